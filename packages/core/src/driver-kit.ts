@@ -1,0 +1,12 @@
+/**
+ * `@rentio/core/driver`: everything a driver may import from core — the contract, the op
+ * description, the parker, and the errno path. A driver imports nothing else of core.
+ * @module
+ */
+export type { Driver, DriverModel, DriverModule, DriverOptions, DriverStats } from './driver.js';
+export { Op, OpCode, OP_NAME, ECANCELED, EAGAIN, EINTR } from './op.js';
+export { Parker } from './parker.js';
+export { DriverUnavailableError, CredentialsChangedError, UnsupportedError, errnoException, errnoName } from './errors.js';
+export { FSYNC_DATASYNC, SHUT_RD, SHUT_RDWR, SHUT_WR } from './constants.js';
+export { STATX_SIZE } from './stats.js';
+export { SOCKADDR_STORAGE } from './sockaddr.js';

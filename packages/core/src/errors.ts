@@ -1,0 +1,230 @@
+/**
+ * Every error rentio raises, in one place.
+ *
+ * Two families:
+ * - misuse (wrong types, a closed handle, a rent rule broken): `RentioError` subclasses with an
+ *   `ERR_RENTIO_*` code, thrown synchronously where the mistake is knowable synchronously;
+ * - failed syscalls: Node-style system errors (`code`, negative `errno`, `syscall`, and
+ *   `path`/`address`/`port` where they apply), the shape `node:fs` and `node:net` users handle.
+ *
+ * Every error raised for an operation that owned a buffer carries it back as `err.buf`.
+ * @module
+ */
+import { getSystemErrorMap } from 'node:util';
+
+const kRentioError = Symbol.for('rentio.error');
+
+/** Fields every rentio misuse error has. */
+export interface RentioErrorFields {
+  /** Stable machine-readable code, always `ERR_RENTIO_*`. */
+  readonly code: string;
+  /** The owned buffer handed back, when the failed call had taken one. */
+  buf?: Uint8Array;
+}
+
+function brand<T extends Error>(err: T, code: string): T & RentioErrorFields {
+  Object.defineProperty(err, 'code', { value: code, enumerable: true });
+  Object.defineProperty(err, kRentioError, { value: true });
+  return err as T & RentioErrorFields;
+}
+
+/**
+ * Base class of rentio's misuse errors. `instanceof RentioError` is true for every rentio
+ * misuse error — including the `TypeError` / `RangeError` ones below — and works across copies
+ * of the package because the check is branded, not prototype-based.
+ *
+ * @example
+ * ```ts
+ * try { f.read(Buffer.from('pooled')) } catch (e) { if (e instanceof RentioError) console.log(e.code) }
+ * ```
+ */
+export class RentioError extends Error implements RentioErrorFields {
+  declare readonly code: string;
+  buf?: Uint8Array;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    brand(this, code);
+  }
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [kRentioError]?: true })[kRentioError] === true;
+  }
+}
+
+/** A `TypeError` with an `ERR_RENTIO_*` code: wrong types and buffers that cannot be rented. */
+export class RentioTypeError extends TypeError implements RentioErrorFields {
+  declare readonly code: string;
+  buf?: Uint8Array;
+  constructor(code: string, message: string) {
+    super(message);
+    brand(this, code);
+  }
+}
+
+/** A `RangeError` with an `ERR_RENTIO_*` code: numbers out of range, windows past a buffer's end. */
+export class RentioRangeError extends RangeError implements RentioErrorFields {
+  declare readonly code: string;
+  buf?: Uint8Array;
+  constructor(code: string, message: string) {
+    super(message);
+    brand(this, code);
+  }
+}
+
+/** A value of the wrong type (`ERR_RENTIO_INVALID_ARG_TYPE`). */
+export class InvalidArgTypeError extends RentioTypeError {
+  constructor(name: string, expected: string, actual: unknown) {
+    super('ERR_RENTIO_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. Received ${describe(actual)}`);
+  }
+}
+
+/** A value of the right type but not acceptable (`ERR_RENTIO_INVALID_ARG_VALUE`), e.g. a path with a NUL byte. */
+export class InvalidArgValueError extends RentioTypeError {
+  constructor(name: string, reason: string, actual: unknown) {
+    super('ERR_RENTIO_INVALID_ARG_VALUE', `The "${name}" argument ${reason}. Received ${describe(actual)}`);
+  }
+}
+
+/** A number outside its range (`ERR_RENTIO_OUT_OF_RANGE`), including a window past the buffer's end. */
+export class OutOfRangeError extends RentioRangeError {
+  constructor(name: string, range: string, actual: unknown) {
+    super('ERR_RENTIO_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be ${range}. Received ${describe(actual)}`);
+  }
+}
+
+/**
+ * A buffer that cannot be rented (its ownership cannot be taken without breaking memory the
+ * caller does not own). `code` says why:
+ * - `ERR_RENTIO_BUFFER_POOLED`: a Node `Buffer` that is a slice of Node's shared pool;
+ * - `ERR_RENTIO_BUFFER_VIEW`: a view (`subarray`) over part of a larger `ArrayBuffer`;
+ * - `ERR_RENTIO_BUFFER_SHARED`: backed by a `SharedArrayBuffer`;
+ * - `ERR_RENTIO_BUFFER_DETACHED`: already detached — usually lent to another op still in flight.
+ */
+export class BufferNotRentableError extends RentioTypeError {
+  constructor(code: 'ERR_RENTIO_BUFFER_POOLED' | 'ERR_RENTIO_BUFFER_VIEW' | 'ERR_RENTIO_BUFFER_SHARED' | 'ERR_RENTIO_BUFFER_DETACHED', message: string) {
+    super(code, message);
+  }
+}
+
+/** The handle (file, stream, listener) is closed (`ERR_RENTIO_HANDLE_CLOSED`), or was closed while the op was pending. */
+export class HandleClosedError extends RentioError {
+  constructor(what: string, pending = false) {
+    super('ERR_RENTIO_HANDLE_CLOSED', pending ? `${what} was closed while the operation was pending` : `${what} is closed`);
+  }
+}
+
+/** The runtime is closed (`ERR_RENTIO_RUNTIME_CLOSED`), or was closed while the op was pending. */
+export class RuntimeClosedError extends RentioError {
+  constructor(pending = false) {
+    super('ERR_RENTIO_RUNTIME_CLOSED', pending ? 'the runtime was closed while the operation was pending' : 'the runtime is closed');
+  }
+}
+
+/** The driver named is not a driver (`ERR_RENTIO_INVALID_DRIVER`). */
+export class InvalidDriverError extends RentioError {
+  constructor(name: unknown) {
+    super('ERR_RENTIO_INVALID_DRIVER', `RENTIO_DRIVER / driver must be 'auto', 'uring' or 'epoll'. Received ${describe(name)}`);
+  }
+}
+
+/**
+ * The driver asked for cannot work here (`ERR_RENTIO_DRIVER_UNAVAILABLE`); `reason` is the
+ * one-line cause ("io_uring_setup: EPERM (kernel.io_uring_disabled=2)", "liburing.so.2 not found").
+ * Drivers throw it from `open()` for "cannot work here" conditions only; `auto` falls back on it.
+ */
+export class DriverUnavailableError extends RentioError {
+  readonly driver: string;
+  readonly reason: string;
+  constructor(driver: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_RENTIO_DRIVER_UNAVAILABLE', `driver '${driver}' is unavailable: ${reason}`, options);
+    this.driver = driver;
+    this.reason = reason;
+  }
+}
+
+/** An operation this driver's kernel model cannot do (`ERR_RENTIO_UNSUPPORTED`); the message says why. */
+export class UnsupportedError extends RentioError {
+  constructor(message: string) {
+    super('ERR_RENTIO_UNSUPPORTED', message);
+  }
+}
+
+/** The uring driver refuses to submit after the process changed uid/gid (`ERR_RENTIO_CREDENTIALS_CHANGED`). */
+export class CredentialsChangedError extends RentioError {
+  constructor(message: string) {
+    super('ERR_RENTIO_CREDENTIALS_CHANGED', message);
+  }
+}
+
+/**
+ * Raised for an op cancelled through its `AbortSignal`: `name 'AbortError'`, `code 'ABORT_ERR'`,
+ * the signal's reason as `cause`, and the owned buffer as `buf` — the same shape as Node's own.
+ */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  buf?: Uint8Array;
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AbortError';
+  }
+}
+
+/** A Node-style system error, as `node:fs` / `node:net` raise them. */
+export interface SystemError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  path?: string;
+  address?: string;
+  port?: number;
+  buf?: Uint8Array;
+}
+
+/** Context that makes a system error say where it happened. */
+export interface ErrnoContext {
+  path?: string;
+  address?: string;
+  port?: number;
+}
+
+let errorMap: Map<number, [string, string]> | undefined;
+
+/** `EAGAIN` etc. for a negative (or positive) errno number; `Unknown system error -n` otherwise. */
+export function errnoName(errno: number): string {
+  errorMap ??= getSystemErrorMap();
+  return errorMap.get(-Math.abs(errno))?.[0] ?? `Unknown system error ${-Math.abs(errno)}`;
+}
+
+/**
+ * The one errno → Node-style error path. `errno` may be given positive (as libc's `errno`) or
+ * negative (as a CQE's `res`); the error carries it negative, as Node does.
+ */
+export function errnoException(errno: number, syscall: string, ctx?: ErrnoContext): SystemError {
+  errorMap ??= getSystemErrorMap();
+  const n = -Math.abs(errno);
+  const [code, desc] = errorMap.get(n) ?? [`Unknown system error ${n}`, 'unknown error'];
+  let message = `${code}: ${desc}, ${syscall}`;
+  if (ctx?.path !== undefined) message += ` '${ctx.path}'`;
+  else if (ctx?.address !== undefined) message += ` ${ctx.address}${ctx.port !== undefined ? `:${ctx.port}` : ''}`;
+  const err = new Error(message) as SystemError;
+  err.errno = n;
+  err.code = code;
+  err.syscall = syscall;
+  if (ctx?.path !== undefined) err.path = ctx.path;
+  if (ctx?.address !== undefined) err.address = ctx.address;
+  if (ctx?.port !== undefined) err.port = ctx.port;
+  return err;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'function') return `function ${v.name || '<anonymous>'}`;
+  if (typeof v === 'object') {
+    const ctor = (v as object).constructor?.name;
+    return ctor ? `an instance of ${ctor}` : 'an object';
+  }
+  if (typeof v === 'string') return `type string (${JSON.stringify(v.length > 28 ? v.slice(0, 25) + '...' : v)})`;
+  if (typeof v === 'bigint') return `type bigint (${v}n)`;
+  return `type ${typeof v} (${String(v)})`;
+}

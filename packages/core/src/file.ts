@@ -1,0 +1,156 @@
+/**
+ * An open file. Under `uring` every op is a native io_uring op; under `epoll` regular files
+ * cannot be polled, so the driver runs them on its worker threads.
+ * @module
+ */
+import { alloc, checkRentable, checkWindow, takeOwnership } from './buffer.js';
+import { FSYNC_DATASYNC } from './constants.js';
+import { InvalidArgTypeError } from './errors.js';
+import { Handle } from './handle.js';
+import { Op, OpCode, Resolve } from './op.js';
+import type { Runtime } from './runtime.js';
+import { AT_EMPTY_PATH, STATX_MASK, STATX_SIZE, Stats } from './stats.js';
+import { checkOptions, checkPosition, checkSignal } from './validate.js';
+
+/** Open flags: a `node:fs` flag string ('r', 'r+', 'w', 'wx', 'w+', 'a', 'ax', 'a+', ...) or O_* bits. */
+export type OpenFlags = string | number;
+
+/** Options of {@link File.read} and {@link File.write}. */
+export interface FileIoOptions {
+  /** File offset (number or bigint); omitted / null / -1: the current position, which advances. */
+  position?: number | bigint | null;
+  /** First byte of the buffer's window. Default 0. */
+  offset?: number;
+  /** Bytes in the window. Default: to the end of the buffer. */
+  length?: number;
+  /** Cancel the op: it rejects with `AbortError` carrying `err.buf` (unless it completed first). */
+  signal?: AbortSignal;
+}
+
+const EMPTY_PATH = new Uint8Array(new ArrayBuffer(1));
+
+/**
+ * An open file (from `open()`). Every op rents its buffer: the caller's buffer is detached
+ * until the op resolves `[n, buf]` with the same memory (or rejects with `err.buf`).
+ *
+ * @example
+ * ```ts
+ * const f = await open('/tmp/data', 'r')
+ * const [n, buf] = await f.read(alloc(4096), { position: 0 })
+ * await f.close()
+ * ```
+ */
+export class File extends Handle {
+  protected readonly what = 'file';
+  /** The path the file was opened with. */
+  readonly path: string;
+
+  /** @internal made by `open()` */
+  constructor(rt: Runtime, fd: number, path: string) {
+    super(rt, fd);
+    this.path = path;
+  }
+
+  /**
+   * Read into `buf` (or its `{ offset, length }` window) at `position`. Resolves `[bytesRead, buf]`;
+   * 0 bytes means end of file.
+   */
+  read(buf: Uint8Array, options?: FileIoOptions): Promise<[number, Uint8Array]> {
+    return this.#io(OpCode.READ, buf, options);
+  }
+
+  /** Write `buf` (or its window) at `position`. Resolves `[bytesWritten, buf]`; may be short. */
+  write(buf: Uint8Array, options?: FileIoOptions): Promise<[number, Uint8Array]> {
+    return this.#io(OpCode.WRITE, buf, options);
+  }
+
+  /**
+   * Write all of `buf` (or its window), looping over short writes. Resolves the buffer handed
+   * back; on error `err.buf` is the buffer and `err.bytesWritten` says how far it got.
+   */
+  writeAll(buf: Uint8Array, options?: FileIoOptions): Promise<Uint8Array> {
+    const opts = checkOptions<FileIoOptions>(options);
+    checkRentable(buf);
+    const [off, len] = checkWindow(buf, opts.offset, opts.length);
+    const pos = checkPosition(opts.position);
+    const signal = checkSignal(opts.signal);
+    this._check();
+    return this.#writeAll(takeOwnership(buf), off, len, pos, signal);
+  }
+
+  async #writeAll(owned: Uint8Array, off: number, len: number, pos: number, signal: AbortSignal | null): Promise<Uint8Array> {
+    const start = off;
+    while (len > 0) {
+      let n: number;
+      try {
+        [n, owned] = await this.#start(OpCode.WRITE, owned, off, len, pos, signal);
+      } catch (err) {
+        throw Object.assign(err as Error, { bytesWritten: off - start });
+      }
+      off += n;
+      len -= n;
+      if (pos >= 0) pos += n;
+    }
+    return owned;
+  }
+
+  /** File status (size, mode, times, ...), from `statx(2)`. */
+  stat(): Promise<Stats> {
+    this._check();
+    const op = new Op(OpCode.STATX);
+    op.buf = alloc(STATX_SIZE);
+    op.path = EMPTY_PATH;
+    op.flags = AT_EMPTY_PATH;
+    op.mode = STATX_MASK;
+    op.ctx = { path: this.path };
+    return this._start<number>(op, null).then(() => new Stats(op.buf!));
+  }
+
+  /** Flush the file's data and metadata to storage (`fsync`). */
+  sync(): Promise<void> {
+    return this.#sync(0);
+  }
+
+  /** Flush the file's data to storage (`fdatasync`). */
+  datasync(): Promise<void> {
+    return this.#sync(FSYNC_DATASYNC);
+  }
+
+  /** Truncate (or extend with zeros) to `length` bytes (default 0). */
+  truncate(length: number | bigint = 0): Promise<void> {
+    this._check();
+    const n = checkPosition(length);
+    if (n < 0) throw new InvalidArgTypeError('length', 'a non-negative integer', length);
+    const op = new Op(OpCode.FTRUNCATE);
+    op.pos = n;
+    op.ctx = { path: this.path };
+    return this._start<number>(op, null).then(() => undefined);
+  }
+
+  #sync(flags: number): Promise<void> {
+    this._check();
+    const op = new Op(OpCode.FSYNC);
+    op.flags = flags;
+    return this._start<number>(op, null).then(() => undefined);
+  }
+
+  #io(code: OpCode, buf: Uint8Array, options: FileIoOptions | undefined): Promise<[number, Uint8Array]> {
+    const opts = checkOptions<FileIoOptions>(options);
+    checkRentable(buf);
+    const [off, len] = checkWindow(buf, opts.offset, opts.length);
+    const pos = checkPosition(opts.position);
+    const signal = checkSignal(opts.signal);
+    this._check();
+    return this.#start(code, takeOwnership(buf), off, len, pos, signal);
+  }
+
+  #start(code: OpCode, owned: Uint8Array, off: number, len: number, pos: number, signal: AbortSignal | null): Promise<[number, Uint8Array]> {
+    const op = new Op(code);
+    op.buf = owned;
+    op.off = off;
+    op.len = len;
+    op.pos = pos;
+    op.resolveAs = Resolve.RESULT_AND_BUF;
+    return this._start(op, signal);
+  }
+}

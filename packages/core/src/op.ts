@@ -1,0 +1,252 @@
+/**
+ * The op: one kernel operation described once, driver-neutral, and its lifecycle written once.
+ *
+ * Core fills an `Op` (what to do, on which fd, with which owned memory) and hands it to the
+ * driver; the driver interprets it — an SQE under `uring`, try-syscall/wait-readiness/retry under
+ * `epoll` — and calls `op.complete(res)` exactly once with the syscall's result or `-errno`.
+ * Everything else (settling the promise, the buffer handed back, errors, abort, bookkeeping) is
+ * here, so adding an op touches this table and one case per driver.
+ *
+ * Lifecycle: PENDING → (CANCELLING) → DONE. CANCELLING means a cancel was asked for; the op still
+ * waits for the driver's completion, which may carry a real result (the cancel came too late:
+ * the result wins, bytes already moved are never dropped).
+ * @module
+ */
+import { constants as osConstants } from 'node:os';
+import { AbortError, HandleClosedError, RuntimeClosedError, errnoException, type ErrnoContext } from './errors.js';
+
+/** Operation codes. Each driver maps each code onto its kernel model. */
+export const OpCode = {
+  /** openat(AT_FDCWD, path, flags, mode) → fd. Fields: path (NUL-terminated), flags, mode. */
+  OPENAT: 1,
+  /** close(fd) → 0. */
+  CLOSE: 2,
+  /** read/pread(fd, buf+off, len, pos) on a file; pos -1 = current position → bytes. */
+  READ: 3,
+  /** write/pwrite(fd, buf+off, len, pos) on a file; pos -1 = current position → bytes. */
+  WRITE: 4,
+  /** writev/pwritev(fd, bufs (each whole), pos) → bytes. Files (pos) and sockets (pos -1). */
+  WRITEV: 5,
+  /** fsync(fd) → 0; flags = IORING_FSYNC_DATASYNC (1) for fdatasync. */
+  FSYNC: 6,
+  /** statx(fd, "", AT_EMPTY_PATH|flags, mask, buf) → 0; buf is a 256-byte struct statx. */
+  STATX: 7,
+  /** ftruncate(fd, pos) → 0. */
+  FTRUNCATE: 8,
+  /** socket(domain, type, protocol) → fd. Fields: domain, sockType, protocol. Driver adds NONBLOCK/CLOEXEC as it needs. */
+  SOCKET: 9,
+  /** bind(fd, addr, addrLen) → 0. */
+  BIND: 10,
+  /** listen(fd, backlog) → 0. */
+  LISTEN: 11,
+  /** accept4(fd, addr, &addrLen) → fd. addr is 132 bytes: sockaddr_storage then a socklen_t at byte 128. */
+  ACCEPT: 12,
+  /** connect(fd, addr, addrLen) → 0 (the driver finishes a nonblocking connect and reports SO_ERROR). */
+  CONNECT: 13,
+  /** recv(fd, buf+off, len, flags) → bytes; 0 is EOF. */
+  RECV: 14,
+  /** send(fd, buf+off, len, flags | MSG_NOSIGNAL) → bytes; may be short. */
+  SEND: 15,
+  /** shutdown(fd, how) → 0. */
+  SHUTDOWN: 16,
+  /** Complete after `ns` nanoseconds → 0. */
+  TIMEOUT: 17,
+} as const;
+/** One of {@link OpCode}'s values. */
+export type OpCode = (typeof OpCode)[keyof typeof OpCode];
+
+/** The syscall a Node-style error names for each op (as node:fs/node:net name them). */
+const SYSCALL: Record<number, string> = {
+  1: 'open', 2: 'close', 3: 'read', 4: 'write', 5: 'writev', 6: 'fsync', 7: 'fstat', 8: 'ftruncate',
+  9: 'socket', 10: 'bind', 11: 'listen', 12: 'accept', 13: 'connect', 14: 'read', 15: 'write',
+  16: 'shutdown', 17: 'timeout',
+};
+/** Name of an op code, for stats and messages. */
+export const OP_NAME: Record<number, string> = Object.fromEntries(Object.entries(OpCode).map(([k, v]) => [v, k]));
+
+export const ECANCELED = osConstants.errno.ECANCELED;
+export const EINTR = osConstants.errno.EINTR;
+export const EAGAIN = osConstants.errno.EAGAIN;
+
+/** Why an op was cancelled. */
+export const CancelCause = { NONE: 0, ABORT: 1, HANDLE_CLOSED: 2, RUNTIME_CLOSED: 3 } as const;
+type CancelCause = (typeof CancelCause)[keyof typeof CancelCause];
+
+const PENDING = 1;
+const CANCELLING = 2;
+const DONE = 3;
+
+/** How an op's result resolves its promise. */
+export const Resolve = { RESULT: 0, RESULT_AND_BUF: 1, RESULT_AND_BUFS: 2 } as const;
+
+/** Something that submits ops and counts them (the runtime). */
+export interface OpSink {
+  /** @internal */ _opDone(op: Op): void;
+  /** @internal */ _cancel(op: Op): void;
+}
+
+/**
+ * A list of the ops in flight on one owner (a handle, or the runtime for ops with no handle),
+ * so closing the owner can cancel exactly its ops and wait for their completions. Intrusive:
+ * linking an op allocates nothing.
+ */
+export class OpList {
+  head: Op | null = null;
+  size = 0;
+  #drained: (() => void)[] = [];
+
+  link(op: Op): void {
+    op.owner = this;
+    op.prev = null;
+    op.next = this.head;
+    if (this.head) this.head.prev = op;
+    this.head = op;
+    this.size++;
+  }
+
+  unlink(op: Op): void {
+    if (op.prev) op.prev.next = op.next;
+    else this.head = op.next;
+    if (op.next) op.next.prev = op.prev;
+    op.prev = op.next = null;
+    op.owner = null;
+    if (--this.size === 0 && this.#drained.length) for (const w of this.#drained.splice(0)) w();
+  }
+
+  /** Ask every op in the list to cancel; each still settles through its own completion. */
+  cancelAll(cause: CancelCause): void {
+    for (let op = this.head; op; op = op.next) op.cancel(cause);
+  }
+
+  /** Resolves once the list is empty. */
+  drained(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+}
+
+/**
+ * One kernel operation. Fields describe the syscall; the driver reads them and must not keep
+ * the op after calling {@link Op.complete}. Owned memory (`buf`, `bufs`, `path`, `addr`) is
+ * referenced from here until completion — INVARIANT: that is what keeps it alive while the kernel
+ * may still use it.
+ */
+export class Op {
+  // --- what to do (read by drivers) ---
+  code: OpCode;
+  fd = -1;
+  buf: Uint8Array | null = null;
+  off = 0;
+  len = 0;
+  bufs: Uint8Array[] | null = null;
+  /** File offset; -1 = the file's current position (and always -1 for sockets). */
+  pos = -1;
+  /** open flags, statx flags, send/recv flags, fsync flags, shutdown `how`. */
+  flags = 0;
+  /** open mode; statx mask. */
+  mode = 0;
+  path: Uint8Array | null = null;
+  addr: Uint8Array | null = null;
+  addrLen = 0;
+  domain = 0;
+  sockType = 0;
+  protocol = 0;
+  backlog = 0;
+  /** TIMEOUT duration in nanoseconds. */
+  ns = 0;
+  /** Driver-private state (a slab index, a readiness waiter). Core never reads it. */
+  slot = -1;
+  /** Set by the driver: the op is waiting (in the kernel, on readiness, in a pool) for `complete`. */
+  res = 0;
+
+  // --- lifecycle (core) ---
+  state = PENDING;
+  cancelCause: CancelCause = CancelCause.NONE;
+  resolveAs: number = Resolve.RESULT;
+  ctx: ErrnoContext | undefined = undefined;
+  what = 'handle';
+  owner: OpList | null = null;
+  prev: Op | null = null;
+  next: Op | null = null;
+  sink: OpSink | null = null;
+  signal: AbortSignal | null = null;
+  abortReason: unknown = undefined;
+  resolve: (v: unknown) => void = noop;
+  reject: (e: unknown) => void = noop;
+
+  constructor(code: OpCode) {
+    this.code = code;
+  }
+
+  /** True until the op completed. */
+  get pending(): boolean {
+    return this.state !== DONE;
+  }
+
+  /** True once a cancel was asked for (the op may still complete with a real result). */
+  get cancelling(): boolean {
+    return this.state === CANCELLING;
+  }
+
+  /**
+   * Ask for cancellation. Idempotent; a no-op once done. The op still settles only through
+   * {@link Op.complete}: under a completion driver the kernel may be using the buffer until then.
+   */
+  cancel(cause: CancelCause): void {
+    if (this.state !== PENDING) return;
+    this.state = CANCELLING;
+    this.cancelCause = cause;
+    this.sink?._cancel(this);
+  }
+
+  /** `AbortSignal` listener (the op itself listens: no closure per op). @internal */
+  handleEvent(): void {
+    this.abortReason = this.signal?.reason;
+    this.cancel(CancelCause.ABORT);
+  }
+
+  /**
+   * Called by the driver, exactly once, with the syscall's result (>= 0) or `-errno`.
+   * INVARIANT: after this the driver no longer touches `buf`/`bufs`/`addr`/`path`.
+   */
+  complete(res: number): void {
+    if (this.state === DONE) {
+      process.emitWarning(`rentio: ${OP_NAME[this.code]} completed twice (driver bug); second result ${res} ignored`, 'RentioWarning');
+      return;
+    }
+    this.state = DONE;
+    this.res = res;
+    this.owner?.unlink(this);
+    if (this.signal) {
+      this.signal.removeEventListener('abort', this);
+      this.signal = null;
+    }
+    this.sink?._opDone(this);
+    if (res >= 0) this.resolve(this.value(res));
+    else this.reject(this.error(res));
+  }
+
+  private value(res: number): unknown {
+    switch (this.resolveAs) {
+      case Resolve.RESULT_AND_BUF: return [res, this.buf];
+      case Resolve.RESULT_AND_BUFS: return [res, this.bufs];
+      default: return res;
+    }
+  }
+
+  private error(res: number): Error & { buf?: Uint8Array; bufs?: Uint8Array[] } {
+    let err: Error & { buf?: Uint8Array; bufs?: Uint8Array[] };
+    if (this.cancelCause !== CancelCause.NONE && (res === -ECANCELED || res === -EINTR)) {
+      if (this.cancelCause === CancelCause.ABORT) err = new AbortError(undefined, { cause: this.abortReason });
+      else if (this.cancelCause === CancelCause.HANDLE_CLOSED) err = new HandleClosedError(this.what, true);
+      else err = new RuntimeClosedError(true);
+    } else {
+      err = errnoException(res, SYSCALL[this.code] ?? 'unknown', this.ctx);
+    }
+    if (this.buf) err.buf = this.buf;
+    if (this.bufs) err.bufs = this.bufs;
+    return err;
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,450 @@
+/**
+ * The runtime: one driver, the ops in flight on it, and the handles made on it.
+ * @module
+ */
+import { Buffer } from 'node:buffer';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { alloc, checkRentable, own, takeOwnership } from './buffer.js';
+import type { Driver, DriverModel, DriverOptions, DriverStats } from './driver.js';
+import { AbortError, InvalidArgTypeError, RuntimeClosedError, errnoException } from './errors.js';
+import { File, type OpenFlags } from './file.js';
+import { parseMode, parseOpenFlags } from './flags.js';
+import type { Handle } from './handle.js';
+import { CancelCause, ECANCELED, Op, OpCode, OpList, type OpSink } from './op.js';
+import { checkDriverName, openDriver, type DriverName } from './select.js';
+import { encodeSockaddr } from './sockaddr.js';
+import { IPPROTO_IPV6, IPV6_V6ONLY, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR } from './constants.js';
+import { AF_INET, AF_INET6 } from './sockaddr.js';
+import { TcpListener } from './tcp-listener.js';
+import { TcpStream } from './tcp-stream.js';
+import { checkBool, checkInt, checkOptions, checkPort, checkSignal, encodePath } from './validate.js';
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  /** `'auto'` (default: `RENTIO_DRIVER` or `'auto'`), `'uring'` or `'epoll'`. */
+  driver?: DriverName;
+  /** Passed to the driver's `open()` (ring size, liburing path, file threads, ...). */
+  driverOptions?: DriverOptions;
+}
+
+/** What runs a runtime: the driver's name and kernel model. */
+export interface DriverInfo {
+  /** `'uring'` or `'epoll'`. */
+  readonly name: string;
+  /** `'completion'` (uring) or `'readiness'` (epoll). */
+  readonly model: DriverModel;
+}
+
+/** Counters of a runtime (see {@link Runtime.stats}). */
+export interface RuntimeStats extends DriverStats {
+  driver: string;
+  model: string;
+  /** Ops handed to the driver. */
+  submitted: number;
+  /** Ops completed (successfully, with an error or cancelled). */
+  completed: number;
+  /** Ops in flight now. */
+  inFlight: number;
+  /** Open handles (files, streams, listeners). */
+  handles: number;
+}
+
+/** Options of {@link Runtime.listen}. */
+export interface ListenOptions {
+  /** Port (0 = any free port). Default 0. */
+  port?: number;
+  /** Address or name to bind. Default `'::'` (all, dual-stack), or `'0.0.0.0'` without IPv6. */
+  host?: string;
+  /** Pending-connection queue length. Default 511, as Node. */
+  backlog?: number;
+  /** For IPv6 hosts: accept IPv6 only. Default false. */
+  ipv6Only?: boolean;
+}
+
+/** Options of {@link Runtime.connect}. */
+export interface ConnectOptions {
+  /** Address or name of the peer. Default `'localhost'`. */
+  host?: string;
+  /** Port of the peer. */
+  port: number;
+  /** 4 or 6 to force a family when `host` is a name. */
+  family?: 0 | 4 | 6;
+  /** Set TCP_NODELAY on the new stream. Default false. */
+  noDelay?: boolean;
+  /** Abort the connect (and the name lookup). */
+  signal?: AbortSignal;
+}
+
+/** Options of readFile / writeFile. */
+export interface FileOptions {
+  /** Open flags (default 'r' for readFile, 'w' for writeFile). */
+  flag?: OpenFlags;
+  /** Mode of a created file (default 0o666). */
+  mode?: number;
+  /** Abort the whole operation. */
+  signal?: AbortSignal;
+}
+
+/**
+ * One driver and everything running on it. Make one with {@link createRuntime}; the
+ * module-level functions (`open`, `listen`, ...) use a default runtime.
+ *
+ * @example
+ * ```ts
+ * const rt = await createRuntime({ driver: 'auto' })
+ * console.log(rt.driver.name, rt.driver.model, rt.fallbackReason)
+ * const data = await rt.readFile('/etc/hostname')
+ * await rt.close()
+ * ```
+ */
+export class Runtime implements OpSink {
+  /** The driver running this runtime. */
+  readonly driver: DriverInfo;
+  /** Why `auto` did not pick uring (`null` when it did, or a driver was named). */
+  readonly fallbackReason: string | null;
+  /** @internal ops with no handle (open, connect's socket, sleep, close) */
+  readonly _loose = new OpList();
+  #driver: Driver;
+  #handles = new Set<Handle>();
+  #closing: Promise<void> | null = null;
+  #submitted = 0;
+  #completed = 0;
+  #inFlight = 0;
+  #extraStats = new Map<string, () => number>();
+
+  /** @internal use {@link createRuntime} */
+  constructor(driver: Driver, fallbackReason: string | null) {
+    this.#driver = driver;
+    this.driver = Object.freeze({ name: driver.name, model: driver.model });
+    this.fallbackReason = fallbackReason;
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
+  /**
+   * Counters: ops submitted/completed/in flight, open handles, and the driver's own
+   * (syscalls, parks, wakeups, ...).
+   */
+  stats(): RuntimeStats {
+    const s: RuntimeStats = {
+      ...this.#driver.stats(),
+      driver: this.driver.name,
+      model: this.driver.model,
+      submitted: this.#submitted,
+      completed: this.#completed,
+      inFlight: this.#inFlight,
+      handles: this.#handles.size,
+    };
+    for (const [k, f] of this.#extraStats) s[k] = f();
+    return s;
+  }
+
+  /** Add a counter to `stats()` (compat reports its staging pool this way). */
+  addStat(name: string, read: () => number): void {
+    this.#extraStats.set(name, read);
+  }
+
+  /**
+   * Close the runtime: every op in flight is cancelled (rejecting with
+   * `ERR_RENTIO_RUNTIME_CLOSED` and its buffer, unless it completed first), every handle is
+   * closed, each completion is waited for, then the driver is freed. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this._loose.cancelAll(CancelCause.RUNTIME_CLOSED);
+    await Promise.allSettled([...this.#handles].map((h) => h._closeForRuntime()));
+    await this._loose.drained();
+    await this.#driver.close();
+  }
+
+  /**
+   * Open a file. `flags` as `node:fs` ('r', 'r+', 'w', 'wx', 'a', ... or a number), `mode` for a
+   * created file (default 0o666).
+   *
+   * @example
+   * ```ts
+   * const f = await rt.open('/tmp/x', 'w+')
+   * ```
+   */
+  open(path: string | Buffer | URL, flags?: OpenFlags, mode?: number | string): Promise<File> {
+    this.#check();
+    const [text, bytes] = encodePath(path);
+    const op = new Op(OpCode.OPENAT);
+    op.path = bytes;
+    op.flags = parseOpenFlags(flags);
+    op.mode = parseMode(mode);
+    op.ctx = { path: text };
+    return this._start<number>(op, this._loose, null).then((fd) => new File(this, fd, text));
+  }
+
+  /**
+   * Read a whole file into a new rentable buffer.
+   *
+   * @example
+   * ```ts
+   * const bytes = await rt.readFile('/etc/hostname')
+   * ```
+   */
+  readFile(path: string | Buffer | URL, options?: FileOptions): Promise<Uint8Array> {
+    const opts = checkOptions<FileOptions>(options);
+    const signal = checkSignal(opts.signal);
+    return this.open(path, opts.flag ?? 'r').then((f) => withClose(f, () => readAll(f, signal)));
+  }
+
+  /**
+   * Write a whole file. `data` is rented (a string is copied into a rentable buffer first);
+   * resolves with the buffer handed back.
+   *
+   * @example
+   * ```ts
+   * await rt.writeFile('/tmp/x', own('hello'))
+   * ```
+   */
+  writeFile(path: string | Buffer | URL, data: Uint8Array | string, options?: FileOptions): Promise<Uint8Array> {
+    const opts = checkOptions<FileOptions>(options);
+    const signal = checkSignal(opts.signal);
+    if (typeof data !== 'string') checkRentable(data, 'data');
+    const owned = typeof data === 'string' ? own(data) : takeOwnership(data);
+    return this.open(path, opts.flag ?? 'w', opts.mode).then(
+      (f) => withClose(f, () => f.writeAll(owned, { signal: signal ?? undefined })),
+      (err) => Promise.reject(Object.assign(err, { buf: owned })),
+    );
+  }
+
+  /**
+   * Listen for TCP connections (IPv4 and IPv6).
+   *
+   * @example
+   * ```ts
+   * const l = await rt.listen({ port: 0, host: '127.0.0.1' })
+   * for await (const s of l) handle(s)
+   * ```
+   */
+  async listen(options?: ListenOptions): Promise<TcpListener> {
+    this.#check();
+    const opts = checkOptions<ListenOptions>(options);
+    const port = checkPort(opts.port ?? 0, true);
+    const backlog = checkInt('backlog', opts.backlog ?? 511, 0, 65535);
+    const ipv6Only = checkBool('ipv6Only', opts.ipv6Only ?? false);
+    if (opts.host !== undefined && typeof opts.host !== 'string') throw new InvalidArgTypeError('host', 'a string', opts.host);
+    if (opts.host === undefined) {
+      try {
+        return await this.#listenOn('::', port, backlog, ipv6Only);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EAFNOSUPPORT') throw err;
+        return this.#listenOn('0.0.0.0', port, backlog, false);
+      }
+    }
+    const address = isIP(opts.host) ? opts.host : (await lookup(opts.host)).address;
+    return this.#listenOn(address, port, backlog, ipv6Only);
+  }
+
+  async #listenOn(address: string, port: number, backlog: number, ipv6Only: boolean): Promise<TcpListener> {
+    const family = isIP(address) === 6 ? AF_INET6 : AF_INET;
+    const fd = await this.#socket(family, { address, port });
+    const l = new TcpListener(this, fd);
+    try {
+      this.#setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1, 'setsockopt');
+      if (family === AF_INET6) this.#setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, ipv6Only ? 1 : 0, 'setsockopt');
+      await l._bindListen(address, port, backlog);
+      return l;
+    } catch (err) {
+      await l.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * Connect a TCP stream.
+   *
+   * @example
+   * ```ts
+   * const s = await rt.connect({ host: '127.0.0.1', port: 8080 })
+   * await s.writeAll(own('ping'))
+   * ```
+   */
+  async connect(options: ConnectOptions): Promise<TcpStream> {
+    this.#check();
+    const opts = checkOptions<ConnectOptions>(options);
+    const port = checkPort(opts.port, false);
+    const signal = checkSignal(opts.signal);
+    const host = opts.host ?? 'localhost';
+    if (typeof host !== 'string') throw new InvalidArgTypeError('host', 'a string', host);
+    if (opts.family !== undefined && opts.family !== 0 && opts.family !== 4 && opts.family !== 6) throw new InvalidArgTypeError('family', '0, 4 or 6', opts.family);
+    if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
+    const address = isIP(host) ? host : (await lookup(host, { family: opts.family ?? 0 })).address;
+    if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
+    const fd = await this.#socket(isIP(address) === 6 ? AF_INET6 : AF_INET, { address, port });
+    const s = new TcpStream(this, fd);
+    try {
+      await s._connect(address, port, signal);
+      if (opts.noDelay) s.setNoDelay(true);
+      return s;
+    } catch (err) {
+      await s.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * Resolve after `ms` milliseconds, timed by the kernel (an io_uring TIMEOUT, or a timerfd).
+   *
+   * @example
+   * ```ts
+   * await rt.sleep(10, { signal: AbortSignal.timeout(5) }).catch((e) => e.name === 'AbortError')
+   * ```
+   */
+  sleep(ms: number, options?: { signal?: AbortSignal }): Promise<void> {
+    this.#check();
+    if (typeof ms !== 'number' || Number.isNaN(ms)) throw new InvalidArgTypeError('ms', 'a number', ms);
+    if (ms < 0 || ms > 2 ** 31 * 1000) throw new InvalidArgTypeError('ms', `>= 0 and <= ${2 ** 31 * 1000}`, ms);
+    const signal = checkSignal(checkOptions<{ signal: AbortSignal }>(options).signal);
+    const op = new Op(OpCode.TIMEOUT);
+    op.ns = Math.round(ms * 1e6);
+    return this._start<number>(op, this._loose, signal).then(() => undefined);
+  }
+
+  async #socket(domain: number, ctx: { address: string; port: number }): Promise<number> {
+    const op = new Op(OpCode.SOCKET);
+    op.domain = domain;
+    op.sockType = SOCK_STREAM;
+    op.ctx = ctx;
+    return this._start<number>(op, this._loose, null);
+  }
+
+  #setsockopt(fd: number, level: number, name: number, value: number, syscall: string): void {
+    const r = this.#driver.setsockopt(fd, level, name, value);
+    if (r < 0) throw errnoException(r, syscall);
+  }
+
+  /** setsockopt for a handle, throwing a Node-style error. @internal */
+  _setsockopt(fd: number, level: number, name: number, value: number): void {
+    this.#setsockopt(fd, level, name, value, 'setsockopt');
+  }
+
+  /** getsockname/getpeername into a fresh buffer; null on error. @internal */
+  _sockname(fd: number, peer: boolean): Uint8Array | null {
+    const out = new Uint8Array(128);
+    return this.#driver.sockname(fd, peer, out) < 0 ? null : out;
+  }
+
+  #check(): void {
+    if (this.#closing) throw new RuntimeClosedError();
+  }
+
+  /** Check the runtime is open (for handles' ops). @internal */
+  _checkOpen(): void {
+    this.#check();
+  }
+
+  /**
+   * Start an op: link it to its owner, hand it to the driver, listen to its signal.
+   * `internal` ops (a handle's close during runtime close) bypass the closed check.
+   * @internal
+   */
+  _start<T>(op: Op, owner: OpList, signal: AbortSignal | null, internal = false): Promise<T> {
+    if (!internal) this.#check();
+    const p = new Promise<T>((resolve, reject) => {
+      op.resolve = resolve as (v: unknown) => void;
+      op.reject = reject;
+    });
+    op.sink = this;
+    owner.link(op);
+    this.#submitted++;
+    this.#inFlight++;
+    if (signal) {
+      if (signal.aborted) {
+        op.abortReason = signal.reason;
+        op.cancelCause = CancelCause.ABORT;
+        op.complete(-ECANCELED);
+        return p;
+      }
+      op.signal = signal;
+      signal.addEventListener('abort', op, { once: true });
+    }
+    this.#driver.submit(op);
+    return p;
+  }
+
+  /** @internal */
+  _opDone(_op: Op): void {
+    this.#completed++;
+    this.#inFlight--;
+  }
+
+  /** @internal */
+  _cancel(op: Op): void {
+    this.#driver.cancel(op);
+  }
+
+  /** @internal */
+  _adopt(h: Handle): void {
+    this.#handles.add(h);
+  }
+
+  /** @internal */
+  _forget(h: Handle): void {
+    this.#handles.delete(h);
+  }
+}
+
+/**
+ * Make a runtime on the driver asked for (`options.driver`, else `RENTIO_DRIVER`, else `'auto'`).
+ * Throws `ERR_RENTIO_INVALID_DRIVER` for a name that is not a driver and
+ * `ERR_RENTIO_DRIVER_UNAVAILABLE` (with the reason) for a named driver that cannot work here.
+ *
+ * @example
+ * ```ts
+ * const rt = await createRuntime({ driver: 'epoll' })
+ * ```
+ */
+export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> {
+  const opts = checkOptions<RuntimeOptions>(options);
+  const name = checkDriverName(opts.driver ?? (process.env.RENTIO_DRIVER || 'auto'));
+  const { driver, fallbackReason } = await openDriver(name, checkOptions<DriverOptions>(opts.driverOptions, 'driverOptions'));
+  return new Runtime(driver, fallbackReason);
+}
+
+async function withClose<T>(f: File, body: () => Promise<T>): Promise<T> {
+  try {
+    const v = await body();
+    await f.close();
+    return v;
+  } catch (err) {
+    await f.close().catch(() => {});
+    throw err;
+  }
+}
+
+async function readAll(f: File, signal: AbortSignal | null): Promise<Uint8Array> {
+  const size = (await f.stat()).size;
+  const sig = signal ?? undefined;
+  // A regular file is read to its size, as node:fs does; /proc files and pipes report size 0
+  // and are read in growing chunks until EOF.
+  let buf = alloc(size > 0 ? size : 65536);
+  let have = 0;
+  for (;;) {
+    if (have === buf.byteLength) {
+      if (size > 0) return buf;
+      const bigger = alloc(buf.byteLength * 2);
+      bigger.set(buf);
+      buf = bigger;
+    }
+    const [n, b] = await f.read(buf, { offset: have, length: buf.byteLength - have, position: have, signal: sig });
+    buf = b;
+    if (n === 0) break;
+    have += n;
+  }
+  if (have === buf.byteLength) return buf;
+  const exact = alloc(have);
+  exact.set(buf.subarray(0, have));
+  return exact;
+}

@@ -1,0 +1,70 @@
+/**
+ * Argument checks shared by every public op. Each throws synchronously with an `ERR_RENTIO_*`
+ * code, before anything is taken from the caller or reaches the kernel.
+ * @module
+ */
+import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './errors.js';
+
+/** An options bag: undefined, null or a plain object. */
+export function checkOptions<T extends object>(opts: unknown, name = 'options'): Partial<T> {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts !== 'object') throw new InvalidArgTypeError(name, 'an object', opts);
+  return opts as Partial<T>;
+}
+
+/** An optional AbortSignal. */
+export function checkSignal(signal: unknown): AbortSignal | null {
+  if (signal === undefined || signal === null) return null;
+  if (!(signal instanceof AbortSignal)) throw new InvalidArgTypeError('signal', 'an AbortSignal', signal);
+  return signal;
+}
+
+/** A file position: number or bigint >= 0, or null/undefined/-1 for "the current position". */
+export function checkPosition(pos: unknown): number {
+  if (pos === undefined || pos === null) return -1;
+  if (typeof pos === 'bigint') {
+    if (pos === -1n) return -1;
+    if (pos < 0n || pos > BigInt(Number.MAX_SAFE_INTEGER)) throw new OutOfRangeError('position', `>= 0 and <= ${Number.MAX_SAFE_INTEGER}`, pos);
+    return Number(pos);
+  }
+  if (typeof pos !== 'number') throw new InvalidArgTypeError('position', 'a number or a bigint', pos);
+  if (pos === -1) return -1;
+  if (!Number.isSafeInteger(pos) || pos < 0) throw new OutOfRangeError('position', `an integer >= 0 and <= ${Number.MAX_SAFE_INTEGER}`, pos);
+  return pos;
+}
+
+/** A path: a string (or Buffer/URL of one) without NUL bytes → NUL-terminated bytes. */
+export function encodePath(path: unknown): [string, Uint8Array] {
+  if (path instanceof URL) {
+    if (path.protocol !== 'file:') throw new InvalidArgValueError('path', 'must be a file: URL', path.href);
+    path = decodeURIComponent(path.pathname);
+  }
+  if (path instanceof Uint8Array) path = Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString();
+  if (typeof path !== 'string') throw new InvalidArgTypeError('path', 'a string, a Buffer or a file: URL', path);
+  if (path.length === 0) throw new InvalidArgValueError('path', 'must not be empty', path);
+  if (path.includes('\u0000')) throw new InvalidArgValueError('path', 'must not contain NUL bytes', path);
+  const bytes = new Uint8Array(new ArrayBuffer(Buffer.byteLength(path) + 1));
+  Buffer.from(bytes.buffer).write(path);
+  return [path, bytes];
+}
+
+/** A TCP port. */
+export function checkPort(port: unknown, allowZero: boolean): number {
+  if (typeof port === 'string' && /^\d+$/.test(port)) port = Number(port);
+  if (typeof port !== 'number') throw new InvalidArgTypeError('port', 'a number', port);
+  if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) throw new OutOfRangeError('port', `an integer >= ${allowZero ? 0 : 1} and <= 65535`, port);
+  return port;
+}
+
+/** A non-negative integer within [min, max]. */
+export function checkInt(name: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number') throw new InvalidArgTypeError(name, 'of type number', v);
+  if (!Number.isInteger(v) || v < min || v > max) throw new OutOfRangeError(name, `an integer >= ${min} and <= ${max}`, v);
+  return v;
+}
+
+/** A boolean. */
+export function checkBool(name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new InvalidArgTypeError(name, 'of type boolean', v);
+  return v;
+}
