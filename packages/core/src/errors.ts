@@ -203,9 +203,11 @@ export function errnoException(errno: number, syscall: string, ctx?: ErrnoContex
   errorMap ??= getSystemErrorMap();
   const n = -Math.abs(errno);
   const [code, desc] = errorMap.get(n) ?? [`Unknown system error ${n}`, 'unknown error'];
-  let message = `${code}: ${desc}, ${syscall}`;
-  if (ctx?.path !== undefined) message += ` '${ctx.path}'`;
-  else if (ctx?.address !== undefined) message += ` ${ctx.address}${ctx.port !== undefined ? `:${ctx.port}` : ''}`;
+  // The two message shapes Node uses: fs ("ENOENT: no such file or directory, open '/x'") and
+  // net ("connect ECONNREFUSED 127.0.0.1:80").
+  let message: string;
+  if (ctx?.address !== undefined) message = `${syscall} ${code} ${ctx.address}${ctx.port !== undefined ? `:${ctx.port}` : ''}`;
+  else message = `${code}: ${desc}, ${syscall}${ctx?.path !== undefined ? ` '${ctx.path}'` : ''}`;
   const err = new Error(message) as SystemError;
   err.errno = n;
   err.code = code;

@@ -1,0 +1,39 @@
+/**
+ * Kernel constants the epoll driver uses, named as the kernel and libc name them
+ * (<sys/epoll.h>, <sys/socket.h>, <sys/timerfd.h>, <sys/eventfd.h>, <fcntl.h>; x86-64/aarch64 Linux).
+ * @module
+ */
+export const EPOLLIN = 0x001;
+export const EPOLLOUT = 0x004;
+export const EPOLLERR = 0x008;
+export const EPOLLHUP = 0x010;
+export const EPOLLRDHUP = 0x2000;
+export const EPOLLET = 1 << 31;
+export const EPOLL_CTL_ADD = 1;
+export const EPOLL_CTL_DEL = 2;
+export const EPOLL_CTL_MOD = 3;
+export const EPOLL_CLOEXEC = 0o2000000;
+
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+export const MSG_NOSIGNAL = 0x4000;
+export const SOL_SOCKET = 1;
+export const SO_ERROR = 4;
+
+export const EFD_CLOEXEC = 0o2000000;
+export const EFD_NONBLOCK = 0o4000;
+
+export const CLOCK_MONOTONIC = 1;
+export const TFD_NONBLOCK = 0o4000;
+export const TFD_CLOEXEC = 0o2000000;
+
+export const AT_FDCWD = -100;
+
+export const EAGAIN = 11;
+export const EINPROGRESS = 115;
+export const EINTR = 4;
+export const ECANCELED = 125;
+export const EBADF = 9;
+
+/** sizeof(struct epoll_event) on x86-64: packed { u32 events; u64 data } (12 bytes). */
+export const EPOLL_EVENT_SIZE = 12;

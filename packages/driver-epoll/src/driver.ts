@@ -1,0 +1,288 @@
+/**
+ * The epoll readiness driver. An op tries its nonblocking syscall at once; on EAGAIN it waits in
+ * the registry for readiness and is retried (poll semantics). Regular-file ops go to the file
+ * workers. Timers are timerfds. Everything — sockets, timerfds, the workers' eventfd — is
+ * registered in one epoll instance, and Node's own loop watches that one fd (the parker).
+ * @module
+ */
+import {
+  ECANCELED, EAGAIN, OpCode, Parker, type Driver, type DriverStats, type Op,
+} from '@rentio/core/driver';
+import {
+  CLOCK_MONOTONIC, EINPROGRESS, EINTR, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK, SOL_SOCKET, SO_ERROR,
+  TFD_CLOEXEC, TFD_NONBLOCK,
+} from './constants.js';
+import * as ffi from './ffi.js';
+import { FilePool, addresses } from './file-pool.js';
+import { Registry } from './registry.js';
+import { Selector } from './selector.js';
+
+const IOV_MAX = 1024;
+// Phase of a CONNECT op kept in op.slot: 1 once connect(2) said EINPROGRESS.
+const CONNECT_IN_PROGRESS = 1;
+
+export class EpollDriver implements Driver {
+  readonly name = 'epoll';
+  readonly model = 'readiness' as const;
+  #selector = new Selector();
+  #registry: Registry;
+  #pool: FilePool;
+  #parker: Parker;
+  #sockets = new Set<number>();
+  #timers = new Map<number, Op>();
+  #pending = 0;
+  #syscalls = 0;
+  #parks = 0;
+  #closed = false;
+  // Scratch for synchronous calls (sendmsg's msghdr + iovecs, sockopt values, itimerspec):
+  // the kernel is done with it when the call returns, so one buffer serves every call.
+  #scratch = new Uint8Array(new ArrayBuffer(56 + IOV_MAX * 16));
+  #scratchView = new DataView(this.#scratch.buffer);
+  #scratchAddr = ffi.addressOf(this.#scratch);
+  #int = new Uint8Array(new ArrayBuffer(8));
+  #intView = new DataView(this.#int.buffer);
+
+  constructor(fileThreads: number) {
+    this.#registry = new Registry(this.#selector, (op) => this.#attempt(op), (op, res) => this.#done(op, res));
+    this.#pool = new FilePool(fileThreads);
+    this.#syscalls++;
+    const r = this.#selector.add(this.#pool.eventfd, 0x001 /* EPOLLIN */ | (1 << 31) /* EPOLLET */);
+    if (r < 0) throw Object.assign(new Error('epoll_ctl(eventfd) failed'), { errno: r });
+    this.#parker = new Parker(this.#selector.fd, () => this.#onReadable());
+  }
+
+  submit(op: Op): void {
+    if (this.#pending++ === 0) this.#parker.busy(true);
+    switch (op.code) {
+      case OpCode.RECV:
+      case OpCode.ACCEPT:
+        return this.#tryOrWait(op, false);
+      case OpCode.SEND:
+        return this.#tryOrWait(op, false, true);
+      case OpCode.WRITEV:
+        if (this.#sockets.has(op.fd)) return this.#tryOrWait(op, true);
+        return this.#pool.submit(op, 0, 0);
+      case OpCode.CONNECT:
+        return this.#connect(op);
+      case OpCode.TIMEOUT:
+        return this.#timeout(op);
+      case OpCode.SOCKET:
+      case OpCode.BIND:
+      case OpCode.LISTEN:
+      case OpCode.SHUTDOWN:
+      case OpCode.CLOSE:
+        return this.#done(op, this.#now(op));
+      default:
+        // Regular-file ops: READ, WRITE, OPENAT, STATX, FSYNC, FTRUNCATE.
+        return this.#pool.submit(op, ...addresses(op));
+    }
+  }
+
+  cancel(op: Op): void {
+    // Readiness waits are dropped at once; a file job is cancelled only while still queued.
+    if (this.#registry.remove(op)) return this.#done(op, -ECANCELED);
+    if (this.#pool.cancel(op)) this.#settled();
+  }
+
+  setsockopt(fd: number, level: number, name: number, value: number): number {
+    this.#intView.setInt32(0, value, true);
+    this.#syscalls++;
+    return ffi.setsockopt(fd, level, name, this.#int, 4) < 0 ? -ffi.errno() : 0;
+  }
+
+  sockname(fd: number, peer: boolean, out: Uint8Array): number {
+    this.#intView.setUint32(0, out.byteLength, true);
+    this.#syscalls++;
+    const r = (peer ? ffi.getpeername : ffi.getsockname)(fd, out, this.#int);
+    return r < 0 ? -ffi.errno() : this.#intView.getUint32(0, true);
+  }
+
+  stats(): DriverStats {
+    return {
+      syscalls: this.#syscalls + this.#selector.syscalls + this.#pool.syscalls + this.#pool.workerSyscalls,
+      parks: this.#parks,
+      wakeups: this.#parker.wakeups,
+      waitingForReadiness: this.#registry.waiting,
+      fileThreads: this.#pool.threads,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#parker.close();
+    await this.#pool.close();
+    this.#selector.close();
+  }
+
+  // --- readiness ---
+
+  #tryOrWait(op: Op, write: boolean, send = false): void {
+    const res = this.#attempt(op);
+    if (res !== -EAGAIN) return this.#done(op, res);
+    const r = this.#registry.wait(op, write || send);
+    if (r < 0) this.#done(op, r);
+  }
+
+  /** One nonblocking attempt at a socket op's syscall: result, or -errno (-EAGAIN: not ready). */
+  #attempt(op: Op): number {
+    this.#syscalls++;
+    let r: number;
+    switch (op.code) {
+      case OpCode.RECV:
+        r = ffi.recv(op.fd, ffi.addressOf(op.buf!) + op.off, op.len, op.flags);
+        break;
+      case OpCode.SEND:
+        r = ffi.send(op.fd, ffi.addressOf(op.buf!) + op.off, op.len, op.flags | MSG_NOSIGNAL);
+        break;
+      case OpCode.ACCEPT: {
+        const a = ffi.addressOf(op.addr!);
+        r = ffi.accept4(op.fd, a, a + 128, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (r >= 0) this.#sockets.add(r);
+        break;
+      }
+      case OpCode.WRITEV:
+        r = ffi.sendmsg(op.fd, this.#msghdr(op.bufs!), MSG_NOSIGNAL);
+        break;
+      case OpCode.CONNECT:
+        return this.#connectResult(op);
+      case OpCode.TIMEOUT:
+        r = ffi.read(op.slot, this.#scratchAddr, 8);
+        if (r >= 0) return 0;
+        break;
+      default:
+        return -22;
+    }
+    if (r >= 0) return r;
+    const e = ffi.errno();
+    return e === EINTR ? this.#attempt(op) : -e;
+  }
+
+  #connect(op: Op): void {
+    this.#syscalls++;
+    const r = ffi.connect(op.fd, ffi.addressOf(op.addr!), op.addrLen);
+    if (r === 0) return this.#done(op, 0);
+    const e = ffi.errno();
+    if (e !== EINPROGRESS && e !== EINTR) return this.#done(op, -e);
+    op.slot = CONNECT_IN_PROGRESS;
+    const w = this.#registry.wait(op, true);
+    if (w < 0) this.#done(op, w);
+  }
+
+  // The socket turned writable: the connect finished; SO_ERROR says how.
+  #connectResult(op: Op): number {
+    this.#intView.setUint32(4, 4, true);
+    const r = ffi.getsockopt(op.fd, SOL_SOCKET, SO_ERROR, this.#int, this.#int.subarray(4));
+    if (r < 0) return -ffi.errno();
+    const err = this.#intView.getInt32(0, true);
+    return err === 0 ? 0 : -err;
+  }
+
+  #msghdr(bufs: Uint8Array[]): Uint8Array {
+    // struct msghdr (56 bytes): msg_name 0, msg_namelen 8, msg_iov 16, msg_iovlen 24,
+    // msg_control 32, msg_controllen 40, msg_flags 48; iovecs follow it in the scratch.
+    const dv = this.#scratchView;
+    this.#scratch.fill(0, 0, 56);
+    dv.setBigUint64(16, BigInt(this.#scratchAddr + 56), true);
+    dv.setBigUint64(24, BigInt(bufs.length), true);
+    for (let i = 0; i < bufs.length; i++) {
+      dv.setBigUint64(56 + i * 16, BigInt(ffi.addressOf(bufs[i]!)), true);
+      dv.setBigUint64(56 + i * 16 + 8, BigInt(bufs[i]!.byteLength), true);
+    }
+    return this.#scratch;
+  }
+
+  // --- ops done at once ---
+
+  #now(op: Op): number {
+    this.#syscalls++;
+    let r: number;
+    switch (op.code) {
+      case OpCode.SOCKET:
+        r = ffi.socket(op.domain, op.sockType | SOCK_NONBLOCK | SOCK_CLOEXEC, op.protocol);
+        if (r >= 0) this.#sockets.add(r);
+        break;
+      case OpCode.BIND:
+        r = ffi.bind(op.fd, ffi.addressOf(op.addr!), op.addrLen);
+        break;
+      case OpCode.LISTEN:
+        r = ffi.listen(op.fd, op.backlog);
+        break;
+      case OpCode.SHUTDOWN:
+        r = ffi.shutdown(op.fd, op.flags);
+        break;
+      case OpCode.CLOSE:
+        // INVARIANT: drop the interest before close(2) frees the number for reuse.
+        this.#registry.drop(op.fd);
+        this.#sockets.delete(op.fd);
+        r = ffi.close(op.fd);
+        break;
+      default:
+        return -22;
+    }
+    return r < 0 ? -ffi.errno() : r;
+  }
+
+  // --- timers: a timerfd per sleep, readable when it expires ---
+
+  #timeout(op: Op): void {
+    if (op.ns <= 0) return this.#done(op, 0);
+    this.#syscalls += 2;
+    const tfd = ffi.timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (tfd < 0) return this.#done(op, -ffi.errno());
+    // struct itimerspec { it_interval {sec, nsec}; it_value {sec, nsec} }: one shot after ns.
+    const dv = this.#scratchView;
+    dv.setBigInt64(0, 0n, true);
+    dv.setBigInt64(8, 0n, true);
+    dv.setBigInt64(16, BigInt(Math.floor(op.ns / 1e9)), true);
+    dv.setBigInt64(24, BigInt(op.ns % 1e9), true);
+    if (ffi.timerfd_settime(tfd, 0, this.#scratch, null) < 0) {
+      const e = ffi.errno();
+      ffi.close(tfd);
+      return this.#done(op, -e);
+    }
+    op.slot = tfd;
+    op.fd = tfd;
+    this.#timers.set(tfd, op);
+    const r = this.#registry.wait(op, false);
+    if (r < 0) this.#done(op, r);
+  }
+
+  // The timer fired or was cancelled (and is out of the registry's queues): free its timerfd.
+  #disarm(op: Op): void {
+    this.#registry.drop(op.slot);
+    this.#timers.delete(op.slot);
+    ffi.close(op.slot);
+    this.#syscalls++;
+    op.slot = -1;
+  }
+
+  // --- completion and parking ---
+
+  #done(op: Op, res: number): void {
+    if (op.code === OpCode.TIMEOUT && op.slot >= 0) this.#disarm(op);
+    this.#settled();
+    op.complete(res);
+  }
+
+  #settled(): void {
+    if (--this.#pending === 0) this.#parker.busy(false);
+  }
+
+  #onReadable(): void {
+    let n: number;
+    do {
+      n = this.#selector.poll((token, events) => {
+        if (token === this.#pool.eventfd) this.#reapFiles();
+        else this.#registry.ready(token, events);
+      });
+    } while (Selector.full(n));
+    if (this.#pending > 0) this.#parks++;
+  }
+
+  #reapFiles(): void {
+    const done = this.#pool.reap();
+    this.#pending -= done;
+    if (this.#pending === 0) this.#parker.busy(false);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * A file worker: takes jobs from its ring, runs the blocking syscall, posts the result, and
+ * wakes the main thread through the eventfd. Never touches JS objects of the main thread —
+ * only addresses of memory the main thread's op keeps alive until the completion is reaped.
+ * @module
+ */
+import { workerData } from 'node:worker_threads';
+import * as ffi from './ffi.js';
+import {
+  F_ADDR, F_ADDR2, F_CODE, F_FD, F_FLAGS, F_LEN, F_MODE, F_POS, F_RES, G_NOTIFIED, G_SYSCALLS, JOB_FIELDS,
+  R_COMP_TAIL, R_HEADER, R_STOP, R_SUB_HEAD, R_SUB_TAIL, RING_CAP, S_DONE, S_QUEUED, S_RUNNING,
+  type WorkerInit,
+} from './file-job.js';
+import { AT_FDCWD, ECANCELED } from './constants.js';
+import { OpCode } from '@rentio/core/driver';
+
+const init = workerData as WorkerInit;
+const jobs = new Float64Array(init.jobs);
+const states = new Int32Array(init.states);
+const ring = new Int32Array(init.ring);
+const global = new Int32Array(init.global);
+const one = new BigUint64Array([1n]);
+const oneAddr = ffi.addressOf(new Uint8Array(one.buffer));
+
+function run(id: number): number {
+  const b = id * JOB_FIELDS;
+  const fd = jobs[b + F_FD]!;
+  const addr = jobs[b + F_ADDR]!;
+  const len = jobs[b + F_LEN]!;
+  const pos = jobs[b + F_POS]!;
+  let r: number;
+  switch (jobs[b + F_CODE]) {
+    case OpCode.READ: r = pos < 0 ? ffi.read(fd, addr, len) : ffi.pread(fd, addr, len, pos); break;
+    case OpCode.WRITE: r = pos < 0 ? ffi.write(fd, addr, len) : ffi.pwrite(fd, addr, len, pos); break;
+    case OpCode.WRITEV: r = pos < 0 ? ffi.writev(fd, addr, len) : ffi.pwritev(fd, addr, len, pos); break;
+    case OpCode.OPENAT: r = ffi.openat(AT_FDCWD, jobs[b + F_ADDR2]!, jobs[b + F_FLAGS]!, jobs[b + F_MODE]!); break;
+    case OpCode.STATX: r = ffi.statx(fd, jobs[b + F_ADDR2]!, jobs[b + F_FLAGS]!, jobs[b + F_MODE]!, addr); break;
+    case OpCode.FSYNC: r = jobs[b + F_FLAGS] ? ffi.fdatasync(fd) : ffi.fsync(fd); break;
+    case OpCode.FTRUNCATE: r = ffi.ftruncate(fd, pos); break;
+    default: return -22; // EINVAL: not a file op
+  }
+  Atomics.add(global, G_SYSCALLS, 1);
+  return r < 0 ? -ffi.errno() : r;
+}
+
+for (;;) {
+  const head = Atomics.load(ring, R_SUB_HEAD);
+  const tail = Atomics.load(ring, R_SUB_TAIL);
+  if (Atomics.load(ring, R_STOP)) break;
+  if (head === tail) {
+    Atomics.wait(ring, R_SUB_TAIL, tail);
+    continue;
+  }
+  const id = ring[R_HEADER + (head & (RING_CAP - 1))]!;
+  Atomics.store(ring, R_SUB_HEAD, head + 1);
+  // A cancel wins only while the job is still queued; once running, the result wins.
+  const res = Atomics.compareExchange(states, id, S_QUEUED, S_RUNNING) === S_QUEUED ? run(id) : -ECANCELED;
+  jobs[id * JOB_FIELDS + F_RES] = res;
+  Atomics.store(states, id, S_DONE);
+  const ct = Atomics.load(ring, R_COMP_TAIL);
+  ring[R_HEADER + RING_CAP + (ct & (RING_CAP - 1))] = id;
+  Atomics.store(ring, R_COMP_TAIL, ct + 1);
+  if (Atomics.compareExchange(global, G_NOTIFIED, 0, 1) === 0) {
+    ffi.write(init.eventfd, oneAddr, 8);
+    Atomics.add(global, G_SYSCALLS, 1);
+  }
+}
