@@ -1,1 +1,92 @@
-export {};
+/**
+ * `@rentio/driver-uring`: rentio's completion driver — io_uring through the system liburing and
+ * koffi, with the SQ/CQ rings mapped into JS.
+ *
+ * Core loads it by name; users pick it with `createRuntime({ driver: 'uring' })`,
+ * `RENTIO_DRIVER=uring`, or get it from `auto` when the kernel allows io_uring.
+ *
+ * @example
+ * ```ts
+ * import { createRuntime } from '@rentio/core'
+ * const rt = await createRuntime({ driver: 'uring', driverOptions: { entries: 512 } })
+ * console.log(rt.stats().setupFlags)
+ * ```
+ * @module
+ */
+import type { Driver, DriverOptions } from '@rentio/core/driver';
+import { IORING_SETUP, IORING_SETUP_CLAMP, IORING_SETUP_COOP_TASKRUN, IORING_SETUP_SUBMIT_ALL, IORING_SETUP_TASKRUN_FLAG } from './constants.js';
+import { UringDriver } from './driver.js';
+import { LIBURING_DEFAULT, loadLibc, loadLiburing } from './ffi.js';
+import { checkRequired, probeOpcodes } from './probe.js';
+import { Ring } from './ring.js';
+
+export { UringDriver } from './driver.js';
+export { doctor, formatDoctor, type DoctorReport } from './doctor.js';
+
+/**
+ * Setup flags tried when `setupFlags` is not given (each degraded on EINVAL). Measured on 6.18
+ * (scripts/bench-read.mjs): plain COOP_TASKRUN beats SINGLE_ISSUER|DEFER_TASKRUN on file reads.
+ */
+export const DEFAULT_SETUP_FLAGS = ['CLAMP', 'SUBMIT_ALL', 'COOP_TASKRUN', 'TASKRUN_FLAG'];
+const DEFAULT_FLAGS = IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+
+/** uring-specific options besides core's `DriverOptions`. */
+export interface UringOptions extends DriverOptions {
+  /** CQ entries (default 4 × `entries`); completions beyond wait in the kernel (IORING_FEAT_NODROP). */
+  cqEntries?: number;
+}
+
+/**
+ * Open the uring driver (the `DriverModule` entry point core calls).
+ *
+ * Options: `liburingPath` (or env `RENTIO_LIBURING_PATH`; default `liburing.so.2`), `entries`
+ * (SQ size, default 256), `cqEntries`, `setupFlags` (names from {@link DEFAULT_SETUP_FLAGS} plus
+ * `SINGLE_ISSUER`, `DEFER_TASKRUN`). Throws `DriverUnavailableError` when io_uring cannot work
+ * here (library missing, io_uring_setup EPERM/ENOSYS/EINVAL, an opcode missing, ABI mismatch),
+ * and a Node-style error for resource failures (EMFILE, ENOMEM).
+ *
+ * @example
+ * ```ts
+ * import { open } from '@rentio/driver-uring'
+ * const driver = await open({ setupFlags: ['SINGLE_ISSUER', 'DEFER_TASKRUN'] })
+ * ```
+ */
+export async function open(options: UringOptions = {}): Promise<Driver> {
+  const path = options.liburingPath ?? (process.env.RENTIO_LIBURING_PATH || LIBURING_DEFAULT);
+  const entries = positiveInt('entries', options.entries ?? 256);
+  const cqEntries = positiveInt('cqEntries', options.cqEntries ?? entries * 4);
+  const flags = options.setupFlags === undefined ? DEFAULT_FLAGS : parseFlags(options.setupFlags);
+  const lib = loadLiburing(path);
+  const libc = loadLibc();
+  const ring = Ring.open(lib, { entries, cqEntries: Math.max(cqEntries, entries), flags });
+  try {
+    const ops = probeOpcodes(ring);
+    checkRequired(ops);
+    return new UringDriver(ring, libc, ops);
+  } catch (err) {
+    ring.close();
+    throw err;
+  }
+}
+
+function parseFlags(names: unknown): number {
+  if (!Array.isArray(names)) throw invalid('setupFlags', 'must be an array of setup flag names', names);
+  let flags = 0;
+  for (const name of names) {
+    const bit = typeof name === 'string' ? IORING_SETUP[name] : undefined;
+    if (bit === undefined) throw invalid('setupFlags', `has an unknown flag (known: ${Object.keys(IORING_SETUP).join(', ')})`, name);
+    flags |= bit;
+  }
+  return flags;
+}
+
+function positiveInt(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 32768) throw invalid(name, 'must be an integer from 1 to 32768', v);
+  return v;
+}
+
+function invalid(name: string, why: string, v: unknown): TypeError {
+  const err = new TypeError(`The "driverOptions.${name}" option ${why}. Received ${JSON.stringify(v)}`);
+  Object.defineProperty(err, 'code', { value: 'ERR_RENTIO_INVALID_ARG_VALUE', enumerable: true });
+  return err;
+}

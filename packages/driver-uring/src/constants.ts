@@ -1,0 +1,100 @@
+/**
+ * Kernel constants, named exactly as `<liburing/io_uring.h>` (and libc's headers) name them.
+ * Values are the Linux UAPI's and identical on every architecture rentio runs on.
+ *
+ * The opcodes past IORING_OP_SENDMSG_ZC are newer than liburing 2.3's header; they are used only
+ * after `io_uring_get_probe_ring` says the running kernel has them.
+ * @module
+ */
+
+// --- enum io_uring_op (the ones rentio uses) ---
+export const IORING_OP_NOP = 0;
+export const IORING_OP_READV = 1;
+export const IORING_OP_WRITEV = 2;
+export const IORING_OP_FSYNC = 3;
+export const IORING_OP_TIMEOUT = 11;
+export const IORING_OP_ACCEPT = 13;
+export const IORING_OP_ASYNC_CANCEL = 14;
+export const IORING_OP_CONNECT = 16;
+export const IORING_OP_OPENAT = 18;
+export const IORING_OP_CLOSE = 19;
+export const IORING_OP_STATX = 21;
+export const IORING_OP_READ = 22;
+export const IORING_OP_WRITE = 23;
+export const IORING_OP_SEND = 26;
+export const IORING_OP_RECV = 27;
+export const IORING_OP_SHUTDOWN = 34;
+/** Linux 5.19. */
+export const IORING_OP_SOCKET = 45;
+/** Linux 6.9; not in liburing 2.3's header. */
+export const IORING_OP_FTRUNCATE = 55;
+/** Linux 6.11; not in liburing 2.3's header. */
+export const IORING_OP_BIND = 56;
+/** Linux 6.11; not in liburing 2.3's header. */
+export const IORING_OP_LISTEN = 57;
+
+/** Names of the opcodes above, for probe reports and messages. */
+export const IORING_OP_NAME: Record<number, string> = {
+  [IORING_OP_NOP]: 'IORING_OP_NOP',
+  [IORING_OP_READV]: 'IORING_OP_READV',
+  [IORING_OP_WRITEV]: 'IORING_OP_WRITEV',
+  [IORING_OP_FSYNC]: 'IORING_OP_FSYNC',
+  [IORING_OP_TIMEOUT]: 'IORING_OP_TIMEOUT',
+  [IORING_OP_ACCEPT]: 'IORING_OP_ACCEPT',
+  [IORING_OP_ASYNC_CANCEL]: 'IORING_OP_ASYNC_CANCEL',
+  [IORING_OP_CONNECT]: 'IORING_OP_CONNECT',
+  [IORING_OP_OPENAT]: 'IORING_OP_OPENAT',
+  [IORING_OP_CLOSE]: 'IORING_OP_CLOSE',
+  [IORING_OP_STATX]: 'IORING_OP_STATX',
+  [IORING_OP_READ]: 'IORING_OP_READ',
+  [IORING_OP_WRITE]: 'IORING_OP_WRITE',
+  [IORING_OP_SEND]: 'IORING_OP_SEND',
+  [IORING_OP_RECV]: 'IORING_OP_RECV',
+  [IORING_OP_SHUTDOWN]: 'IORING_OP_SHUTDOWN',
+  [IORING_OP_SOCKET]: 'IORING_OP_SOCKET',
+  [IORING_OP_FTRUNCATE]: 'IORING_OP_FTRUNCATE',
+  [IORING_OP_BIND]: 'IORING_OP_BIND',
+  [IORING_OP_LISTEN]: 'IORING_OP_LISTEN',
+};
+
+// --- io_uring_setup() flags ---
+export const IORING_SETUP_CQSIZE = 1 << 3;
+export const IORING_SETUP_CLAMP = 1 << 4;
+export const IORING_SETUP_SUBMIT_ALL = 1 << 7;
+export const IORING_SETUP_COOP_TASKRUN = 1 << 8;
+export const IORING_SETUP_TASKRUN_FLAG = 1 << 9;
+export const IORING_SETUP_SINGLE_ISSUER = 1 << 12;
+export const IORING_SETUP_DEFER_TASKRUN = 1 << 13;
+
+/** Setup flags by name, as `DriverOptions.setupFlags` and `rentio doctor` spell them. */
+export const IORING_SETUP: Record<string, number> = {
+  CLAMP: IORING_SETUP_CLAMP,
+  SUBMIT_ALL: IORING_SETUP_SUBMIT_ALL,
+  COOP_TASKRUN: IORING_SETUP_COOP_TASKRUN,
+  TASKRUN_FLAG: IORING_SETUP_TASKRUN_FLAG,
+  SINGLE_ISSUER: IORING_SETUP_SINGLE_ISSUER,
+  DEFER_TASKRUN: IORING_SETUP_DEFER_TASKRUN,
+};
+
+// --- io_uring_params.features ---
+export const IORING_FEAT_SINGLE_MMAP = 1 << 0;
+export const IORING_FEAT_NODROP = 1 << 1;
+export const IORING_FEAT_SUBMIT_STABLE = 1 << 2;
+export const IORING_FEAT_RW_CUR_POS = 1 << 3;
+export const IORING_FEAT_FAST_POLL = 1 << 5;
+
+// --- sq_ring->flags ---
+export const IORING_SQ_NEED_WAKEUP = 1 << 0;
+export const IORING_SQ_CQ_OVERFLOW = 1 << 1;
+export const IORING_SQ_TASKRUN = 1 << 2;
+
+// --- sqe->fsync_flags ---
+export const IORING_FSYNC_DATASYNC = 1 << 0;
+
+// --- io_uring_probe ---
+export const IO_URING_OP_SUPPORTED = 1 << 0;
+
+// --- libc: <fcntl.h>, <sys/socket.h>, <errno.h> ---
+export const AT_FDCWD = -100;
+export const SOCK_CLOEXEC = 0o2000000;
+export const MSG_NOSIGNAL = 0x4000;

@@ -1,0 +1,139 @@
+/**
+ * `rentio doctor`: what this machine offers io_uring and which driver `auto` picks, and why.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import type { DriverUnavailableError } from '@rentio/core/driver';
+import { IORING_OP_NAME } from './constants.js';
+import { LIBURING_DEFAULT, loadLiburing } from './ffi.js';
+import { OPTIONAL_OPS, probeOpcodes, probeSetupFlags, REQUIRED_OPS } from './probe.js';
+import { ioUringDisabled, Ring } from './ring.js';
+import { open, type UringOptions } from './index.js';
+
+/** What `rentio doctor --json` prints. */
+export interface DoctorReport {
+  /** `uname -r`. */
+  kernel: string;
+  /** `kernel.io_uring_disabled` (0 allowed, 1 group-restricted, 2 disabled); null when the kernel has no such sysctl. */
+  ioUringDisabled: number | null;
+  liburing: {
+    found: boolean;
+    /** The name or path asked for. */
+    requested: string;
+    /** The file the dynamic loader mapped, when found. */
+    path: string | null;
+    /** From the file name (liburing.so.2.3 → '2.3'). */
+    version: string | null;
+    error: string | null;
+  };
+  /** Opcodes rentio uses: supported by this kernel? (empty when no ring could be made). */
+  opcodes: Record<string, boolean>;
+  /** Required opcodes the kernel lacks (any makes the driver unavailable). */
+  missingOpcodes: string[];
+  /** Optional opcodes the kernel lacks: done by a synchronous libc call instead. */
+  libcFallbacks: string[];
+  /** Setup flags the kernel accepts. */
+  setupFlags: Record<string, boolean>;
+  /** Setup flags a default `open()` ends up with. */
+  defaultSetupFlags: string | null;
+  /** The driver `auto` picks, and why. */
+  auto: { driver: 'uring' | 'epoll'; reason: string };
+  /** RENTIO_DRIVER, when set (it overrides `auto`). */
+  rentioDriver: string | null;
+}
+
+/**
+ * Inspect the machine.
+ *
+ * @example
+ * ```ts
+ * import { doctor } from '@rentio/driver-uring'
+ * const r = await doctor()
+ * console.log(r.auto.driver, r.auto.reason)
+ * ```
+ */
+export async function doctor(options: UringOptions = {}): Promise<DoctorReport> {
+  const requested = options.liburingPath ?? (process.env.RENTIO_LIBURING_PATH || LIBURING_DEFAULT);
+  const report: DoctorReport = {
+    kernel: release(),
+    ioUringDisabled: ioUringDisabled(),
+    liburing: { found: false, requested, path: null, version: null, error: null },
+    opcodes: {},
+    missingOpcodes: [],
+    libcFallbacks: [],
+    setupFlags: {},
+    defaultSetupFlags: null,
+    auto: { driver: 'epoll', reason: '' },
+    rentioDriver: process.env.RENTIO_DRIVER || null,
+  };
+  try {
+    const lib = loadLiburing(requested);
+    report.liburing.found = true;
+    report.liburing.path = mappedLiburing();
+    report.liburing.version = report.liburing.path?.match(/liburing\.so\.(\d+(?:\.\d+)*)$/)?.[1] ?? null;
+    try {
+      const ring = Ring.open(lib, { entries: 2, cqEntries: 0, flags: 0 });
+      try {
+        const ops = probeOpcodes(ring);
+        for (const op of [...REQUIRED_OPS, ...OPTIONAL_OPS]) report.opcodes[IORING_OP_NAME[op]!] = ops.has(op);
+        report.missingOpcodes = REQUIRED_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]!);
+        report.libcFallbacks = OPTIONAL_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]!);
+      } finally {
+        ring.close();
+      }
+      report.setupFlags = probeSetupFlags(lib);
+    } catch {
+      // Reported through `auto` below.
+    }
+  } catch (err) {
+    report.liburing.error = (err as DriverUnavailableError).reason ?? (err as Error).message;
+  }
+  try {
+    const driver = await open(options);
+    report.defaultSetupFlags = String(driver.stats().setupFlags);
+    await driver.close();
+    report.auto = { driver: 'uring', reason: 'liburing loads, io_uring_setup is permitted and every opcode rentio needs is supported' };
+  } catch (err) {
+    const e = err as DriverUnavailableError;
+    report.auto = e.code === 'ERR_RENTIO_DRIVER_UNAVAILABLE'
+      ? { driver: 'epoll', reason: e.reason }
+      : { driver: 'uring', reason: `uring would be picked but open() fails here: ${e.message}` };
+  }
+  return report;
+}
+
+/** Human-readable doctor output. */
+export function formatDoctor(r: DoctorReport): string {
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  const lines = [
+    `kernel                  ${r.kernel}`,
+    `kernel.io_uring_disabled ${r.ioUringDisabled ?? 'n/a (no such sysctl)'}`,
+    `liburing                ${r.liburing.found ? `found: ${r.liburing.path ?? r.liburing.requested}${r.liburing.version ? ` (version ${r.liburing.version})` : ''}` : `not found (${r.liburing.error})`}`,
+  ];
+  if (Object.keys(r.opcodes).length) {
+    lines.push('opcodes');
+    for (const [name, ok] of Object.entries(r.opcodes)) lines.push(`  ${name.padEnd(24)} ${yes(ok)}${!ok && r.libcFallbacks.includes(name) ? ' (libc fallback)' : ''}`);
+  }
+  if (Object.keys(r.setupFlags).length) {
+    lines.push('setup flags accepted');
+    for (const [name, ok] of Object.entries(r.setupFlags)) lines.push(`  ${name.padEnd(24)} ${yes(ok)}`);
+    lines.push(`  default ring uses       ${r.defaultSetupFlags ?? '-'}`);
+  }
+  lines.push(`auto picks              ${r.auto.driver}: ${r.auto.reason}`);
+  if (r.rentioDriver) lines.push(`RENTIO_DRIVER           ${r.rentioDriver} (overrides auto)`);
+  return lines.join('\n');
+}
+
+/** The liburing file the dynamic loader mapped into this process. */
+function mappedLiburing(): string | null {
+  try {
+    for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
+      const m = line.match(/\s(\/\S*liburing\.so[^\s]*)$/);
+      if (m) return m[1]!;
+    }
+  } catch {
+    // no /proc
+  }
+  return null;
+}

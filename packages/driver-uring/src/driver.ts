@@ -1,0 +1,401 @@
+/**
+ * The uring driver: ops become SQEs written into the mapped ring, submitted lazily once per
+ * event-loop turn, and completed from CQEs read out of the mapped CQ ring.
+ *
+ * Life of an op: `submit` puts it in a slab slot and on the JS queue → the turn's flush (a
+ * `setImmediate`, so every op queued in the turn goes in one `io_uring_submit`) writes its SQE →
+ * the kernel owns its memory → its CQE is reaped (after the submit, or when Node's loop sees the
+ * ring fd readable) → `op.complete(res)`, slot released. Exactly once: only an op's own CQE
+ * completes it, except ops that never reached the kernel (cancelled while queued, refused after a
+ * credentials change, or done by a synchronous libc fallback).
+ * @module
+ */
+import { constants as osConstants } from 'node:os';
+import { ECANCELED, EAGAIN, EINTR, OpCode, Parker, type Driver, type DriverModel, type DriverStats, type Op } from '@rentio/core/driver';
+import {
+  IORING_OP_BIND, IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_SOCKET, IORING_SETUP_DEFER_TASKRUN,
+  IORING_SETUP_TASKRUN_FLAG, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, SOCK_CLOEXEC,
+} from './constants.js';
+import { Fifo } from './fifo.js';
+import type { Libc } from './ffi.js';
+import { prepCancel, prepSqe, USER_DATA_CANCEL } from './prep.js';
+import { flagNames, Ring } from './ring.js';
+import { IN_KERNEL, QUEUED, QUEUED_CANCELLED, Slab } from './slab.js';
+
+const { EBUSY, EPERM, ETIME } = osConstants.errno;
+/** Word index of liburing's `sq.sqe_head` / `sq.sqe_tail` in struct io_uring (byte offsets 64, 68). */
+const SQE_HEAD_WORD = 16;
+const SQE_TAIL_WORD = 17;
+/** Queue entries with this `b` are ops; any other `b` is the generation a cancel is aimed at. */
+const OP_ENTRY = -1;
+
+/** Process credentials, as the ring was made with them. */
+class Credentials {
+  #libc: Libc;
+  #r = new Uint32Array(1);
+  #e = new Uint32Array(1);
+  #s = new Uint32Array(1);
+  #initial: string;
+  constructor(libc: Libc) {
+    this.#libc = libc;
+    this.#initial = this.#read();
+  }
+  /** null while unchanged, else a one-line description of the change. Two syscalls. */
+  changed(): string | null {
+    const now = this.#read();
+    return now === this.#initial ? null : `process credentials changed since the ring was made (uid/euid/suid, gid/egid/sgid: ${this.#initial} → ${now}); io_uring would run ops with the ring's credentials, so the uring driver refuses to submit`;
+  }
+  #read(): string {
+    this.#libc.getresuid(this.#r, this.#e, this.#s);
+    const u = `${this.#r[0]}/${this.#e[0]}/${this.#s[0]}`;
+    this.#libc.getresgid(this.#r, this.#e, this.#s);
+    return `${u}, ${this.#r[0]}/${this.#e[0]}/${this.#s[0]}`;
+  }
+}
+
+/** The io_uring completion driver. Made by the package's `open()`. */
+export class UringDriver implements Driver {
+  readonly name = 'uring';
+  readonly model: DriverModel = 'completion';
+  readonly #ring: Ring;
+  readonly #libc: Libc;
+  readonly #slab: Slab;
+  readonly #parker: Parker;
+  readonly #queue = new Fifo(256);
+  /** Core op codes the kernel runs natively (1), else done by a synchronous libc call (0). */
+  readonly #native = new Uint8Array(32);
+  readonly #defer: boolean;
+  readonly #taskrunFlag: boolean;
+  readonly #creds: Credentials;
+  #credsChanged: string | null = null;
+  /** Mirror of liburing's sq.sqe_tail: SQEs written so far. */
+  #sqeTail = 0;
+  /** Ops held by the driver (queued or in the kernel). */
+  #inFlight = 0;
+  #scheduled = false;
+  /** A submit was refused (EBUSY/EAGAIN): retry at the next wake. */
+  #retry = false;
+  #closed = false;
+  #drained: (() => void) | null = null;
+  readonly #flushCb = () => this.#flush();
+  readonly #sockopt = new Int32Array(1);
+  readonly #socklen = new Uint32Array(1);
+  #stats = {
+    syscalls: 0, parks: 0, submits: 0, sqesSubmitted: 0, cqesReaped: 0, sqFullWaits: 0,
+    cqOverflows: 0, backpressure: 0, cancels: 0, staleCqes: 0, libcFallbacks: 0,
+  };
+
+  /** @internal made by `open()` */
+  constructor(ring: Ring, libc: Libc, ops: Set<number>) {
+    this.#ring = ring;
+    this.#libc = libc;
+    this.#slab = new Slab(ring.sqEntries);
+    this.#defer = (ring.flags & IORING_SETUP_DEFER_TASKRUN) !== 0;
+    this.#taskrunFlag = (ring.flags & IORING_SETUP_TASKRUN_FLAG) !== 0;
+    for (const code of Object.values(OpCode)) this.#native[code] = 1;
+    if (!ops.has(IORING_OP_SOCKET)) this.#native[OpCode.SOCKET] = 0;
+    if (!ops.has(IORING_OP_BIND)) this.#native[OpCode.BIND] = 0;
+    if (!ops.has(IORING_OP_LISTEN)) this.#native[OpCode.LISTEN] = 0;
+    if (!ops.has(IORING_OP_FTRUNCATE)) this.#native[OpCode.FTRUNCATE] = 0;
+    this.#creds = new Credentials(libc);
+    this.#stats.syscalls += 2;
+    // The ring fd polls readable when CQEs are posted (or, with DEFER_TASKRUN, when deferred
+    // completions wait for us to enter the kernel).
+    this.#parker = new Parker(ring.fd, () => this.#onWake());
+  }
+
+  /**
+   * Why the driver refuses to submit, once the process's uid/gid changed after the ring was made
+   * (ops then complete with EPERM); null while they are unchanged.
+   */
+  get credentialsChanged(): string | null {
+    return this.#credsChanged;
+  }
+
+  /** Setup flags in effect, e.g. 'SUBMIT_ALL|COOP_TASKRUN'. */
+  get setupFlags(): string {
+    return flagNames(this.#ring.flags);
+  }
+
+  submit(op: Op): void {
+    if (this.#native[op.code] === 0) {
+      this.#syncFallback(op);
+      return;
+    }
+    this.#slab.alloc(op, QUEUED);
+    this.#queue.push(op.slot, OP_ENTRY);
+    if (this.#inFlight++ === 0) this.#parker.busy(true);
+    this.#schedule();
+  }
+
+  cancel(op: Op): void {
+    const slot = op.slot;
+    if (slot < 0 || this.#slab.ops[slot] !== op) return;
+    const state = this.#slab.state[slot];
+    if (state === QUEUED) {
+      // Never reached the kernel: completed with -ECANCELED when its queue entry comes up. Not
+      // here: core may be iterating a list of ops that completing one would unlink.
+      this.#slab.state[slot] = QUEUED_CANCELLED;
+    } else if (state === IN_KERNEL) {
+      this.#queue.push(slot, this.#slab.gen[slot]!);
+      this.#stats.cancels++;
+    }
+    this.#schedule();
+  }
+
+  setsockopt(fd: number, level: number, name: number, value: number): number {
+    this.#sockopt[0] = value;
+    this.#stats.syscalls++;
+    return this.#libc.setsockopt(fd, level, name, this.#sockopt, 4) < 0 ? -this.#libc.errno() : 0;
+  }
+
+  sockname(fd: number, peer: boolean, out: Uint8Array): number {
+    this.#socklen[0] = out.byteLength;
+    this.#stats.syscalls++;
+    const r = peer ? this.#libc.getpeername(fd, out, this.#socklen) : this.#libc.getsockname(fd, out, this.#socklen);
+    return r < 0 ? -this.#libc.errno() : this.#socklen[0]!;
+  }
+
+  stats(): DriverStats {
+    return {
+      ...this.#stats,
+      wakeups: this.#parker.wakeups,
+      inFlight: this.#inFlight,
+      sqEntries: this.#ring.sqEntries,
+      cqEntries: this.#ring.cqEntries,
+      setupFlags: this.setupFlags,
+      credentialsChanged: this.#credsChanged !== null,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    // Core closes the driver only after every op completed; should one still be held, cancel it
+    // and wait for its CQE: the kernel may be using its memory until then.
+    if (this.#inFlight > 0) {
+      for (let s = 0; s < this.#slab.ops.length; s++) {
+        const op = this.#slab.ops[s];
+        if (op) this.cancel(op);
+      }
+      await new Promise<void>((resolve) => (this.#drained = resolve));
+    }
+    this.#closed = true;
+    this.#parker.close();
+    this.#ring.close();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#closed) return;
+    this.#scheduled = true;
+    setImmediate(this.#flushCb);
+  }
+
+  /** Once per loop turn: write the queued SQEs, submit them in one call, reap what completed. */
+  #flush(): void {
+    this.#scheduled = false;
+    if (this.#closed) return;
+    if (this.#queue.size > 0 && this.#credsChanged === null) {
+      this.#stats.syscalls += 2;
+      this.#credsChanged = this.#creds.changed();
+    }
+    this.#submitAndReap();
+    this.#idleOrPark();
+  }
+
+  /** Node's loop saw the ring fd readable. */
+  #onWake(): void {
+    if (this.#closed) return;
+    if (this.#defer) this.#enter();
+    this.#reap();
+    if (this.#retry || this.#queue.size > 0) this.#submitAndReap();
+    this.#idleOrPark();
+  }
+
+  #idleOrPark(): void {
+    if (this.#inFlight === 0) {
+      this.#parker.busy(false);
+      this.#drained?.();
+    } else if (this.#queue.size === 0) {
+      this.#stats.parks++;
+    }
+  }
+
+  /** Enter the kernel to run deferred completions and flush an overflowed CQ (GETEVENTS). */
+  #enter(): void {
+    this.#stats.syscalls++;
+    this.#ring.lib.io_uring_get_events(this.#ring.ptr);
+  }
+
+  #submitAndReap(): void {
+    const ring = this.#ring;
+    for (let rounds = 0; rounds < 1024; rounds++) {
+      this.#fill();
+      const pending = this.#sqeTail - Atomics.load(ring.sq, ring.sqHead);
+      if (pending === 0) break;
+      this.#stats.syscalls++;
+      const r = this.#defer ? ring.lib.io_uring_submit_and_get_events(ring.ptr) : ring.lib.io_uring_submit(ring.ptr);
+      if (r >= 0) {
+        this.#retry = false;
+        this.#stats.submits++;
+        this.#stats.sqesSubmitted += r;
+      } else if (r === -EINTR) {
+        continue;
+      } else if (r === -EAGAIN || r === -EBUSY) {
+        // Back-pressure: the kernel wants completions reaped first. Reap; if that freed nothing,
+        // the SQEs stay in the ring and are retried at the next wake (a CQE is on its way).
+        this.#stats.backpressure++;
+        if (this.#reap() === 0) {
+          this.#retry = true;
+          return;
+        }
+        continue;
+      } else {
+        this.#failRing(r);
+        return;
+      }
+      this.#reap();
+      if (this.#queue.size === 0) break;
+    }
+  }
+
+  /** Move queue entries into free SQ slots. */
+  #fill(): void {
+    const q = this.#queue;
+    if (q.size === 0) return;
+    const ring = this.#ring;
+    const slab = this.#slab;
+    const sqes = ring.sqes;
+    const mask = ring.sqMask;
+    let tail = this.#sqeTail;
+    const limit = Atomics.load(ring.sq, ring.sqHead) + ring.sqEntries;
+    while (q.size > 0) {
+      if (tail === limit) {
+        this.#stats.sqFullWaits++;
+        break;
+      }
+      const slot = q.peekA();
+      const b = q.peekB();
+      q.shift();
+      if (b === OP_ENTRY) {
+        const op = slab.ops[slot]!;
+        if (slab.state[slot] === QUEUED_CANCELLED) {
+          this.#settleUnsubmitted(slot, op, -ECANCELED);
+          continue;
+        }
+        if (this.#credsChanged !== null) {
+          this.#settleUnsubmitted(slot, op, op.code === OpCode.CLOSE ? this.#libcClose(op.fd) : -EPERM);
+          continue;
+        }
+        prepSqe(sqes, (tail & mask) << 4, op, slab, slot);
+        slab.state[slot] = IN_KERNEL;
+      } else {
+        // A cancel: only if its target is still the same op, still in the kernel.
+        if (slab.state[slot] !== IN_KERNEL || slab.gen[slot] !== b) continue;
+        prepCancel(sqes, (tail & mask) << 4, slot, b);
+      }
+      tail = (tail + 1) >>> 0;
+    }
+    this.#sqeTail = tail;
+    // liburing's io_uring_submit publishes [sqe_head, sqe_tail) to the kernel's ktail.
+    ring.u32[SQE_TAIL_WORD] = tail;
+  }
+
+  /** Complete every op whose CQE is in the CQ ring. Returns how many CQEs were consumed. */
+  #reap(): number {
+    const ring = this.#ring;
+    const cq = ring.cq;
+    const res32 = ring.cqI32;
+    const mask = ring.cqMask;
+    const slab = this.#slab;
+    let total = 0;
+    for (;;) {
+      let head = cq[ring.cqHead]!;
+      const tail = Atomics.load(cq, ring.cqTail);
+      try {
+        while (head !== tail) {
+          const i = ring.cqes + ((head & mask) << 2);
+          const slot = cq[i]!;
+          const gen = cq[i + 1]!;
+          const res = res32[i + 2]!;
+          head = (head + 1) >>> 0;
+          total++;
+          if (gen === USER_DATA_CANCEL) continue;
+          const op = slab.lookup(slot, gen);
+          if (op === null) {
+            this.#stats.staleCqes++;
+            continue;
+          }
+          slab.release(slot);
+          this.#inFlight--;
+          op.complete(op.code === OpCode.TIMEOUT && res === -ETIME ? 0 : res);
+        }
+      } finally {
+        // Hand the CQ slots back to the kernel only after reading them.
+        Atomics.store(cq, ring.cqHead, head);
+      }
+      // NODROP: completions that did not fit wait in the kernel; GETEVENTS moves them into the CQ.
+      const flags = Atomics.load(ring.sq, ring.sqFlags);
+      if (flags & IORING_SQ_CQ_OVERFLOW) {
+        this.#stats.cqOverflows++;
+        this.#enter();
+        continue;
+      }
+      if (this.#taskrunFlag && flags & IORING_SQ_TASKRUN) {
+        this.#enter();
+        if (Atomics.load(cq, ring.cqTail) !== head) continue;
+      }
+      break;
+    }
+    this.#stats.cqesReaped += total;
+    return total;
+  }
+
+  #settleUnsubmitted(slot: number, op: Op, res: number): void {
+    this.#slab.release(slot);
+    this.#inFlight--;
+    op.complete(res);
+  }
+
+  /**
+   * io_uring_enter failed for the ring as a whole: SQEs not consumed will never be, so the ops
+   * behind them complete with the error (nothing hangs).
+   */
+  #failRing(res: number): void {
+    const ring = this.#ring;
+    const head = Atomics.load(ring.sq, ring.sqHead);
+    for (let t = head; t !== this.#sqeTail; t = (t + 1) >>> 0) {
+      const b = (t & ring.sqMask) << 4;
+      const slot = ring.sqes[b + 8]!;
+      const gen = ring.sqes[b + 9]!;
+      if (gen === USER_DATA_CANCEL) continue;
+      const op = this.#slab.lookup(slot, gen);
+      if (op) this.#settleUnsubmitted(slot, op, res);
+    }
+    // Forget them: rewind liburing's and the kernel's view of the SQ to what was consumed.
+    this.#sqeTail = head;
+    ring.u32[SQE_TAIL_WORD] = head;
+    ring.u32[SQE_HEAD_WORD] = head;
+    Atomics.store(ring.sq, ring.sqTail, head);
+  }
+
+  /** Ops whose opcode the kernel lacks: one synchronous libc call, completed at once. */
+  #syncFallback(op: Op): void {
+    const libc = this.#libc;
+    let r: number;
+    switch (op.code) {
+      case OpCode.SOCKET: r = libc.socket(op.domain, op.sockType | SOCK_CLOEXEC, op.protocol); break;
+      case OpCode.BIND: r = libc.bind(op.fd, op.addr!, op.addrLen); break;
+      case OpCode.LISTEN: r = libc.listen(op.fd, op.backlog); break;
+      case OpCode.FTRUNCATE: r = libc.ftruncate(op.fd, op.pos); break;
+      default: throw new Error(`rentio uring: no fallback for op code ${op.code}`);
+    }
+    this.#stats.syscalls++;
+    this.#stats.libcFallbacks++;
+    op.complete(r < 0 ? -libc.errno() : r);
+  }
+
+  #libcClose(fd: number): number {
+    this.#stats.syscalls++;
+    return this.#libc.close(fd) < 0 ? -this.#libc.errno() : 0;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * What the running kernel supports: opcodes (through `io_uring_get_probe_ring`) and setup flags
+ * (by setting up a tiny ring with each). A required opcode missing makes the driver unavailable
+ * with a one-line reason, so `auto` falls back; optional ones have a synchronous libc fallback.
+ * @module
+ */
+import { DriverUnavailableError } from '@rentio/core/driver';
+import {
+  IORING_OP_ACCEPT, IORING_OP_ASYNC_CANCEL, IORING_OP_BIND, IORING_OP_CLOSE, IORING_OP_CONNECT,
+  IORING_OP_FSYNC, IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_NAME, IORING_OP_OPENAT, IORING_OP_READ,
+  IORING_OP_RECV, IORING_OP_SEND, IORING_OP_SHUTDOWN, IORING_OP_SOCKET, IORING_OP_STATX, IORING_OP_TIMEOUT,
+  IORING_OP_WRITE, IORING_OP_WRITEV, IORING_SETUP, IO_URING_OP_SUPPORTED,
+} from './constants.js';
+import { view, type Liburing } from './ffi.js';
+import { Ring } from './ring.js';
+
+/** Opcodes the driver cannot work without (all in Linux 5.6+). */
+export const REQUIRED_OPS = [
+  IORING_OP_OPENAT, IORING_OP_CLOSE, IORING_OP_READ, IORING_OP_WRITE, IORING_OP_WRITEV, IORING_OP_FSYNC,
+  IORING_OP_STATX, IORING_OP_ACCEPT, IORING_OP_CONNECT, IORING_OP_RECV, IORING_OP_SEND, IORING_OP_SHUTDOWN,
+  IORING_OP_TIMEOUT, IORING_OP_ASYNC_CANCEL,
+];
+/** Opcodes used when the kernel has them, else done by a synchronous libc call. */
+export const OPTIONAL_OPS = [IORING_OP_SOCKET, IORING_OP_FTRUNCATE, IORING_OP_BIND, IORING_OP_LISTEN];
+
+/** sizeof(struct io_uring_probe) header, and of one struct io_uring_probe_op. */
+const PROBE_HEADER = 16;
+const PROBE_OP = 8;
+
+/** The opcodes the kernel behind `ring` supports. */
+export function probeOpcodes(ring: Ring): Set<number> {
+  const p = ring.lib.io_uring_get_probe_ring(ring.ptr);
+  if (!p) throw new DriverUnavailableError('uring', 'kernel lacks IORING_REGISTER_PROBE (Linux 5.6+ needed)');
+  try {
+    const head = new Uint8Array(view(p, PROBE_HEADER));
+    const lastOp = head[0]!;
+    const len = head[1]!;
+    const ops = new DataView(view(p, PROBE_HEADER + len * PROBE_OP));
+    const out = new Set<number>();
+    for (let op = 0; op <= lastOp && op < len; op++) {
+      if (ops.getUint16(PROBE_HEADER + op * PROBE_OP + 2, true) & IO_URING_OP_SUPPORTED) out.add(op);
+    }
+    return out;
+  } finally {
+    ring.lib.io_uring_free_probe(p);
+  }
+}
+
+/** Throw `DriverUnavailableError('kernel lacks IORING_OP_X')` for the first required opcode missing. */
+export function checkRequired(ops: Set<number>): void {
+  const missing = REQUIRED_OPS.filter((op) => !ops.has(op));
+  if (missing.length) throw new DriverUnavailableError('uring', `kernel lacks ${missing.map((op) => IORING_OP_NAME[op]).join(', ')}`);
+}
+
+/** Each setup flag by name: accepted by the kernel alone (or with what it requires)? */
+export function probeSetupFlags(lib: Liburing): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  for (const [name, bit] of Object.entries(IORING_SETUP)) {
+    // DEFER_TASKRUN requires SINGLE_ISSUER; TASKRUN_FLAG requires COOP_TASKRUN.
+    let flags = bit;
+    if (name === 'DEFER_TASKRUN') flags |= IORING_SETUP.SINGLE_ISSUER!;
+    if (name === 'TASKRUN_FLAG') flags |= IORING_SETUP.COOP_TASKRUN!;
+    try {
+      const ring = Ring.open(lib, { entries: 2, cqEntries: 0, flags });
+      out[name] = (ring.flags & bit) !== 0;
+      ring.close();
+    } catch {
+      out[name] = false;
+    }
+  }
+  return out;
+}
