@@ -115,7 +115,11 @@ export class OpList {
 
   /** Ask every op in the list to cancel; each still settles through its own completion. */
   cancelAll(cause: CancelCause): void {
-    for (let op = this.head; op; op = op.next) op.cancel(cause);
+    // A cancel may complete the op at once, which unlinks it: take `next` first.
+    for (let op = this.head, next: Op | null; op; op = next) {
+      next = op.next;
+      op.cancel(cause);
+    }
   }
 
   /** Resolves once the list is empty. */

@@ -45,6 +45,7 @@ export class EpollDriver implements Driver {
   constructor(fileThreads: number) {
     this.#registry = new Registry(this.#selector, (op) => this.#attempt(op), (op, res) => this.#done(op, res));
     this.#pool = new FilePool(fileThreads);
+    this.#pool.onLost = (op) => this.#done(op, -5 /* EIO: the worker running it died */);
     this.#syscalls++;
     const r = this.#selector.add(this.#pool.eventfd, 0x001 /* EPOLLIN */ | (1 << 31) /* EPOLLET */);
     if (r < 0) throw Object.assign(new Error('epoll_ctl(eventfd) failed'), { errno: r });

@@ -8,10 +8,12 @@ import { OpCode, type Op } from '@rentio/core/driver';
 import {
   F_ADDR, F_ADDR2, F_CODE, F_FD, F_FLAGS, F_LEN, F_MODE, F_POS, F_RES, G_FIELDS, G_NOTIFIED, G_SYSCALLS, JOB_CAP,
   JOB_FIELDS, R_COMP_HEAD, R_COMP_TAIL, R_HEADER, R_STOP, R_SUB_HEAD, R_SUB_TAIL, RING_CAP, S_CANCELLED, S_FREE,
-  S_QUEUED, ringBytes, type WorkerInit,
+  S_DONE, S_QUEUED, ringBytes, type WorkerInit,
 } from './file-job.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK } from './constants.js';
 import * as ffi from './ffi.js';
+
+const EIO = 5;
 
 interface Lane {
   worker: Worker;
@@ -31,6 +33,7 @@ export class FilePool {
   #waiting: Op[] = [];
   #lanes: Lane[] = [];
   #threads: number;
+  #closing = false;
   // eventfd counter drained into here; one buffer for the pool's life.
   #drain = new Uint8Array(new ArrayBuffer(8));
   #drainAddr = ffi.addressOf(this.#drain);
@@ -109,8 +112,39 @@ export class FilePool {
     return done;
   }
 
+  /**
+   * A worker died (it failed to start, or was terminated): its queued and running jobs can never
+   * complete, so they fail with EIO rather than hang. Their memory is not touched again: the
+   * thread that could have touched it is gone.
+   */
+  #lost(lane: Lane): void {
+    const i = this.#lanes.indexOf(lane);
+    if (i < 0) return;
+    this.#lanes.splice(i, 1);
+    if (this.#closing) return;
+    this.reap();
+    const head = Atomics.load(lane.ring, R_SUB_HEAD);
+    const tail = Atomics.load(lane.ring, R_SUB_TAIL);
+    const lostIds = new Set<number>();
+    for (let h = Math.max(0, head - 1); h < tail; h++) lostIds.add(lane.ring[R_HEADER + (h & (RING_CAP - 1))]!);
+    for (const id of lostIds) {
+      const op = this.#ops[id];
+      if (!op || Atomics.load(this.#states, id) === S_DONE) continue;
+      this.#ops[id] = null;
+      this.#iovecs[id] = null;
+      Atomics.store(this.#states, id, S_FREE);
+      this.#free.push(id);
+      op.slot = -1;
+      this.onLost(op);
+    }
+  }
+
+  /** Called for each op whose worker died; the driver completes it. */
+  onLost: (op: Op) => void = (op) => op.complete(-EIO);
+
   /** Stop the workers (called once nothing is in flight). */
   async close(): Promise<void> {
+    this.#closing = true;
     for (const lane of this.#lanes) {
       Atomics.store(lane.ring, R_STOP, 1);
       Atomics.notify(lane.ring, R_SUB_TAIL);
@@ -159,11 +193,13 @@ export class FilePool {
   #spawn(): Lane {
     const ring = new Int32Array(new SharedArrayBuffer(ringBytes()));
     const init: WorkerInit = { jobs: this.#jobs.buffer as SharedArrayBuffer, states: this.#states.buffer as SharedArrayBuffer, ring: ring.buffer as SharedArrayBuffer, global: this.#global.buffer as SharedArrayBuffer, eventfd: this.eventfd };
-    const worker = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init, name: 'rentio-file' });
+    // execArgv: [] — the parent's flags (--input-type, --eval, loaders) do not apply to a worker.
+    const worker = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init, name: 'rentio-file', execArgv: [] });
     // Workers never keep the process alive: the parker (ref'd while ops are in flight) does.
     worker.unref();
+    const lane: Lane = { worker, ring, queued: 0 };
     worker.on('error', (err) => process.emitWarning(`rentio file worker failed: ${err}`, 'RentioWarning'));
-    const lane = { worker, ring, queued: 0 };
+    worker.on('exit', () => this.#lost(lane));
     this.#lanes.push(lane);
     return lane;
   }
