@@ -1,0 +1,99 @@
+/*
+ * Shared by the C references: argument parsing, a loopback listener, one-line JSON to stdout.
+ * Only loopback addresses are accepted (the benchmarks never leave the machine).
+ */
+#ifndef BENCH_COMMON_H
+#define BENCH_COMMON_H
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline void die(const char *what) {
+  fprintf(stderr, "%s: %s\n", what, strerror(errno));
+  exit(1);
+}
+
+static inline const char *arg_str(int argc, char **argv, const char *name, const char *def) {
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp(argv[i], name) == 0) return argv[i + 1];
+  return def;
+}
+
+static inline long arg_long(int argc, char **argv, const char *name, long def) {
+  const char *s = arg_str(argc, argv, name, NULL);
+  return s ? strtol(s, NULL, 10) : def;
+}
+
+/* Fill a loopback sockaddr; refuse anything that is not 127.0.0.0/8 or ::1. */
+static inline socklen_t loopback_addr(const char *host, int port, struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof *ss);
+  struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+    if ((ntohl(a4->sin_addr.s_addr) >> 24) != 127) { fprintf(stderr, "not a loopback address: %s\n", host); exit(2); }
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons(port);
+    return sizeof *a4;
+  }
+  if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1 && IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr)) {
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(port);
+    return sizeof *a6;
+  }
+  fprintf(stderr, "not a loopback address: %s\n", host);
+  exit(2);
+}
+
+static inline int listen_loopback(const char *host, int port, int flags) {
+  struct sockaddr_storage ss;
+  socklen_t len = loopback_addr(host, port, &ss);
+  int fd = socket(ss.ss_family, SOCK_STREAM | flags, 0);
+  if (fd < 0) die("socket");
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&ss, len) < 0) die("bind");
+  if (listen(fd, 4096) < 0) die("listen");
+  return fd;
+}
+
+static inline int bound_port(int fd) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) die("getsockname");
+  return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port : ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+static inline void set_nodelay(int fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+static inline long long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static volatile sig_atomic_t stop_flag;
+static void on_stop(int sig) { (void)sig; stop_flag = 1; }
+
+/* SIGTERM/SIGINT set stop_flag and interrupt blocking calls (no SA_RESTART). */
+static inline void install_stop(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+#endif

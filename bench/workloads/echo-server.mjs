@@ -1,0 +1,56 @@
+/**
+ * Echo server: `--impl net` (node:net, 'data' → write) or `--impl rentio --driver uring|epoll`
+ * (one async read → writeAll loop per connection, renting one buffer each).
+ * Prints {"ready":true,"port":N}; stdin "stats" → {"stats":{...}}; stdin end or SIGTERM ends it.
+ * --host 127.0.0.1 --port 0 [--buf 16384]
+ * @module
+ */
+import { emit, fail, numericStats, onCommands, parseArgs } from './common.mjs';
+
+const a = parseArgs();
+const host = a.host ?? '127.0.0.1';
+const bufSize = a.buf ?? 16384;
+
+async function netServer() {
+  const net = await import('node:net');
+  const server = net.createServer({ noDelay: true }, (s) => {
+    s.on('data', (d) => s.write(d));
+    s.on('error', () => s.destroy());
+  });
+  await new Promise((resolve, reject) => server.listen(a.port ?? 0, host, resolve).on('error', reject));
+  return { port: server.address().port, stats: () => ({}) };
+}
+
+async function rentioServer() {
+  const { createRuntime, alloc } = await import('@rentio/core');
+  const rt = await createRuntime({ driver: a.driver });
+  const l = await rt.listen({ host, port: a.port ?? 0 });
+  const serve = async (s) => {
+    s.setNoDelay(true);
+    let buf = alloc(bufSize);
+    try {
+      for (;;) {
+        let n;
+        [n, buf] = await s.read(buf);
+        if (n === 0) break;
+        buf = await s.writeAll(buf, { length: n });
+      }
+    } catch {
+      // a reset peer ends its connection, not the server
+    } finally {
+      await s.close().catch(() => {});
+    }
+  };
+  (async () => { for await (const s of l) serve(s); })().catch(fail);
+  return { port: l.address().port, stats: () => numericStats(rt.stats()) };
+}
+
+async function main() {
+  const srv = a.impl === 'net' ? await netServer() : a.impl === 'rentio' ? await rentioServer() : fail(new Error(`unknown --impl ${a.impl}`));
+  onCommands((line) => {
+    if (line === 'stats') emit({ stats: srv.stats() });
+  });
+  emit({ ready: true, port: srv.port });
+}
+
+main().catch(fail);
