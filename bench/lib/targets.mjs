@@ -1,0 +1,42 @@
+/**
+ * The targets of issue 5, reported and never asserted: each compares a subject row with a
+ * reference row of the same case, measured in the same run.
+ * @module
+ */
+
+/** { scenario, case, subject, ref, min, text } */
+export const TARGETS = [
+  { scenario: 'file-rand', case: 'qd64', subject: 'rentio-uring', ref: 'node-uring', min: 1.2, text: 'file QD 64: rentio uring ≥ 1.2× Node with io_uring' },
+  { scenario: 'file-rand', case: 'qd64', subject: 'rentio-uring', ref: 'node', min: 3, text: 'file QD 64: rentio uring ≥ 3× default Node' },
+  { scenario: 'file-rand', case: 'qd64', subject: 'rentio-uring', ref: 'bun', min: 1.3, text: 'file QD 64: rentio uring ≥ 1.3× Bun' },
+  { scenario: 'file-rand', case: 'qd64', subject: 'rentio-uring', ref: 'deno', min: 1.0, text: 'file QD 64: rentio uring ahead of Deno' },
+  { scenario: 'echo', case: 'c64', subject: 'rentio-uring', ref: 'node', min: 1.2, text: 'echo 64 conns: rentio uring ≥ 1.2× node:net' },
+  { scenario: 'echo', case: 'c64', subject: 'rentio-epoll', ref: 'node', min: 1.0, text: 'echo 64 conns: rentio epoll ≥ 1.0× node:net' },
+  { scenario: 'echo', case: 'c64', subject: 'rentio-uring', ref: 'bun', min: 1.0, text: 'echo 64 conns: rentio uring ≥ 1.0× Bun' },
+  { scenario: 'echo', case: 'c64', subject: 'rentio-uring', ref: 'deno', min: 1.0, text: 'echo 64 conns: rentio uring ahead of Deno' },
+  { scenario: 'http', case: 'c64', subject: 'compat-uring', ref: 'node', min: 0.9, text: 'HTTP: node:http over compat uring ≥ 0.9× plain' },
+  { scenario: 'http', case: 'c64', subject: 'compat-epoll', ref: 'node', min: 0.9, text: 'HTTP: node:http over compat epoll ≥ 0.9× plain' },
+];
+
+/**
+ * Evaluate every target against the scenario results. status: 'met' | 'missed' | 'n/a'
+ * (a row is missing, skipped or failed, or the scenario did not run); `gap` is
+ * measured / target - 1 (negative when missed).
+ */
+export function evaluateTargets(results) {
+  return TARGETS.filter((t) => results.some((s) => s.id === t.scenario)).map((t) => {
+    const sc = results.find((s) => s.id === t.scenario);
+    const kase = sc?.cases.find((c) => c.id === t.case);
+    const row = (id) => kase?.rows.find((r) => r.id === id && (r.status === 'ok' || r.status === 'partial'));
+    const subj = row(t.subject);
+    const ref = row(t.ref);
+    if (!sc || !kase) return { ...t, status: 'n/a', why: 'scenario not run' };
+    if (!subj || !ref) {
+      const missing = !subj ? t.subject : t.ref;
+      const r = kase.rows.find((x) => x.id === missing);
+      return { ...t, status: 'n/a', why: `${r?.label ?? missing} ${r ? r.status : 'not run'}${r?.reason ? `: ${r.reason}` : ''}` };
+    }
+    const measured = subj.median / ref.median;
+    return { ...t, measured, status: measured >= t.min ? 'met' : 'missed', gap: measured / t.min - 1 };
+  });
+}
