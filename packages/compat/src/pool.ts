@@ -1,0 +1,87 @@
+/**
+ * The staging pool: rentable buffers ("slabs") compat copies writes into and reads into, so it
+ * never hands user memory to the kernel and allocates no buffer memory per chunk on the hot path.
+ *
+ * One pool per process (slabs are plain memory, usable by any runtime, and a stream may stage a
+ * write before it knows its runtime), reported in the `rt.stats()` of every runtime compat has
+ * used as `compatPoolBuffers` (slabs the pool made and still tracks: free plus lent) and
+ * `compatPoolFree` (idle in the pool). `compatPoolBuffers - compatPoolFree` is the number lent to
+ * ops or to streams right now, so it returns to 0 once every compat stream is closed — which is
+ * how the tests prove no slab is lost.
+ * @module
+ */
+import { Buffer } from 'node:buffer';
+import { alloc, type Runtime } from '@rentio/core';
+
+/** Bytes per slab: one read or one gathered write. Node's libuv reads 64 KiB at a time too. */
+export const SLAB_SIZE = 64 * 1024;
+
+/** Idle slabs kept per runtime (8 MiB); more are dropped to the GC when given back. */
+const MAX_FREE = 128;
+
+/**
+ * A free list of equally sized rentable slabs.
+ *
+ * INVARIANT: a slab is in the free list at most once and never while an op or a stream holds
+ * it, or two owners would share memory. `give` refuses a slab already free (a double give is a
+ * bug, and aliasing would corrupt data silently), a detached one (byteLength 0: still lent to an
+ * op) and one of a foreign size.
+ */
+export class StagingPool {
+  readonly slabSize: number;
+  #free: Buffer[] = [];
+  #isFree = new WeakSet<Buffer>();
+  #made = 0;
+
+  constructor(slabSize = SLAB_SIZE) {
+    this.slabSize = slabSize;
+  }
+
+  /** Slabs made and still tracked (free + lent). */
+  get size(): number {
+    return this.#made;
+  }
+
+  /** Slabs idle in the pool. */
+  get free(): number {
+    return this.#free.length;
+  }
+
+  /** A slab to own until it is given back. */
+  take(): Buffer {
+    const b = this.#free.pop();
+    if (b) {
+      this.#isFree.delete(b);
+      return b;
+    }
+    this.#made++;
+    // A Buffer over a whole fresh ArrayBuffer is rentable, and ops hand a Buffer back as a Buffer.
+    return Buffer.from(alloc(this.slabSize).buffer);
+  }
+
+  /** Give a slab back (undefined, foreign and detached buffers are ignored). */
+  give(buf: Uint8Array | null | undefined): void {
+    if (!buf || buf.byteLength !== this.slabSize || buf.byteOffset !== 0 || buf.buffer.byteLength !== this.slabSize) return;
+    const b = buf as Buffer;
+    if (this.#isFree.has(b)) throw new Error('rentio compat: staging slab given back twice (bug)');
+    if (this.#free.length >= MAX_FREE) {
+      this.#made--;
+      return;
+    }
+    this.#isFree.add(b);
+    this.#free.push(b);
+  }
+}
+
+/** The process's staging pool. */
+export const pool = new StagingPool();
+
+const reported = new WeakSet<Runtime>();
+
+/** Add the pool's counters to `rt.stats()` (once per runtime). */
+export function reportPool(rt: Runtime): void {
+  if (reported.has(rt)) return;
+  reported.add(rt);
+  rt.addStat('compatPoolBuffers', () => pool.size);
+  rt.addStat('compatPoolFree', () => pool.free);
+}

@@ -1,0 +1,173 @@
+/**
+ * `serve()`: accept TCP connections with a rentio listener and hand each one, as a
+ * `RentioSocket`, to an unmodified `net.Server` / `http.Server` through
+ * `server.emit('connection', socket)` — the same entry point Node's own accept path and
+ * frameworks' test helpers use.
+ * @module
+ */
+import http from 'node:http';
+import type { Server } from 'node:net';
+import type { SocketAddressInfo, TcpListener, TcpStream } from '@rentio/core';
+import { isClosedByUs, invalidArgType } from './errors.js';
+import { reportPool } from './pool.js';
+import { resolveRuntime, type RuntimeOption } from './runtime.js';
+import { RentioSocket } from './socket.js';
+
+/** Options of {@link serve}. */
+export interface ServeOptions {
+  /** Port (0 = any free port). Default 0. */
+  port?: number;
+  /** Address or name to bind. Default: all addresses, dual-stack. */
+  host?: string;
+  /** Pending-connection queue length. Default 511. */
+  backlog?: number;
+  /** For IPv6 hosts: accept IPv6 only. */
+  ipv6Only?: boolean;
+  /** The runtime to serve on (default: core's `defaultRuntime()`). */
+  runtime?: RuntimeOption;
+}
+
+/** What {@link serve} returns: the bound address and the way to stop. */
+export interface Served {
+  /** The server connections are handed to. */
+  readonly server: Server;
+  /** The rentio listener accepting them. */
+  readonly listener: TcpListener;
+  /** The bound port. */
+  readonly port: number;
+  /** Connections handed to the server and not yet closed. */
+  readonly connections: number;
+  /** `{ address, family, port }` bound. */
+  address(): SocketAddressInfo;
+  /**
+   * Stop accepting, then wait until every connection handed over has closed. Calls
+   * `server.close()`, so an `http.Server` closes its idle keep-alive connections and the server
+   * emits `'close'` once drained, as with Node's own `listen()`. Idempotent.
+   */
+  close(): Promise<void>;
+  /** Destroy every connection handed over (as `http.Server#closeAllConnections`). */
+  closeAllConnections(): void;
+}
+
+/** Fields of `net.Server` that its accept path honours (set from its constructor options). */
+interface ServerFields {
+  allowHalfOpen?: boolean;
+  pauseOnConnect?: boolean;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  highWaterMark?: number;
+  maxConnections?: number;
+  _connections?: number;
+  _emitCloseIfDrained?: () => void;
+}
+
+/**
+ * Serve `server` (a `net.Server` or `http.Server`, or a request handler for a new
+ * `http.Server`) over rentio: accepts with a rentio listener and emits `'connection'` on the
+ * server for each accepted socket, honouring the server's `allowHalfOpen`, `pauseOnConnect`,
+ * `noDelay`, `keepAlive`, `highWaterMark` and `maxConnections`. The server itself is never
+ * `listen()`ed (`server.address()` stays null); use the returned `address()`.
+ *
+ * @example
+ * ```ts
+ * import http from 'node:http'
+ * import { serve } from '@rentio/compat'
+ * const served = await serve(http.createServer((req, res) => res.end('hi')), { port: 8080 })
+ * console.log(served.port)
+ * await served.close()
+ * ```
+ */
+export async function serve(server: Server | http.RequestListener, options: ServeOptions = {}): Promise<Served> {
+  if (typeof server === 'function') server = http.createServer(server);
+  if (!server || typeof (server as Server).emit !== 'function') throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
+  const srv = server as Server & ServerFields;
+  const rt = await resolveRuntime(options.runtime);
+  reportPool(rt);
+  const listener = await rt.listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only });
+  const conns = new Set<RentioSocket>();
+  let closing: Promise<void> | null = null;
+  let drained: (() => void) | null = null;
+
+  // http.Server starts its connection tracking (headersTimeout / requestTimeout checks,
+  // closeIdleConnections) on 'listening'. Emitting 'listening' would tell user code the server
+  // is bound when server.address() is null, so run just that listener.
+  for (const f of srv.listeners('listening')) if (f.name === 'setupConnectionsTracking') (f as () => void).call(srv);
+
+  const onConnection = (tcp: TcpStream): void => {
+    if (srv.maxConnections !== undefined && srv.maxConnections > 0 && conns.size >= srv.maxConnections) {
+      srv.emit('drop', { localAddress: tcp.localAddress, localPort: tcp.localPort, localFamily: tcp.localFamily, remoteAddress: tcp.remoteAddress, remotePort: tcp.remotePort, remoteFamily: tcp.remoteFamily });
+      void tcp.close().catch(() => {});
+      return;
+    }
+    const sock = new RentioSocket(tcp, {
+      allowHalfOpen: srv.allowHalfOpen,
+      pauseOnCreate: srv.pauseOnConnect,
+      highWaterMark: srv.highWaterMark,
+    });
+    if (srv.noDelay) sock.setNoDelay(true);
+    if (srv.keepAlive) sock.setKeepAlive(true, srv.keepAliveInitialDelay ?? 0);
+    sock.server = srv;
+    conns.add(sock);
+    // As net's accept path: server._connections counts live connections, so server.close()
+    // emits 'close' only once they are gone.
+    if (typeof srv._connections === 'number') srv._connections++;
+    sock.once('close', () => {
+      conns.delete(sock);
+      if (typeof srv._connections === 'number') {
+        srv._connections--;
+        srv._emitCloseIfDrained?.();
+      }
+      if (closing && conns.size === 0) drained?.();
+    });
+    srv.emit('connection', sock);
+  };
+
+  const accepting = (async () => {
+    for (;;) {
+      let tcp: TcpStream;
+      try {
+        tcp = await listener.accept();
+      } catch (err) {
+        if (listener.closed || isClosedByUs(err)) return;
+        // As net.Server: accept errors are the server's 'error' (only if someone listens, so an
+        // EMFILE storm never crashes the process). Back off briefly: EMFILE/ENFILE persist
+        // until an fd is freed and retrying at once would spin.
+        if (srv.listenerCount('error') > 0) srv.emit('error', err);
+        await new Promise((r) => setTimeout(r, 10));
+        continue;
+      }
+      onConnection(tcp);
+    }
+  })();
+
+  return {
+    server: srv,
+    listener,
+    get port() {
+      return listener.address().port;
+    },
+    get connections() {
+      return conns.size;
+    },
+    address: () => listener.address(),
+    close() {
+      closing ??= (async () => {
+        const allGone = new Promise<void>((resolve) => {
+          drained = resolve;
+        });
+        await listener.close();
+        await accepting;
+        // http.Server#close() also closes idle keep-alive connections; a plain net.Server's
+        // close() emits 'close' once drained. Neither listens, so no callback: it would only
+        // report ERR_SERVER_NOT_RUNNING.
+        srv.close();
+        if (conns.size > 0) await allGone;
+      })();
+      return closing;
+    },
+    closeAllConnections() {
+      for (const s of conns) s.destroy();
+    },
+  };
+}

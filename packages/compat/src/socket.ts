@@ -1,0 +1,506 @@
+/**
+ * `RentioSocket`: a rentio `TcpStream` as a `stream.Duplex` with the `net.Socket` surface that
+ * `node:http`, `http.Agent`, undici and `stream.pipeline` rely on.
+ *
+ * Reads rent a pooled slab, and only when the read op has completed are its bytes copied into a
+ * fresh Buffer and pushed — the slab goes back to the pool and may be under the kernel again
+ * before the consumer looks at the chunk, so the chunk must not be a view of it. Writes are
+ * copied into staging slabs when `write()` is called (see `stager.ts`), and a write's callback
+ * runs only once its bytes completed, so an error belongs to the write that caused it.
+ * @module
+ */
+import { Buffer } from 'node:buffer';
+import { Duplex, addAbortSignal } from 'node:stream';
+import type { Runtime, SocketAddressInfo, TcpStream } from '@rentio/core';
+import { invalidArgType, isClosedByUs, outOfRange, streamDestroyed } from './errors.js';
+import { pool, reportPool } from './pool.js';
+import { Stager, type Segment } from './stager.js';
+
+/** Options of {@link toDuplex} (and of `connect`, which adds the connect options). */
+export interface SocketOptions {
+  /** Keep the writable side open after the peer's FIN (default false, as `net.Socket`). */
+  allowHalfOpen?: boolean;
+  /** Do not start reading until the stream is read from or resumed (as `net.Server`'s `pauseOnConnect`). */
+  pauseOnCreate?: boolean;
+  /** Both sides' `highWaterMark` (bytes). */
+  highWaterMark?: number;
+  /** Readable side's `highWaterMark` (bytes). */
+  readableHighWaterMark?: number;
+  /** Writable side's `highWaterMark` (bytes). */
+  writableHighWaterMark?: number;
+  /** Destroy the stream when the signal aborts. */
+  signal?: AbortSignal;
+}
+
+type Callback = (err?: Error | null) => void;
+/** How a connecting socket reports: `(err)` or `(null, socket)`, once. */
+export type ConnectCallback = (err: Error | null, socket?: RentioSocket) => void;
+
+/**
+ * A rentio TCP stream as a `net.Socket`-like `stream.Duplex`. Make one with {@link toDuplex},
+ * `connect()` or `serve()`.
+ *
+ * @example
+ * ```ts
+ * import { toDuplex } from '@rentio/compat'
+ * const sock = toDuplex(await rt.connect({ host: '127.0.0.1', port }))
+ * sock.setNoDelay(true)
+ * sock.end('GET / HTTP/1.0\r\n\r\n')
+ * sock.pipe(process.stdout)
+ * ```
+ */
+export class RentioSocket extends Duplex {
+  /** The `net.Server` that accepted this socket, when it came from `serve()`. */
+  server: unknown = undefined;
+  /** The idle timeout set by {@link setTimeout} (ms), as `net.Socket#timeout`. */
+  timeout: number | undefined = undefined;
+
+  #tcp: TcpStream | null = null;
+  #stager = new Stager(pool);
+  #connecting = false;
+  #connectAbort: AbortController | null = null;
+  #connectSettled: Promise<void> | null = null;
+  /** A write (or the final shutdown) that arrived while connecting. */
+  #heldWrite: { chunks: Uint8Array[]; cb: Callback } | null = null;
+  #heldFinal: Callback | null = null;
+  #wantRead = false;
+  #reading = false;
+  #eof = false;
+  #bytesRead = 0;
+  #dispatched = 0;
+  #noDelay: boolean | undefined = undefined;
+  #keepAlive: [boolean, number] | undefined = undefined;
+  #timer: NodeJS.Timeout | null = null;
+  #refed = true;
+  #pauseOnCreate: boolean;
+
+  /** @internal use {@link toDuplex}, `connect()` or `serve()` */
+  constructor(tcp: TcpStream | null, options: SocketOptions = {}) {
+    super({
+      allowHalfOpen: Boolean(options.allowHalfOpen),
+      // As net.Socket: 'close' is emitted by _destroy once the fd is closed, with `hadError`.
+      emitClose: false,
+      autoDestroy: true,
+      highWaterMark: options.highWaterMark,
+      readableHighWaterMark: options.readableHighWaterMark,
+      writableHighWaterMark: options.writableHighWaterMark,
+    });
+    this.#pauseOnCreate = Boolean(options.pauseOnCreate);
+    // Not passed to Duplex: an aborted signal would destroy the stream inside super(), before
+    // this class's fields exist.
+    if (options.signal) addAbortSignal(options.signal, this);
+    if (tcp) {
+      this.#attach(tcp);
+      if (!this.#pauseOnCreate) this.read(0);
+    }
+  }
+
+  // --- net.Socket surface -------------------------------------------------------------------
+
+  /** True while `connect()` is in progress. */
+  get connecting(): boolean {
+    return this.#connecting;
+  }
+  /** True until the stream is connected (as `net.Socket#pending`). */
+  get pending(): boolean {
+    return this.#tcp === null;
+  }
+  /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed', as `net.Socket#readyState`. */
+  get readyState(): string {
+    if (this.#connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable) return 'readOnly';
+    if (this.writable) return 'writeOnly';
+    return 'closed';
+  }
+  /** The peer's address, e.g. '127.0.0.1'. */
+  get remoteAddress(): string | undefined {
+    return this.#tcp?.remoteAddress;
+  }
+  /** The peer's port. */
+  get remotePort(): number | undefined {
+    return this.#tcp?.remotePort;
+  }
+  /** 'IPv4' or 'IPv6'. */
+  get remoteFamily(): string | undefined {
+    return this.#tcp?.remoteFamily;
+  }
+  /** This end's address. */
+  get localAddress(): string | undefined {
+    return this.#tcp?.localAddress;
+  }
+  /** This end's port. */
+  get localPort(): number | undefined {
+    return this.#tcp?.localPort;
+  }
+  /** This end's family. */
+  get localFamily(): string | undefined {
+    return this.#tcp?.localFamily;
+  }
+  /** Bytes received (pushed to the readable side). */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+  /** Bytes handed to the kernel plus bytes written and still queued, as `net.Socket#bytesWritten`. */
+  get bytesWritten(): number {
+    return this.#dispatched + this.#stager.pending;
+  }
+  /** Deprecated `net.Socket#bufferSize`: `writableLength`. */
+  get bufferSize(): number {
+    return this.writableLength;
+  }
+  /** The underlying rentio stream (null while connecting). */
+  get tcpStream(): TcpStream | null {
+    return this.#tcp;
+  }
+
+  /** `{ address, family, port }` of this end, as `net.Socket#address()`. */
+  address(): SocketAddressInfo | Record<string, never> {
+    return this.#tcp && !this.#tcp.closed ? this.#tcp.address() : {};
+  }
+
+  /** Disable (default) or enable Nagle's algorithm. Applied once connected if called before. */
+  setNoDelay(noDelay = true): this {
+    this.#noDelay = Boolean(noDelay);
+    if (this.#tcp && !this.#tcp.closed) {
+      try {
+        this.#tcp.setNoDelay(this.#noDelay);
+      } catch {
+        // As net.Socket: a socket that is closing ignores it.
+      }
+    }
+    return this;
+  }
+
+  /** Enable or disable TCP keep-alive (`initialDelay` in ms). Applied once connected if called before. */
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    this.#keepAlive = [Boolean(enable), Math.max(0, ~~(initialDelay / 1000) * 1000)];
+    if (this.#tcp && !this.#tcp.closed) {
+      try {
+        this.#tcp.setKeepAlive(...this.#keepAlive);
+      } catch {
+        // closing
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Emit `'timeout'` after `msecs` of inactivity (no read or write completing); 0 disables.
+   * The timer never keeps the process alive, as Node's.
+   */
+  setTimeout(msecs: number, callback?: () => void): this {
+    if (this.destroyed) return this;
+    if (typeof msecs !== 'number') throw invalidArgType('msecs', 'of type number', msecs);
+    if (!(msecs >= 0) || msecs > 2 ** 31 - 1) throw outOfRange('msecs', `>= 0 && <= ${2 ** 31 - 1}`, msecs);
+    if (callback !== undefined && typeof callback !== 'function') throw invalidArgType('callback', 'of type function', callback);
+    this.timeout = msecs;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (msecs === 0) {
+      if (callback) this.removeListener('timeout', callback);
+    } else {
+      this.#timer = setTimeout(this.#onTimeout, msecs);
+      this.#timer.unref();
+      if (callback) this.once('timeout', callback);
+    }
+    return this;
+  }
+
+  /** Restart the idle timer (`node:http`'s server calls this on parser activity). @internal */
+  _unrefTimer(): void {
+    this.#timer?.refresh();
+  }
+
+  /**
+   * Let the process exit while this socket is idle? Only compat's own timers follow it: a rentio
+   * read pending on the socket keeps the process alive until it completes or the socket closes
+   * (the runtime has no per-op ref count), so close idle sockets to let the process exit.
+   */
+  unref(): this {
+    this.#refed = false;
+    return this;
+  }
+
+  /** Undo {@link unref}. */
+  ref(): this {
+    this.#refed = true;
+    return this;
+  }
+
+  /** True unless {@link unref} was called last. */
+  get refed(): boolean {
+    return this.#refed;
+  }
+
+  /** End the writable side, then destroy once it finished (as `net.Socket#destroySoon`). */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** As `net.Socket#resetAndDestroy`: destroy now (rentio sends FIN, not RST). */
+  resetAndDestroy(): this {
+    return this.destroy();
+  }
+
+  // --- writing: stage at write() time ---------------------------------------------------------
+
+  override write(chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): boolean {
+    if (typeof encoding === 'function') {
+      cb = encoding;
+      encoding = undefined;
+    }
+    if (!this.#canStage(chunk)) return super.write(chunk, encoding as BufferEncoding, cb);
+    const staged = this.#stager.stage(chunk, encoding);
+    if (!Array.isArray(staged)) return super.write(staged, cb);
+    for (let i = 0; i < staged.length - 1; i++) super.write(staged[i]);
+    return super.write(staged[staged.length - 1], cb);
+  }
+
+  override end(chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): this {
+    if (typeof chunk === 'function') {
+      cb = chunk as Callback;
+      chunk = undefined;
+      encoding = undefined;
+    } else if (typeof encoding === 'function') {
+      cb = encoding;
+      encoding = undefined;
+    }
+    if (chunk === undefined || chunk === null || !this.#canStage(chunk)) return super.end(chunk, encoding as BufferEncoding, cb);
+    const staged = this.#stager.stage(chunk, encoding);
+    if (!Array.isArray(staged)) return super.end(staged, cb);
+    for (let i = 0; i < staged.length - 1; i++) super.write(staged[i]);
+    return super.end(staged[staged.length - 1], cb);
+  }
+
+  #canStage(chunk: unknown): chunk is Uint8Array | string {
+    // Anything else (or a write Writable will refuse) goes to Writable untouched for its own error.
+    return (typeof chunk === 'string' || chunk instanceof Uint8Array) && !this.destroyed && !this.writableEnded && !this.writableObjectMode;
+  }
+
+  override _write(chunk: Uint8Array, _encoding: BufferEncoding, cb: Callback): void {
+    this.#submit([chunk], cb);
+  }
+
+  override _writev(chunks: { chunk: Uint8Array }[], cb: Callback): void {
+    const list = new Array<Uint8Array>(chunks.length);
+    for (let i = 0; i < chunks.length; i++) list[i] = chunks[i].chunk;
+    this.#submit(list, cb);
+  }
+
+  #submit(chunks: Uint8Array[], cb: Callback): void {
+    if (this.#connecting) {
+      this.#heldWrite = { chunks, cb };
+      return;
+    }
+    const tcp = this.#tcp;
+    if (!tcp || this.destroyed) {
+      cb(streamDestroyed('write'));
+      return;
+    }
+    this.#timer?.refresh();
+    void this.#writeSegments(tcp, this.#stager.segments(chunks), cb);
+  }
+
+  /** Write the segments in order; `cb` once all completed or one failed. Never rejects. */
+  async #writeSegments(tcp: TcpStream, segs: Segment[], cb: Callback): Promise<void> {
+    let err: Error | null = null;
+    for (const seg of segs) {
+      if (err) {
+        pool.give(seg.slab);
+        continue;
+      }
+      this.#dispatched += seg.len;
+      try {
+        pool.give(await tcp.writeAll(seg.slab, { length: seg.len }));
+      } catch (e) {
+        // Rejected: err.buf is the slab handed back. Thrown before submission: still ours.
+        pool.give((e as { buf?: Uint8Array }).buf);
+        pool.give(seg.slab);
+        err = e as Error;
+      }
+    }
+    this.#timer?.refresh();
+    if (err && (this.destroyed || isClosedByUs(err))) {
+      if (!this.destroyed) this.destroy();
+      err = streamDestroyed('write');
+    }
+    cb(err);
+  }
+
+  override _final(cb: Callback): void {
+    if (this.#connecting) {
+      this.#heldFinal = cb;
+      return;
+    }
+    const tcp = this.#tcp;
+    if (!tcp || tcp.closed) {
+      cb();
+      return;
+    }
+    // As net.Socket: a failed shutdown (ENOTCONN after a reset) does not fail end().
+    let p: Promise<void>;
+    try {
+      p = tcp.shutdown('write');
+    } catch {
+      cb();
+      return;
+    }
+    p.then(() => cb(), () => cb());
+  }
+
+  // --- reading --------------------------------------------------------------------------------
+
+  override _read(): void {
+    if (this.#connecting) this.#wantRead = true;
+    else this.#startRead();
+  }
+
+  #startRead(): void {
+    const tcp = this.#tcp;
+    if (this.#reading || this.#eof || !tcp || this.destroyed) return;
+    const slab = pool.take();
+    let p: Promise<[number, Uint8Array]>;
+    try {
+      p = tcp.read(slab);
+    } catch (err) {
+      pool.give(slab);
+      this.#onReadError(err);
+      return;
+    }
+    this.#reading = true;
+    p.then(this.#onRead, this.#onReadError);
+  }
+
+  #onRead = ([n, slab]: [number, Uint8Array]): void => {
+    this.#reading = false;
+    if (this.destroyed) {
+      pool.give(slab);
+      return;
+    }
+    if (n === 0) {
+      pool.give(slab);
+      this.#eof = true;
+      this.push(null);
+      return;
+    }
+    // INVARIANT: the chunk pushed is a copy; the slab goes back to the pool and may be under the
+    // kernel again (another read) before the consumer is done with the chunk.
+    const chunk = Buffer.allocUnsafe(n);
+    (slab as Buffer).copy(chunk, 0, 0, n);
+    pool.give(slab);
+    this.#bytesRead += n;
+    this.#timer?.refresh();
+    if (this.push(chunk)) this.#startRead();
+  };
+
+  #onReadError = (err: unknown): void => {
+    this.#reading = false;
+    pool.give((err as { buf?: Uint8Array } | null)?.buf);
+    if (this.destroyed) return;
+    // The runtime closed under us: end quietly, as if the peer had gone (nobody else can report it).
+    if (isClosedByUs(err)) this.destroy();
+    else this.destroy(err as Error);
+  };
+
+  // --- lifecycle --------------------------------------------------------------------------------
+
+  #attach(tcp: TcpStream): void {
+    this.#tcp = tcp;
+    reportPool(tcp._rt as Runtime);
+    if (this.#noDelay !== undefined) this.setNoDelay(this.#noDelay);
+    if (this.#keepAlive !== undefined) this.setKeepAlive(...this.#keepAlive);
+  }
+
+  /**
+   * Connect with `start` (a rentio connect taking an abort signal); `cb` once, `(null, this)` on
+   * success or `(err)` on failure. @internal used by `connect()`
+   */
+  _startConnect(start: (signal: AbortSignal) => Promise<TcpStream>, cb?: ConnectCallback): void {
+    this.#connecting = true;
+    const ac = new AbortController();
+    this.#connectAbort = ac;
+    this.#connectSettled = new Promise<TcpStream>((resolve) => resolve(start(ac.signal))).then(
+      (tcp) => {
+        this.#connectAbort = null;
+        // Destroyed while connecting and the connect won the race: close what it made.
+        if (this.destroyed) return tcp.close().catch(() => {});
+        this.#connecting = false;
+        this.#attach(tcp);
+        this.#timer?.refresh();
+        this.emit('connect');
+        this.emit('ready');
+        cb?.(null, this);
+        if (this.destroyed) return;
+        const held = this.#heldWrite;
+        this.#heldWrite = null;
+        if (held) this.#submit(held.chunks, held.cb);
+        const fin = this.#heldFinal;
+        this.#heldFinal = null;
+        if (fin) this._final(fin);
+        if (this.#wantRead) this.#startRead();
+        else if (!this.#pauseOnCreate && !this.isPaused()) this.read(0);
+      },
+      (err: Error) => {
+        this.#connectAbort = null;
+        if (this.destroyed) return;
+        this.#connecting = false;
+        cb?.(err);
+        // With a callback that took the error and nobody listening, do not throw it again.
+        this.destroy(cb && this.listenerCount('error') === 0 ? undefined : err);
+      },
+    );
+  }
+
+  override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const held = this.#heldWrite;
+    this.#heldWrite = null;
+    if (held) held.cb(streamDestroyed('write'));
+    this.#heldFinal = null;
+    // Slabs still packing hold bytes that will never be written; views of them queued in Writable
+    // are dropped with it. (Slabs under an op come back with the op's result.)
+    this.#stager.clear();
+    const done = (): void => {
+      cb(err);
+      // After cb: Duplex emits 'error' in a tick scheduled by cb, so 'close' follows it.
+      process.nextTick(() => this.emit('close', Boolean(err)));
+    };
+    if (this.#connecting) {
+      this.#connecting = false;
+      this.#connectAbort?.abort();
+      // Wait for the connect to settle so no fd or op outlives the stream.
+      void this.#connectSettled!.then(done, done);
+      return;
+    }
+    // close(): cancels the read and write in flight, waits for their completions, closes the fd.
+    if (this.#tcp) this.#tcp.close().then(done, done);
+    else done();
+  }
+
+  #onTimeout = (): void => {
+    this.emit('timeout');
+  };
+}
+
+/**
+ * Wrap a connected rentio `TcpStream` as a `net.Socket`-like `stream.Duplex` over the same
+ * runtime. The Duplex owns the stream: destroying it closes the stream.
+ *
+ * @example
+ * ```ts
+ * import { createRuntime } from '@rentio/core'
+ * import { toDuplex } from '@rentio/compat'
+ * import { pipeline } from 'node:stream/promises'
+ * const rt = await createRuntime()
+ * const sock = toDuplex(await rt.connect({ host: '127.0.0.1', port: 7 }))
+ * await pipeline(process.stdin, sock, process.stdout)
+ * ```
+ */
+export function toDuplex(tcpStream: TcpStream, options?: SocketOptions): RentioSocket {
+  if (!tcpStream || typeof (tcpStream as TcpStream).read !== 'function') throw invalidArgType('tcpStream', 'a rentio TcpStream', tcpStream);
+  return new RentioSocket(tcpStream, options ?? {});
+}
