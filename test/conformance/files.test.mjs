@@ -125,16 +125,25 @@ t.test('EACCES shape (as an unprivileged user)', async (t) => {
   writeFileSync(secret, 'no');
   chmodSync(secret, 0o600);
   chmodSync(dir, 0o755);
-  const asNobody = process.getuid() === 0 ? 'process.setgid(65534); process.setuid(65534);' : `(await import('node:fs')).chmodSync(${JSON.stringify(secret)}, 0);`;
+  const root = process.getuid() === 0;
   for (const driver of DRIVERS) {
     if (await unavailable(driver)) continue;
-    const r = await runNode(`${asNobody}
+    // As root, the child drops to nobody. Everything it loads from the repo (which nobody may not
+    // be allowed to read) is loaded first: the driver module, and for epoll its file worker
+    // (started by a first file op). A uring ring is made after the drop: io_uring ops run with
+    // the ring creator's credentials, and the driver refuses a ring older than a uid change.
+    const r = await runNode(`
       const { createRuntime } = await import('@rentio/core');
-      const rt = await createRuntime({ driver: ${JSON.stringify(driver)} });
+      const early = await createRuntime({ driver: ${JSON.stringify(driver)} });
+      await early.readFile('/etc/hostname');
+      const keep = ${JSON.stringify(driver)} === 'epoll';
+      if (!keep) await early.close();
+      ${root ? 'process.setgid(65534); process.setuid(65534);' : `(await import('node:fs')).chmodSync(${JSON.stringify(secret)}, 0);`}
+      const rt = keep ? early : await createRuntime({ driver: ${JSON.stringify(driver)} });
       const e = await rt.open(${JSON.stringify(secret)}).catch((e) => e);
       console.log(JSON.stringify({ code: e.code, errno: e.errno, syscall: e.syscall, path: e.path }));
       await rt.close();`);
     t.equal(r.code, 0, `${driver}: child ran (${r.stderr})`);
-    t.same(JSON.parse(r.stdout), { code: 'EACCES', errno: -13, syscall: 'open', path: secret }, `${driver}: EACCES shape`);
+    t.same(JSON.parse(r.stdout || '{}'), { code: 'EACCES', errno: -13, syscall: 'open', path: secret }, `${driver}: EACCES shape`);
   }
 });

@@ -59,11 +59,18 @@ export function fdCount() {
   return readdirSync('/proc/self/fd').length;
 }
 
+/** The environment for a child node: ours without tap's instrumentation (NODE_OPTIONS). */
+export function childEnv(env = {}) {
+  const out = { ...process.env, ...env };
+  if (!('NODE_OPTIONS' in env)) delete out.NODE_OPTIONS;
+  return out;
+}
+
 /** Run `node -e code` (ESM) with env; resolves { code, signal, stdout, stderr, ms }. */
 export function runNode(code, { env = {}, timeout = 20000, args = [] } = {}) {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [...args, '--input-type=module', '-e', code], { env: { ...process.env, ...env }, timeout, cwd: process.cwd() }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...args, '--input-type=module', '-e', code], { env: childEnv(env), timeout, cwd: process.cwd() }, (err, stdout, stderr) => {
       resolve({ code: err ? (err.code ?? null) : 0, signal: err?.signal ?? null, killed: err?.killed ?? false, stdout, stderr, ms: Date.now() - t0 });
     });
   });

@@ -22,10 +22,18 @@ export function checkDriverName(name: unknown): DriverName {
   return name as DriverName;
 }
 
+// Loaded driver modules, by name: a later runtime does not resolve the package again (which also
+// lets a process that dropped privileges make runtimes from modules it loaded before).
+const loaded = new Map<string, DriverModule>();
+
 async function importDriver(name: 'uring' | 'epoll'): Promise<DriverModule> {
+  const known = loaded.get(name);
+  if (known) return known;
   const pkg = `@rentio/driver-${name}`;
   try {
-    return (await import(pkg)) as DriverModule;
+    const mod = (await import(pkg)) as DriverModule;
+    loaded.set(name, mod);
+    return mod;
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
