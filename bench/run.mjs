@@ -8,14 +8,15 @@
  *                                      writes only bench/results/tmp/quick.json
  *   node bench/run.mjs --only echo     the named scenario(s), comma-separated; writes
  *                                      bench/results/tmp/<date>-only-<names>.json
- *   --reps N  --duration MS  --no-profile  --strict (exit 1 if a contender failed)  --list
+ *   --reps N  --duration MS  --[no-]profile (missed targets under --cpu-prof; default: not in
+ *   --quick)  --strict (exit 1 if a contender failed)  --list
  *
  * Every contender runs in its own child process; rows are interleaved and repeated; the table
  * gives the median, the spread and the ratio to the Node row measured in the same run.
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { killAll } from './lib/child.mjs';
 import { countSteps, runScenario } from './lib/engine.mjs';
@@ -34,7 +35,7 @@ import { syscalls } from './scenarios/syscalls.mjs';
 const SCENARIOS = [fileRand, fileSeq, echo, http, memory, syscalls];
 
 function parseCli(argv) {
-  const o = { quick: false, only: null, reps: null, duration: null, profile: true, strict: false, list: false };
+  const o = { quick: false, only: null, reps: null, duration: null, profile: null, strict: false, list: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -43,6 +44,7 @@ function parseCli(argv) {
     else if (a === '--reps') o.reps = Number(argv[++i]);
     else if (a === '--duration') o.duration = Number(argv[++i]);
     else if (a === '--no-profile') o.profile = false;
+    else if (a === '--profile') o.profile = true;
     else if (a === '--strict') o.strict = true;
     else if (a === '--list') o.list = true;
     else if (a === '--help' || a === '-h') { console.log(readme()); process.exit(0); }
@@ -58,15 +60,15 @@ function parseCli(argv) {
 }
 
 function readme() {
-  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,http,memory,syscalls] [--reps N] [--duration MS] [--no-profile] [--strict] [--list]';
+  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,http,memory,syscalls] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--list]';
 }
 
 /** Sizes and durations: full (the published table) and quick (a smoke test). */
 function config(o) {
   const hardNofile = Number(execFileSync('/bin/sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim()) || 1024;
   const cfg = o.quick
-    ? { reps: 1, fileSize: 16 << 20, fileQDs: [64], warmupMs: 50, durationMs: 150, echoConns: [64], httpConns: 64, httpSeconds: 1, httpWarmupS: 0, idleConns: 200, idleBuf: 4096, straceOps: [200, 1000] }
-    : { reps: 3, fileSize: 256 << 20, fileQDs: [1, 64], warmupMs: 300, durationMs: 1500, echoConns: [1, 64, 256], httpConns: 64, httpSeconds: 2, httpWarmupS: 1, idleConns: 10000, idleBuf: 4096, straceOps: [2000, 12000] };
+    ? { reps: 1, fileSize: 16 << 20, fileQDs: [64], warmupMs: 50, durationMs: 150, echoConns: [64], httpConns: 64, httpSeconds: 1, httpWarmupS: 0, idleConns: 200, idleBuf: 4096, straceOps: [200, 2000] }
+    : { reps: 3, fileSize: 256 << 20, fileQDs: [1, 64], warmupMs: 300, durationMs: 1200, echoConns: [1, 64, 256], httpConns: 64, httpSeconds: 2, httpWarmupS: 1, idleConns: 10000, idleBuf: 4096, straceOps: [2000, 12000] };
   if (o.reps) cfg.reps = o.reps;
   if (o.duration) cfg.durationMs = o.duration;
   // Server and client each need one fd per connection, plus their own.
@@ -129,6 +131,8 @@ async function main() {
   if (o.list) { for (const s of SCENARIOS) console.log(`${s.id.padEnd(10)} ${s.title}`); return 0; }
   const t0 = Date.now();
   const cfg = config(o);
+  const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const load = { start: loadavg() };
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   // Every loop below is bounded; this is the bound on the whole run.
   const cap = setTimeout(() => { console.error(`\nbench: gave up after ${o.quick ? 4 : 30} minutes`); killAll(); process.exit(3); }, (o.quick ? 4 : 30) * 60000);
@@ -156,14 +160,15 @@ async function main() {
     }
   }
   const targets = evaluateTargets(results);
-  const profiles = !o.quick && o.profile ? await profileMissed(ctx, results, targets) : [];
+  const profiles = (o.profile ?? !o.quick) ? await profileMissed(ctx, results, targets) : [];
   ctx.progress.end();
 
   const date = new Date().toISOString();
   const day = date.slice(0, 10);
   const full = !o.quick && !o.only;
   const jsonName = o.quick ? 'quick.json' : o.only ? `${day}-only-${o.only.join('+')}.json` : `${day}.json`;
-  const run = { date, command, elapsedS: (Date.now() - t0) / 1000, machine, config: cfg, rentio, built, scenarios: results, targets, profiles, jsonName };
+  load.end = loadavg();
+  const run = { date, command, load, elapsedS: (Date.now() - t0) / 1000, machine, config: cfg, rentio, built, scenarios: results, targets, profiles, jsonName };
   const jsonPath = full ? path.join(BENCH, 'results', jsonName) : path.join(TMP, jsonName);
   writeFileSync(jsonPath, JSON.stringify(run, null, 2) + '\n');
   if (full) {

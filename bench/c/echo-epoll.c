@@ -1,6 +1,7 @@
 /*
  * Reference echo server: one thread, one epoll instance, level-triggered, nonblocking sockets.
- * Usage: echo-epoll --host 127.0.0.1 --port 0   (prints {"ready":true,"port":N}; SIGTERM ends it)
+ * Usage: echo-epoll --host 127.0.0.1 --port 0   (prints {"ready":true,"port":N}; SIGTERM or the
+ * end of stdin ends it, as the JS servers: under strace the runner can only close stdin)
  */
 #include "common.h"
 #include <fcntl.h>
@@ -30,8 +31,9 @@ int main(int argc, char **argv) {
   int lfd = listen_loopback(arg_str(argc, argv, "--host", "127.0.0.1"), (int)arg_long(argc, argv, "--port", 0), SOCK_NONBLOCK);
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) die("epoll_create1");
-  struct conn listener = { .fd = lfd };
+  struct conn listener = { .fd = lfd }, input = { .fd = 0 };
   watch(ep, EPOLL_CTL_ADD, &listener, EPOLLIN);
+  watch(ep, EPOLL_CTL_ADD, &input, EPOLLIN); /* fails harmlessly if stdin is a regular file */
   printf("{\"ready\":true,\"port\":%d}\n", bound_port(lfd));
   fflush(stdout);
 
@@ -44,6 +46,11 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < n; i++) {
       struct conn *c = evs[i].data.ptr;
+      if (c == &input) {
+        char b[64];
+        if (read(0, b, sizeof b) <= 0) stop_flag = 1;
+        continue;
+      }
       if (c == &listener) {
         for (;;) {
           int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

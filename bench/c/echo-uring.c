@@ -2,7 +2,8 @@
  * Reference echo server on liburing: multishot ACCEPT, then RECV -> SEND -> RECV per connection,
  * one io_uring_submit_and_wait per loop. Tries COOP_TASKRUN | SINGLE_ISSUER | DEFER_TASKRUN
  * (measured +20% here) and falls back to plain flags on EINVAL.
- * Usage: echo-uring --host 127.0.0.1 --port 0   (prints {"ready":true,"port":N}; SIGTERM ends it)
+ * Usage: echo-uring --host 127.0.0.1 --port 0   (prints {"ready":true,"port":N}; SIGTERM or the
+ * end of stdin ends it)
  */
 #include "common.h"
 #include <liburing.h>
@@ -10,7 +11,7 @@
 #define BUF 16384
 #define ENTRIES 4096
 
-enum { OP_ACCEPT = 1, OP_RECV = 2, OP_SEND = 3 };
+enum { OP_STDIN = 0, OP_ACCEPT = 1, OP_RECV = 2, OP_SEND = 3 };
 
 struct conn {
   int fd;
@@ -39,6 +40,14 @@ static void arm_accept(int lfd) {
   io_uring_sqe_set_data(sqe, (void *)(uintptr_t)OP_ACCEPT);
 }
 
+static char stdin_buf[64];
+
+static void arm_stdin(void) {
+  struct io_uring_sqe *sqe = sqe_get();
+  io_uring_prep_read(sqe, 0, stdin_buf, sizeof stdin_buf, -1);
+  io_uring_sqe_set_data(sqe, (void *)(uintptr_t)OP_STDIN);
+}
+
 static void arm_recv(struct conn *c) {
   struct io_uring_sqe *sqe = sqe_get();
   io_uring_prep_recv(sqe, c->fd, c->buf, BUF, 0);
@@ -64,6 +73,7 @@ int main(int argc, char **argv) {
   }
   if (r < 0) { errno = -r; die("io_uring_queue_init_params"); }
   arm_accept(lfd);
+  arm_stdin();
   printf("{\"ready\":true,\"port\":%d,\"flags\":%u}\n", bound_port(lfd), p.flags);
   fflush(stdout);
 
@@ -78,7 +88,10 @@ int main(int argc, char **argv) {
       int op = (int)(ud & 3);
       struct conn *c = (struct conn *)(ud & ~(uintptr_t)3);
       int res = cqe->res;
-      if (op == OP_ACCEPT) {
+      if (op == OP_STDIN) {
+        if (res <= 0) stop_flag = 1; /* the runner closed stdin: end */
+        else arm_stdin();
+      } else if (op == OP_ACCEPT) {
         if (res >= 0) {
           set_nodelay(res);
           struct conn *nc = malloc(sizeof *nc);

@@ -28,6 +28,7 @@ export function countSteps(ctx, scenario) {
 
 /** Run a scenario; resolves its result record (what the JSON, the tables and the charts use). */
 export async function runScenario(ctx, scenario) {
+  const t0 = Date.now();
   await scenario.setup?.(ctx);
   const reps = scenario.reps ?? ctx.cfg.reps;
   const contenders = scenario.contenders(ctx);
@@ -61,6 +62,7 @@ export async function runScenario(ctx, scenario) {
     higher: scenario.higher,
     baseline: scenario.baseline,
     description: scenario.describe?.(ctx) ?? '',
+    elapsedS: (Date.now() - t0) / 1000,
     cases,
   };
 }

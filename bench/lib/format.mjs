@@ -26,7 +26,8 @@ export function formatValue(x, unit) {
 }
 
 /** 0.034 → '±3.4%'. */
-export function pct(x) {
+export function pct(x, n = 2) {
+  if (n < 2) return '–';
   return Number.isFinite(x) ? `±${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%` : '';
 }
 

@@ -71,7 +71,7 @@ export const echo = {
       // The server's CPU and counters cover the warm-up too: divide by every message it echoed.
       const all = client.total_msgs || client.msgs;
       const extra = { p50_us: client.p50_us, p99_us: client.p99_us, cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all, sys_share: cpu.sys / (cpu.user + cpu.sys) };
-      for (const [k, v] of Object.entries(counters)) if (['syscalls', 'parks', 'wakeups'].includes(k) || /enter|submit/i.test(k)) extra[`${k}_per_op`] = v / all;
+      for (const [k, v] of Object.entries(counters)) if (['syscalls', 'parks', 'wakeups', 'submits', 'sqesSubmitted'].includes(k)) extra[`${k}_per_op`] = v / all;
       return { value: client.msgs_per_s, extra };
     },
   })),

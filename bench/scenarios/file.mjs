@@ -59,7 +59,7 @@ function fileResult(r, kase) {
     cpu_us_per_op: per(r.cpu_user_us + r.cpu_sys_us),
     sys_share: r.cpu_user_us + r.cpu_sys_us ? r.cpu_sys_us / (r.cpu_user_us + r.cpu_sys_us) : NaN,
   };
-  for (const [k, v] of Object.entries(r.counters ?? {})) if (['syscalls', 'parks', 'wakeups'].includes(k) || /enter|submit/i.test(k)) extra[`${k}_per_op`] = per(v);
+  for (const [k, v] of Object.entries(r.counters ?? {})) if (['syscalls', 'parks', 'wakeups', 'submits', 'sqesSubmitted'].includes(k)) extra[`${k}_per_op`] = per(v);
   const value = kase.unit === 'MiB/s' ? r.bytes / r.seconds / 2 ** 20 : r.ops / r.seconds;
   return { value, extra, raw: r };
 }

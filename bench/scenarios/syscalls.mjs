@@ -54,9 +54,11 @@ function perOp(a, b, n1, n2) {
   }
   const top = Object.entries(calls).sort((x, y) => y[1] - x[1]).slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
   const extra = { top };
-  for (const k of ['syscalls', 'parks', 'wakeups']) {
+  for (const k of ['syscalls', 'parks', 'wakeups', 'submits', 'sqesSubmitted']) {
     if (typeof a.counters?.[k] === 'number' && typeof b.counters?.[k] === 'number') extra[`${k}_per_op`] = (b.counters[k] - a.counters[k]) / dn;
   }
+  // uring: how many SQEs each io_uring_enter carried — the measured form of "one submit per tick"
+  if (extra.submits_per_op > 0) extra.sqes_per_submit = extra.sqesSubmitted_per_op / extra.submits_per_op;
   return { value: (b.strace.total - a.strace.total) / dn, extra };
 }
 
