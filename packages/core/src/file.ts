@@ -3,28 +3,22 @@
  * cannot be polled, so the driver runs them on its worker threads.
  * @module
  */
-import { alloc, checkRentable, checkWindow, takeOwnership } from './buffer.js';
+import { alloc } from './buffer.js';
 import { FSYNC_DATASYNC } from './constants.js';
 import { InvalidArgTypeError } from './errors.js';
-import { Handle } from './handle.js';
-import { Op, OpCode, Resolve } from './op.js';
+import { Handle, type IoOptions } from './handle.js';
+import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
 import { AT_EMPTY_PATH, STATX_MASK, STATX_SIZE, Stats } from './stats.js';
-import { checkOptions, checkPosition, checkSignal } from './validate.js';
+import { checkPosition } from './validate.js';
 
 /** Open flags: a `node:fs` flag string ('r', 'r+', 'w', 'wx', 'w+', 'a', 'ax', 'a+', ...) or O_* bits. */
 export type OpenFlags = string | number;
 
 /** Options of {@link File.read} and {@link File.write}. */
-export interface FileIoOptions {
+export interface FileIoOptions extends IoOptions {
   /** File offset (number or bigint); omitted / null / -1: the current position, which advances. */
   position?: number | bigint | null;
-  /** First byte of the buffer's window. Default 0. */
-  offset?: number;
-  /** Bytes in the window. Default: to the end of the buffer. */
-  length?: number;
-  /** Cancel the op: it rejects with `AbortError` carrying `err.buf` (unless it completed first). */
-  signal?: AbortSignal;
 }
 
 const EMPTY_PATH = new Uint8Array(new ArrayBuffer(1));
@@ -56,12 +50,14 @@ export class File extends Handle {
    * 0 bytes means end of file.
    */
   read(buf: Uint8Array, options?: FileIoOptions): Promise<[number, Uint8Array]> {
-    return this.#io(OpCode.READ, buf, options);
+    const a = this._rent(buf, options, true);
+    return this._bufOp(OpCode.READ, a.owned, a.off, a.len, a.pos, a.signal);
   }
 
   /** Write `buf` (or its window) at `position`. Resolves `[bytesWritten, buf]`; may be short. */
   write(buf: Uint8Array, options?: FileIoOptions): Promise<[number, Uint8Array]> {
-    return this.#io(OpCode.WRITE, buf, options);
+    const a = this._rent(buf, options, true);
+    return this._bufOp(OpCode.WRITE, a.owned, a.off, a.len, a.pos, a.signal);
   }
 
   /**
@@ -69,29 +65,7 @@ export class File extends Handle {
    * back; on error `err.buf` is the buffer and `err.bytesWritten` says how far it got.
    */
   writeAll(buf: Uint8Array, options?: FileIoOptions): Promise<Uint8Array> {
-    const opts = checkOptions<FileIoOptions>(options);
-    checkRentable(buf);
-    const [off, len] = checkWindow(buf, opts.offset, opts.length);
-    const pos = checkPosition(opts.position);
-    const signal = checkSignal(opts.signal);
-    this._check();
-    return this.#writeAll(takeOwnership(buf), off, len, pos, signal);
-  }
-
-  async #writeAll(owned: Uint8Array, off: number, len: number, pos: number, signal: AbortSignal | null): Promise<Uint8Array> {
-    const start = off;
-    while (len > 0) {
-      let n: number;
-      try {
-        [n, owned] = await this.#start(OpCode.WRITE, owned, off, len, pos, signal);
-      } catch (err) {
-        throw Object.assign(err as Error, { bytesWritten: off - start });
-      }
-      off += n;
-      len -= n;
-      if (pos >= 0) pos += n;
-    }
-    return owned;
+    return this._writeAll(OpCode.WRITE, this._rent(buf, options, true));
   }
 
   /** File status (size, mode, times, ...), from `statx(2)`. */
@@ -132,25 +106,5 @@ export class File extends Handle {
     const op = new Op(OpCode.FSYNC);
     op.flags = flags;
     return this._start<number>(op, null).then(() => undefined);
-  }
-
-  #io(code: OpCode, buf: Uint8Array, options: FileIoOptions | undefined): Promise<[number, Uint8Array]> {
-    const opts = checkOptions<FileIoOptions>(options);
-    checkRentable(buf);
-    const [off, len] = checkWindow(buf, opts.offset, opts.length);
-    const pos = checkPosition(opts.position);
-    const signal = checkSignal(opts.signal);
-    this._check();
-    return this.#start(code, takeOwnership(buf), off, len, pos, signal);
-  }
-
-  #start(code: OpCode, owned: Uint8Array, off: number, len: number, pos: number, signal: AbortSignal | null): Promise<[number, Uint8Array]> {
-    const op = new Op(code);
-    op.buf = owned;
-    op.off = off;
-    op.len = len;
-    op.pos = pos;
-    op.resolveAs = Resolve.RESULT_AND_BUF;
-    return this._start(op, signal);
   }
 }

@@ -7,9 +7,29 @@
  * op's result; under epoll the interest must be dropped before the number can be reused.
  * @module
  */
+import { checkRentable, checkWindow, takeOwnership } from './buffer.js';
 import { HandleClosedError } from './errors.js';
-import { CancelCause, Op, OpCode, OpList } from './op.js';
+import { CancelCause, Op, OpCode, OpList, Resolve } from './op.js';
 import type { Runtime } from './runtime.js';
+import { checkOptions, checkPosition, checkSignal } from './validate.js';
+
+/** Options every buffer op takes. */
+export interface IoOptions {
+  /** First byte of the buffer's window. Default 0. */
+  offset?: number;
+  /** Bytes in the window. Default: to the end of the buffer. */
+  length?: number;
+  /** Cancel the op: it rejects with `AbortError` carrying `err.buf` (unless it completed first). */
+  signal?: AbortSignal;
+  /** File offset (files only). */
+  position?: number | bigint | null;
+}
+
+/**
+ * A buffer op's checked arguments. One object reused by every call: it is filled and consumed
+ * synchronously, before anything can run in between, so no allocation per op.
+ */
+const args = { owned: null as unknown as Uint8Array, off: 0, len: 0, pos: -1, signal: null as AbortSignal | null };
 
 /** Base of every rentio handle. */
 export abstract class Handle {
@@ -41,6 +61,56 @@ export abstract class Handle {
   protected _check(): void {
     if (this.#closing) throw new HandleClosedError(this.what);
     this._rt._checkOpen();
+  }
+
+  /**
+   * Check a buffer op's arguments, then take the buffer. Every check runs before the caller's
+   * buffer is detached, so a refused call takes nothing. @internal
+   */
+  protected _rent(buf: Uint8Array, options: IoOptions | undefined, positioned: boolean): typeof args {
+    const opts = checkOptions<IoOptions>(options);
+    checkRentable(buf);
+    const [off, len] = checkWindow(buf, opts.offset, opts.length);
+    args.pos = positioned ? checkPosition(opts.position) : -1;
+    args.signal = checkSignal(opts.signal);
+    this._check();
+    args.owned = takeOwnership(buf);
+    args.off = off;
+    args.len = len;
+    return args;
+  }
+
+  /** Start a buffer op (READ/WRITE/RECV/SEND) resolving `[n, buf]`. @internal */
+  protected _bufOp(code: OpCode, owned: Uint8Array, off: number, len: number, pos: number, signal: AbortSignal | null): Promise<[number, Uint8Array]> {
+    const op = new Op(code);
+    op.buf = owned;
+    op.off = off;
+    op.len = len;
+    op.pos = pos;
+    op.resolveAs = Resolve.RESULT_AND_BUF;
+    return this._start(op, signal);
+  }
+
+  /**
+   * Loop a write op over short writes until the window is written; resolves the buffer. On error
+   * `err.buf` is the buffer and `err.bytesWritten` how far it got. @internal
+   */
+  protected async _writeAll(code: OpCode, a: typeof args): Promise<Uint8Array> {
+    let { owned, off, len, pos } = a;
+    const { signal } = a;
+    const start = off;
+    while (len > 0) {
+      let n: number;
+      try {
+        [n, owned] = await this._bufOp(code, owned, off, len, pos, signal);
+      } catch (err) {
+        throw Object.assign(err as Error, { bytesWritten: off - start });
+      }
+      off += n;
+      len -= n;
+      if (pos >= 0) pos += n;
+    }
+    return owned;
   }
 
   /** Start an op on this handle. @internal */

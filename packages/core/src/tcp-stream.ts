@@ -2,24 +2,17 @@
  * A connected TCP stream (from `connect()` or a listener's `accept()`).
  * @module
  */
-import { checkRentable, checkWindow, takeOwnership } from './buffer.js';
+import { checkRentable, takeOwnership } from './buffer.js';
 import { IPPROTO_TCP, SHUT_RD, SHUT_RDWR, SHUT_WR, SOL_SOCKET, SO_KEEPALIVE, TCP_KEEPIDLE, TCP_NODELAY } from './constants.js';
 import { InvalidArgTypeError, InvalidArgValueError } from './errors.js';
-import { Handle } from './handle.js';
+import { Handle, type IoOptions } from './handle.js';
 import { Op, OpCode, Resolve } from './op.js';
 import type { Runtime } from './runtime.js';
 import { decodeSockaddr, encodeSockaddr, type SocketAddressInfo } from './sockaddr.js';
 import { checkOptions, checkSignal } from './validate.js';
 
 /** Options of {@link TcpStream.read} / {@link TcpStream.write}. */
-export interface StreamIoOptions {
-  /** First byte of the buffer's window. Default 0. */
-  offset?: number;
-  /** Bytes in the window. Default: to the end of the buffer. */
-  length?: number;
-  /** Cancel the op: it rejects with `AbortError` carrying `err.buf` (unless it completed first). */
-  signal?: AbortSignal;
-}
+export type StreamIoOptions = Omit<IoOptions, 'position'>;
 
 /**
  * A TCP connection. Reads and writes rent their buffer; `read` resolving `[0, buf]` means the
@@ -71,12 +64,14 @@ export class TcpStream extends Handle {
 
   /** Read into `buf` (or its window). Resolves `[bytesRead, buf]`; 0 bytes is EOF. */
   read(buf: Uint8Array, options?: StreamIoOptions): Promise<[number, Uint8Array]> {
-    return this.#io(OpCode.RECV, buf, options);
+    const a = this._rent(buf, options, false);
+    return this._bufOp(OpCode.RECV, a.owned, a.off, a.len, -1, a.signal);
   }
 
   /** Write `buf` (or its window) once. Resolves `[bytesWritten, buf]`; may be short under back-pressure. */
   write(buf: Uint8Array, options?: StreamIoOptions): Promise<[number, Uint8Array]> {
-    return this.#io(OpCode.SEND, buf, options);
+    const a = this._rent(buf, options, false);
+    return this._bufOp(OpCode.SEND, a.owned, a.off, a.len, -1, a.signal);
   }
 
   /**
@@ -84,12 +79,7 @@ export class TcpStream extends Handle {
    * back; on error `err.buf` is the buffer and `err.bytesWritten` says how far it got.
    */
   writeAll(buf: Uint8Array, options?: StreamIoOptions): Promise<Uint8Array> {
-    const opts = checkOptions<StreamIoOptions>(options);
-    checkRentable(buf);
-    const [off, len] = checkWindow(buf, opts.offset, opts.length);
-    const signal = checkSignal(opts.signal);
-    this._check();
-    return this.#writeAll(takeOwnership(buf), off, len, signal);
+    return this._writeAll(OpCode.SEND, this._rent(buf, options, false));
   }
 
   /**
@@ -146,39 +136,6 @@ export class TcpStream extends Handle {
     op.addrLen = encodeSockaddr(address, port, op.addr);
     op.ctx = { address, port };
     return this._start<number>(op, signal).then(() => undefined);
-  }
-
-  async #writeAll(owned: Uint8Array, off: number, len: number, signal: AbortSignal | null): Promise<Uint8Array> {
-    const start = off;
-    while (len > 0) {
-      let n: number;
-      try {
-        [n, owned] = await this.#start(OpCode.SEND, owned, off, len, signal);
-      } catch (err) {
-        throw Object.assign(err as Error, { bytesWritten: off - start });
-      }
-      off += n;
-      len -= n;
-    }
-    return owned;
-  }
-
-  #io(code: OpCode, buf: Uint8Array, options: StreamIoOptions | undefined): Promise<[number, Uint8Array]> {
-    const opts = checkOptions<StreamIoOptions>(options);
-    checkRentable(buf);
-    const [off, len] = checkWindow(buf, opts.offset, opts.length);
-    const signal = checkSignal(opts.signal);
-    this._check();
-    return this.#start(code, takeOwnership(buf), off, len, signal);
-  }
-
-  #start(code: OpCode, owned: Uint8Array, off: number, len: number, signal: AbortSignal | null): Promise<[number, Uint8Array]> {
-    const op = new Op(code);
-    op.buf = owned;
-    op.off = off;
-    op.len = len;
-    op.resolveAs = Resolve.RESULT_AND_BUF;
-    return this._start(op, signal);
   }
 
   #peerInfo(): SocketAddressInfo | null {
