@@ -99,14 +99,17 @@ export class TcpStream extends Handle {
     return this._start(op, signal);
   }
 
-  /** Shut down the write side (default: send FIN, like `socket.end()`), the read side, or both. */
+  /**
+   * Shut down the write side (default: send FIN, like `socket.end()`), the read side, or both.
+   * Resolves as well when the connection is already gone (the peer reset it).
+   */
   shutdown(how: 'write' | 'read' | 'both' = 'write'): Promise<void> {
     const h = how === 'write' ? SHUT_WR : how === 'read' ? SHUT_RD : how === 'both' ? SHUT_RDWR : -1;
     if (h < 0) throw new InvalidArgValueError('how', "must be 'write', 'read' or 'both'", how);
     this._check();
     const op = new Op(OpCode.SHUTDOWN);
     op.flags = h;
-    return this._start<number>(op, null).then(() => undefined);
+    return this._start<number>(op, null).then(noop, notConnectedIsDone);
   }
 
   /** Disable (true, default) or enable Nagle's algorithm (TCP_NODELAY). Returns this. */
@@ -153,4 +156,13 @@ export class TcpStream extends Handle {
     }
     return this.#local;
   }
+}
+
+function noop(): void {}
+
+// A stream is only ever made connected, so ENOTCONN from shutdown(2) means the connection is
+// already gone (reset by the peer): nothing is left to shut down. node:net's end() treats it the
+// same way (UV_ENOTCONN is a synchronous finish in Socket#_final).
+function notConnectedIsDone(err: { code?: string }): void {
+  if (err.code !== 'ENOTCONN') throw err;
 }
