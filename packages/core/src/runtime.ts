@@ -145,6 +145,8 @@ export class Runtime implements OpSink {
 
   /** Add a counter to `stats()` (compat reports its staging pool this way). */
   addStat(name: string, read: () => number): void {
+    if (typeof name !== 'string') throw new InvalidArgTypeError('name', 'a string', name);
+    if (typeof read !== 'function') throw new InvalidArgTypeError('read', 'a function', read);
     this.#extraStats.set(name, read);
   }
 
