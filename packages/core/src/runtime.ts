@@ -177,6 +177,11 @@ export class Runtime implements OpSink {
    * ```
    */
   open(path: string | Buffer | URL, flags?: OpenFlags, mode?: number | string): Promise<File> {
+    return this.#startOpen(this.#openOp(path, flags, mode));
+  }
+
+  /** Check open()'s arguments and describe the op, synchronously. */
+  #openOp(path: unknown, flags: unknown, mode: unknown): Op {
     this.#check();
     const [text, bytes] = encodePath(path);
     const op = new Op(OpCode.OPENAT);
@@ -184,7 +189,11 @@ export class Runtime implements OpSink {
     op.flags = parseOpenFlags(flags);
     op.mode = parseMode(mode);
     op.ctx = { path: text };
-    return this._start<number>(op, this._loose, null).then((fd) => new File(this, fd, text));
+    return op;
+  }
+
+  #startOpen(op: Op): Promise<File> {
+    return this._start<number>(op, this._loose, null).then((fd) => new File(this, fd, op.ctx!.path!));
   }
 
   /**
@@ -214,8 +223,11 @@ export class Runtime implements OpSink {
     const opts = checkOptions<FileOptions>(options);
     const signal = checkSignal(opts.signal);
     if (typeof data !== 'string') checkRentable(data, 'data');
+    // Every check (path, flags, mode, closed runtime) runs before the caller's buffer is taken:
+    // a refused call must take nothing.
+    const openOp = this.#openOp(path, opts.flag ?? 'w', opts.mode);
     const owned = typeof data === 'string' ? own(data) : takeOwnership(data);
-    return this.open(path, opts.flag ?? 'w', opts.mode).then(
+    return this.#startOpen(openOp).then(
       (f) => withClose(f, () => f.writeAll(owned, { signal: signal ?? undefined })),
       (err) => Promise.reject(Object.assign(err, { buf: owned })),
     );
