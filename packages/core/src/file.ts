@@ -5,12 +5,11 @@
  */
 import { alloc } from './buffer.js';
 import { FSYNC_DATASYNC } from './constants.js';
-import { InvalidArgTypeError } from './errors.js';
 import { Handle, type IoOptions } from './handle.js';
 import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
 import { AT_EMPTY_PATH, STATX_MASK, STATX_SIZE, Stats } from './stats.js';
-import { checkPosition } from './validate.js';
+import { checkOffset } from './validate.js';
 
 /** Open flags: a `node:fs` flag string ('r', 'r+', 'w', 'wx', 'w+', 'a', 'ax', 'a+', ...) or O_* bits. */
 export type OpenFlags = string | number;
@@ -93,8 +92,7 @@ export class File extends Handle {
   /** Truncate (or extend with zeros) to `length` bytes (default 0). */
   truncate(length: number | bigint = 0): Promise<void> {
     this._check();
-    const n = checkPosition(length);
-    if (n < 0) throw new InvalidArgTypeError('length', 'a non-negative integer', length);
+    const n = checkOffset('length', length);
     const op = new Op(OpCode.FTRUNCATE);
     op.pos = n;
     op.ctx = { path: this.path };

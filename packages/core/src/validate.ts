@@ -21,16 +21,19 @@ export function checkSignal(signal: unknown): AbortSignal | null {
 
 /** A file position: number or bigint >= 0, or null/undefined/-1 for "the current position". */
 export function checkPosition(pos: unknown): number {
-  if (pos === undefined || pos === null) return -1;
-  if (typeof pos === 'bigint') {
-    if (pos === -1n) return -1;
-    if (pos < 0n || pos > BigInt(Number.MAX_SAFE_INTEGER)) throw new OutOfRangeError('position', `>= 0 and <= ${Number.MAX_SAFE_INTEGER}`, pos);
-    return Number(pos);
+  if (pos === undefined || pos === null || pos === -1 || pos === -1n) return -1;
+  return checkOffset('position', pos);
+}
+
+/** A file offset or length: number or bigint in [0, Number.MAX_SAFE_INTEGER]. */
+export function checkOffset(name: string, v: unknown): number {
+  if (typeof v === 'bigint') {
+    if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) throw new OutOfRangeError(name, `>= 0 and <= ${Number.MAX_SAFE_INTEGER}`, v);
+    return Number(v);
   }
-  if (typeof pos !== 'number') throw new InvalidArgTypeError('position', 'a number or a bigint', pos);
-  if (pos === -1) return -1;
-  if (!Number.isSafeInteger(pos) || pos < 0) throw new OutOfRangeError('position', `an integer >= 0 and <= ${Number.MAX_SAFE_INTEGER}`, pos);
-  return pos;
+  if (typeof v !== 'number') throw new InvalidArgTypeError(name, 'a number or a bigint', v);
+  if (!Number.isSafeInteger(v) || v < 0) throw new OutOfRangeError(name, `an integer >= 0 and <= ${Number.MAX_SAFE_INTEGER}`, v);
+  return v;
 }
 
 /** A path: a string (or Buffer/URL of one) without NUL bytes → NUL-terminated bytes. */
