@@ -28,6 +28,15 @@ export const TFD_NONBLOCK = 0o4000;
 export const TFD_CLOEXEC = 0o2000000;
 
 export const AT_FDCWD = -100;
+export const AT_EMPTY_PATH = 0x1000;
+export const STATX_TYPE = 0x1;
+export const S_IFMT = 0o170000;
+export const S_IFIFO = 0o010000;
+export const S_IFCHR = 0o020000;
+export const S_IFSOCK = 0o140000;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const O_NONBLOCK = 0o4000;
 
 export const EAGAIN = 11;
 export const EINPROGRESS = 115;

@@ -1,7 +1,8 @@
 /**
  * The epoll readiness driver. An op tries its nonblocking syscall at once; on EAGAIN it waits in
  * the registry for readiness and is retried (poll semantics). Regular-file ops go to the file
- * workers. Timers are timerfds. Everything — sockets, timerfds, the workers' eventfd — is
+ * workers; reads and writes on an opened FIFO, character device or socket wait for readiness like
+ * a socket's, so they can be cancelled (a worker blocked in read(2) cannot). Timers are timerfds. Everything — sockets, timerfds, the workers' eventfd — is
  * registered in one epoll instance, and Node's own loop watches that one fd (the parker).
  * @module
  */
@@ -9,8 +10,8 @@ import {
   ECANCELED, EAGAIN, OpCode, Parker, type Driver, type DriverStats, type Op,
 } from '@rentio/core/driver';
 import {
-  CLOCK_MONOTONIC, EINPROGRESS, EINTR, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK, SOL_SOCKET, SO_ERROR,
-  TFD_CLOEXEC, TFD_NONBLOCK,
+  AT_EMPTY_PATH, CLOCK_MONOTONIC, EINPROGRESS, EINTR, F_GETFL, F_SETFL, MSG_NOSIGNAL, O_NONBLOCK, SOCK_CLOEXEC,
+  SOCK_NONBLOCK, SOL_SOCKET, SO_ERROR, STATX_TYPE, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, TFD_CLOEXEC, TFD_NONBLOCK,
 } from './constants.js';
 import * as ffi from './ffi.js';
 import { FilePool, addresses } from './file-pool.js';
@@ -29,6 +30,8 @@ export class EpollDriver implements Driver {
   #pool: FilePool;
   #parker: Parker;
   #sockets = new Set<number>();
+  /** Opened files by fd: true when pollable (FIFO, character device, socket), decided at first I/O. */
+  #pollable = new Map<number, boolean>();
   #timers = new Map<number, Op>();
   #pending = 0;
   #syscalls = 0;
@@ -41,6 +44,10 @@ export class EpollDriver implements Driver {
   #scratchAddr = ffi.addressOf(this.#scratch);
   #int = new Uint8Array(new ArrayBuffer(8));
   #intView = new DataView(this.#int.buffer);
+  // struct statx (256 bytes), then the empty path "" statx(AT_EMPTY_PATH) reads.
+  #statx = new Uint8Array(new ArrayBuffer(256 + 8));
+  #statxView = new DataView(this.#statx.buffer);
+  #statxAddr = ffi.addressOf(this.#statx);
 
   constructor(fileThreads: number) {
     this.#registry = new Registry(this.#selector, (op) => this.#attempt(op), (op, res) => this.#done(op, res));
@@ -67,6 +74,10 @@ export class EpollDriver implements Driver {
         return this.#connect(op);
       case OpCode.TIMEOUT:
         return this.#timeout(op);
+      case OpCode.READ:
+      case OpCode.WRITE:
+        if (this.#isPollable(op.fd)) return this.#tryOrWait(op, op.code === OpCode.WRITE);
+        return this.#pool.submit(op, ...addresses(op));
       case OpCode.SOCKET:
       case OpCode.BIND:
       case OpCode.LISTEN:
@@ -74,7 +85,7 @@ export class EpollDriver implements Driver {
       case OpCode.CLOSE:
         return this.#done(op, this.#now(op));
       default:
-        // Regular-file ops: READ, WRITE, OPENAT, STATX, FSYNC, FTRUNCATE.
+        // Regular-file ops: READ, WRITE (regular files), OPENAT, STATX, FSYNC, FTRUNCATE.
         return this.#pool.submit(op, ...addresses(op));
     }
   }
@@ -151,6 +162,16 @@ export class EpollDriver implements Driver {
         r = ffi.read(op.slot, this.#scratchAddr, 8);
         if (r >= 0) return 0;
         break;
+      case OpCode.READ: {
+        const a = ffi.addressOf(op.buf!) + op.off;
+        r = op.pos < 0 ? ffi.read(op.fd, a, op.len) : ffi.pread(op.fd, a, op.len, op.pos);
+        break;
+      }
+      case OpCode.WRITE: {
+        const a = ffi.addressOf(op.buf!) + op.off;
+        r = op.pos < 0 ? ffi.write(op.fd, a, op.len) : ffi.pwrite(op.fd, a, op.len, op.pos);
+        break;
+      }
       default:
         return -22;
     }
@@ -216,12 +237,42 @@ export class EpollDriver implements Driver {
         // INVARIANT: drop the interest before close(2) frees the number for reuse.
         this.#registry.drop(op.fd);
         this.#sockets.delete(op.fd);
+        this.#pollable.delete(op.fd);
         r = ffi.close(op.fd);
         break;
       default:
         return -22;
     }
     return r < 0 ? -ffi.errno() : r;
+  }
+
+  // --- opened files that are not regular files ---
+
+  #isPollable(fd: number): boolean {
+    let pollable = this.#pollable.get(fd);
+    if (pollable === undefined) {
+      pollable = this.#classify(fd);
+      this.#pollable.set(fd, pollable);
+    }
+    return pollable;
+  }
+
+  /**
+   * A FIFO, character device or socket can block in read/write forever (no writer, a quiet tty),
+   * where no cancel reaches a worker, and can be polled: it gets O_NONBLOCK and the readiness path.
+   * SAFETY: the fd came from open(), so its open file description is rentio's alone; setting
+   * O_NONBLOCK on it changes no one else's I/O. Anything else (regular files, directories, block
+   * devices, or a statx/fcntl failure: the worker reports the error) stays on the workers.
+   */
+  #classify(fd: number): boolean {
+    this.#syscalls++;
+    if (ffi.statx(fd, this.#statxAddr + 256, AT_EMPTY_PATH, STATX_TYPE, this.#statxAddr) < 0) return false;
+    // stx_mode: u16 at byte 28 of struct statx.
+    const type = this.#statxView.getUint16(28, true) & S_IFMT;
+    if (type !== S_IFIFO && type !== S_IFCHR && type !== S_IFSOCK) return false;
+    this.#syscalls += 2;
+    const flags = ffi.fcntl(fd, F_GETFL, 'int', 0);
+    return flags >= 0 && ((flags & O_NONBLOCK) !== 0 || ffi.fcntl(fd, F_SETFL, 'int', flags | O_NONBLOCK) >= 0);
   }
 
   // --- timers: a timerfd per sleep, readable when it expires ---

@@ -77,6 +77,8 @@ export const fsync = libc.func('int fsync(int fd)');
 export const fdatasync = libc.func('int fdatasync(int fd)');
 /** int ftruncate(int fd, off_t length); */
 export const ftruncate = libc.func('int ftruncate(int fd, int64_t length)');
+/** int fcntl(int fd, int cmd, ...); — F_GETFL / F_SETFL with an int argument */
+export const fcntl = libc.func('int fcntl(int fd, int cmd, ...)');
 
 /** The calling thread's errno after a failed call (koffi saves it right after the call). */
 export function errno(): number {
