@@ -1,0 +1,156 @@
+// Helpers of the reliability suite: peers that misbehave (node:net), buffers with canary bytes,
+// settle-exactly-once tracking, synchronous-throw capture and child processes with limits.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { alloc } from '@rentio/core';
+
+/** Resolve after `ms` (wall clock, for letting the kernel move: never an assertion). */
+export const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Resolve after the current event-loop turn (an op queued now has reached its driver). */
+export const turn = () => new Promise((r) => setImmediate(r));
+
+/**
+ * A node:net server on 127.0.0.1 whose accepted sockets are handed to `onSocket`. Closed (and
+ * its sockets destroyed) at teardown.
+ */
+export async function nodeServer(t, onSocket) {
+  const sockets = new Set();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('error', () => {});
+    sock.on('close', () => sockets.delete(sock));
+    onSocket(sock);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  return { server, port: server.address().port, sockets };
+}
+
+/** A port nothing listens on (bound, then released). */
+export async function closedPort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Call `fn`; return what it threw synchronously (null if it did not throw). A promise it returned
+ * is silenced, so a rejection that should have been a throw does not leak.
+ */
+export function syncThrow(fn) {
+  try {
+    const r = fn();
+    if (r && typeof r.then === 'function') r.then(() => {}, () => {});
+    return null;
+  } catch (err) {
+    return err;
+  }
+}
+
+/**
+ * An op's outcome without throwing: `{ value, buf }` or `{ error, buf }` (`buf`: the buffer handed
+ * back either way). A promise settles once by construction; a driver completing an op twice is
+ * caught by core, which reports it as a RentioWarning (see warnings()).
+ */
+export function settled(p) {
+  return p.then((value) => ({ value, buf: value?.[1] }), (error) => ({ error, buf: error?.buf }));
+}
+
+/**
+ * Collect RentioWarnings emitted while the test runs (a second completion of an op is reported
+ * that way); returns the live array.
+ */
+export function warnings(t) {
+  const seen = [];
+  const on = (w) => {
+    if (w.name === 'RentioWarning') seen.push(w.message);
+  };
+  process.on('warning', on);
+  t.teardown(() => process.off('warning', on));
+  return seen;
+}
+
+export const CANARY = 0xa5;
+
+/**
+ * A buffer of `pad + size + pad` bytes: canaries around a `size`-byte window at `pad`, the window
+ * filled with `fill`. Pass `{ offset: pad, length: size }` to the op.
+ */
+export function canaryBuffer(size, pad = 16, fill = 0) {
+  const buf = alloc(pad + size + pad);
+  buf.fill(CANARY);
+  buf.fill(fill, pad, pad + size);
+  return buf;
+}
+
+/** Bytes outside the window `[pad, pad + size)` that are no longer canaries. */
+export function canariesBroken(buf, size, pad = 16) {
+  let broken = 0;
+  for (let i = 0; i < pad; i++) {
+    if (buf[i] !== CANARY) broken++;
+    if (buf[pad + size + i] !== CANARY) broken++;
+  }
+  return broken;
+}
+
+/**
+ * Run `node <args>` under `bash -c 'ulimit -n <nofile>; exec node ...'` (or plain when no limit)
+ * and resolve `{ code, signal, stdout, stderr, ms, timedOut }`. Lines on stdout can be answered
+ * through `onLine(line, child)`.
+ */
+export function runChild(args, { nofile, env = {}, timeout = 60000, onLine } = {}) {
+  const t0 = Date.now();
+  const cmd = nofile
+    ? ['bash', ['-c', `ulimit -n ${nofile} && exec "$0" "$@"`, process.execPath, ...args]]
+    : [process.execPath, args];
+  return new Promise((resolve) => {
+    const child = spawn(cmd[0], cmd[1], { env: { ...process.env, ...env }, cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let rest = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeout);
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!onLine) return;
+      const lines = (rest + d).split('\n');
+      rest = lines.pop();
+      for (const line of lines) onLine(line, child);
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - t0, timedOut });
+    });
+  });
+}
+
+/** The JSON lines a child printed, parsed. */
+export function jsonLines(stdout) {
+  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+}
+
+/**
+ * Write to `stream` until a write stays pending (the socket's send buffer and the peer's receive
+ * buffer are full). Returns `{ pending, buf }`: the pending write's settled() promise and the
+ * buffer it was given (already detached). Each attempt lets the kernel settle for `quietMs`.
+ */
+export async function pendingWrite(stream, chunk = 1 << 20, quietMs = 20) {
+  for (let i = 0; i < 256; i++) {
+    let done = false;
+    const p = settled(stream.write(alloc(chunk))).finally(() => (done = true));
+    await delay(quietMs);
+    if (!done) return { pending: p };
+    const r = await p;
+    if (r.error) throw r.error;
+  }
+  throw new Error('the send buffer never filled');
+}
