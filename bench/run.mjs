@@ -8,7 +8,7 @@
  *                                      writes only bench/results/tmp/quick.json
  *   node bench/run.mjs --only echo     the named scenario(s), comma-separated; writes
  *                                      bench/results/tmp/<date>-only-<names>.json
- *   --reps N  --duration MS  --[no-]profile (missed targets under --cpu-prof; default: not in
+ *   --reps N (default 3; 5 for the cases that carry a target)  --duration MS  --[no-]profile (missed targets under --cpu-prof; default: not in
  *   --quick)  --strict (exit 1 if a contender failed)  --list
  *
  * Every contender runs in its own child process; rows are interleaved and repeated; the table
@@ -67,9 +67,9 @@ function readme() {
 function config(o) {
   const hardNofile = Number(execFileSync('/bin/sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim()) || 1024;
   const cfg = o.quick
-    ? { reps: 1, fileSize: 16 << 20, fileQDs: [64], warmupMs: 50, durationMs: 150, echoConns: [64], httpConns: 64, httpSeconds: 1, httpWarmupS: 0, idleConns: 200, idleBuf: 4096, straceOps: [200, 2000] }
-    : { reps: 3, fileSize: 256 << 20, fileQDs: [1, 64], warmupMs: 300, durationMs: 1200, echoConns: [1, 64, 256], httpConns: 64, httpSeconds: 2, httpWarmupS: 1, idleConns: 10000, idleBuf: 4096, straceOps: [2000, 12000] };
-  if (o.reps) cfg.reps = o.reps;
+    ? { reps: 1, targetReps: 1, fileSize: 16 << 20, fileQDs: [64], warmupMs: 50, durationMs: 150, echoConns: [64], httpConns: 64, httpSeconds: 1, httpWarmupS: 0, idleConns: 200, idleBuf: 4096, straceOps: [200, 2000] }
+    : { reps: 3, targetReps: 5, fileSize: 256 << 20, fileQDs: [1, 64], warmupMs: 300, durationMs: 1200, echoConns: [1, 64, 256], httpConns: 64, httpSeconds: 2, httpWarmupS: 1, idleConns: 10000, idleBuf: 4096, straceOps: [2000, 12000] };
+  if (o.reps) cfg.reps = cfg.targetReps = o.reps;
   if (o.duration) cfg.durationMs = o.duration;
   // Server and client each need one fd per connection, plus their own.
   if (cfg.idleConns + 1024 > hardNofile) cfg.idleConns = Math.max(100, hardNofile - 1024);

@@ -21,19 +21,23 @@ export function rowsFor(scenario, kase, contenders) {
 
 /** How many runs the scenario will make (for the progress line). */
 export function countSteps(ctx, scenario) {
-  const reps = scenario.reps ?? ctx.cfg.reps;
   const contenders = scenario.contenders(ctx);
-  return scenario.cases(ctx).reduce((n, k) => n + rowsFor(scenario, k, contenders).filter((c) => !c.skip).length * reps, 0);
+  return scenario.cases(ctx).reduce((n, k) => n + rowsFor(scenario, k, contenders).filter((c) => !c.skip).length * repsOf(ctx, scenario, k), 0);
+}
+
+/** Runs per row: the case's own count (cases that carry a target get more), else the scenario's, else the run's. */
+function repsOf(ctx, scenario, kase) {
+  return kase.reps ?? scenario.reps ?? ctx.cfg.reps;
 }
 
 /** Run a scenario; resolves its result record (what the JSON, the tables and the charts use). */
 export async function runScenario(ctx, scenario) {
   const t0 = Date.now();
   await scenario.setup?.(ctx);
-  const reps = scenario.reps ?? ctx.cfg.reps;
   const contenders = scenario.contenders(ctx);
   const cases = [];
   for (const kase of scenario.cases(ctx)) {
+    const reps = repsOf(ctx, scenario, kase);
     const rows = rowsFor(scenario, kase, contenders).map((c) => ({ def: c, runs: [], extras: [], error: null }));
     const live = () => rows.filter((r) => !r.def.skip && !r.error);
     for (let rep = 0; rep < reps; rep++) {
@@ -86,5 +90,5 @@ function finishCase(scenario, kase, rows) {
   const measured = (r) => r.status === 'ok' || r.status === 'partial';
   const base = out.find((r) => r.id === scenario.baseline && measured(r));
   for (const r of out) r.ratio = base && measured(r) ? r.median / base.median : NaN;
-  return { id: kase.id, label: kase.label, rows: out };
+  return { id: kase.id, label: kase.label, reps: rows.reduce((n, r) => Math.max(n, r.runs.length), 0), rows: out };
 }

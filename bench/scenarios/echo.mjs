@@ -61,7 +61,7 @@ export const echo = {
   higher: true,
   baseline: 'node',
   describe: (ctx) => `C epoll client on 127.0.0.1, one 1 KiB message in flight per connection; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured; a fresh server per run`,
-  cases: (ctx) => ctx.cfg.echoConns.map((n) => ({ id: `c${n}`, label: `${n} conn${n > 1 ? 's' : ''}`, conns: n })),
+  cases: (ctx) => ctx.cfg.echoConns.map((n) => ({ id: `c${n}`, label: `${n} conn${n > 1 ? 's' : ''}`, conns: n, reps: n === 64 ? ctx.cfg.targetReps : undefined })),
   contenders: (ctx) => echoServers(ctx).map((s) => ({
     ...s,
     skip: s.skip ?? skipReason(ctx, 'c:echo-client'),

@@ -39,7 +39,7 @@ export const http = {
   higher: true,
   baseline: 'node',
   describe: (ctx) => `wrk -t1 -c${ctx.cfg.httpConns}, GET / → 13-byte text/plain; ${ctx.cfg.httpWarmupS ? `${ctx.cfg.httpWarmupS} s warm-up, then ` : ''}${ctx.cfg.httpSeconds} s measured`,
-  cases: (ctx) => [{ id: `c${ctx.cfg.httpConns}`, label: `${ctx.cfg.httpConns} conns`, conns: ctx.cfg.httpConns }],
+  cases: (ctx) => [{ id: `c${ctx.cfg.httpConns}`, label: `${ctx.cfg.httpConns} conns`, conns: ctx.cfg.httpConns, reps: ctx.cfg.targetReps }],
   contenders: (ctx) => {
     const wrkSkip = skipReason(ctx, 'wrk');
     const mk = (id, label, family, impl, driver, skip) => ({
