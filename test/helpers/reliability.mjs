@@ -2,7 +2,27 @@
 // settle-exactly-once tracking, synchronous-throw capture and child processes with limits.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { alloc } from '@rentio/core';
+import { alloc, createRuntime } from '@rentio/core';
+import { DRIVERS, unavailable } from './drivers.mjs';
+
+/**
+ * eachDriver, with a known bug marked per driver: `todo: { uring: 'why' }` runs the case on uring
+ * as a TAP todo (reported, not failing) while the other driver must pass the same assertions.
+ */
+export async function eachDriverTodo(t, name, fn, { todo = {}, driverOptions } = {}) {
+  for (const driver of DRIVERS) {
+    const why = await unavailable(driver);
+    if (why) {
+      t.test(`${name} [${driver}]`, { skip: `driver ${driver} unavailable: ${why}` }, () => {});
+      continue;
+    }
+    await t.test(`${name} [${driver}]`, { todo: todo[driver] }, async (t) => {
+      const rt = await createRuntime({ driver, driverOptions });
+      t.teardown(() => rt.close());
+      await fn(t, rt, driver);
+    });
+  }
+}
 
 /** Resolve after `ms` (wall clock, for letting the kernel move: never an assertion). */
 export const delay = (ms) => new Promise((r) => setTimeout(r, ms));
