@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { cell, formatValue, micros, pct, ratio } from './format.mjs';
 
-const num = (d = 2) => (x) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+// (-0.0001).toFixed(3) is '-0.000': counters differenced across two runs can dip just below 0
+const num = (d = 2) => (x) => (Number.isFinite(x) ? (Math.abs(x) < 0.5 * 10 ** -d ? 0 : x).toFixed(d) : '–');
 const share = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '–');
 const us = (x) => (Number.isFinite(x) ? micros(x) : '–');
 
