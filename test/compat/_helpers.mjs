@@ -41,6 +41,15 @@ export async function settled(rt, extra = () => true, turns = 2000) {
   return false;
 }
 
+/** Wait until `pred()` holds, giving the loop up to `turns` turns; resolves whether it did. */
+export async function until(pred, turns = 2000) {
+  for (let i = 0; i < turns; i++) {
+    if (pred()) return true;
+    await new Promise((r) => setImmediate(r));
+  }
+  return pred();
+}
+
 /** Staging slabs lent out (to ops or streams) right now. */
 export function slabsLent(rt) {
   const s = rt.stats();

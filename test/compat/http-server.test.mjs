@@ -1,10 +1,11 @@
 // A node:http server running unmodified over compat's serve(), answering a real node:http
 // client (plain node:net sockets underneath).
 import http from 'node:http';
+import net from 'node:net';
 import t from 'tap';
 import { serve } from '@rentio/compat';
 import { eachDriver } from '../helpers/drivers.mjs';
-import { bigUploadStream, handler, httpRequest, httpWorkload, settled, slabsLent } from './_helpers.mjs';
+import { bigUploadStream, handler, httpRequest, httpWorkload, settled, slabsLent, until } from './_helpers.mjs';
 
 await eachDriver(t, 'http.createServer over serve(): keep-alive, chunked, 32 MiB both ways', async (t, rt) => {
   const server = http.createServer(handler);
@@ -47,4 +48,38 @@ await eachDriver(t, 'serve() closes idle keep-alive connections on close()', asy
   t.equal(served.connections, 0, 'idle connections were closed');
   agent.destroy();
   t.ok(await settled(rt, () => slabsLent(rt) === 0));
+});
+
+await eachDriver(t, 'shutdown code written for listen() works: server.address(), server.close(cb)', async (t, rt) => {
+  const server = http.createServer(handler);
+  const served = await serve(server, { host: '127.0.0.1', runtime: rt });
+  t.same(server.address(), served.address(), 'server.address() reports the rentio listener');
+  const agent = new http.Agent({ keepAlive: true });
+  const r = await httpRequest({ host: '127.0.0.1', port: server.address().port, path: '/cl/1/10', agent });
+  t.equal(r.status, 200);
+  const err = await new Promise((resolve) => server.close(resolve));
+  t.equal(err, undefined, 'server.close(cb): no ERR_SERVER_NOT_RUNNING');
+  t.equal(served.connections, 0, 'the idle keep-alive connection was closed');
+  t.equal(server.address(), null, 'after close, server.address() is null again');
+  const refused = await httpRequest({ host: '127.0.0.1', port: served.port, path: '/', agent: false }).catch((e) => e);
+  t.equal(refused.code, 'ECONNREFUSED', 'the rentio listener stopped accepting');
+  agent.destroy();
+  t.ok(await settled(rt, () => slabsLent(rt) === 0 && rt.stats().handles === 0));
+});
+
+await eachDriver(t, "keepAliveTimeout closes an idle compat connection (socket 'timeout')", async (t, rt) => {
+  const server = http.createServer(handler);
+  server.keepAliveTimeout = 30;
+  const served = await serve(server, { host: '127.0.0.1', runtime: rt });
+  // A raw client that keeps the connection open: only the server can close it.
+  const c = net.connect(served.port, '127.0.0.1');
+  c.write('GET /cl/2/10 HTTP/1.1\r\nHost: x\r\n\r\n');
+  let got = '';
+  c.setEncoding('utf8').on('data', (d) => (got += d));
+  await new Promise((resolve) => c.once('end', resolve));
+  t.match(got, /^HTTP\/1.1 200 OK\r\n[^]*\r\n\r\n2:cccccccc$/, 'answered, then the server ended the idle connection');
+  c.destroy();
+  t.ok(await until(() => served.connections === 0), 'the server side closed');
+  await served.close();
+  t.ok(await settled(rt, () => slabsLent(rt) === 0 && rt.stats().handles === 0));
 });

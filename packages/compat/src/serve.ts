@@ -67,7 +67,9 @@ interface ServerFields {
  * `http.Server`) over rentio: accepts with a rentio listener and emits `'connection'` on the
  * server for each accepted socket, honouring the server's `allowHalfOpen`, `pauseOnConnect`,
  * `noDelay`, `keepAlive`, `highWaterMark` and `maxConnections`. The server itself is never
- * `listen()`ed (`server.address()` stays null); use the returned `address()`.
+ * `listen()`ed; while it is served, `server.address()` reports the rentio listener's address and
+ * `server.close(cb)` is the returned `close()` (so shutdown code written for `listen()` works),
+ * until that close completes.
  *
  * @example
  * ```ts
@@ -123,6 +125,20 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     srv.emit('connection', sock);
   };
 
+  // Code written for a listen()ed server calls server.close(cb) to shut down and
+  // server.address() to learn the port. While served, both speak for the rentio listener: close
+  // stops it too (and its cb sees no ERR_SERVER_NOT_RUNNING: the server *is* running), address
+  // reports what it is bound to. Own properties shadow the prototype's; close() removes them.
+  const protoClose = srv.close;
+  const patchedClose = function (this: Server, cb?: (err?: Error) => void): Server {
+    if (typeof cb === 'function') srv.once('close', () => cb());
+    void served.close();
+    return srv;
+  };
+  const patchedAddress = (): SocketAddressInfo => listener.address();
+  Object.defineProperty(srv, 'close', { value: patchedClose, configurable: true, writable: true });
+  Object.defineProperty(srv, 'address', { value: patchedAddress, configurable: true, writable: true });
+
   const accepting = (async () => {
     for (;;) {
       let tcp: TcpStream;
@@ -141,7 +157,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     }
   })();
 
-  return {
+  const served: Served = {
     server: srv,
     listener,
     get port() {
@@ -158,11 +174,13 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         });
         await listener.close();
         await accepting;
+        if (srv.close === patchedClose) delete (srv as { close?: unknown }).close;
         // http.Server#close() also closes idle keep-alive connections; a plain net.Server's
         // close() emits 'close' once drained. Neither listens, so no callback: it would only
         // report ERR_SERVER_NOT_RUNNING.
-        srv.close();
+        protoClose.call(srv);
         if (conns.size > 0) await allGone;
+        if (srv.address === patchedAddress) delete (srv as { address?: unknown }).address;
       })();
       return closing;
     },
@@ -170,4 +188,5 @@ export async function serve(server: Server | http.RequestListener, options: Serv
       for (const s of conns) s.destroy();
     },
   };
+  return served;
 }
