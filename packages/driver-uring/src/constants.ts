@@ -88,6 +88,9 @@ export const IORING_SQ_NEED_WAKEUP = 1 << 0;
 export const IORING_SQ_CQ_OVERFLOW = 1 << 1;
 export const IORING_SQ_TASKRUN = 1 << 2;
 
+// --- cq_ring->flags ---
+export const IORING_CQ_EVENTFD_DISABLED = 1 << 0;
+
 // --- sqe->fsync_flags ---
 export const IORING_FSYNC_DATASYNC = 1 << 0;
 
@@ -98,3 +101,5 @@ export const IO_URING_OP_SUPPORTED = 1 << 0;
 export const AT_FDCWD = -100;
 export const SOCK_CLOEXEC = 0o2000000;
 export const MSG_NOSIGNAL = 0x4000;
+export const EFD_CLOEXEC = 0o2000000;
+export const EFD_NONBLOCK = 0o4000;

@@ -11,10 +11,10 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
-import { ECANCELED, EAGAIN, EINTR, OpCode, Parker, type Driver, type DriverModel, type DriverStats, type Op } from '@rentio/core/driver';
+import { ECANCELED, EAGAIN, EINTR, errnoException, OpCode, Parker, type Driver, type DriverModel, type DriverStats, type Op } from '@rentio/core/driver';
 import {
-  IORING_OP_BIND, IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_SOCKET, IORING_SETUP_DEFER_TASKRUN,
-  IORING_SETUP_TASKRUN_FLAG, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, SOCK_CLOEXEC,
+  EFD_CLOEXEC, EFD_NONBLOCK, IORING_OP_BIND, IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_SOCKET, IORING_SETUP_DEFER_TASKRUN,
+  IORING_CQ_EVENTFD_DISABLED, IORING_SETUP_TASKRUN_FLAG, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, SOCK_CLOEXEC,
 } from './constants.js';
 import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
@@ -53,6 +53,17 @@ class Credentials {
   }
 }
 
+/**
+ * Drivers still open. koffi aborts the process (a fatal napi_throw in Node's handle cleanup) when
+ * a poll handle's fd is readable as the process exits, so each open driver's parker is closed on
+ * 'exit' — one listener for all of them.
+ */
+const live = new Set<UringDriver>();
+let exitHooked = false;
+function onExit(): void {
+  for (const d of live) d._closeParker();
+}
+
 /** The io_uring completion driver. Made by the package's `open()`. */
 export class UringDriver implements Driver {
   readonly name = 'uring';
@@ -67,6 +78,9 @@ export class UringDriver implements Driver {
   readonly #defer: boolean;
   readonly #taskrunFlag: boolean;
   readonly #creds: Credentials;
+  /** With DEFER_TASKRUN: the eventfd registered on the ring, which the parker watches. */
+  #eventfd = -1;
+  readonly #efdBuf = new Uint8Array(8);
   #credsChanged: string | null = null;
   /** Mirror of liburing's sq.sqe_tail: SQEs written so far. */
   #sqeTail = 0;
@@ -99,9 +113,32 @@ export class UringDriver implements Driver {
     if (!ops.has(IORING_OP_FTRUNCATE)) this.#native[OpCode.FTRUNCATE] = 0;
     this.#creds = new Credentials(libc);
     this.#stats.syscalls += 2;
-    // The ring fd polls readable when CQEs are posted (or, with DEFER_TASKRUN, when deferred
-    // completions wait for us to enter the kernel).
-    this.#parker = new Parker(ring.fd, () => this.#onWake());
+    // Without DEFER_TASKRUN, posting a CQE wakes pollers of the ring fd. With it, completions
+    // are deferred until we enter the kernel and nothing wakes the ring fd's pollers (measured on
+    // 6.18: a pending TIMEOUT never turned it readable); the kernel signals a registered eventfd
+    // when deferred work is queued, so that is what Node's loop watches then.
+    let fd = ring.fd;
+    if (this.#defer) {
+      fd = this.#eventfd = libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+      if (fd < 0) throw errnoException(libc.errno(), 'eventfd');
+      const r = ring.lib.io_uring_register_eventfd(ring.ptr, fd);
+      this.#stats.syscalls += 2;
+      if (r < 0) {
+        libc.close(fd);
+        throw errnoException(r, 'io_uring_register_eventfd');
+      }
+    }
+    this.#parker = new Parker(fd, () => this.#onWake());
+    live.add(this);
+    if (!exitHooked) {
+      exitHooked = true;
+      process.on('exit', onExit);
+    }
+  }
+
+  /** Stop watching the ring (process exit). @internal */
+  _closeParker(): void {
+    this.#parker.close();
   }
 
   /**
@@ -180,8 +217,10 @@ export class UringDriver implements Driver {
       await new Promise<void>((resolve) => (this.#drained = resolve));
     }
     this.#closed = true;
+    live.delete(this);
     this.#parker.close();
     this.#ring.close();
+    if (this.#eventfd >= 0) this.#libc.close(this.#eventfd);
   }
 
   #schedule(): void {
@@ -194,9 +233,11 @@ export class UringDriver implements Driver {
   #flush(): void {
     this.#scheduled = false;
     if (this.#closed) return;
+    this.#quiet();
     if (this.#queue.size > 0 && this.#credsChanged === null) {
       this.#stats.syscalls += 2;
       this.#credsChanged = this.#creds.changed();
+      if (this.#credsChanged !== null) process.emitWarning(this.#credsChanged, { type: 'RentioWarning', code: 'ERR_RENTIO_CREDENTIALS_CHANGED' });
     }
     this.#submitAndReap();
     this.#idleOrPark();
@@ -205,13 +246,47 @@ export class UringDriver implements Driver {
   /** Node's loop saw the ring fd readable. */
   #onWake(): void {
     if (this.#closed) return;
-    if (this.#defer) this.#enter();
+    if (this.#defer) {
+      // Reset the eventfd (it stays readable until read), then run the deferred completions.
+      this.#quiet();
+      this.#libc.read(this.#eventfd, this.#efdBuf, 8);
+      this.#stats.syscalls++;
+      this.#enter();
+    }
     this.#reap();
     if (this.#retry || this.#queue.size > 0) this.#submitAndReap();
     this.#idleOrPark();
   }
 
+  /**
+   * DEFER_TASKRUN: while the driver itself enters the kernel and reaps, the eventfd would only
+   * report completions it is about to see anyway (each a wasted wake: a read and an enter), so
+   * its signals are switched off (IORING_CQ_EVENTFD_DISABLED) until {@link UringDriver.#rearm}.
+   */
+  #quiet(): void {
+    if (this.#defer) this.#ring.cq[this.#ring.cqFlags] |= IORING_CQ_EVENTFD_DISABLED;
+  }
+
+  /**
+   * Before handing waiting back to Node's loop: turn the eventfd back on, then look at
+   * IORING_SQ_TASKRUN. The kernel signals the eventfd only when its deferred-work list goes from
+   * empty to non-empty; work queued while signals were off raised IORING_SQ_TASKRUN instead, so
+   * it is run here rather than waited for (it would never wake us). Both sides are full barriers
+   * (our Atomics.store, the kernel's atomic_or), so one of them sees the other.
+   */
+  #rearm(): void {
+    const ring = this.#ring;
+    for (;;) {
+      Atomics.store(ring.cq, ring.cqFlags, ring.cq[ring.cqFlags]! & ~IORING_CQ_EVENTFD_DISABLED);
+      if (!(Atomics.load(ring.sq, ring.sqFlags) & IORING_SQ_TASKRUN)) return;
+      this.#quiet();
+      this.#enter();
+      this.#reap();
+    }
+  }
+
   #idleOrPark(): void {
+    if (this.#defer) this.#rearm();
     if (this.#inFlight === 0) {
       this.#parker.busy(false);
       this.#drained?.();

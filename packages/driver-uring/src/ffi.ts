@@ -33,12 +33,18 @@ export interface Liburing {
   io_uring_get_probe_ring(ring: Pointer): Pointer | null;
   // void io_uring_free_probe(struct io_uring_probe *probe);
   io_uring_free_probe(probe: Pointer): void;
+  // int io_uring_register_eventfd(struct io_uring *ring, int fd);
+  io_uring_register_eventfd(ring: Pointer, fd: number): number;
 }
 
 /** libc calls: synchronous fallbacks for opcodes the kernel lacks, socket options, credentials. */
 export interface Libc {
   // int close(int fd);
   close(fd: number): number;
+  // int eventfd(unsigned int initval, int flags);
+  eventfd(initval: number, flags: number): number;
+  // ssize_t read(int fd, void *buf, size_t count);
+  read(fd: number, buf: Uint8Array, count: number): number;
   // int socket(int domain, int type, int protocol);
   socket(domain: number, type: number, protocol: number): number;
   // int bind(int fd, const struct sockaddr *addr, socklen_t len);
@@ -97,6 +103,7 @@ export function loadLiburing(path: string = LIBURING_DEFAULT): Liburing {
     io_uring_get_events: fn('int io_uring_get_events(void *ring)', 'io_uring_get_events'),
     io_uring_get_probe_ring: fn('void *io_uring_get_probe_ring(void *ring)', 'io_uring_get_probe_ring'),
     io_uring_free_probe: fn('void io_uring_free_probe(void *probe)', 'io_uring_free_probe'),
+    io_uring_register_eventfd: fn('int io_uring_register_eventfd(void *ring, int fd)', 'io_uring_register_eventfd'),
   } as Liburing;
   liburings.set(path, out);
   return out;
@@ -108,6 +115,8 @@ export function loadLibc(): Libc {
   const lib = koffi.load('libc.so.6');
   libc = {
     close: lib.func('int close(int fd)'),
+    eventfd: lib.func('int eventfd(unsigned int initval, int flags)'),
+    read: lib.func('intptr_t read(int fd, void *buf, size_t count)'),
     socket: lib.func('int socket(int domain, int type, int protocol)'),
     bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
     listen: lib.func('int listen(int fd, int backlog)'),

@@ -14,7 +14,10 @@
  * @module
  */
 import type { Driver, DriverOptions } from '@rentio/core/driver';
-import { IORING_SETUP, IORING_SETUP_CLAMP, IORING_SETUP_COOP_TASKRUN, IORING_SETUP_SUBMIT_ALL, IORING_SETUP_TASKRUN_FLAG } from './constants.js';
+import {
+  IORING_SETUP, IORING_SETUP_CLAMP, IORING_SETUP_COOP_TASKRUN, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER,
+  IORING_SETUP_SUBMIT_ALL, IORING_SETUP_TASKRUN_FLAG,
+} from './constants.js';
 import { UringDriver } from './driver.js';
 import { LIBURING_DEFAULT, loadLibc, loadLiburing } from './ffi.js';
 import { checkRequired, probeOpcodes } from './probe.js';
@@ -41,7 +44,7 @@ export interface UringOptions extends DriverOptions {
  *
  * Options: `liburingPath` (or env `RENTIO_LIBURING_PATH`; default `liburing.so.2`), `entries`
  * (SQ size, default 256), `cqEntries`, `setupFlags` (names from {@link DEFAULT_SETUP_FLAGS} plus
- * `SINGLE_ISSUER`, `DEFER_TASKRUN`). Throws `DriverUnavailableError` when io_uring cannot work
+ * `SINGLE_ISSUER`, `DEFER_TASKRUN`; env `RENTIO_URING_FLAGS`, comma-separated, when not given). Throws `DriverUnavailableError` when io_uring cannot work
  * here (library missing, io_uring_setup EPERM/ENOSYS/EINVAL, an opcode missing, ABI mismatch),
  * and a Node-style error for resource failures (EMFILE, ENOMEM).
  *
@@ -55,7 +58,13 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
   const path = options.liburingPath ?? (process.env.RENTIO_LIBURING_PATH || LIBURING_DEFAULT);
   const entries = positiveInt('entries', options.entries ?? 256);
   const cqEntries = positiveInt('cqEntries', options.cqEntries ?? entries * 4);
-  const flags = options.setupFlags === undefined ? DEFAULT_FLAGS : parseFlags(options.setupFlags);
+  const envFlags = process.env.RENTIO_URING_FLAGS;
+  let flags = options.setupFlags !== undefined ? parseFlags(options.setupFlags)
+    : envFlags !== undefined ? parseFlags(envFlags.split(',').map((f) => f.trim()).filter(Boolean))
+    : DEFAULT_FLAGS;
+  // DEFER_TASKRUN needs SINGLE_ISSUER, and the driver needs TASKRUN_FLAG with it to know when
+  // deferred work waits (see UringDriver's parking).
+  if (flags & IORING_SETUP_DEFER_TASKRUN) flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_TASKRUN_FLAG;
   const lib = loadLiburing(path);
   const libc = loadLibc();
   const ring = Ring.open(lib, { entries, cqEntries: Math.max(cqEntries, entries), flags });

@@ -33,7 +33,7 @@ const P = {
   // struct io_sqring_offsets sq_off at 40
   sq_head: 40, sq_tail: 44, sq_ring_mask: 48, sq_ring_entries: 52, sq_flags: 56, sq_dropped: 60, sq_array: 64,
   // struct io_cqring_offsets cq_off at 80
-  cq_head: 80, cq_tail: 84, cq_ring_mask: 88, cq_ring_entries: 92, cq_overflow: 96, cq_cqes: 100,
+  cq_head: 80, cq_tail: 84, cq_ring_mask: 88, cq_ring_entries: 92, cq_overflow: 96, cq_cqes: 100, cq_flags: 104,
 } as const;
 /** sizeof(struct io_uring_sqe) and sizeof(struct io_uring_cqe) without SQE128/CQE32. */
 export const SQE_SIZE = 64;
@@ -69,11 +69,12 @@ export class Ring {
   readonly sqFlags: number;
   /** The SQE array, as u32 words (16 per SQE). */
   readonly sqes: Uint32Array;
-  /** The CQ ring mapping, as u32 and i32 words; `cqHead`, `cqTail`, `cqes` index into it. */
+  /** The CQ ring mapping, as u32 and i32 words; `cqHead`, `cqTail`, `cqFlags`, `cqes` index into it. */
   readonly cq: Uint32Array;
   readonly cqI32: Int32Array;
   readonly cqHead: number;
   readonly cqTail: number;
+  readonly cqFlags: number;
   readonly cqes: number;
   #open = true;
 
@@ -139,6 +140,7 @@ export class Ring {
     this.cqI32 = new Int32Array(cqBuf);
     this.cqHead = u32At(P.cq_head) >> 2;
     this.cqTail = u32At(P.cq_tail) >> 2;
+    this.cqFlags = u32At(P.cq_flags) >> 2;
     this.cqes = u32At(P.cq_cqes) >> 2;
 
     // The kernel's own view of the ring sizes, and liburing's identity SQ-slot → SQE mapping.

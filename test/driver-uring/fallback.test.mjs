@@ -1,0 +1,59 @@
+// "Cannot work here" → DriverUnavailableError with a one-line reason, `auto` falls back to epoll;
+// an explicit 'uring' fails with the reason, never silently substituted.
+import t from 'tap';
+import { createRuntime } from '@rentio/core';
+import { open } from '@rentio/driver-uring';
+import { runNode } from '../helpers/util.mjs';
+
+const ABSENT = '/nonexistent/liburing.so.2';
+
+t.test('auto falls back to epoll when liburing is absent, keeping the reason', async (t) => {
+  const rt = await createRuntime({ driver: 'auto', driverOptions: { liburingPath: ABSENT } });
+  t.teardown(() => rt.close());
+  t.equal(rt.driver.name, 'epoll');
+  t.equal(rt.driver.model, 'readiness');
+  t.match(rt.fallbackReason, /liburing not found at \/nonexistent\/liburing\.so\.2/);
+});
+
+t.test('explicit uring without liburing rejects with ERR_RENTIO_DRIVER_UNAVAILABLE', async (t) => {
+  const err = await createRuntime({ driver: 'uring', driverOptions: { liburingPath: ABSENT } }).catch((e) => e);
+  t.equal(err.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE');
+  t.equal(err.driver, 'uring');
+  t.match(err.reason, /liburing not found/);
+});
+
+t.test('RENTIO_LIBURING_PATH forces the fallback in a fresh process', async (t) => {
+  const r = await runNode(`
+    import { createRuntime } from '@rentio/core';
+    const rt = await createRuntime();
+    console.log(JSON.stringify({ name: rt.driver.name, reason: rt.fallbackReason }));
+    await rt.close();`, { env: { RENTIO_LIBURING_PATH: ABSENT, RENTIO_DRIVER: 'auto' } });
+  t.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  t.equal(out.name, 'epoll');
+  t.match(out.reason, /liburing not found/);
+});
+
+t.test('a library without liburing\'s functions is unavailable, not a crash', async (t) => {
+  const err = await open({ liburingPath: 'libc.so.6' }).catch((e) => e);
+  t.equal(err.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE');
+  t.match(err.reason, /lacks io_uring_queue_init_params/);
+});
+
+t.test('bad driver options are misuse errors', async (t) => {
+  await t.rejects(open({ setupFlags: ['NOPE'] }), { code: 'ERR_RENTIO_INVALID_ARG_VALUE' });
+  await t.rejects(open({ entries: 0 }), { code: 'ERR_RENTIO_INVALID_ARG_VALUE' });
+});
+
+t.test('setup flags degrade and are reported', async (t) => {
+  for (const setupFlags of [[], ['SINGLE_ISSUER', 'DEFER_TASKRUN'], ['COOP_TASKRUN', 'TASKRUN_FLAG']]) {
+    const d = await open({ setupFlags });
+    const s = d.stats();
+    t.type(s.setupFlags, 'string');
+    // DEFER_TASKRUN brings SINGLE_ISSUER (the kernel requires it) and TASKRUN_FLAG (the driver's parking needs it).
+    const implied = setupFlags.includes('DEFER_TASKRUN') ? ['SINGLE_ISSUER', 'TASKRUN_FLAG'] : [];
+    for (const f of s.setupFlags ? s.setupFlags.split('|') : []) t.ok(setupFlags.includes(f) || implied.includes(f), `${f} was asked for`);
+    t.equal(s.syscalls >= 0 && s.parks === 0 && s.wakeups === 0, true);
+    await d.close();
+  }
+});
