@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { Readable } from 'node:stream';
 
 /** Open fds of this process. */
@@ -106,10 +107,10 @@ export function handler(req, res) {
   }
 }
 
-/** One request with node:http; resolves { status, headers, body }. */
+/** One request with node:http (node:https for protocol 'https:'); resolves { status, headers, body }. */
 export function httpRequest(opts, body) {
   return new Promise((resolve, reject) => {
-    const req = http.request(opts, (res) => {
+    const req = (opts.protocol === 'https:' ? https : http).request(opts, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));

@@ -89,7 +89,19 @@ export function connect(options: ConnectOptions | number | string, host?: string
   return sock;
 }
 
-/** Same as {@link connect}, by the name `node:net` and `http` options use. */
+/**
+ * Same as {@link connect}, by the name `node:net` and the `http` options use.
+ *
+ * @example
+ * ```ts
+ * import http from 'node:http'
+ * import { createConnection } from '@rentio/compat'
+ * class RentioAgent extends http.Agent {
+ *   createConnection(options, cb) { return createConnection({ ...options, runtime }, cb) }
+ * }
+ * http.get('http://127.0.0.1:8080/', { agent: new RentioAgent({ keepAlive: true }) })
+ * ```
+ */
 export const createConnection = connect;
 
 function checkPort(port: unknown, protocol: string | undefined): number {

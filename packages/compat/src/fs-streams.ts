@@ -73,7 +73,14 @@ function checkPos(name: string, v: unknown, dflt: number): number {
 }
 
 /**
- * A readable file stream over rentio (see {@link createReadStream}).
+ * A readable file stream over rentio, shaped as `fs.ReadStream` (`path`, `bytesRead`, `pending`,
+ * `'open'`, `'ready'`, `close()`). Make one with {@link createReadStream}.
+ *
+ * @example
+ * ```ts
+ * const rs = createReadStream('/var/log/syslog', { start: 0, end: 4095 })
+ * rs.on('open', (fd) => console.log('fd', fd)).pipe(process.stdout)
+ * ```
  */
 export class RentioReadStream extends Readable {
   /** The path opened. */
@@ -209,7 +216,14 @@ export class RentioReadStream extends Readable {
 }
 
 /**
- * A writable file stream over rentio (see {@link createWriteStream}).
+ * A writable file stream over rentio, shaped as `fs.WriteStream` (`path`, `bytesWritten`,
+ * `pending`, `'open'`, `'ready'`, `close()`). Make one with {@link createWriteStream}.
+ *
+ * @example
+ * ```ts
+ * const ws = createWriteStream('/tmp/out.txt')
+ * ws.end('bye\n', () => console.log(ws.bytesWritten)) // 4
+ * ```
  */
 export class RentioWriteStream extends Writable {
   /** The path opened. */

@@ -13,7 +13,16 @@
 import { Buffer } from 'node:buffer';
 import { alloc, type Runtime } from '@rentio/core';
 
-/** Bytes per slab: one read or one gathered write. Node's libuv reads 64 KiB at a time too. */
+/**
+ * Bytes per staging slab: the most one compat read op reads, and the most one gathered write op
+ * writes (larger writes become several ops). Node's libuv reads 64 KiB at a time too.
+ *
+ * @example
+ * ```ts
+ * import { SLAB_SIZE } from '@rentio/compat'
+ * const chunkSize = SLAB_SIZE // write in slab-sized chunks to fill each op
+ * ```
+ */
 export const SLAB_SIZE = 64 * 1024;
 
 /** Idle slabs kept per runtime (8 MiB); more are dropped to the GC when given back. */

@@ -2,8 +2,9 @@
  * The epoll readiness driver. An op tries its nonblocking syscall at once; on EAGAIN it waits in
  * the registry for readiness and is retried (poll semantics). Regular-file ops go to the file
  * workers; reads and writes on an opened FIFO, character device or socket wait for readiness like
- * a socket's, so they can be cancelled (a worker blocked in read(2) cannot). Timers are timerfds. Everything — sockets, timerfds, the workers' eventfd — is
- * registered in one epoll instance, and Node's own loop watches that one fd (the parker).
+ * a socket's, so they can be cancelled (a worker blocked in read(2) cannot). Sleeps share one
+ * timerfd armed to the earliest deadline. Everything — sockets, the timerfd, the workers' eventfd
+ * — is registered in one epoll instance, and Node's own loop watches that one fd (the parker).
  * @module
  */
 import {
@@ -17,6 +18,7 @@ import * as ffi from './ffi.js';
 import { FilePool, addresses } from './file-pool.js';
 import { Registry } from './registry.js';
 import { Selector } from './selector.js';
+import { Timers } from './timers.js';
 
 const IOV_MAX = 1024;
 // Phase of a CONNECT op kept in op.slot: 1 once connect(2) said EINPROGRESS.
@@ -32,7 +34,9 @@ export class EpollDriver implements Driver {
   #sockets = new Set<number>();
   /** Opened files by fd: true when pollable (FIFO, character device, socket), decided at first I/O. */
   #pollable = new Map<number, boolean>();
-  #timers = new Map<number, Op>();
+  #timers = new Timers();
+  /** The one timerfd, armed to the earliest pending sleep's deadline. */
+  #timerfd: number;
   #pending = 0;
   #syscalls = 0;
   #parks = 0;
@@ -56,6 +60,11 @@ export class EpollDriver implements Driver {
     this.#syscalls++;
     const r = this.#selector.add(this.#pool.eventfd, 0x001 /* EPOLLIN */ | (1 << 31) /* EPOLLET */);
     if (r < 0) throw Object.assign(new Error('epoll_ctl(eventfd) failed'), { errno: r });
+    this.#timerfd = ffi.timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    this.#syscalls += 2;
+    if (this.#timerfd < 0 || this.#selector.add(this.#timerfd, 0x001 /* EPOLLIN */ | (1 << 31) /* EPOLLET */) < 0) {
+      throw Object.assign(new Error('timerfd set-up failed'), { errno: -ffi.errno() });
+    }
     this.#parker = new Parker(this.#selector.fd, () => this.#onReadable());
   }
 
@@ -91,7 +100,11 @@ export class EpollDriver implements Driver {
   }
 
   cancel(op: Op): void {
-    // Readiness waits are dropped at once; a file job is cancelled only while still queued.
+    // Readiness waits and sleeps are dropped at once; a file job is cancelled only while still queued.
+    if (op.code === OpCode.TIMEOUT) {
+      if (this.#timers.remove(op)) this.#done(op, -ECANCELED);
+      return;
+    }
     if (this.#registry.remove(op)) return this.#done(op, -ECANCELED);
     if (this.#pool.cancel(op)) this.#settled();
   }
@@ -124,6 +137,7 @@ export class EpollDriver implements Driver {
     this.#closed = true;
     this.#parker.close();
     await this.#pool.close();
+    ffi.close(this.#timerfd);
     this.#selector.close();
   }
 
@@ -158,10 +172,6 @@ export class EpollDriver implements Driver {
         break;
       case OpCode.CONNECT:
         return this.#connectResult(op);
-      case OpCode.TIMEOUT:
-        r = ffi.read(op.slot, this.#scratchAddr, 8);
-        if (r >= 0) return 0;
-        break;
       case OpCode.READ: {
         const a = ffi.addressOf(op.buf!) + op.off;
         r = op.pos < 0 ? ffi.read(op.fd, a, op.len) : ffi.pread(op.fd, a, op.len, op.pos);
@@ -275,44 +285,43 @@ export class EpollDriver implements Driver {
     return flags >= 0 && ((flags & O_NONBLOCK) !== 0 || ffi.fcntl(fd, F_SETFL, 'int', flags | O_NONBLOCK) >= 0);
   }
 
-  // --- timers: a timerfd per sleep, readable when it expires ---
+  // --- timers: sleeps in a heap, one timerfd armed to the earliest deadline ---
 
   #timeout(op: Op): void {
     if (op.ns <= 0) return this.#done(op, 0);
-    this.#syscalls += 2;
-    const tfd = ffi.timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (tfd < 0) return this.#done(op, -ffi.errno());
-    // struct itimerspec { it_interval {sec, nsec}; it_value {sec, nsec} }: one shot after ns.
+    // performance.now() runs on CLOCK_MONOTONIC (uv_hrtime), the timerfd's clock.
+    const deadline = performance.now() + op.ns / 1e6;
+    const earliest = this.#timers.next;
+    this.#timers.push(op, deadline);
+    if (deadline < earliest) this.#arm(deadline);
+  }
+
+  // The timerfd expired: settle every sleep now due, then arm for the next.
+  #fireTimers(): void {
+    this.#syscalls++;
+    ffi.read(this.#timerfd, this.#scratchAddr, 8);
+    const now = performance.now();
+    for (let op = this.#timers.popDue(now); op; op = this.#timers.popDue(now)) this.#done(op, 0);
+    if (this.#timers.size) this.#arm(this.#timers.next);
+  }
+
+  /** Arm the timerfd (one shot, relative) to fire at `deadline`; a past deadline fires at once. */
+  #arm(deadline: number): void {
+    // it_value of zero would disarm: at least 1 ns. Rounded up, so it never fires early.
+    const ns = Math.max(1, Math.ceil((deadline - performance.now()) * 1e6));
+    // struct itimerspec { it_interval {sec, nsec}; it_value {sec, nsec} }.
     const dv = this.#scratchView;
     dv.setBigInt64(0, 0n, true);
     dv.setBigInt64(8, 0n, true);
-    dv.setBigInt64(16, BigInt(Math.floor(op.ns / 1e9)), true);
-    dv.setBigInt64(24, BigInt(op.ns % 1e9), true);
-    if (ffi.timerfd_settime(tfd, 0, this.#scratch, null) < 0) {
-      const e = ffi.errno();
-      ffi.close(tfd);
-      return this.#done(op, -e);
-    }
-    op.slot = tfd;
-    op.fd = tfd;
-    this.#timers.set(tfd, op);
-    const r = this.#registry.wait(op, false);
-    if (r < 0) this.#done(op, r);
-  }
-
-  // The timer fired or was cancelled (and is out of the registry's queues): free its timerfd.
-  #disarm(op: Op): void {
-    this.#registry.drop(op.slot);
-    this.#timers.delete(op.slot);
-    ffi.close(op.slot);
+    dv.setBigInt64(16, BigInt(Math.floor(ns / 1e9)), true);
+    dv.setBigInt64(24, BigInt(ns % 1e9), true);
     this.#syscalls++;
-    op.slot = -1;
+    ffi.timerfd_settime(this.#timerfd, 0, this.#scratch, null);
   }
 
   // --- completion and parking ---
 
   #done(op: Op, res: number): void {
-    if (op.code === OpCode.TIMEOUT && op.slot >= 0) this.#disarm(op);
     this.#settled();
     op.complete(res);
   }
@@ -326,6 +335,7 @@ export class EpollDriver implements Driver {
     do {
       n = this.#selector.poll((token, events) => {
         if (token === this.#pool.eventfd) this.#reapFiles();
+        else if (token === this.#timerfd) this.#fireTimers();
         else this.#registry.ready(token, events);
       });
     } while (Selector.full(n));
