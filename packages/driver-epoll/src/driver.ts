@@ -75,7 +75,7 @@ export class EpollDriver implements Driver {
       case OpCode.ACCEPT:
         return this.#tryOrWait(op, false);
       case OpCode.SEND:
-        return this.#tryOrWait(op, false, true);
+        return this.#tryOrWait(op, true);
       case OpCode.WRITEV:
         if (this.#sockets.has(op.fd)) return this.#tryOrWait(op, true);
         return this.#pool.submit(op, 0, 0);
@@ -143,10 +143,14 @@ export class EpollDriver implements Driver {
 
   // --- readiness ---
 
-  #tryOrWait(op: Op, write: boolean, send = false): void {
-    const res = this.#attempt(op);
-    if (res !== -EAGAIN) return this.#done(op, res);
-    const r = this.#registry.wait(op, write || send);
+  #tryOrWait(op: Op, write: boolean): void {
+    // A read on an fd known to be drained would only get EAGAIN: wait for the next edge instead.
+    if (write || this.#registry.mayRead(op.fd)) {
+      const res = this.#attempt(op);
+      if (!write) this.#registry.read(op, res);
+      if (res !== -EAGAIN) return this.#done(op, res);
+    }
+    const r = this.#registry.wait(op, write);
     if (r < 0) this.#done(op, r);
   }
 
