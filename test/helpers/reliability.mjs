@@ -120,16 +120,17 @@ export function canariesBroken(buf, size, pad = 16) {
 
 /**
  * Run `node <args>` under `bash -c 'ulimit -n <nofile>; exec node ...'` (or plain when no limit)
- * and resolve `{ code, signal, stdout, stderr, ms, timedOut }`. Lines on stdout can be answered
- * through `onLine(line, child)`.
+ * and resolve `{ code, signal, stdout, stderr, ms, timedOut }`. `onSpawn(child)` gets the child
+ * process; `onLine(line, child)` each line it prints.
  */
-export function runChild(args, { nofile, env = {}, timeout = 60000, onLine } = {}) {
+export function runChild(args, { nofile, env = {}, timeout = 60000, onLine, onSpawn } = {}) {
   const t0 = Date.now();
   const cmd = nofile
     ? ['bash', ['-c', `ulimit -n ${nofile} && exec "$0" "$@"`, process.execPath, ...args]]
     : [process.execPath, args];
   return new Promise((resolve) => {
     const child = spawn(cmd[0], cmd[1], { env: { ...process.env, ...env }, cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] });
+    onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let rest = '';
@@ -173,4 +174,48 @@ export async function pendingWrite(stream, chunk = 1 << 20, quietMs = 20) {
     if (r.error) throw r.error;
   }
   throw new Error('the send buffer never filled');
+}
+
+/**
+ * A child driven line by line: `send(line)` writes to its stdin, `next(event)` resolves the next
+ * JSON line whose `event` matches (rejects after `ms`), `exit` resolves like runChild.
+ */
+export function childSession(args, opts = {}) {
+  const seen = [];
+  const waiters = [];
+  let child;
+  const deliver = () => {
+    for (let i = 0; i < waiters.length; i++) {
+      const w = waiters[i];
+      const k = seen.findIndex((o) => o.event === w.event);
+      if (k >= 0) {
+        waiters.splice(i--, 1);
+        clearTimeout(w.timer);
+        w.resolve(seen.splice(k, 1)[0]);
+      }
+    }
+  };
+  const exit = runChild(args, {
+    ...opts,
+    onSpawn(c) {
+      child = c;
+    },
+    onLine(line) {
+      if (line.startsWith('{')) seen.push(JSON.parse(line));
+      deliver();
+    },
+  });
+  return {
+    exit,
+    send(line) {
+      child.stdin.write(`${line}\n`);
+    },
+    next(event, ms = 15000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no '${event}' line from the child within ${ms} ms`)), ms);
+        waiters.push({ event, resolve, timer });
+        deliver();
+      });
+    },
+  };
 }
