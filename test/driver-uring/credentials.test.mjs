@@ -28,3 +28,23 @@ t.test('uid change after ring creation: ops fail with EPERM, close still works',
   t.equal(out.changed, true);
   t.equal(out.inFlight, 0);
 });
+
+t.test('a change made by native code (not process.setuid) is caught within RECHECK_MS', { skip: !root && 'needs root to change uid' }, async (t) => {
+  const r = await runNode(`
+    import koffi from 'koffi';
+    import { createRuntime, alloc } from '@rentio/core';
+    const rt = await createRuntime({ driver: 'uring' });
+    const f = await rt.open('/proc/self/stat', 'r');
+    await f.read(alloc(64));
+    const libc = koffi.load('libc.so.6');
+    libc.func('int setresgid(uint32_t, uint32_t, uint32_t)')(65534, 65534, 65534);
+    libc.func('int setresuid(uint32_t, uint32_t, uint32_t)')(65534, 65534, 65534);
+    await new Promise((r) => setTimeout(r, 5));
+    const err = await f.read(alloc(64)).catch((e) => e);
+    await f.close();
+    const changed = rt.stats().credentialsChanged;
+    await rt.close();
+    console.log(JSON.stringify({ code: err.code, changed }));`, { env: { NODE_OPTIONS: '' } });
+  t.equal(r.code, 0, r.stderr);
+  t.same(JSON.parse(r.stdout), { code: 'EPERM', changed: true });
+});

@@ -42,3 +42,22 @@ for (const setupFlags of FLAG_SETS) {
     t.match(out, /accepted/);
   });
 }
+
+t.test('a runtime inside a worker thread: the worker and the process exit promptly', async (t) => {
+  const r = await runNode(`
+    import { Worker } from 'node:worker_threads';
+    const w = new Worker(\`
+      import { createRuntime } from '@rentio/core';
+      import { parentPort } from 'node:worker_threads';
+      const rt = await createRuntime({ driver: 'uring' });
+      const data = await rt.readFile('/proc/self/stat');
+      await rt.sleep(5);
+      parentPort.postMessage(data.byteLength);
+    \`, { eval: true, type: 'module' });
+    w.on('message', (n) => console.log('worker read', n > 0));
+    w.on('exit', (code) => console.log('worker exit', code));`, { timeout: 10000 });
+  t.equal(r.code, 0, r.stderr);
+  t.notOk(r.killed, 'did not hang');
+  t.match(r.stdout, /worker read true/);
+  t.match(r.stdout, /worker exit 0/);
+});

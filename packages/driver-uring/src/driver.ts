@@ -16,6 +16,7 @@ import {
   EFD_CLOEXEC, EFD_NONBLOCK, IORING_OP_BIND, IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_SOCKET, IORING_SETUP_DEFER_TASKRUN,
   IORING_CQ_EVENTFD_DISABLED, IORING_SETUP_TASKRUN_FLAG, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, SOCK_CLOEXEC,
 } from './constants.js';
+import { Credentials } from './credentials.js';
 import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
 import { prepCancel, prepSqe, USER_DATA_CANCEL } from './prep.js';
@@ -28,30 +29,6 @@ const SQE_HEAD_WORD = 16;
 const SQE_TAIL_WORD = 17;
 /** Queue entries with this `b` are ops; any other `b` is the generation a cancel is aimed at. */
 const OP_ENTRY = -1;
-
-/** Process credentials, as the ring was made with them. */
-class Credentials {
-  #libc: Libc;
-  #r = new Uint32Array(1);
-  #e = new Uint32Array(1);
-  #s = new Uint32Array(1);
-  #initial: string;
-  constructor(libc: Libc) {
-    this.#libc = libc;
-    this.#initial = this.#read();
-  }
-  /** null while unchanged, else a one-line description of the change. Two syscalls. */
-  changed(): string | null {
-    const now = this.#read();
-    return now === this.#initial ? null : `process credentials changed since the ring was made (uid/euid/suid, gid/egid/sgid: ${this.#initial} → ${now}); io_uring would run ops with the ring's credentials, so the uring driver refuses to submit`;
-  }
-  #read(): string {
-    this.#libc.getresuid(this.#r, this.#e, this.#s);
-    const u = `${this.#r[0]}/${this.#e[0]}/${this.#s[0]}`;
-    this.#libc.getresgid(this.#r, this.#e, this.#s);
-    return `${u}, ${this.#r[0]}/${this.#e[0]}/${this.#s[0]}`;
-  }
-}
 
 /**
  * Drivers still open. koffi aborts the process (a fatal napi_throw in Node's handle cleanup) when
@@ -112,7 +89,6 @@ export class UringDriver implements Driver {
     if (!ops.has(IORING_OP_LISTEN)) this.#native[OpCode.LISTEN] = 0;
     if (!ops.has(IORING_OP_FTRUNCATE)) this.#native[OpCode.FTRUNCATE] = 0;
     this.#creds = new Credentials(libc);
-    this.#stats.syscalls += 2;
     // Without DEFER_TASKRUN, posting a CQE wakes pollers of the ring fd. With it, completions
     // are deferred until we enter the kernel and nothing wakes the ring fd's pollers (measured on
     // 6.18: a pending TIMEOUT never turned it readable); the kernel signals a registered eventfd
@@ -196,6 +172,7 @@ export class UringDriver implements Driver {
   stats(): DriverStats {
     return {
       ...this.#stats,
+      syscalls: this.#stats.syscalls + this.#creds.syscalls,
       wakeups: this.#parker.wakeups,
       inFlight: this.#inFlight,
       sqEntries: this.#ring.sqEntries,
@@ -235,7 +212,6 @@ export class UringDriver implements Driver {
     if (this.#closed) return;
     this.#quiet();
     if (this.#queue.size > 0 && this.#credsChanged === null) {
-      this.#stats.syscalls += 2;
       this.#credsChanged = this.#creds.changed();
       if (this.#credsChanged !== null) process.emitWarning(this.#credsChanged, { type: 'RentioWarning', code: 'ERR_RENTIO_CREDENTIALS_CHANGED' });
     }
@@ -329,8 +305,10 @@ export class UringDriver implements Driver {
         return;
       }
       this.#reap();
-      if (this.#queue.size === 0) break;
+      if (this.#queue.size === 0) return;
     }
+    // Still queued after many rounds (a huge burst): go on next turn rather than hog this one.
+    if (this.#queue.size > 0 && !this.#retry) this.#schedule();
   }
 
   /** Move queue entries into free SQ slots. */

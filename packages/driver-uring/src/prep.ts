@@ -114,9 +114,8 @@ export function prepSqe(w: Uint32Array, b: number, op: Op, slab: Slab, slot: num
       // (completion count) 0: a pure timer.
       const c = slab.scratchChunk(slot);
       const s = slab.scratchWord(slot);
-      const sec = Math.floor(op.ns / 1e9);
-      setU64(c, s, sec);
-      setU64(c, s + 2, op.ns - sec * 1e9);
+      setU64(c, s, Math.floor(op.ns / 1e9));
+      setU64(c, s + 2, op.ns % 1e9);
       sqe(w, b, IORING_OP_TIMEOUT, -1, 0, slab.scratchAddress(slot), 1, 0);
       break;
     }
