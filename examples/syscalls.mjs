@@ -167,14 +167,15 @@ for (const [name, run] of workloads) {
 rmSync(dir, { recursive: true, force: true });
 
 console.log('\nkernel entries per 1,000 reads/writes (measured):');
-table(['workload', 'driver', 'ops', 'syscalls /1k', 'loop wakeups /1k', 'kernel entries /1k', 'io_uring_enter /1k', 'SQEs per enter', 'µs/op'], rows);
+table(['workload', 'driver', 'ops', 'syscalls /1k', 'loop wakeups /1k', 'kernel entries /1k', 'submits (io_uring_enter) /1k', 'SQEs per submit', 'µs/op'], rows);
 console.log(`
 In-process ping-pong has both ends on one runtime: under uring the peer's reply is usually
   complete by the time the submit that sent the request returns, so the driver is rarely woken.
 epoll: every socket op is one syscall when it can go at once; one that would block adds a
   loop wakeup, an epoll_wait and a retry. Every file op is a pread on a worker thread plus the
   eventfd write/read that hands the result back. Batching changes neither.
-uring: ops queued in one turn share one io_uring_enter (SQEs per enter grows with the queue
-  depth); its syscall count also holds 2 credential checks (getuid/getgid) per submitting turn,
-  the CVE-2024-22017 guard. Wall-clock figures are from a shared machine: compare the counts.`);
+uring: ops queued in one turn share one io_uring_enter (SQEs per submit grows with the queue
+  depth). Its other syscalls are io_uring_enter(GETEVENTS) on wakeups and the credential guard's
+  getresuid/getresgid pair (CVE-2024-22017). Wall-clock figures come from a shared machine:
+  compare the counts.`);
 await closeAll(drivers);
