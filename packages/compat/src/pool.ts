@@ -25,8 +25,16 @@ import { alloc, type Runtime } from '@rentio/core';
  */
 export const SLAB_SIZE = 64 * 1024;
 
-/** Idle slabs kept per runtime (8 MiB); more are dropped to the GC when given back. */
+/** Idle slabs kept (8 MiB); more are dropped to the GC when given back. */
 const MAX_FREE = 128;
+
+/**
+ * Marks a slab object that is in the free list. A property on the object, not a WeakSet: this
+ * runs twice per op, and a rented slab comes back as a new object anyway (renting detaches the
+ * old one), so only a second give of the very same object — a compat bug — can find it set.
+ */
+const kFree = Symbol('rentio.compat.free');
+type Slab = Buffer & { [kFree]?: boolean };
 
 /**
  * A free list of equally sized rentable slabs.
@@ -39,7 +47,6 @@ const MAX_FREE = 128;
 export class StagingPool {
   readonly slabSize: number;
   #free: Buffer[] = [];
-  #isFree = new WeakSet<Buffer>();
   #made = 0;
 
   constructor(slabSize = SLAB_SIZE) {
@@ -58,9 +65,9 @@ export class StagingPool {
 
   /** A slab to own until it is given back. */
   take(): Buffer {
-    const b = this.#free.pop();
+    const b = this.#free.pop() as Slab | undefined;
     if (b) {
-      this.#isFree.delete(b);
+      b[kFree] = false;
       return b;
     }
     this.#made++;
@@ -71,13 +78,13 @@ export class StagingPool {
   /** Give a slab back (undefined, foreign and detached buffers are ignored). */
   give(buf: Uint8Array | null | undefined): void {
     if (!buf || buf.byteLength !== this.slabSize || buf.byteOffset !== 0 || buf.buffer.byteLength !== this.slabSize) return;
-    const b = buf as Buffer;
-    if (this.#isFree.has(b)) throw new Error('rentio compat: staging slab given back twice (bug)');
+    const b = buf as Slab;
+    if (b[kFree] === true) throw new Error('rentio compat: staging slab given back twice (bug)');
     if (this.#free.length >= MAX_FREE) {
       this.#made--;
       return;
     }
-    this.#isFree.add(b);
+    b[kFree] = true;
     this.#free.push(b);
   }
 }

@@ -301,7 +301,50 @@ export class RentioSocket extends Duplex {
       return;
     }
     this.#timer?.refresh();
-    void this.#writeSegments(tcp, this.#stager.segments(chunks), cb);
+    const segs = this.#stager.segments(chunks);
+    if (segs.length === 1) this.#writeOne(tcp, segs[0], cb);
+    else void this.#writeSegments(tcp, segs, cb);
+  }
+
+  // The common case, one segment, without an async function's promise per write. Writable runs
+  // one _write/_writev at a time, so the pending callback fits in one field.
+  #writeCb: Callback | null = null;
+
+  #writeOne(tcp: TcpStream, seg: Segment, cb: Callback): void {
+    this.#dispatched += seg.len;
+    let p: Promise<Uint8Array>;
+    try {
+      p = tcp.writeAll(seg.slab, { length: seg.len });
+    } catch (e) {
+      pool.give(seg.slab);
+      this.#writeDone(e as Error, cb);
+      return;
+    }
+    this.#writeCb = cb;
+    p.then(this.#onWritten, this.#onWriteError);
+  }
+
+  #onWritten = (slab: Uint8Array): void => {
+    pool.give(slab);
+    const cb = this.#writeCb!;
+    this.#writeCb = null;
+    this.#writeDone(null, cb);
+  };
+
+  #onWriteError = (e: Error & { buf?: Uint8Array }): void => {
+    pool.give(e.buf);
+    const cb = this.#writeCb!;
+    this.#writeCb = null;
+    this.#writeDone(e, cb);
+  };
+
+  #writeDone(err: Error | null, cb: Callback): void {
+    this.#timer?.refresh();
+    if (err && (this.destroyed || isClosedByUs(err))) {
+      if (!this.destroyed) this.destroy();
+      err = streamDestroyed('write');
+    }
+    cb(err);
   }
 
   /** Write the segments in order; `cb` once all completed or one failed. Never rejects. */
@@ -322,12 +365,7 @@ export class RentioSocket extends Duplex {
         err = e as Error;
       }
     }
-    this.#timer?.refresh();
-    if (err && (this.destroyed || isClosedByUs(err))) {
-      if (!this.destroyed) this.destroy();
-      err = streamDestroyed('write');
-    }
-    cb(err);
+    this.#writeDone(err, cb);
   }
 
   override _final(cb: Callback): void {
