@@ -57,3 +57,36 @@ t.test('setup flags degrade and are reported', async (t) => {
     await d.close();
   }
 });
+
+t.test('a required opcode missing makes uring unavailable with "kernel lacks ..." and auto falls back', async (t) => {
+  const driverOptions = { pretendMissingOpcodes: ['IORING_OP_RECV'] };
+  const err = await createRuntime({ driver: 'uring', driverOptions }).catch((e) => e);
+  t.equal(err.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE');
+  t.equal(err.reason, 'kernel lacks IORING_OP_RECV');
+  const rt = await createRuntime({ driver: 'auto', driverOptions });
+  t.equal(rt.driver.name, 'epoll');
+  t.equal(rt.fallbackReason, 'kernel lacks IORING_OP_RECV');
+  await rt.close();
+});
+
+t.test('SOCKET, BIND, LISTEN, FTRUNCATE missing: done by libc, same results', async (t) => {
+  const rt = await createRuntime({
+    driver: 'uring',
+    driverOptions: { pretendMissingOpcodes: ['IORING_OP_SOCKET', 'IORING_OP_BIND', 'IORING_OP_LISTEN', 'IORING_OP_FTRUNCATE'] },
+  });
+  t.teardown(() => rt.close());
+  const l = await rt.listen({ port: 0, host: '127.0.0.1' });
+  const [c, s] = await Promise.all([rt.connect({ host: '127.0.0.1', port: l.address().port }), l.accept()]);
+  await c.writeAll(new Uint8Array(new ArrayBuffer(3)).fill(7));
+  const [n] = await s.read(new Uint8Array(new ArrayBuffer(8)));
+  t.equal(n, 3);
+  const err = await rt.listen({ port: l.address().port, host: '127.0.0.1' }).catch((e) => e);
+  t.equal(err.code, 'EADDRINUSE', 'a libc bind error keeps the Node-style shape');
+  const { tmpDir } = await import('../helpers/util.mjs');
+  const f = await rt.open(`${tmpDir(t)}/trunc`, 'w+');
+  await f.truncate(12345);
+  t.equal((await f.stat()).size, 12345);
+  await f.close();
+  t.ok(rt.stats().libcFallbacks >= 5, 'the fallbacks ran');
+  await Promise.all([c.close(), s.close(), l.close()]);
+});

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, openSync, writeSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { loadavg } from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
@@ -35,21 +36,25 @@ const sides = [
   { name: 'bun fs.promises', cmd: bun, args: [worker, 'fs', FILE], env: {} },
 ];
 const results = new Map(sides.map((s) => [s.name, []]));
+const cpu = new Map(sides.map((s) => [s.name, []]));
 const detail = new Map();
 for (let r = 0; r < REPS; r++) {
-  for (const s of sides) {
+  // Rotate the order each repetition so no side always runs right after the same neighbour.
+  for (const s of [...sides.slice(r % sides.length), ...sides.slice(0, r % sides.length)]) {
     const out = execFileSync(s.cmd, s.args, { cwd: root, env: { ...process.env, ...s.env, SECONDS_PER_RUN: SECONDS }, encoding: 'utf8' });
     const j = JSON.parse(out.trim().split('\n').pop());
     results.get(s.name).push(j.iops);
+    cpu.get(s.name).push(j.cpuUsPerOp);
     detail.set(s.name, j);
   }
 }
 const median = (a) => { const b = [...a].sort((x, y) => x - y); return b[b.length >> 1]; };
 const bunMed = median(results.get('bun fs.promises'));
-console.log(`4 KiB random reads, 256 MiB page-cached file, QD 64, ${SECONDS} s x ${REPS} reps (median IOPS)`);
+console.log(`4 KiB random reads, 256 MiB page-cached file, QD 64, ${SECONDS} s x ${REPS} reps (median IOPS; CPU = all threads' user+sys per op); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 for (const s of sides) {
   const m = median(results.get(s.name));
   const d = detail.get(s.name);
   const info = d.syscallsPerOp !== undefined ? `  [${d.setupFlags || 'none'}; syscalls/op ${d.syscallsPerOp}, ops/submit ${d.opsPerSubmit}]` : '';
-  console.log(`${s.name.padEnd(44)} ${String(m).padStart(8)}  ${(m / bunMed).toFixed(2)}x bun  runs ${results.get(s.name).join(' ')}${info}`);
+  const c = median(cpu.get(s.name));
+  console.log(`${s.name.padEnd(44)} ${String(m).padStart(8)}  ${(m / bunMed).toFixed(2)}x bun  CPU ${c.toFixed(2)} us/op (${(median(cpu.get('bun fs.promises')) / c).toFixed(2)}x less than bun)  runs ${results.get(s.name).join(' ')}${info}`);
 }

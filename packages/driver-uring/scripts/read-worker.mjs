@@ -49,13 +49,16 @@ const workers = Array.from({ length: QD }, read);
 await new Promise((r) => setTimeout(r, WARMUP * 1000));
 const c0 = count, t0 = performance.now();
 const s0 = extra();
+const u0 = process.cpuUsage();
 await new Promise((r) => setTimeout(r, SECONDS * 1000));
 const c1 = count, t1 = performance.now();
 const s1 = extra();
+const u1 = process.cpuUsage(u0);
 stop = true;
 await Promise.all(workers);
 await close();
 const ops = c1 - c0;
-const out = { iops: Math.round(ops / ((t1 - t0) / 1000)) };
+// CPU time of every thread of the process (Node's and Bun's thread pools included) per op.
+const out = { iops: Math.round(ops / ((t1 - t0) / 1000)), cpuUsPerOp: +((u1.user + u1.system) / ops).toFixed(2) };
 if (s1.syscalls !== undefined) Object.assign(out, { setupFlags: s1.setupFlags, syscallsPerOp: +((s1.syscalls - s0.syscalls) / ops).toFixed(3), opsPerSubmit: +(ops / (s1.submits - s0.submits)).toFixed(1), wakeups: s1.wakeups - s0.wakeups });
 console.log(JSON.stringify(out));

@@ -15,7 +15,7 @@
  */
 import type { Driver, DriverOptions } from '@rentio/core/driver';
 import {
-  IORING_SETUP, IORING_SETUP_CLAMP, IORING_SETUP_COOP_TASKRUN, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER,
+  IORING_OP_NAME, IORING_SETUP, IORING_SETUP_CLAMP, IORING_SETUP_COOP_TASKRUN, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER,
   IORING_SETUP_SUBMIT_ALL, IORING_SETUP_TASKRUN_FLAG,
 } from './constants.js';
 import { UringDriver } from './driver.js';
@@ -37,6 +37,11 @@ const DEFAULT_FLAGS = IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL | IORING_SETU
 export interface UringOptions extends DriverOptions {
   /** CQ entries (default 4 × `entries`); completions beyond wait in the kernel (IORING_FEAT_NODROP). */
   cqEntries?: number;
+  /**
+   * Tests only: act as if the kernel lacked these opcodes (`'IORING_OP_SOCKET'`, ...), to exercise
+   * the libc fallbacks and the "kernel lacks" refusal on a kernel that has them all.
+   */
+  pretendMissingOpcodes?: string[];
 }
 
 /**
@@ -70,6 +75,11 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
   const ring = Ring.open(lib, { entries, cqEntries: Math.max(cqEntries, entries), flags });
   try {
     const ops = probeOpcodes(ring);
+    for (const name of options.pretendMissingOpcodes ?? []) {
+      const op = Object.entries(IORING_OP_NAME).find(([, n]) => n === name)?.[0];
+      if (op === undefined) throw invalid('pretendMissingOpcodes', 'has an unknown opcode name', name);
+      ops.delete(Number(op));
+    }
     checkRequired(ops);
     return new UringDriver(ring, libc, ops);
   } catch (err) {
