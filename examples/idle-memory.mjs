@@ -63,14 +63,22 @@ async function settle() {
   return { rss, arrayBuffers };
 }
 
+// Bounded: `signal` aborts the server's waiting if the clients die or take longer than 30 s.
 function startClients(port) {
   const child = spawn(process.execPath, [new URL('./lib/idle-clients.mjs', import.meta.url).pathname, String(port), String(conns)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const gaveUp = new AbortController();
+  const timer = setTimeout(() => gaveUp.abort(new Error('idle clients took over 30 s')), 30_000);
   const ready = new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => String(d).includes('connected') && resolve());
-    child.on('exit', (code) => reject(new Error(`idle clients exited ${code}`)));
+    gaveUp.signal.addEventListener('abort', () => reject(gaveUp.signal.reason));
   });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return { ready, stop: () => (child.stdin.end(), exited) };
+  ready.catch(() => {});
+  const exited = new Promise((resolve) => child.on('exit', (code) => {
+    clearTimeout(timer);
+    gaveUp.abort(new Error(`idle clients exited ${code}`));
+    resolve();
+  }));
+  return { ready, signal: gaveUp.signal, stop: () => (child.stdin.end(), exited) };
 }
 
 async function rentioRow(rt) {
@@ -79,7 +87,7 @@ async function rentioRow(rt) {
   const clients = startClients(l.address().port);
   const reads = [];
   for (let i = 0; i < conns; i++) {
-    const s = await l.accept();
+    const s = await l.accept({ signal: clients.signal });
     const buf = alloc(SIZE);
     // A server reuses its read buffer, so after a connection's first message the pages are
     // resident; fill() stands in for that message (fresh calloc'd pages would not show in RSS).
@@ -109,7 +117,10 @@ async function nodeNetRow() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const clients = startClients(server.address().port);
   await clients.ready;
-  while (socks.length < conns) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (socks.length < conns) {
+    if (clients.signal.aborted) throw clients.signal.reason;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   const held = await settle();
   for (const s of socks) s.destroy();
   await new Promise((resolve) => server.close(resolve));

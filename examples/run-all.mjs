@@ -119,11 +119,13 @@ export function plan(probe, only = null) {
 }
 
 /**
- * Run one planned example. Resolves `{ ok, code, signal, timedOut, ms, stdout, stderr, missing }`
+ * Run one planned example (`env` adds to the child's environment; an undefined value removes a
+ * variable). Resolves `{ ok, code, signal, timedOut, ms, stdout, stderr, missing }`
  * where `missing` lists the expected patterns stdout did not show.
  */
-export function runOne({ run, driver, available }, { timeoutMs = 45_000 } = {}) {
-  const env = { ...process.env, FORCE_COLOR: '0' };
+export function runOne({ run, driver, available }, { timeoutMs = 45_000, env: extraEnv = {} } = {}) {
+  const env = { ...process.env, FORCE_COLOR: '0', ...extraEnv };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   if (driver) env.RENTIO_DRIVER = driver;
   const t0 = process.hrtime.bigint();
   return new Promise((resolve) => {

@@ -91,7 +91,7 @@ async function echoForPeer(rt, rounds) {
   const l = await rt.listen({ host: '127.0.0.1', port: 0 });
   const peer = spawn(process.execPath, [new URL('./lib/pinger.mjs', import.meta.url).pathname, String(l.address().port), '1', String(rounds), String(MSG)], { stdio: 'inherit' });
   const exited = new Promise((resolve, reject) => peer.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pinger exited ${code}`)))));
-  const s = await l.accept();
+  const s = await l.accept({ signal: AbortSignal.timeout(30_000) });
   s.setNoDelay(true);
   const m = await measure(rt, async () => {
     let buf = alloc(MSG);

@@ -74,8 +74,8 @@ export async function closeAll(drivers) {
 }
 
 /**
- * Print `rows` (arrays of cells) under `headers`, columns aligned; numbers right-aligned.
- * Each line is prefixed with '| ' so `npm run examples` can pick the table out of the output.
+ * Print `rows` (arrays of cells) under `headers` as a Markdown-style table, columns aligned,
+ * numbers right-aligned: readable in a terminal and pasteable into a README. Empty cells print '—'.
  */
 export function table(headers, rows) {
   const cells = [headers, ...rows].map((r) => r.map((c) => (c === undefined || c === null ? '—' : String(c))));
