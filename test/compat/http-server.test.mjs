@@ -83,3 +83,32 @@ await eachDriver(t, "keepAliveTimeout closes an idle compat connection (socket '
   await served.close();
   t.ok(await settled(rt, () => slabsLent(rt) === 0 && rt.stats().handles === 0));
 });
+
+await eachDriver(t, "a throwing 'connection' listener is an uncaught exception and serving goes on", async (t, rt) => {
+  const server = http.createServer(handler);
+  let thrown = 0;
+  server.prependListener('connection', () => {
+    if (thrown++ === 0) throw new Error('listener bug');
+  });
+  const seen = [];
+  const onUncaught = (e) => seen.push(e.message);
+  const tapHandlers = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', onUncaught);
+  try {
+    const served = await serve(server, { host: '127.0.0.1', runtime: rt });
+    // The first connection meets the throwing listener (http never sees it, as with Node).
+    const first = net.connect(served.port, '127.0.0.1');
+    t.ok(await until(() => seen.length === 1), 'the throw surfaced');
+    first.destroy();
+    const r = await httpRequest({ host: '127.0.0.1', port: served.port, path: '/cl/2/10', agent: false });
+    t.equal(r.status, 200, 'the next connection is served');
+    t.same(seen, ['listener bug'], 'the error surfaced as an uncaught exception');
+    served.closeAllConnections();
+    await served.close();
+  } finally {
+    process.off('uncaughtException', onUncaught);
+    for (const h of tapHandlers) process.on('uncaughtException', h);
+  }
+  t.ok(await settled(rt, () => slabsLent(rt) === 0 && rt.stats().handles === 0));
+});

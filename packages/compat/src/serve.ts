@@ -153,7 +153,15 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         await new Promise((r) => setTimeout(r, 10));
         continue;
       }
-      onConnection(tcp);
+      try {
+        onConnection(tcp);
+      } catch (err) {
+        // A throwing 'connection' listener is the app's bug; as with Node's own accept path it
+        // surfaces as an uncaught exception, and the accept loop keeps going.
+        process.nextTick(() => {
+          throw err;
+        });
+      }
     }
   })();
 
