@@ -20,6 +20,21 @@ interface PollHandle {
   unref(): void;
 }
 
+/**
+ * Parkers not yet closed. koffi 3.3.4's poll handles do not close themselves when their
+ * environment ends: one still open when a worker_threads worker ends makes libuv call koffi's close
+ * callback after the worker unloaded koffi (a segfault), and one whose fd is readable at exit
+ * calls into an environment that can no longer run JS (an abort). So every open parker is closed
+ * on 'exit' — emitted in the main thread and, for a worker, when it ends on its own or calls
+ * process.exit(). (A worker stopped from outside, by terminate() or the main thread's exit, gets
+ * no 'exit' event: that case needs koffi to close its handles itself.)
+ */
+const open = new Set<Parker>();
+let exitHooked = false;
+function closeAll(): void {
+  for (const p of open) p.close();
+}
+
 /** Watches one fd from Node's loop. */
 export class Parker {
   // INVARIANT: the handle stays referenced from JS for the parker's life, or koffi may collect it.
@@ -38,6 +53,11 @@ export class Parker {
     // A poll handle starts unreferenced; it is referenced only while busy.
     handle.unref();
     this.#handle = handle;
+    open.add(this);
+    if (!exitHooked) {
+      exitHooked = true;
+      process.on('exit', closeAll);
+    }
   }
 
   /** Keep the process alive (busy) or let it exit (idle). Cheap to call often. */
@@ -54,5 +74,6 @@ export class Parker {
     this.#handle.stop();
     this.#handle.close();
     this.#handle = null;
+    open.delete(this);
   }
 }
