@@ -131,3 +131,31 @@ await eachDriver(t, "a write's callback runs once its bytes completed; a failed 
   t.equal(errors[0], writeErr, "the stream's 'error' is that same error");
   t.ok(await settled(rt, () => slabsLent(rt) === 0 && rt.stats().handles === 0));
 });
+
+await eachDriver(t, "a write's callback waits until the kernel took its bytes (a stalled peer stalls it)", async (t, rt) => {
+  const { port, conn } = await netPeer(t);
+  const sock = connect({ host: '127.0.0.1', port, runtime: rt, pauseOnCreate: true });
+  const peer = await conn;
+  peer.pause(); // reads nothing: the socket buffers fill and the write op cannot complete
+  const SIZE = 64 * 1024 * 1024; // more than loopback's socket buffers hold
+  let acked = false;
+  sock.write(Buffer.alloc(SIZE, 3), (err) => {
+    t.error(err);
+    acked = true;
+  });
+  for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+  t.notOk(acked, 'not acknowledged while the peer reads nothing');
+  t.ok(rt.stats().inFlight > 0, 'the write op is still in flight');
+  let got = 0;
+  peer.on('data', (c) => (got += c.length));
+  peer.resume();
+  await new Promise((r) => {
+    const check = () => (acked ? r() : setImmediate(check));
+    check();
+  });
+  t.ok(got > 0, 'acknowledged once the peer drained it');
+  sock.destroy();
+  peer.destroy();
+  await closed(sock);
+  t.ok(await settled(rt, () => slabsLent(rt) === 0 && rt.stats().handles === 0));
+});
