@@ -90,3 +90,18 @@ t.test('SOCKET, BIND, LISTEN, FTRUNCATE missing: done by libc, same results', as
   t.ok(rt.stats().libcFallbacks >= 5, 'the fallbacks ran');
   await Promise.all([c.close(), s.close(), l.close()]);
 });
+
+t.test('io_uring_setup failures: "cannot work here" vs resource errors', async (t) => {
+  const { setupError, ioUringDisabled } = await import('../../packages/driver-uring/dist/ring.js');
+  const eperm = setupError(-1);
+  t.equal(eperm.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE');
+  t.equal(eperm.reason, `io_uring_setup: EPERM (kernel.io_uring_disabled=${ioUringDisabled() ?? 'unknown'})`);
+  t.match(setupError(-38).reason, /^io_uring_setup: ENOSYS/);
+  t.match(setupError(-22).reason, /^io_uring_setup: EINVAL/);
+  for (const [n, code] of [[-24, 'EMFILE'], [-12, 'ENOMEM']]) {
+    const e = setupError(n);
+    t.equal(e.code, code, `${code} is a real failure, not a fallback`);
+    t.equal(e.syscall, 'io_uring_setup');
+    t.equal(e.errno, n);
+  }
+});
