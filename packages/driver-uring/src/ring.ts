@@ -124,10 +124,7 @@ export class Ring {
     expect('cq.kring_entries', ptrAt(OFF.cq_kring_entries) === cqPtr + BigInt(u32At(P.cq_ring_entries)));
     expect('cq.koverflow', ptrAt(OFF.cq_koverflow) === cqPtr + BigInt(u32At(P.cq_overflow)));
     expect('cq.cqes', ptrAt(OFF.cq_cqes) === cqPtr + BigInt(u32At(P.cq_cqes)));
-    if (bad.length) {
-      this.close();
-      throw new DriverUnavailableError('uring', `struct io_uring layout mismatch (liburing ABI not as built for): ${bad.join(', ')}`);
-    }
+    if (bad.length) throw new DriverUnavailableError('uring', `struct io_uring layout mismatch (liburing ABI not as built for): ${bad.join(', ')}`);
 
     const sqBuf = view(sqPtr, Number(r.getBigUint64(OFF.sq_ring_sz, true)));
     const cqBuf = cqPtr === sqPtr ? sqBuf : view(cqPtr, Number(r.getBigUint64(OFF.cq_ring_sz, true)));
@@ -150,10 +147,7 @@ export class Ring {
     const array = u32At(P.sq_array) >> 2;
     for (let i = 0; i < this.sqEntries && !bad.length; i++) if (this.sq[array + i] !== i) bad.push('sq.array is not the identity map (liburing older than 2.2?)');
     if (!(this.features & IORING_FEAT_NODROP)) bad.push('kernel lacks IORING_FEAT_NODROP');
-    if (bad.length) {
-      this.close();
-      throw new DriverUnavailableError('uring', `ring check failed: ${bad.join(', ')}`);
-    }
+    if (bad.length) throw new DriverUnavailableError('uring', `ring check failed: ${bad.join(', ')}`);
   }
 
   /**
@@ -179,6 +173,8 @@ export class Ring {
         try {
           return new Ring(lib, ptr, pv);
         } catch (err) {
+          // liburing tears down its own struct whatever layout we expected.
+          lib.io_uring_queue_exit(ptr);
           free(ptr);
           throw err;
         }
