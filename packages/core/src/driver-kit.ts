@@ -6,7 +6,7 @@
 export type { Driver, DriverModel, DriverModule, DriverOptions, DriverStats } from './driver.js';
 export { Op, OpCode, OP_NAME, ECANCELED, EAGAIN, EINTR } from './op.js';
 export { Parker } from './parker.js';
-export { DriverUnavailableError, CredentialsChangedError, UnsupportedError, errnoException, errnoName } from './errors.js';
+export { DriverUnavailableError, CredentialsChangedError, InvalidArgValueError, UnsupportedError, errnoException, errnoName } from './errors.js';
 export { FSYNC_DATASYNC, SHUT_RD, SHUT_RDWR, SHUT_WR } from './constants.js';
 export { STATX_SIZE } from './stats.js';
 export { SOCKADDR_STORAGE } from './sockaddr.js';

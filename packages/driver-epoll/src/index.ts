@@ -9,13 +9,13 @@
  * ```
  * @module
  */
-import { DriverUnavailableError, type Driver, type DriverOptions } from '@rentio/core/driver';
+import { DriverUnavailableError, InvalidArgValueError, type Driver, type DriverOptions } from '@rentio/core/driver';
 import { EpollDriver } from './driver.js';
 
 /** Make an epoll driver. `options.fileThreads` (default 4) caps the file worker threads. */
 export async function open(options: DriverOptions = {}): Promise<Driver> {
   const threads = options.fileThreads ?? 4;
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new RangeError(`fileThreads must be an integer from 1 to 64, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new InvalidArgValueError('driverOptions.fileThreads', 'must be an integer from 1 to 64', threads);
   let mod: typeof import('./ffi.js');
   try {
     mod = await import('./ffi.js');
