@@ -193,3 +193,24 @@ await eachDriver(t, 'destroy(err) emits the error then close(hadError)', async (
   await closed(server);
   await quiet(t, rt);
 });
+
+await eachDriver(t, 'an idle connection holds a 4 KiB read slab, a bulk transfer reads 64 KiB at a time', async (t, rt) => {
+  t.equal(rt.stats().compatPoolLentBytes ?? 0, 0, 'nothing lent before');
+  const pairs = [];
+  for (let i = 0; i < 50; i++) pairs.push(await pair(rt));
+  // Each of the 100 sockets has one read pending, on a small slab while idle.
+  const lent = rt.stats().compatPoolLentBytes;
+  t.equal(lent, 100 * 4096, `100 idle sockets hold ${lent} bytes of read slabs (100 x 4 KiB)`);
+  const { client, server } = pairs[0];
+  const sizes = [];
+  server.on('data', (c) => sizes.push(c.length));
+  client.end(Buffer.alloc(8 * 1024 * 1024, 1));
+  await once(server, 'end');
+  t.ok(Math.max(...sizes) === 65536, 'reads grew to 64 KiB during the transfer');
+  for (const p of pairs) {
+    p.client.destroy();
+    p.server.destroy();
+  }
+  await Promise.all(pairs.flatMap((p) => [closed(p.client), closed(p.server)]));
+  await quiet(t, rt);
+});

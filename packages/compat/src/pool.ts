@@ -2,10 +2,11 @@
  * The staging pool: rentable buffers ("slabs") compat copies writes into and reads into, so it
  * never hands user memory to the kernel and allocates no buffer memory per chunk on the hot path.
  *
- * One pool per process (slabs are plain memory, usable by any runtime, and a stream may stage a
- * write before it knows its runtime), reported in the `rt.stats()` of every runtime compat has
- * used as `compatPoolBuffers` (slabs the pool made and still tracks: free plus lent) and
- * `compatPoolFree` (idle in the pool). `compatPoolBuffers - compatPoolFree` is the number lent to
+ * One pool of 64 KiB slabs and one of 4 KiB read slabs per process (slabs are plain memory,
+ * usable by any runtime, and a stream may stage a write before it knows its runtime), reported in
+ * the `rt.stats()` of every runtime compat has used as `compatPoolBuffers` (slabs the pools made
+ * and still track: free plus lent), `compatPoolFree` (idle in the pools), `compatPoolBytes` and
+ * `compatPoolLentBytes` (memory held by ops and streams right now). `compatPoolBuffers - compatPoolFree` is the number lent to
  * ops or to streams right now, so it returns to 0 once every compat stream is closed — which is
  * how the tests prove no slab is lost.
  * @module
@@ -25,8 +26,12 @@ import { alloc, type Runtime } from '@rentio/core';
  */
 export const SLAB_SIZE = 64 * 1024;
 
-/** Idle slabs kept (8 MiB); more are dropped to the GC when given back. */
-const MAX_FREE = 128;
+/**
+ * Bytes of a small read slab. An idle connection always has a read pending, and under a
+ * completion driver that read owns its buffer while it waits; reading into a small slab while
+ * reads come back small keeps an idle keep-alive connection at 4 KiB instead of 64 KiB.
+ */
+export const SMALL_SLAB_SIZE = 4 * 1024;
 
 /**
  * Marks a slab object that is in the free list. A property on the object, not a WeakSet: this
@@ -46,11 +51,14 @@ type Slab = Buffer & { [kFree]?: boolean };
  */
 export class StagingPool {
   readonly slabSize: number;
+  readonly #maxFree: number;
   #free: Buffer[] = [];
   #made = 0;
 
-  constructor(slabSize = SLAB_SIZE) {
+  /** Slabs of `slabSize` bytes; at most `maxFree` idle ones are kept, more are left to the GC. */
+  constructor(slabSize: number, maxFree: number) {
     this.slabSize = slabSize;
+    this.#maxFree = maxFree;
   }
 
   /** Slabs made and still tracked (free + lent). */
@@ -80,7 +88,7 @@ export class StagingPool {
     if (!buf || buf.byteLength !== this.slabSize || buf.byteOffset !== 0 || buf.buffer.byteLength !== this.slabSize) return;
     const b = buf as Slab;
     if (b[kFree] === true) throw new Error('rentio compat: staging slab given back twice (bug)');
-    if (this.#free.length >= MAX_FREE) {
+    if (this.#free.length >= this.#maxFree) {
       this.#made--;
       return;
     }
@@ -89,15 +97,27 @@ export class StagingPool {
   }
 }
 
-/** The process's staging pool. */
-export const pool = new StagingPool();
+/** The process's pool of 64 KiB slabs (writes, and reads that fill a small slab); 8 MiB kept idle. */
+export const pool = new StagingPool(SLAB_SIZE, 128);
+
+/** The process's pool of 4 KiB read slabs; 4 MiB kept idle. */
+export const smallPool = new StagingPool(SMALL_SLAB_SIZE, 1024);
+
+/** Give a slab back to the pool of its size (anything else is ignored). */
+export function giveBack(buf: Uint8Array | null | undefined): void {
+  if (!buf) return;
+  if (buf.byteLength === SMALL_SLAB_SIZE) smallPool.give(buf);
+  else pool.give(buf);
+}
 
 const reported = new WeakSet<Runtime>();
 
-/** Add the pool's counters to `rt.stats()` (once per runtime). */
+/** Add the pools' counters to `rt.stats()` (once per runtime). */
 export function reportPool(rt: Runtime): void {
   if (reported.has(rt)) return;
   reported.add(rt);
-  rt.addStat('compatPoolBuffers', () => pool.size);
-  rt.addStat('compatPoolFree', () => pool.free);
+  rt.addStat('compatPoolBuffers', () => pool.size + smallPool.size);
+  rt.addStat('compatPoolFree', () => pool.free + smallPool.free);
+  rt.addStat('compatPoolBytes', () => pool.size * pool.slabSize + smallPool.size * smallPool.slabSize);
+  rt.addStat('compatPoolLentBytes', () => (pool.size - pool.free) * pool.slabSize + (smallPool.size - smallPool.free) * smallPool.slabSize);
 }

@@ -2,8 +2,8 @@
  * `RentioSocket`: a rentio `TcpStream` as a `stream.Duplex` with the `net.Socket` surface that
  * `node:http`, `http.Agent`, undici and `stream.pipeline` rely on.
  *
- * Reads rent a pooled slab, and only when the read op has completed are its bytes copied into a
- * fresh Buffer and pushed — the slab goes back to the pool and may be under the kernel again
+ * Reads rent a pooled slab (4 KiB while reads come back small, 64 KiB while they fill it), and
+ * only when the read op has completed are its bytes copied into a fresh Buffer and pushed — the slab goes back to the pool and may be under the kernel again
  * before the consumer looks at the chunk, so the chunk must not be a view of it. Writes are
  * copied into staging slabs when `write()` is called (see `stager.ts`), and a write's callback
  * runs only once its bytes completed, so an error belongs to the write that caused it.
@@ -13,7 +13,7 @@ import { Buffer } from 'node:buffer';
 import { Duplex, addAbortSignal } from 'node:stream';
 import type { Runtime, SocketAddressInfo, TcpStream } from '@rentio/core';
 import { invalidArgType, isClosedByUs, outOfRange, streamDestroyed } from './errors.js';
-import { pool, reportPool } from './pool.js';
+import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
 import { Stager, type Segment } from './stager.js';
 
 /** Options of {@link toDuplex} (and of `connect`, which adds the connect options). */
@@ -65,6 +65,8 @@ export class RentioSocket extends Duplex {
   #heldFinal: Callback | null = null;
   #wantRead = false;
   #reading = false;
+  /** Read into 64 KiB slabs (else 4 KiB): see #onRead. */
+  #readBig = false;
   #eof = false;
   #bytesRead = 0;
   #dispatched = 0;
@@ -399,12 +401,12 @@ export class RentioSocket extends Duplex {
   #startRead(): void {
     const tcp = this.#tcp;
     if (this.#reading || this.#eof || !tcp || this.destroyed) return;
-    const slab = pool.take();
+    const slab = this.#readBig ? pool.take() : smallPool.take();
     let p: Promise<[number, Uint8Array]>;
     try {
       p = tcp.read(slab);
     } catch (err) {
-      pool.give(slab);
+      giveBack(slab);
       this.#onReadError(err);
       return;
     }
@@ -415,20 +417,23 @@ export class RentioSocket extends Duplex {
   #onRead = ([n, slab]: [number, Uint8Array]): void => {
     this.#reading = false;
     if (this.destroyed) {
-      pool.give(slab);
+      giveBack(slab);
       return;
     }
     if (n === 0) {
-      pool.give(slab);
+      giveBack(slab);
       this.#eof = true;
       this.push(null);
       return;
     }
+    // Read into 64 KiB slabs while reads fill a small one (a transfer), into 4 KiB slabs once
+    // they come back small again (requests, an idle keep-alive connection).
+    this.#readBig = n === slab.byteLength || (this.#readBig && n > SMALL_SLAB_SIZE);
     // INVARIANT: the chunk pushed is a copy; the slab goes back to the pool and may be under the
     // kernel again (another read) before the consumer is done with the chunk.
     const chunk = Buffer.allocUnsafe(n);
     (slab as Buffer).copy(chunk, 0, 0, n);
-    pool.give(slab);
+    giveBack(slab);
     this.#bytesRead += n;
     this.#timer?.refresh();
     if (this.push(chunk)) this.#startRead();
@@ -436,7 +441,7 @@ export class RentioSocket extends Duplex {
 
   #onReadError = (err: unknown): void => {
     this.#reading = false;
-    pool.give((err as { buf?: Uint8Array } | null)?.buf);
+    giveBack((err as { buf?: Uint8Array } | null)?.buf);
     if (this.destroyed) return;
     // The runtime closed under us: end quietly, as if the peer had gone (nobody else can report it).
     if (isClosedByUs(err)) this.destroy();
