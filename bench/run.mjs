@@ -9,7 +9,8 @@
  *   node bench/run.mjs --only echo     the named scenario(s), comma-separated; writes
  *                                      bench/results/tmp/<date>-only-<names>.json
  *   --reps N (default 3; 5 for the cases that carry a target)  --duration MS  --[no-]profile (missed targets under --cpu-prof; default: not in
- *   --quick)  --strict (exit 1 if a contender failed)  --list
+ *   --quick)  --strict (exit 1 if a contender failed)  --[no-]build (`tsc -b` first; default:
+ *   not in --quick)  --list
  *
  * Every contender runs in its own child process; rows are interleaved and repeated; the table
  * gives the median, the spread and the ratio to the Node row measured in the same run.
@@ -20,7 +21,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import path from 'node:path';
 import { killAll } from './lib/child.mjs';
 import { countSteps, runScenario } from './lib/engine.mjs';
-import { BENCH, TMP, buildC, findTools, machineInfo, oneLine, probeRentio } from './lib/env.mjs';
+import { BENCH, TMP, buildC, buildRentio, findTools, machineInfo, oneLine, probeRentio } from './lib/env.mjs';
 import { clock } from './lib/format.mjs';
 import { describeProfile, summarizeCpuProfile } from './lib/profile.mjs';
 import { consoleTable, keptNotes, markdown } from './lib/report.mjs';
@@ -35,7 +36,7 @@ import { syscalls } from './scenarios/syscalls.mjs';
 const SCENARIOS = [fileRand, fileSeq, echo, http, memory, syscalls];
 
 function parseCli(argv) {
-  const o = { quick: false, only: null, reps: null, duration: null, profile: null, strict: false, list: false };
+  const o = { quick: false, only: null, reps: null, duration: null, profile: null, strict: false, list: false, build: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -46,6 +47,8 @@ function parseCli(argv) {
     else if (a === '--no-profile') o.profile = false;
     else if (a === '--profile') o.profile = true;
     else if (a === '--strict') o.strict = true;
+    else if (a === '--no-build') o.build = false;
+    else if (a === '--build') o.build = true;
     else if (a === '--list') o.list = true;
     else if (a === '--help' || a === '-h') { console.log(readme()); process.exit(0); }
     else { console.error(`bench: unknown argument ${a}\n${readme()}`); process.exit(2); }
@@ -60,7 +63,7 @@ function parseCli(argv) {
 }
 
 function readme() {
-  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,http,memory,syscalls] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--list]';
+  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,http,memory,syscalls] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--list]';
 }
 
 /** Sizes and durations: full (the published table) and quick (a smoke test). */
@@ -143,6 +146,11 @@ async function main() {
   const tools = findTools();
   const machine = machineInfo(tools);
   process.stderr.write(`bench: Linux ${machine.kernel}, ${machine.cores} cores, Node ${machine.node}, liburing ${machine.liburing ?? '–'}, Bun ${machine.bun ?? '–'}, Deno ${machine.deno ?? '–'}${o.quick ? ' (quick)' : ''}\n`);
+  // --quick runs inside `npm test`, whose pretest has just built: building again could race it.
+  if (o.build ?? !o.quick) {
+    const failed = await buildRentio();
+    if (failed) process.stderr.write(`bench: ${failed}; measuring whatever dist/ holds\n`);
+  }
   const [built, rentio] = await Promise.all([buildC(tools.gcc), probeRentio()]);
   for (const [k, v] of Object.entries(rentio)) if (v) process.stderr.write(`bench: ${k === 'compat' ? '@rentio/compat' : `rentio ${k}`} skipped: ${v}\n`);
   for (const [k, v] of Object.entries(built)) if (typeof v !== 'string') process.stderr.write(`bench: ${k} not built: ${v.error}\n`);

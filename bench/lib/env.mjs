@@ -82,6 +82,9 @@ export function machineInfo(tools) {
     wrk: tools.wrk ? first(sh(tools.wrk, ['-v']) ?? runWrkVersion(tools.wrk)) : null,
     gcc: tools.gcc ? first(sh(tools.gcc, ['--version'])) : null,
     commit: sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    // What was measured may include work not yet committed: name the packages it touches.
+    uncommitted: [...new Set((sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'packages']) ?? '').split('\n')
+      .map((l) => /packages\/([^/]+)\//.exec(l)?.[1]).filter(Boolean))],
   };
 }
 
@@ -93,6 +96,17 @@ function runWrkVersion(wrk) {
     return String(err.stdout || err.stderr || '').trim().replace(/ \[.*/, '');
   }
   return null;
+}
+
+/**
+ * Build rentio's packages (`tsc -b` at the workspace root, incremental: about a second when up
+ * to date) so a fresh clone benchmarks its own sources. Resolves null or the failure.
+ */
+export async function buildRentio() {
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (!existsSync(tsc)) return 'typescript not installed (npm ci at the root)';
+  const r = await runText(process.execPath, [tsc, '-b', path.join(ROOT, 'tsconfig.json')], { timeoutMs: 180000 });
+  return r.code === 0 ? null : `tsc -b failed: ${oneLine(r.stdout || r.stderr)}`;
 }
 
 const PROGRAMS = [
