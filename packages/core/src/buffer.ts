@@ -38,17 +38,29 @@ export function own(data: string | ArrayBufferView | ArrayBuffer): Uint8Array {
     Buffer.from(out.buffer).write(data);
     return out;
   }
-  if (ArrayBuffer.isView(data)) {
-    const out = alloc(data.byteLength);
-    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    return out;
-  }
-  if (data instanceof ArrayBuffer) {
-    const out = alloc(data.byteLength);
-    out.set(new Uint8Array(data));
+  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) {
+    const src = bytesOf(data, 'data');
+    const out = alloc(src.byteLength);
+    out.set(src);
     return out;
   }
   throw new InvalidArgTypeError('data', 'a string, an ArrayBufferView or an ArrayBuffer', data);
+}
+
+/**
+ * The bytes of a view or an ArrayBuffer, as a Uint8Array over the same memory. A detached one —
+ * usually lent to an op still in flight — throws ERR_RENTIO_BUFFER_DETACHED (the engine would
+ * throw a bare TypeError at the first view made over it).
+ * @internal
+ */
+export function bytesOf(data: ArrayBufferView | ArrayBuffer, name: string): Uint8Array {
+  const ab = ArrayBuffer.isView(data) ? data.buffer : data;
+  if (ab.byteLength === 0 && ab instanceof ArrayBuffer && isDetached(ab)) throw detachedError(name);
+  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}
+
+function detachedError(name: string): BufferNotRentableError {
+  return new BufferNotRentableError('ERR_RENTIO_BUFFER_DETACHED', `The "${name}" argument is detached: it was lent to an operation and not yet handed back (use the buffer the operation resolved with)`);
 }
 
 /**
@@ -67,9 +79,7 @@ export function checkRentable(buf: unknown, name = 'buffer'): asserts buf is Uin
     }
     throw new BufferNotRentableError('ERR_RENTIO_BUFFER_VIEW', `The "${name}" argument is a view over part of a larger ArrayBuffer; pass the whole buffer and a { offset, length } window instead`);
   }
-  if (ab.byteLength === 0 && isDetached(ab as ArrayBuffer)) {
-    throw new BufferNotRentableError('ERR_RENTIO_BUFFER_DETACHED', `The "${name}" argument is detached: it was lent to an operation and not yet handed back (use the buffer the operation resolved with)`);
-  }
+  if (ab.byteLength === 0 && isDetached(ab as ArrayBuffer)) throw detachedError(name);
 }
 
 function isDetached(ab: ArrayBuffer): boolean {

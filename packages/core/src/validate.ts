@@ -3,6 +3,7 @@
  * code, before anything is taken from the caller or reaches the kernel.
  * @module
  */
+import { bytesOf } from './buffer.js';
 import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './errors.js';
 
 /** An options bag: undefined, null or a plain object. */
@@ -42,7 +43,10 @@ export function encodePath(path: unknown): [string, Uint8Array] {
     if (path.protocol !== 'file:') throw new InvalidArgValueError('path', 'must be a file: URL', path.href);
     path = decodeURIComponent(path.pathname);
   }
-  if (path instanceof Uint8Array) path = Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString();
+  if (path instanceof Uint8Array) {
+    const b = bytesOf(path, 'path');
+    path = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString();
+  }
   if (typeof path !== 'string') throw new InvalidArgTypeError('path', 'a string, a Buffer or a file: URL', path);
   if (path.length === 0) throw new InvalidArgValueError('path', 'must not be empty', path);
   if (path.includes('\u0000')) throw new InvalidArgValueError('path', 'must not contain NUL bytes', path);
