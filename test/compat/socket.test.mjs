@@ -1,10 +1,12 @@
 // The net.Socket surface of compat's Duplex: addresses, options, timeouts, counters, event
 // order, half-open, back-pressure, gathered writes and connect errors.
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { connect, createConnection, RentioSocket, toDuplex } from '@rentio/compat';
 import { eachDriver } from '../helpers/drivers.mjs';
-import { closed, fdCount, once, settled, slabsLent } from './_helpers.mjs';
+import { closed, fdCount, once, settled, slabsLent, until } from './_helpers.mjs';
 
 /** A connected compat pair over rentio (client from connect(), server from toDuplex()). */
 async function pair(rt, clientOpts = {}, serverOpts = {}) {
@@ -213,4 +215,15 @@ await eachDriver(t, 'an idle connection holds a 4 KiB read slab, a bulk transfer
   }
   await Promise.all(pairs.flatMap((p) => [closed(p.client), closed(p.server)]));
   await quiet(t, rt);
+});
+
+await eachDriver(t, "a throwing 'connect', 'data' or write-callback listener is an uncaught exception, as in Node", async (t, rt, driver) => {
+  // In a child process: tap claims uncaught exceptions raised inside a test.
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./fixtures/throwing-listeners.mjs', import.meta.url)), driver], { encoding: 'utf8', timeout: 60_000 });
+  t.equal(child.status, 0, `child exited cleanly ${child.stderr}`);
+  const report = JSON.parse(child.stdout.trim().split('\n').pop());
+  t.same(report.uncaught.sort(), ['connect listener', 'data listener', 'write callback'], 'each throw surfaced as an uncaught exception');
+  t.same(report.unhandled, [], 'no unhandled rejection');
+  t.match(report.got, /written before connect.*x$/, 'the stream kept working: the held write went out after the throwing connect listener');
+  t.equal(report.inFlight, 0, 'nothing left in flight');
 });

@@ -24,3 +24,14 @@ export function isClosedByUs(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'ERR_RENTIO_HANDLE_CLOSED' || code === 'ERR_RENTIO_RUNTIME_CLOSED' || code === 'ABORT_ERR';
 }
+
+/**
+ * Rethrow `err` as an uncaught exception. User code (a 'data' listener, a write callback) runs
+ * inside compat's promise reactions; a throw there would become an unhandled rejection, where
+ * Node's own streams make it an uncaught exception.
+ */
+export function rethrowUncaught(err: unknown): void {
+  process.nextTick(() => {
+    throw err;
+  });
+}

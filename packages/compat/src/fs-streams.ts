@@ -10,7 +10,7 @@
 import { Buffer } from 'node:buffer';
 import { Readable, Writable } from 'node:stream';
 import { alloc, type File, type OpenFlags } from '@rentio/core';
-import { invalidArgType, isClosedByUs, outOfRange, streamDestroyed } from './errors.js';
+import { invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, streamDestroyed } from './errors.js';
 import { pool, reportPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
 import { Stager, type Segment } from './stager.js';
@@ -141,8 +141,12 @@ export class RentioReadStream extends Readable {
   }
 
   #opened(cb: Callback): void {
-    this.emit('open', this.#file!.fd);
-    this.emit('ready');
+    try {
+      this.emit('open', this.#file!.fd);
+      this.emit('ready');
+    } catch (e) {
+      rethrowUncaught(e);
+    }
     cb();
   }
 
@@ -184,17 +188,19 @@ export class RentioReadStream extends Readable {
       this.#giveBack(buf);
       return;
     }
-    if (n === 0) {
-      this.#giveBack(buf);
-      this.push(null);
-      return;
+    let chunk: Buffer | null = null;
+    if (n > 0) {
+      chunk = Buffer.allocUnsafe(n);
+      (buf as Buffer).copy(chunk, 0, 0, n);
+      if (this.#pos >= 0) this.#pos += n;
+      this.bytesRead += n;
     }
-    const chunk = Buffer.allocUnsafe(n);
-    (buf as Buffer).copy(chunk, 0, 0, n);
     this.#giveBack(buf);
-    if (this.#pos >= 0) this.#pos += n;
-    this.bytesRead += n;
-    this.push(chunk);
+    try {
+      this.push(chunk); // may run 'data' listeners at once
+    } catch (e) {
+      rethrowUncaught(e);
+    }
   };
 
   #onError = (err: Error & { buf?: Uint8Array }): void => {
@@ -276,8 +282,12 @@ export class RentioWriteStream extends Writable {
   }
 
   #opened(cb: Callback): void {
-    this.emit('open', this.#file!.fd);
-    this.emit('ready');
+    try {
+      this.emit('open', this.#file!.fd);
+      this.emit('ready');
+    } catch (e) {
+      rethrowUncaught(e);
+    }
     cb();
   }
 
@@ -350,7 +360,11 @@ export class RentioWriteStream extends Writable {
       }
     }
     if (err && (this.destroyed || isClosedByUs(err))) err = streamDestroyed('write');
-    cb(err);
+    try {
+      cb(err); // runs user write callbacks
+    } catch (e) {
+      rethrowUncaught(e);
+    }
   }
 
   override _final(cb: Callback): void {
@@ -358,7 +372,10 @@ export class RentioWriteStream extends Writable {
       cb();
       return;
     }
-    this.#file.sync().then(() => cb(), cb);
+    this.#file.sync().then(
+      () => cb(),
+      (e: Error) => cb(e),
+    ).then(undefined, rethrowUncaught);
   }
 
   override _destroy(err: Error | null, cb: (err: Error | null) => void): void {

@@ -12,7 +12,7 @@
 import { Buffer } from 'node:buffer';
 import { Duplex, addAbortSignal } from 'node:stream';
 import type { Runtime, SocketAddressInfo, TcpStream } from '@rentio/core';
-import { invalidArgType, isClosedByUs, outOfRange, streamDestroyed } from './errors.js';
+import { invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, streamDestroyed } from './errors.js';
 import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
 import { Stager, type Segment } from './stager.js';
 
@@ -59,7 +59,7 @@ export class RentioSocket extends Duplex {
   #stager = new Stager(pool);
   #connecting = false;
   #connectAbort: AbortController | null = null;
-  #connectSettled: Promise<void> | null = null;
+  #connectSettled: Promise<unknown> | null = null;
   /** A write (or the final shutdown) that arrived while connecting. */
   #heldWrite: { chunks: Uint8Array[]; cb: Callback } | null = null;
   #heldFinal: Callback | null = null;
@@ -340,13 +340,18 @@ export class RentioSocket extends Duplex {
     this.#writeDone(e, cb);
   };
 
+  /** Runs `cb` — which runs user write callbacks — from a promise reaction. Never throws. */
   #writeDone(err: Error | null, cb: Callback): void {
     this.#timer?.refresh();
     if (err && (this.destroyed || isClosedByUs(err))) {
       if (!this.destroyed) this.destroy();
       err = streamDestroyed('write');
     }
-    cb(err);
+    try {
+      cb(err);
+    } catch (e) {
+      rethrowUncaught(e);
+    }
   }
 
   /** Write the segments in order; `cb` once all completed or one failed. Never rejects. */
@@ -388,7 +393,15 @@ export class RentioSocket extends Duplex {
       cb();
       return;
     }
-    p.then(() => cb(), () => cb());
+    // cb may emit 'finish' to user listeners at once.
+    const done = (): void => {
+      try {
+        cb();
+      } catch (e) {
+        rethrowUncaught(e);
+      }
+    };
+    p.then(done, done);
   }
 
   // --- reading --------------------------------------------------------------------------------
@@ -423,7 +436,11 @@ export class RentioSocket extends Duplex {
     if (n === 0) {
       giveBack(slab);
       this.#eof = true;
-      this.push(null);
+      try {
+        this.push(null);
+      } catch (e) {
+        rethrowUncaught(e);
+      }
       return;
     }
     // Read into 64 KiB slabs while reads fill a small one (a transfer), into 4 KiB slabs once
@@ -436,7 +453,14 @@ export class RentioSocket extends Duplex {
     giveBack(slab);
     this.#bytesRead += n;
     this.#timer?.refresh();
-    if (this.push(chunk)) this.#startRead();
+    let more: boolean;
+    try {
+      more = this.push(chunk); // may run 'data' listeners at once
+    } catch (e) {
+      rethrowUncaught(e);
+      more = !this.destroyed && this.readableLength < this.readableHighWaterMark;
+    }
+    if (more) this.#startRead();
   };
 
   #onReadError = (err: unknown): void => {
@@ -466,16 +490,22 @@ export class RentioSocket extends Duplex {
     const ac = new AbortController();
     this.#connectAbort = ac;
     this.#connectSettled = new Promise<TcpStream>((resolve) => resolve(start(ac.signal))).then(
-      (tcp) => {
+      (tcp): unknown => {
         this.#connectAbort = null;
         // Destroyed while connecting and the connect won the race: close what it made.
         if (this.destroyed) return tcp.close().catch(() => {});
         this.#connecting = false;
         this.#attach(tcp);
         this.#timer?.refresh();
-        this.emit('connect');
-        this.emit('ready');
-        cb?.(null, this);
+        // A throwing listener is uncaught (as in Node) but must not strand the held write or
+        // leave the socket never reading, so the rest runs regardless.
+        try {
+          this.emit('connect');
+          this.emit('ready');
+          cb?.(null, this);
+        } catch (e) {
+          rethrowUncaught(e);
+        }
         if (this.destroyed) return;
         const held = this.#heldWrite;
         this.#heldWrite = null;
@@ -494,7 +524,10 @@ export class RentioSocket extends Duplex {
         // With a callback that took the error and nobody listening, do not throw it again.
         this.destroy(cb && this.listenerCount('error') === 0 ? undefined : err);
       },
-    );
+    ).then(undefined, (e: unknown) => {
+      // A 'connect' / 'ready' listener or the callback threw: as in Node, that is uncaught.
+      rethrowUncaught(e);
+    });
   }
 
   override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
