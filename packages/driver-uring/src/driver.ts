@@ -19,11 +19,11 @@ import {
 import { Credentials } from './credentials.js';
 import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
-import { prepCancel, prepSqe, USER_DATA_CANCEL } from './prep.js';
+import { prepCancel, prepSqe, USER_DATA_CANCEL, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './prep.js';
 import { flagNames, Ring } from './ring.js';
 import { IN_KERNEL, QUEUED, QUEUED_CANCELLED, Slab } from './slab.js';
 
-const { EBUSY, EPERM, ETIME } = osConstants.errno;
+const { EBUSY, ENOTSOCK, EPERM, ETIME } = osConstants.errno;
 /** Word index of liburing's `sq.sqe_head` / `sq.sqe_tail` in struct io_uring (byte offsets 64, 68). */
 const SQE_HEAD_WORD = 16;
 const SQE_TAIL_WORD = 17;
@@ -378,6 +378,14 @@ export class UringDriver implements Driver {
           const op = slab.lookup(slot, gen);
           if (op === null) {
             this.#stats.staleCqes++;
+            continue;
+          }
+          if (res === -ENOTSOCK && op.code === OpCode.WRITEV && slab.variant[slot] === WRITEV_AS_SENDMSG && !op.cancelling) {
+            // A gather write at the current position of something that is not a socket: again as WRITEV.
+            slab.variant[slot] = WRITEV_PLAIN;
+            slab.state[slot] = QUEUED;
+            this.#queue.push(slot, OP_ENTRY);
+            this.#schedule();
             continue;
           }
           slab.release(slot);

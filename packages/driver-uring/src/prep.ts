@@ -16,7 +16,7 @@ import { OpCode, type Op } from '@rentio/core/driver';
 import {
   AT_FDCWD, IORING_FSYNC_DATASYNC, IORING_OP_ACCEPT, IORING_OP_ASYNC_CANCEL, IORING_OP_BIND, IORING_OP_CLOSE,
   IORING_OP_CONNECT, IORING_OP_FSYNC, IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_OPENAT, IORING_OP_READ,
-  IORING_OP_RECV, IORING_OP_SEND, IORING_OP_SHUTDOWN, IORING_OP_SOCKET, IORING_OP_STATX, IORING_OP_TIMEOUT,
+  IORING_OP_RECV, IORING_OP_SEND, IORING_OP_SENDMSG, IORING_OP_SHUTDOWN, IORING_OP_SOCKET, IORING_OP_STATX, IORING_OP_TIMEOUT,
   IORING_OP_WRITE, IORING_OP_WRITEV, MSG_NOSIGNAL, SOCK_CLOEXEC,
 } from './constants.js';
 import { addressOf } from './ffi.js';
@@ -43,6 +43,12 @@ export const IORING_OP_OF: Record<number, number> = {
   [OpCode.TIMEOUT]: IORING_OP_TIMEOUT,
 };
 
+/** slab.variant of a WRITEV: as SENDMSG (first choice at the current position), or as plain WRITEV. */
+export const WRITEV_AS_SENDMSG = 0;
+export const WRITEV_PLAIN = 1;
+/** sizeof(struct msghdr) on x86-64, rounded to keep the iovecs after it 16-byte aligned. */
+const MSGHDR_SIZE = 64;
+
 /** user_data high word of an ASYNC_CANCEL SQE: never a slot generation (those stay below 2^31). */
 export const USER_DATA_CANCEL = 0xffffffff;
 
@@ -68,7 +74,14 @@ export function prepSqe(w: Uint32Array, b: number, op: Op, slab: Slab, slot: num
       sqe(w, b, IORING_OP_SEND, op.fd, 0, bufAddr(op), clampLen(op.len), op.flags | MSG_NOSIGNAL);
       break;
     case OpCode.WRITEV:
-      sqe(w, b, IORING_OP_WRITEV, op.fd, op.pos, iovecs(op, slab, slot), op.bufs!.length, 0);
+      if (op.pos < 0 && slab.variant[slot] === WRITEV_AS_SENDMSG) {
+        // At the current position: a socket (core's gather write) unless ENOTSOCK says otherwise
+        // (then the driver resubmits it as WRITEV_PLAIN). SENDMSG carries MSG_NOSIGNAL; WRITEV
+        // cannot, and each EPIPE would also raise SIGPIPE.
+        sqe(w, b, IORING_OP_SENDMSG, op.fd, 0, gather(op, slab, slot, MSGHDR_SIZE), 1, MSG_NOSIGNAL);
+      } else {
+        sqe(w, b, IORING_OP_WRITEV, op.fd, op.pos, gather(op, slab, slot, 0), op.bufs!.length, 0);
+      }
       break;
     case OpCode.OPENAT:
       sqe(w, b, IORING_OP_OPENAT, AT_FDCWD, 0, addr(op.path!), op.mode, op.flags);
@@ -174,23 +187,35 @@ function clampLen(len: number): number {
   return len > MAX_RW ? MAX_RW : len;
 }
 
-/** struct iovec { void *base; size_t len } per buffer, in slot scratch or (many buffers) slab.extra. */
-function iovecs(op: Op, slab: Slab, slot: number): number {
+/**
+ * struct iovec { void *base; size_t len } per buffer, after `header` bytes, in slot scratch or
+ * (many buffers) slab.extra. With a header, it is a struct msghdr (x86-64, 56 bytes): msg_name 0,
+ * msg_namelen 8, msg_iov 16, msg_iovlen 24, msg_control 32, msg_controllen 40, msg_flags 48.
+ * Returns the address of the header (or of the iovecs when there is none).
+ */
+function gather(op: Op, slab: Slab, slot: number, header: number): number {
   const bufs = op.bufs!;
+  const size = header + bufs.length * 16;
   let w: Uint32Array;
   let i: number;
   let address: number;
-  if (bufs.length * 16 <= SCRATCH_SIZE) {
+  if (size <= SCRATCH_SIZE) {
     w = slab.scratchChunk(slot);
     i = slab.scratchWord(slot);
     address = slab.scratchAddress(slot);
   } else {
-    // INVARIANT: slab.extra keeps this array reachable until the slot is released after the CQE.
-    const mem = new ArrayBuffer(bufs.length * 16);
+    // INVARIANT: slab.extra keeps this memory reachable until the slot is released after the CQE.
+    const mem = new ArrayBuffer(size);
     slab.extra[slot] = mem;
     w = new Uint32Array(mem);
     i = 0;
     address = Number(addressOf(mem));
+  }
+  if (header) {
+    for (let k = 0; k < header >> 2; k++) w[i + k] = 0;
+    setU64(w, i + 4, address + header);
+    setU64(w, i + 6, bufs.length);
+    i += header >> 2;
   }
   for (const buf of bufs) {
     setU64(w, i, Number(addressOf(buf)));

@@ -24,7 +24,7 @@ export const QUEUED_CANCELLED = 2;
 /** Its SQE is in the ring: the kernel owns its memory until the CQE. */
 export const IN_KERNEL = 3;
 
-/** Bytes of scratch per slot: a timespec, or 16 iovecs. */
+/** Bytes of scratch per slot: a timespec, 16 iovecs, or a msghdr and 12 iovecs. */
 export const SCRATCH_SIZE = 256;
 const CHUNK_SHIFT = 8;
 const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
@@ -39,6 +39,8 @@ export class Slab {
   gen = new Uint32Array(0);
   /** State of each slot ({@link FREE}, {@link QUEUED}, ...). */
   state = new Uint8Array(0);
+  /** How the slot's op is expressed when an op has two forms (0 = the first choice); see prep.ts. */
+  variant = new Uint8Array(0);
   /** Memory an SQE of the slot points at besides scratch (a big iovec array), kept until the CQE. */
   extra: (ArrayBuffer | null)[] = [];
   /** Scratch chunks, as u32 words, and each chunk's address. */
@@ -59,6 +61,7 @@ export class Slab {
     const slot = this.#free[--this.#freeTop]!;
     this.ops[slot] = op;
     this.state[slot] = state;
+    this.variant[slot] = 0;
     this.used++;
     op.slot = slot;
     return slot;
@@ -107,6 +110,9 @@ export class Slab {
     const state = new Uint8Array(size);
     state.set(this.state);
     this.state = state;
+    const variant = new Uint8Array(size);
+    variant.set(this.variant);
+    this.variant = variant;
     const free = new Int32Array(size);
     free.set(this.#free.subarray(0, this.#freeTop));
     this.#free = free;
