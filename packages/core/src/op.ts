@@ -13,7 +13,7 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
-import { AbortError, HandleClosedError, RuntimeClosedError, errnoException, type ErrnoContext } from './errors.js';
+import { AbortError, CredentialsChangedError, HandleClosedError, RuntimeClosedError, errnoException, type ErrnoContext } from './errors.js';
 
 /** Operation codes. Each driver maps each code onto its kernel model. */
 export const OpCode = {
@@ -67,6 +67,12 @@ export const OP_NAME: Record<number, string> = Object.fromEntries(Object.entries
 export const ECANCELED = osConstants.errno.ECANCELED;
 export const EINTR = osConstants.errno.EINTR;
 export const EAGAIN = osConstants.errno.EAGAIN;
+/**
+ * Not an errno: the result a driver completes an op with when it refused to submit it because
+ * the process's uid/gid changed after the driver was made (uring). Rejects with
+ * `CredentialsChangedError` (`ERR_RENTIO_CREDENTIALS_CHANGED`).
+ */
+export const RES_CREDENTIALS_CHANGED = -0x10000;
 
 /** Why an op was cancelled. */
 export const CancelCause = { NONE: 0, ABORT: 1, HANDLE_CLOSED: 2, RUNTIME_CLOSED: 3 } as const;
@@ -244,6 +250,8 @@ export class Op {
       if (this.cancelCause === CancelCause.ABORT) err = new AbortError(undefined, { cause: this.abortReason });
       else if (this.cancelCause === CancelCause.HANDLE_CLOSED) err = new HandleClosedError(this.what, true);
       else err = new RuntimeClosedError(true);
+    } else if (res === RES_CREDENTIALS_CHANGED) {
+      err = new CredentialsChangedError("the process's uid/gid changed after the io_uring ring was made: the uring driver refuses to submit, since io_uring could run the operation with the ring creator's credentials");
     } else {
       err = errnoException(res, SYSCALL[this.code] ?? 'unknown', this.ctx);
     }
