@@ -1,11 +1,11 @@
 // Once the process's uid/gid changed after the ring was made, the driver refuses to submit:
-// ops complete with EPERM, the reason is exposed, closes still work (no fd leak, nothing hangs).
+// ops reject with ERR_RENTIO_CREDENTIALS_CHANGED, the reason is exposed, closes still work (no fd leak, nothing hangs).
 import t from 'tap';
 import { runNode } from '../helpers/util.mjs';
 
 const root = process.getuid?.() === 0;
 
-t.test('uid change after ring creation: ops fail with EPERM, close still works', { skip: !root && 'needs root to change uid' }, async (t) => {
+t.test('uid change after ring creation: ops fail with ERR_RENTIO_CREDENTIALS_CHANGED, close still works', { skip: !root && 'needs root to change uid' }, async (t) => {
   const r = await runNode(`
     import { createRuntime, alloc } from '@rentio/core';
     const rt = await createRuntime({ driver: 'uring' });
@@ -22,9 +22,9 @@ t.test('uid change after ring creation: ops fail with EPERM, close still works',
   t.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   t.ok(out.n > 0, 'ops before the change work');
-  t.equal(out.code, 'EPERM');
+  t.equal(out.code, 'ERR_RENTIO_CREDENTIALS_CHANGED');
   t.equal(out.buf, 64, 'the buffer is handed back');
-  t.equal(out.code2, 'EPERM');
+  t.equal(out.code2, 'ERR_RENTIO_CREDENTIALS_CHANGED');
   t.equal(out.changed, true);
   t.equal(out.inFlight, 0);
 });
@@ -46,5 +46,5 @@ t.test('a change made by native code (not process.setuid) is caught within RECHE
     await rt.close();
     console.log(JSON.stringify({ code: err.code, changed }));`, { env: { NODE_OPTIONS: '' } });
   t.equal(r.code, 0, r.stderr);
-  t.same(JSON.parse(r.stdout), { code: 'EPERM', changed: true });
+  t.same(JSON.parse(r.stdout), { code: 'ERR_RENTIO_CREDENTIALS_CHANGED', changed: true });
 });

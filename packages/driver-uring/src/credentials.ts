@@ -66,7 +66,7 @@ export class Credentials {
     const ids = this.#read();
     if (ids.every((v, i) => v === this.#initial[i])) return null;
     const fmt = (a: number[]) => `uid ${a.slice(0, 3).join('/')}, gid ${a.slice(3).join('/')}`;
-    return `process credentials changed since the io_uring ring was made (${fmt(this.#initial)} → ${fmt(ids)}); io_uring could run ops with the ring creator's credentials, so the uring driver refuses to submit (ops fail with EPERM)`;
+    return `process credentials changed since the io_uring ring was made (${fmt(this.#initial)} → ${fmt(ids)}); io_uring could run ops with the ring creator's credentials, so the uring driver refuses to submit (ops reject with ERR_RENTIO_CREDENTIALS_CHANGED)`;
   }
 
   #read(): number[] {

@@ -11,7 +11,7 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
-import { ECANCELED, EAGAIN, EINTR, errnoException, OpCode, Parker, type Driver, type DriverModel, type DriverStats, type Op } from '@rentio/core/driver';
+import { ECANCELED, EAGAIN, EINTR, errnoException, OpCode, Parker, RES_CREDENTIALS_CHANGED, type Driver, type DriverModel, type DriverStats, type Op } from '@rentio/core/driver';
 import {
   EFD_CLOEXEC, EFD_NONBLOCK, IORING_OP_BIND, IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_SOCKET, IORING_SETUP_DEFER_TASKRUN,
   IORING_CQ_EVENTFD_DISABLED, IORING_SETUP_TASKRUN_FLAG, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, SOCK_CLOEXEC,
@@ -23,7 +23,7 @@ import { prepCancel, prepSqe, USER_DATA_CANCEL, WRITEV_AS_SENDMSG, WRITEV_PLAIN 
 import { flagNames, Ring } from './ring.js';
 import { IN_KERNEL, QUEUED, QUEUED_CANCELLED, Slab } from './slab.js';
 
-const { EBUSY, ENOTSOCK, EPERM, ETIME } = osConstants.errno;
+const { EBUSY, ENOTSOCK, ETIME } = osConstants.errno;
 /** Word index of liburing's `sq.sqe_head` / `sq.sqe_tail` in struct io_uring (byte offsets 64, 68). */
 const SQE_HEAD_WORD = 16;
 const SQE_TAIL_WORD = 17;
@@ -119,7 +119,7 @@ export class UringDriver implements Driver {
 
   /**
    * Why the driver refuses to submit, once the process's uid/gid changed after the ring was made
-   * (ops then complete with EPERM); null while they are unchanged.
+   * (ops then reject with ERR_RENTIO_CREDENTIALS_CHANGED); null while they are unchanged.
    */
   get credentialsChanged(): string | null {
     return this.#credsChanged;
@@ -338,7 +338,7 @@ export class UringDriver implements Driver {
           continue;
         }
         if (this.#credsChanged !== null) {
-          this.#settleUnsubmitted(slot, op, op.code === OpCode.CLOSE ? this.#libcClose(op.fd) : -EPERM);
+          this.#settleUnsubmitted(slot, op, op.code === OpCode.CLOSE ? this.#libcClose(op.fd) : RES_CREDENTIALS_CHANGED);
           continue;
         }
         prepSqe(sqes, (tail & mask) << 4, op, slab, slot);
