@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import type { Driver, DriverOptions } from '@rentio/core/driver';
+import { InvalidArgValueError, type Driver, type DriverOptions } from '@rentio/core/driver';
 import {
   IORING_OP_NAME, IORING_SETUP, IORING_SETUP_CLAMP, IORING_SETUP_COOP_TASKRUN, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER,
   IORING_SETUP_SUBMIT_ALL, IORING_SETUP_TASKRUN_FLAG,
@@ -105,7 +105,5 @@ function positiveInt(name: string, v: unknown): number {
 }
 
 function invalid(name: string, why: string, v: unknown): TypeError {
-  const err = new TypeError(`The "driverOptions.${name}" option ${why}. Received ${JSON.stringify(v)}`);
-  Object.defineProperty(err, 'code', { value: 'ERR_RENTIO_INVALID_ARG_VALUE', enumerable: true });
-  return err;
+  return new InvalidArgValueError(`driverOptions.${name}`, why, v);
 }
