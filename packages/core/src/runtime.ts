@@ -5,9 +5,9 @@
 import { Buffer } from 'node:buffer';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { alloc, checkRentable, own, takeOwnership } from './buffer.js';
+import { MAX_IO, alloc, checkRentable, own, takeOwnership } from './buffer.js';
 import type { Driver, DriverModel, DriverOptions, DriverStats } from './driver.js';
-import { AbortError, InvalidArgTypeError, RuntimeClosedError, errnoException } from './errors.js';
+import { AbortError, InvalidArgTypeError, OutOfRangeError, RuntimeClosedError, errnoException } from './errors.js';
 import { File, type OpenFlags } from './file.js';
 import { parseMode, parseOpenFlags } from './flags.js';
 import type { Handle } from './handle.js';
@@ -441,6 +441,9 @@ async function withClose<T>(f: File, body: () => Promise<T>): Promise<T> {
 async function readAll(f: File, signal: AbortSignal | null): Promise<Uint8Array> {
   const size = (await f.stat()).size;
   const sig = signal ?? undefined;
+  // One buffer holds the file, and one read moves at most MAX_IO bytes: a bigger file is refused
+  // up front (node:fs refuses past 2 GiB too, ERR_FS_FILE_TOO_LARGE).
+  if (size > MAX_IO) throw new OutOfRangeError('file size', `<= ${MAX_IO} bytes to be read whole (${f.path})`, size);
   // A regular file is read to its size, as node:fs does; /proc files and pipes report size 0
   // and are read in growing chunks until EOF.
   let buf = alloc(size > 0 ? size : 65536);
