@@ -15,7 +15,8 @@ await eachDriver(t, 'driver info and stats counters move', async (t, rt, driver)
   t.equal(rt.stats().inFlight, 1, 'a pending read is in flight');
   await c.writeAll(own('x'));
   await p;
-  await rt.sleep(1);
+  // A kernel timer completes only after the driver parked: the parker must wake for it.
+  await rt.sleep(5);
   const s1 = rt.stats();
   t.ok(s1.submitted > s0.submitted, 'submitted moved');
   t.equal(s1.completed, s1.submitted, 'everything completed');

@@ -41,7 +41,8 @@ export interface DriverOptions {
  * - `submit(op)` starts the op; the driver calls `op.complete(res)` exactly once, with the
  *   syscall's result or `-errno`. It may complete synchronously inside `submit`.
  * - `cancel(op)` asks for cancellation of a submitted op. The op still completes exactly once:
- *   with `-ECANCELED` if the cancel took effect, with its real result if it came too late.
+ *   with `-ECANCELED` if the cancel took effect, with its real result if it came too late. It may
+ *   complete synchronously inside `cancel` (core's lists take the next op before cancelling one).
  * - The driver keeps `op` (and so its owned memory) reachable until it completes it.
  * - The process stays alive exactly while ops are in flight (ref the parker), and never blocks
  *   Node's main thread.

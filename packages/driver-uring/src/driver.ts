@@ -30,17 +30,6 @@ const SQE_TAIL_WORD = 17;
 /** Queue entries with this `b` are ops; any other `b` is the generation a cancel is aimed at. */
 const OP_ENTRY = -1;
 
-/**
- * Drivers still open. koffi aborts the process (a fatal napi_throw in Node's handle cleanup) when
- * a poll handle's fd is readable as the process exits, so each open driver's parker is closed on
- * 'exit' — one listener for all of them.
- */
-const live = new Set<UringDriver>();
-let exitHooked = false;
-function onExit(): void {
-  for (const d of live) d._closeParker();
-}
-
 /** The io_uring completion driver. Made by the package's `open()`. */
 export class UringDriver implements Driver {
   readonly name = 'uring';
@@ -104,17 +93,8 @@ export class UringDriver implements Driver {
         throw errnoException(r, 'io_uring_register_eventfd');
       }
     }
+    // Core's Parker closes itself on process 'exit' (koffi aborts on a readable poll fd at exit).
     this.#parker = new Parker(fd, () => this.#onWake());
-    live.add(this);
-    if (!exitHooked) {
-      exitHooked = true;
-      process.on('exit', onExit);
-    }
-  }
-
-  /** Stop watching the ring (process exit). @internal */
-  _closeParker(): void {
-    this.#parker.close();
   }
 
   /**
@@ -194,7 +174,6 @@ export class UringDriver implements Driver {
       await new Promise<void>((resolve) => (this.#drained = resolve));
     }
     this.#closed = true;
-    live.delete(this);
     this.#parker.close();
     this.#ring.close();
     if (this.#eventfd >= 0) this.#libc.close(this.#eventfd);
