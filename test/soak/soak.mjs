@@ -1,0 +1,263 @@
+#!/usr/bin/env node
+// Soak (issue 6): echo + file I/O with aborts mixed in, for a long time, on each driver; RSS, heap,
+// ArrayBuffer memory and open fds sampled at a fixed interval must stay flat.
+//
+//   npm run soak                                  10 minutes, both drivers side by side
+//   node test/soak/soak.mjs --minutes 1 --driver uring --interval 5
+//   RENTIO_SOAK_MINUTES=30 npm run soak
+//
+// Each driver runs in a child process of its own, so one's memory never counts for the other. The
+// series is printed as it comes; the verdict at the end fails (exit 1) on any unexpected error, on
+// fds that grew, or on memory that grew steadily: after the warm-up, the lowest sample of the last
+// third above the highest of the first third by more than 10% and 16 MiB.
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values: opt } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: process.env.RENTIO_SOAK_MINUTES || '10' },
+    interval: { type: 'string', default: process.env.RENTIO_SOAK_INTERVAL || '10' },
+    driver: { type: 'string', default: process.env.RENTIO_SOAK_DRIVER || 'both' },
+    conns: { type: 'string', default: '32' },
+    child: { type: 'boolean', default: false },
+  },
+});
+const MINUTES = Number(opt.minutes);
+const INTERVAL_S = Number(opt.interval);
+const MiB = 2 ** 20;
+
+// --- the parent: one child per driver, the series, the verdict ---
+
+async function parent() {
+  const drivers = opt.driver === 'both' ? ['epoll', 'uring'] : [opt.driver];
+  console.log(`soak: ${MINUTES} min per driver (${drivers.join(' and ')} side by side), a sample every ${INTERVAL_S} s`);
+  const self = fileURLToPath(import.meta.url);
+  const results = await Promise.all(drivers.map((driver) => new Promise((resolve) => {
+    const c = spawn(process.execPath, ['--expose-gc', self, '--child', '--driver', driver, '--minutes', String(MINUTES), '--interval', String(INTERVAL_S), '--conns', opt.conns], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const samples = [];
+    let summary = null;
+    let rest = '';
+    c.stdout.on('data', (d) => {
+      const lines = (rest + d).split('\n');
+      rest = lines.pop();
+      for (const line of lines) {
+        const m = JSON.parse(line);
+        if (m.sample) {
+          samples.push(m.sample);
+          const s = m.sample;
+          console.log(`${driver.padEnd(5)} t=${String(s.t).padStart(4)}s  rss ${mib(s.rss)}  heap ${mib(s.heap)}  arrayBuffers ${mib(s.arrayBuffers)}  fds ${String(s.fds).padStart(4)}  ops ${String(s.ops).padStart(8)} (+${s.opsDelta})  aborted ${s.aborted}  errors ${s.errors}`);
+        } else if (m.summary) summary = m.summary;
+      }
+    });
+    c.on('exit', (code, signal) => resolve({ driver, code, signal, samples, summary }));
+  })));
+  let failed = false;
+  console.log('\nseries (after warm-up):');
+  for (const r of results) {
+    const verdict = judge(r);
+    failed ||= !verdict.ok;
+    console.log(`${r.driver}:`);
+    console.log(`  rss MiB      ${verdict.series.rss.join(' ')}`);
+    console.log(`  heap MiB     ${verdict.series.heap.join(' ')}`);
+    console.log(`  fds          ${verdict.series.fds.join(' ')}`);
+    console.log(`  ops          ${r.summary?.ops ?? '?'} (${r.summary?.echoed ?? '?'} echoes, ${r.summary?.fileOps ?? '?'} file ops, ${r.summary?.aborted ?? '?'} aborted, ${r.summary?.reconnects ?? '?'} reconnects)`);
+    console.log(`  verdict      ${verdict.ok ? 'flat' : 'FAIL'}: ${verdict.why.join('; ')}`);
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+const mib = (b) => `${(b / MiB).toFixed(1).padStart(6)} MiB`;
+
+function judge({ code, signal, samples, summary }) {
+  const problems = [];
+  if (code !== 0 || signal) problems.push(`the child ended with ${signal ?? `code ${code}`}`);
+  if (!summary) problems.push('no summary');
+  else if (summary.errors) problems.push(`${summary.errors} unexpected errors: ${summary.firstErrors.join(' | ')}`);
+  else if (summary.inFlight) problems.push(`${summary.inFlight} ops still in flight at the end`);
+  // Warm-up: the first sample (workers start, pools and JIT settle).
+  const steady = samples.slice(1);
+  const series = {
+    rss: steady.map((s) => (s.rss / MiB).toFixed(0)),
+    heap: steady.map((s) => (s.heap / MiB).toFixed(0)),
+    fds: steady.map((s) => s.fds),
+  };
+  if (steady.length < 3) {
+    problems.push(`only ${steady.length} samples after warm-up: too few to judge growth (run longer)`);
+    return { ok: false, why: problems, series };
+  }
+  const third = Math.max(1, Math.floor(steady.length / 3));
+  const first = steady.slice(0, third);
+  const last = steady.slice(-third);
+  for (const key of ['rss', 'heap', 'arrayBuffers']) {
+    const hi = Math.max(...first.map((s) => s[key]));
+    const lo = Math.min(...last.map((s) => s[key]));
+    if (lo > hi * 1.1 && lo - hi > 16 * MiB) problems.push(`${key} grew steadily: the first third peaked at ${mib(hi).trim()}, the last third never went below ${mib(lo).trim()}`);
+  }
+  const fd0 = steady[0].fds;
+  const fdMax = Math.max(...steady.map((s) => s.fds));
+  if (fdMax > fd0 + 4) problems.push(`fds grew from ${fd0} to ${fdMax}`);
+  if (problems.length) return { ok: false, why: problems, series };
+  return { ok: true, why: [`rss ${series.rss[0]}→${series.rss.at(-1)} MiB, heap ${series.heap[0]}→${series.heap.at(-1)} MiB, fds ${fd0}→${steady.at(-1).fds}`], series };
+}
+
+// --- a child: the workload on one driver ---
+
+async function child(driver) {
+  const { alloc, createRuntime, own } = await import('@rentio/core');
+  const rt = await createRuntime({ driver });
+  const dir = mkdtempSync(join(tmpdir(), `rentio-soak-${driver}-`));
+  const end = Date.now() + MINUTES * 60_000;
+  const c = { ops: 0, echoed: 0, fileOps: 0, aborted: 0, reconnects: 0, errors: 0, firstErrors: [] };
+  const oops = (where, e) => {
+    c.errors++;
+    if (c.firstErrors.length < 5) c.firstErrors.push(`${where}: ${e?.code ?? ''} ${e?.message ?? e}`);
+  };
+  const isAbort = (e) => e?.name === 'AbortError';
+  const send = (m) => process.stdout.write(`${JSON.stringify(m)}\n`);
+
+  // Echo server.
+  const l = await rt.listen({ host: '127.0.0.1', port: 0, backlog: 1024 });
+  const port = l.address().port;
+  const serving = (async () => {
+    for await (const s of l) {
+      (async () => {
+        let buf = alloc(65536);
+        try {
+          for (;;) {
+            const [n, b] = await s.read(buf);
+            buf = b;
+            if (n === 0) break;
+            buf = await s.writeAll(b, { length: n });
+          }
+        } catch (e) {
+          if (e.code !== 'ECONNRESET' && e.code !== 'EPIPE') oops('server', e);
+        } finally {
+          await s.close();
+        }
+      })();
+    }
+  })();
+
+  // Clients: request/response of random size; every 20th read aborted at a random moment (the
+  // bytes it did not take are read by the next read); every 200th exchange reconnects.
+  async function client() {
+    while (Date.now() < end) {
+      const s = await rt.connect({ host: '127.0.0.1', port });
+      try {
+        for (let i = 0; i < 200 && Date.now() < end; i++) {
+          const size = randomInt(1, 64 * 1024);
+          const out = own(randomBytes(size));
+          const want = createHash('sha256').update(out).digest('hex');
+          const writing = s.writeAll(out);
+          const got = createHash('sha256');
+          let have = 0;
+          let buf = alloc(16384);
+          while (have < size) {
+            const ac = i % 20 === 0 ? new AbortController() : null;
+            const p = s.read(buf, { length: Math.min(buf.byteLength, size - have), signal: ac?.signal });
+            if (ac) setImmediate(() => ac.abort());
+            try {
+              const [n, b] = await p;
+              buf = b;
+              if (n === 0) throw new Error('EOF before the echo');
+              got.update(b.subarray(0, n));
+              have += n;
+            } catch (e) {
+              if (!isAbort(e)) throw e;
+              c.aborted++;
+              buf = e.buf;
+            }
+            c.ops++;
+          }
+          await writing;
+          c.ops++;
+          if (got.digest('hex') !== want) oops('echo', new Error('echoed bytes differ'));
+          c.echoed++;
+        }
+      } catch (e) {
+        oops('client', e);
+      } finally {
+        await s.close();
+        c.reconnects++;
+      }
+    }
+  }
+
+  // Files: positioned writes and reads against a model of the file; open/close churn; some reads
+  // and sleeps aborted (a cancelled read leaves the model untouched).
+  async function files(k) {
+    const path = join(dir, `f${k}`);
+    const SIZE = 256 * 1024;
+    const model = new Uint8Array(SIZE);
+    while (Date.now() < end) {
+      const f = await rt.open(path, 'w+');
+      model.fill(0);
+      try {
+        for (let i = 0; i < 100 && Date.now() < end; i++) {
+          const pos = randomInt(0, SIZE - 4096);
+          const len = randomInt(1, 4096);
+          const data = randomBytes(len);
+          await f.writeAll(own(data), { position: pos });
+          model.set(data, pos);
+          const ac = i % 10 === 0 ? new AbortController() : null;
+          if (ac) queueMicrotask(() => ac.abort());
+          try {
+            const rpos = randomInt(0, SIZE - 4096);
+            const [n, b] = await f.read(alloc(4096), { position: rpos, signal: ac?.signal });
+            const st = b.subarray(0, n);
+            const expect = model.subarray(rpos, rpos + n);
+            if (Buffer.compare(Buffer.from(st), Buffer.from(expect)) !== 0) oops('file', new Error(`read at ${rpos} differs from what was written`));
+          } catch (e) {
+            if (!isAbort(e)) throw e;
+            c.aborted++;
+          }
+          if (i % 25 === 0) {
+            const ac2 = new AbortController();
+            const sleeping = rt.sleep(50, { signal: ac2.signal });
+            ac2.abort();
+            await sleeping.catch((e) => (isAbort(e) ? c.aborted++ : oops('sleep', e)));
+          }
+          c.fileOps += 2;
+          c.ops += 2;
+        }
+        await f.truncate(0);
+        c.ops++;
+      } catch (e) {
+        oops('files', e);
+      } finally {
+        await f.close();
+      }
+    }
+  }
+
+  // Sampler.
+  const t0 = Date.now();
+  let lastOps = 0;
+  const sampler = setInterval(() => {
+    globalThis.gc?.();
+    const m = process.memoryUsage();
+    const sample = { t: Math.round((Date.now() - t0) / 1000), rss: m.rss, heap: m.heapUsed, arrayBuffers: m.arrayBuffers, fds: readdirSync('/proc/self/fd').length, ops: c.ops, opsDelta: c.ops - lastOps, aborted: c.aborted, errors: c.errors };
+    lastOps = c.ops;
+    send({ sample });
+  }, INTERVAL_S * 1000);
+
+  const conns = Number(opt.conns);
+  await Promise.all([...Array.from({ length: conns }, client), ...Array.from({ length: 4 }, (_, k) => files(k))]);
+  clearInterval(sampler);
+  await l.close();
+  await serving.catch((e) => oops('accept loop', e));
+  const st = rt.stats();
+  await rt.close();
+  rmSync(dir, { recursive: true, force: true });
+  send({ summary: { ...c, inFlight: st.inFlight } });
+}
+
+if (opt.child) await child(opt.driver);
+else await parent();
