@@ -13,7 +13,7 @@ import { alloc, type File, type OpenFlags } from '@rentio/core';
 import { invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, streamDestroyed } from './errors.js';
 import { pool, reportPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
-import { Stager, type Segment } from './stager.js';
+import { Stager, stageable, stagedEnd, stagedWrite, writevChunks, type Segment } from './stager.js';
 
 type Callback = (err?: Error | null) => void;
 
@@ -124,30 +124,7 @@ export class RentioReadStream extends Readable {
   }
 
   override _construct(cb: Callback): void {
-    if (this.#file) {
-      reportPool(this.#file._rt);
-      process.nextTick(() => this.#opened(cb));
-      return;
-    }
-    resolveRuntime(this.#opts.runtime)
-      .then((rt) => {
-        reportPool(rt);
-        return rt.open(this.path, this.#opts.flags ?? 'r', this.#opts.mode);
-      })
-      .then((f) => {
-        this.#file = f;
-        this.#opened(cb);
-      }, cb);
-  }
-
-  #opened(cb: Callback): void {
-    try {
-      this.emit('open', this.#file!.fd);
-      this.emit('ready');
-    } catch (e) {
-      rethrowUncaught(e);
-    }
-    cb();
+    openFile(this, this.#file, this.path, this.#opts, 'r', (f) => (this.#file = f), cb);
   }
 
   override _read(): void {
@@ -265,72 +242,25 @@ export class RentioWriteStream extends Writable {
   }
 
   override _construct(cb: Callback): void {
-    if (this.#file) {
-      reportPool(this.#file._rt);
-      process.nextTick(() => this.#opened(cb));
-      return;
-    }
-    resolveRuntime(this.#opts.runtime)
-      .then((rt) => {
-        reportPool(rt);
-        return rt.open(this.path, this.#opts.flags ?? 'w', this.#opts.mode);
-      })
-      .then((f) => {
-        this.#file = f;
-        this.#opened(cb);
-      }, cb);
-  }
-
-  #opened(cb: Callback): void {
-    try {
-      this.emit('open', this.#file!.fd);
-      this.emit('ready');
-    } catch (e) {
-      rethrowUncaught(e);
-    }
-    cb();
+    openFile(this, this.#file, this.path, this.#opts, 'w', (f) => (this.#file = f), cb);
   }
 
   override write(chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): boolean {
-    if (typeof encoding === 'function') {
-      cb = encoding;
-      encoding = undefined;
-    }
-    if (!this.#canStage(chunk)) return super.write(chunk, encoding as BufferEncoding, cb);
-    const staged = this.#stager.stage(chunk, encoding);
-    if (!Array.isArray(staged)) return super.write(staged, cb);
-    for (let i = 0; i < staged.length - 1; i++) super.write(staged[i]);
-    return super.write(staged[staged.length - 1], cb);
+    return stagedWrite(this.#stager, this.#canStage, super.write.bind(this), chunk, encoding, cb);
   }
 
   override end(chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): this {
-    if (typeof chunk === 'function') {
-      cb = chunk as Callback;
-      chunk = undefined;
-      encoding = undefined;
-    } else if (typeof encoding === 'function') {
-      cb = encoding;
-      encoding = undefined;
-    }
-    if (chunk === undefined || chunk === null || !this.#canStage(chunk)) return super.end(chunk, encoding as BufferEncoding, cb);
-    const staged = this.#stager.stage(chunk, encoding);
-    if (!Array.isArray(staged)) return super.end(staged, cb);
-    for (let i = 0; i < staged.length - 1; i++) super.write(staged[i]);
-    return super.end(staged[staged.length - 1], cb);
+    return stagedEnd(this.#stager, this.#canStage, super.write.bind(this), super.end.bind(this), chunk, encoding, cb);
   }
 
-  #canStage(chunk: unknown): chunk is Uint8Array | string {
-    return (typeof chunk === 'string' || chunk instanceof Uint8Array) && !this.destroyed && !this.writableEnded;
-  }
+  #canStage = (chunk: unknown): chunk is Uint8Array | string => stageable(this, chunk);
 
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, cb: Callback): void {
     this.#submit([chunk], cb);
   }
 
   override _writev(chunks: { chunk: Uint8Array }[], cb: Callback): void {
-    const list = new Array<Uint8Array>(chunks.length);
-    for (let i = 0; i < chunks.length; i++) list[i] = chunks[i].chunk;
-    this.#submit(list, cb);
+    this.#submit(writevChunks(chunks), cb);
   }
 
   #submit(chunks: Uint8Array[], cb: Callback): void {
@@ -389,6 +319,50 @@ export class RentioWriteStream extends Writable {
     if (!this.writableEnded) this.end();
     else if (this.writableFinished) this.destroy();
   }
+}
+
+/**
+ * The body of both file streams' `_construct`: take the file the stream was given, or open
+ * `path` on the runtime (with `defaultFlags` unless the options set `flags`) and hand it to
+ * `setFile`; report the runtime's pool either way; then emit 'open' (with the fd) and 'ready',
+ * as `fs` streams do, before `cb` — for a given file on the next tick, never inside
+ * `_construct` itself.
+ */
+function openFile(
+  stream: Readable | Writable,
+  file: File | null,
+  path: string,
+  opts: ReadStreamOptions | WriteStreamOptions,
+  defaultFlags: OpenFlags,
+  setFile: (f: File) => void,
+  cb: Callback,
+): void {
+  if (file) {
+    reportPool(file._rt);
+    process.nextTick(() => opened(stream, file, cb));
+    return;
+  }
+  resolveRuntime(opts.runtime)
+    .then((rt) => {
+      reportPool(rt);
+      return rt.open(path, opts.flags ?? defaultFlags, opts.mode);
+    })
+    .then((f) => {
+      setFile(f);
+      opened(stream, f, cb);
+    }, cb);
+}
+
+/** Announce the open file, then let the stream start (`_construct`'s callback). */
+function opened(stream: Readable | Writable, file: File, cb: Callback): void {
+  try {
+    stream.emit('open', file.fd);
+    stream.emit('ready');
+  } catch (e) {
+    // A throwing listener must not leave _construct's callback uncalled.
+    rethrowUncaught(e);
+  }
+  cb();
 }
 
 function addSignal(signal: AbortSignal, stream: Readable | Writable): void {

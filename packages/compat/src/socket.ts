@@ -14,7 +14,7 @@ import { Duplex, addAbortSignal } from 'node:stream';
 import type { Runtime, SocketAddressInfo, TcpStream } from '@rentio/core';
 import { invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, streamDestroyed } from './errors.js';
 import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
-import { Stager, type Segment } from './stager.js';
+import { Stager, stageable, stagedEnd, stagedWrite, writevChunks, type Segment } from './stager.js';
 
 /** Options of {@link toDuplex} (and of `connect`, which adds the connect options). */
 export interface SocketOptions {
@@ -250,46 +250,22 @@ export class RentioSocket extends Duplex {
   // --- writing: stage at write() time ---------------------------------------------------------
 
   override write(chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): boolean {
-    if (typeof encoding === 'function') {
-      cb = encoding;
-      encoding = undefined;
-    }
-    if (!this.#canStage(chunk)) return super.write(chunk, encoding as BufferEncoding, cb);
-    const staged = this.#stager.stage(chunk, encoding);
-    if (!Array.isArray(staged)) return super.write(staged, cb);
-    for (let i = 0; i < staged.length - 1; i++) super.write(staged[i]);
-    return super.write(staged[staged.length - 1], cb);
+    return stagedWrite(this.#stager, this.#canStage, super.write.bind(this), chunk, encoding, cb);
   }
 
   override end(chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): this {
-    if (typeof chunk === 'function') {
-      cb = chunk as Callback;
-      chunk = undefined;
-      encoding = undefined;
-    } else if (typeof encoding === 'function') {
-      cb = encoding;
-      encoding = undefined;
-    }
-    if (chunk === undefined || chunk === null || !this.#canStage(chunk)) return super.end(chunk, encoding as BufferEncoding, cb);
-    const staged = this.#stager.stage(chunk, encoding);
-    if (!Array.isArray(staged)) return super.end(staged, cb);
-    for (let i = 0; i < staged.length - 1; i++) super.write(staged[i]);
-    return super.end(staged[staged.length - 1], cb);
+    return stagedEnd(this.#stager, this.#canStage, super.write.bind(this), super.end.bind(this), chunk, encoding, cb);
   }
 
-  #canStage(chunk: unknown): chunk is Uint8Array | string {
-    // Anything else (or a write Writable will refuse) goes to Writable untouched for its own error.
-    return (typeof chunk === 'string' || chunk instanceof Uint8Array) && !this.destroyed && !this.writableEnded && !this.writableObjectMode;
-  }
+  // The socket also leaves chunks alone in object mode, where Writable takes any value as it is.
+  #canStage = (chunk: unknown): chunk is Uint8Array | string => stageable(this, chunk) && !this.writableObjectMode;
 
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, cb: Callback): void {
     this.#submit([chunk], cb);
   }
 
   override _writev(chunks: { chunk: Uint8Array }[], cb: Callback): void {
-    const list = new Array<Uint8Array>(chunks.length);
-    for (let i = 0; i < chunks.length; i++) list[i] = chunks[i].chunk;
-    this.#submit(list, cb);
+    this.#submit(writevChunks(chunks), cb);
   }
 
   #submit(chunks: Uint8Array[], cb: Callback): void {

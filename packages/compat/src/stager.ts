@@ -18,7 +18,10 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
+import type { Writable } from 'node:stream';
 import type { StagingPool } from './pool.js';
+
+type Callback = (err?: Error | null) => void;
 
 /** A slab being packed: the bytes `used` so far, `handed` bytes already given to a submission. */
 interface Packing {
@@ -204,3 +207,89 @@ export class Stager {
 
 /** Segments opened by the copy path (they may take more bytes while a submission is built). */
 const fresh = new WeakSet<Segment>();
+
+// --- the write()/end() overrides of a staging stream -------------------------------------------
+//
+// Staging has to happen in `write()`/`end()` themselves, before `Writable` queues the chunk by
+// reference, so a stream that stages overrides both. The socket and the file write stream
+// override them the same way; the bodies are here. A stream passes its own `super.write` /
+// `super.end` bound to itself (Writable's, which queue the staged views and run the callbacks),
+// and its own test of what it may stage.
+
+/** A stream's `super.write`, bound to it. */
+export type WritableWrite = Writable['write'];
+
+/** A stream's `super.end`, bound to it: returns the stream. */
+export interface WritableEnd<T> {
+  (chunk: unknown, cb?: Callback): T;
+  (chunk: unknown, encoding: BufferEncoding, cb?: Callback): T;
+}
+
+/** Which chunks a stream's `write()`/`end()` stage: see {@link stageable}. */
+export type CanStage = (chunk: unknown) => chunk is Uint8Array | string;
+
+/**
+ * Whether `stream` may stage `chunk`: bytes or a string, on a stream still writable. Anything
+ * else (or a write `Writable` will refuse) goes to `Writable` untouched, for its own error.
+ */
+export function stageable(stream: Writable, chunk: unknown): chunk is Uint8Array | string {
+  return (typeof chunk === 'string' || chunk instanceof Uint8Array) && !stream.destroyed && !stream.writableEnded;
+}
+
+/**
+ * The body of a staging stream's `write()` override: stage `chunk` now and queue its view(s),
+ * `cb` on the last one (a chunk larger than a slab is several views, written in order).
+ */
+export function stagedWrite(
+  stager: Stager,
+  canStage: CanStage,
+  write: WritableWrite,
+  chunk: unknown,
+  encoding?: BufferEncoding | Callback,
+  cb?: Callback,
+): boolean {
+  if (typeof encoding === 'function') {
+    cb = encoding;
+    encoding = undefined;
+  }
+  if (!canStage(chunk)) return write(chunk, encoding as BufferEncoding, cb);
+  const staged = stager.stage(chunk, encoding);
+  if (!Array.isArray(staged)) return write(staged, cb);
+  for (let i = 0; i < staged.length - 1; i++) write(staged[i]);
+  return write(staged[staged.length - 1], cb);
+}
+
+/**
+ * The body of a staging stream's `end()` override: as {@link stagedWrite}, the last view going
+ * to `end` (so `cb` keeps `end()`'s meaning); with no chunk, just `end`.
+ */
+export function stagedEnd<T>(
+  stager: Stager,
+  canStage: CanStage,
+  write: WritableWrite,
+  end: WritableEnd<T>,
+  chunk?: unknown,
+  encoding?: BufferEncoding | Callback,
+  cb?: Callback,
+): T {
+  if (typeof chunk === 'function') {
+    cb = chunk as Callback;
+    chunk = undefined;
+    encoding = undefined;
+  } else if (typeof encoding === 'function') {
+    cb = encoding;
+    encoding = undefined;
+  }
+  if (chunk === undefined || chunk === null || !canStage(chunk)) return end(chunk, encoding as BufferEncoding, cb);
+  const staged = stager.stage(chunk, encoding);
+  if (!Array.isArray(staged)) return end(staged, cb);
+  for (let i = 0; i < staged.length - 1; i++) write(staged[i]);
+  return end(staged[staged.length - 1], cb);
+}
+
+/** The chunks of the entries `Writable` hands to `_writev`, in order, for {@link Stager.segments}. */
+export function writevChunks(entries: readonly { chunk: Uint8Array }[]): Uint8Array[] {
+  const list = new Array<Uint8Array>(entries.length);
+  for (let i = 0; i < entries.length; i++) list[i] = entries[i].chunk;
+  return list;
+}
