@@ -1,11 +1,11 @@
 /**
  * Runs one scenario: every case, every contender interleaved within each repetition (the
  * order rotates each time, so no contender always goes first or last), a median and spread
- * per row, and ratios against the scenario's baseline from the same run. A contender that
+ * per row, and ratios against the scenario's baseline from the same run, paired by repetition. A contender that
  * throws is marked failed for that case and not retried; one that is skipped says why.
  * @module
  */
-import { medianOfKeys, summarize } from './stats.mjs';
+import { medianOfKeys, pairedRatio, summarize } from './stats.mjs';
 import { oneLine } from './env.mjs';
 
 /** The rows of one case: contenders resolved for it (forCase), null rows dropped. */
@@ -89,6 +89,6 @@ function finishCase(scenario, kase, rows) {
   });
   const measured = (r) => r.status === 'ok' || r.status === 'partial';
   const base = out.find((r) => r.id === scenario.baseline && measured(r));
-  for (const r of out) r.ratio = base && measured(r) ? r.median / base.median : NaN;
+  for (const r of out) r.ratio = base && measured(r) ? pairedRatio(r.runs, base.runs) : NaN;
   return { id: kase.id, label: kase.label, reps: rows.reduce((n, r) => Math.max(n, r.runs.length), 0), rows: out };
 }

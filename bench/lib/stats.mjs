@@ -31,3 +31,16 @@ export function medianOfKeys(objs) {
   }
   return out;
 }
+
+/**
+ * The ratio of two rows measured side by side: the median, over repetitions, of a's run divided
+ * by b's run of the same repetition. Runs of one repetition are seconds apart, so load that
+ * drifts over the minutes of a run (a shared machine) cancels out of each quotient.
+ * INVARIANT: runs[i] is repetition i for both rows (a row that fails stops, it never skips).
+ */
+export function pairedRatio(a, b) {
+  const n = Math.min(a.length, b.length);
+  const q = [];
+  for (let i = 0; i < n; i++) if (Number.isFinite(a[i]) && Number.isFinite(b[i]) && b[i] !== 0) q.push(a[i] / b[i]);
+  return median(q);
+}

@@ -54,7 +54,7 @@ export function chart(s) {
 </style>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="8" y="20" class="title">${x(s.title)}</text>
-<text x="8" y="36" class="sub">${x(`${s.unit}, ${s.higher ? 'higher' : 'lower'} is better · median of runs, whisker = min–max · ratio vs the outlined baseline`)}</text>
+<text x="8" y="36" class="sub">${x(`${s.unit}, ${s.higher ? 'higher' : 'lower'} is better · median of runs, whisker = min–max · ratio vs the outlined baseline, paired by repetition`)}</text>
 ${parts.join('\n')}
 </svg>
 `;
