@@ -13,7 +13,7 @@ import { alloc, type File, type OpenFlags } from '@rentio/core';
 import { invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, streamDestroyed } from './errors.js';
 import { pool, reportPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
-import { Stager, stageable, stagedEnd, stagedWrite, writevChunks, type Segment } from './stager.js';
+import { Stager, stageable, stagedEnd, stagedWrite, writevChunks, type Segment, type WritableEnd, type WritableWrite } from './stager.js';
 
 type Callback = (err?: Error | null) => void;
 
@@ -246,13 +246,16 @@ export class RentioWriteStream extends Writable {
   }
 
   override write(chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): boolean {
-    return stagedWrite(this.#stager, this.#canStage, super.write.bind(this), chunk, encoding, cb);
+    return stagedWrite(this.#stager, this.#canStage, this.#superWrite, chunk, encoding, cb);
   }
 
   override end(chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): this {
-    return stagedEnd(this.#stager, this.#canStage, super.write.bind(this), super.end.bind(this), chunk, encoding, cb);
+    return stagedEnd(this.#stager, this.#canStage, this.#superWrite, this.#superEnd, chunk, encoding, cb);
   }
 
+  // Writable's own write/end, bound once: the overrides hand them to the staging helpers.
+  #superWrite: WritableWrite = super.write.bind(this);
+  #superEnd: WritableEnd<this> = super.end.bind(this);
   #canStage = (chunk: unknown): chunk is Uint8Array | string => stageable(this, chunk);
 
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, cb: Callback): void {

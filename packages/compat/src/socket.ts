@@ -14,7 +14,7 @@ import { Duplex, addAbortSignal } from 'node:stream';
 import type { Runtime, SocketAddressInfo, TcpStream } from '@rentio/core';
 import { invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, streamDestroyed } from './errors.js';
 import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
-import { Stager, stageable, stagedEnd, stagedWrite, writevChunks, type Segment } from './stager.js';
+import { Stager, stageable, stagedEnd, stagedWrite, writevChunks, type Segment, type WritableEnd, type WritableWrite } from './stager.js';
 
 /** Options of {@link toDuplex} (and of `connect`, which adds the connect options). */
 export interface SocketOptions {
@@ -250,14 +250,17 @@ export class RentioSocket extends Duplex {
   // --- writing: stage at write() time ---------------------------------------------------------
 
   override write(chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): boolean {
-    return stagedWrite(this.#stager, this.#canStage, super.write.bind(this), chunk, encoding, cb);
+    return stagedWrite(this.#stager, this.#canStage, this.#superWrite, chunk, encoding, cb);
   }
 
   override end(chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): this {
-    return stagedEnd(this.#stager, this.#canStage, super.write.bind(this), super.end.bind(this), chunk, encoding, cb);
+    return stagedEnd(this.#stager, this.#canStage, this.#superWrite, this.#superEnd, chunk, encoding, cb);
   }
 
   // The socket also leaves chunks alone in object mode, where Writable takes any value as it is.
+  // Writable's own write/end, bound once: the overrides hand them to the staging helpers.
+  #superWrite: WritableWrite = super.write.bind(this);
+  #superEnd: WritableEnd<this> = super.end.bind(this);
   #canStage = (chunk: unknown): chunk is Uint8Array | string => stageable(this, chunk) && !this.writableObjectMode;
 
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, cb: Callback): void {
