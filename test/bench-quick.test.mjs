@@ -1,0 +1,18 @@
+// `npm run bench -- --quick` as a smoke test: every scenario runs with tiny sizes, one run per
+// row, and the runner finishes with its summary line. Figures are not checked (speed is measured
+// in bench/, never asserted in tests); that the harness runs and measures is.
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { childEnv } from './helpers/util.mjs';
+
+t.test('bench --quick runs every scenario', async (t) => {
+  const r = await new Promise((resolve) => {
+    execFile(process.execPath, ['bench/run.mjs', '--quick'], { env: childEnv(), timeout: 180_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => resolve({ err, stdout, stderr }));
+  });
+  t.equal(r.err, null, `exit 0 (${r.err?.message ?? ''} ${r.stderr.slice(-400)})`);
+  const done = /bench --quick: done in \d+ s — (\d+) scenarios, (\d+) rows measured, (\d+) skipped, (\d+) failed/.exec(r.stdout);
+  t.ok(done, 'printed the summary line');
+  t.ok(Number(done?.[1]) >= 6, 'all six scenarios ran');
+  t.ok(Number(done?.[2]) > 0, 'rows were measured');
+  t.equal(Number(done?.[4]), 0, 'no contender failed');
+});
