@@ -162,8 +162,14 @@ export class Runtime implements OpSink {
 
   async #close(): Promise<void> {
     this._loose.cancelAll(CancelCause.RUNTIME_CLOSED);
-    await Promise.allSettled([...this.#handles].map((h) => h._closeForRuntime()));
-    await this._loose.drained();
+    // An open, socket or accept whose result beat its cancel makes its handle after this began
+    // (in the op's promise reaction, after the op list drained): go round until none is left, so
+    // each is closed while the driver still runs, then free the driver.
+    do {
+      await Promise.allSettled([...this.#handles].map((h) => h._closeForRuntime()));
+      await this._loose.drained();
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (this.#handles.size > 0 || this._loose.size > 0);
     await this.#driver.close();
   }
 
