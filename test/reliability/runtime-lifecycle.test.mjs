@@ -4,7 +4,7 @@
 import t from 'tap';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alloc, createRuntime, own } from '@rentio/core';
 import { eachDriver } from '../helpers/drivers.mjs';
@@ -85,6 +85,32 @@ await eachDriver(t, 'rt.close() with 1,000 ops in flight: all settle with their 
   t.equal(buf.byteLength, 4, 'and takes nothing');
   t.same(rt.stats().submitted, st.submitted, 'nothing reached the driver after close');
   t.equal(fdCount(), fds);
+});
+
+await eachDriver(t, 'rt.close() racing an open that completes: the file it yields is closed too', async (t, _rt, driver) => {
+  const dir = tmpDir(t);
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const fds = fdCount();
+  const rt = await createRuntime({ driver });
+  await rt.readFile('/proc/self/stat'); // file workers (epoll) running, so the open below starts at once
+  // Opening a FIFO for writing blocks until a reader comes: the open is in flight, past any cancel.
+  const opening = settled(rt.open(fifo, 'w'));
+  await delay(50);
+  t.equal(rt.stats().inFlight, 1, 'the open is in flight');
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // lets the open complete...
+  t.teardown(() => closeSync(reader));
+  const closing = rt.close(); // ...as the runtime starts closing, in the same tick
+  const r = await opening;
+  const closed = await Promise.race([closing.then(() => 'closed'), delay(5000).then(() => 'hung')]);
+  t.equal(closed, 'closed', 'rt.close() resolves');
+  t.ok(r.error?.code === 'ERR_RENTIO_RUNTIME_CLOSED' || r.value?.closed === true, `the open rejects ERR_RENTIO_RUNTIME_CLOSED or yields a handle the runtime closed (${r.error?.code ?? `closed: ${r.value?.closed}`})`);
+  t.equal(rt.stats().handles, 0, 'no handle left open');
+  if (r.value) {
+    const again = await Promise.race([r.value.close().then(() => 'resolved'), delay(2000).then(() => 'hung')]);
+    t.equal(again, 'resolved', "the handle's own close() resolves too");
+  }
+  t.equal(fdCount(), fds + 1, 'no fd leaked (the one left is the test\'s reader)');
 });
 
 /** Child program: start ops of every kind, leave them pending, then end as `how` says. */
