@@ -100,7 +100,7 @@ await eachDriver(t, 'closed handles and bad arguments', async (t, rt) => {
   await t.rejects(rt.listen({ port: 70000 }), { code: 'ERR_RENTIO_OUT_OF_RANGE' }, 'port out of range');
   await t.rejects(rt.connect({ port: 0 }), { code: 'ERR_RENTIO_OUT_OF_RANGE' }, 'connect to port 0');
   await t.rejects(rt.connect({ host: 5, port: 80 }), { code: 'ERR_RENTIO_INVALID_ARG_TYPE' }, 'host not a string');
-  throwsCode(t, () => rt.sleep(-1), 'ERR_RENTIO_INVALID_ARG_TYPE', 'negative sleep');
+  throwsCode(t, () => rt.sleep(-1), 'ERR_RENTIO_OUT_OF_RANGE', 'negative sleep');
   throwsCode(t, () => rt.sleep('1'), 'ERR_RENTIO_INVALID_ARG_TYPE', 'sleep of a string');
   throwsCode(t, () => alloc(-1), 'ERR_RENTIO_OUT_OF_RANGE', 'alloc(-1)');
   throwsCode(t, () => alloc(1.5), 'ERR_RENTIO_OUT_OF_RANGE', 'alloc(1.5)');

@@ -137,7 +137,7 @@ export function checkWindow(buf: Uint8Array, offset: unknown, length: unknown): 
   return [off, len];
 }
 
-/** Largest buffer rentio allocates: what one read/write syscall can move (0x7ffff000). */
+/** The most one read/write syscall moves on Linux (0x7ffff000 bytes); larger windows are moved in several ops. */
 export const MAX_IO = 0x7ffff000;
 
 function checkSize(name: string, size: unknown): void {

@@ -325,7 +325,7 @@ export class Runtime implements OpSink {
   sleep(ms: number, options?: { signal?: AbortSignal }): Promise<void> {
     this.#check();
     if (typeof ms !== 'number' || Number.isNaN(ms)) throw new InvalidArgTypeError('ms', 'a number', ms);
-    if (ms < 0 || ms > 2 ** 31 * 1000) throw new InvalidArgTypeError('ms', `>= 0 and <= ${2 ** 31 * 1000}`, ms);
+    if (ms < 0 || ms > 2 ** 31 * 1000) throw new OutOfRangeError('ms', `>= 0 and <= ${2 ** 31 * 1000}`, ms);
     const signal = checkSignal(checkOptions<{ signal: AbortSignal }>(options).signal);
     const op = new Op(OpCode.TIMEOUT);
     op.ns = Math.round(ms * 1e6);
