@@ -3,15 +3,10 @@
 import t from 'tap';
 import { alloc, own } from '@rentio/core';
 import { eachDriver } from '../helpers/drivers.mjs';
-import { random, readExactly, readToEnd, sha256, streamPair } from '../helpers/util.mjs';
+import { echoUntilEof, random, readExactly, readToEnd, sha256, streamPair } from '../helpers/util.mjs';
 
 async function echo(s) {
-  let buf = alloc(16384);
-  for (;;) {
-    const [n, b] = await s.read(buf);
-    if (n === 0) break;
-    buf = await s.writeAll(b, { length: n });
-  }
+  await echoUntilEof(s);
   await s.shutdown();
 }
 

@@ -34,6 +34,16 @@ export async function readToEnd(stream, chunk = 65536) {
   return Buffer.concat(parts);
 }
 
+/** Echo what `stream` reads back to it until EOF, renting one buffer of `size` bytes. */
+export async function echoUntilEof(stream, size = 16384) {
+  let buf = alloc(size);
+  for (;;) {
+    const [n, b] = await stream.read(buf);
+    if (n === 0) return;
+    buf = await stream.writeAll(b, { length: n });
+  }
+}
+
 /** Read exactly `n` bytes (or fewer at EOF). */
 export async function readExactly(stream, n) {
   const out = Buffer.alloc(n);

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alloc, own } from '@rentio/core';
 import { eachDriver } from '../helpers/drivers.mjs';
-import { streamPair, tmpDir } from '../helpers/util.mjs';
+import { readToEnd, streamPair, tmpDir } from '../helpers/util.mjs';
 import { canariesBroken, canaryBuffer, settled, turn, warnings } from '../helpers/reliability.mjs';
 
 const PAD = 16;
@@ -60,13 +60,7 @@ await eachDriver(t, '10,000 aborts racing completion: each op settles once, cana
       }
     }
     await c.shutdown();
-    let buf = alloc(4096);
-    for (;;) {
-      const [n, b] = await s.read(buf);
-      buf = b;
-      if (n === 0) break;
-      received += n;
-    }
+    received += (await readToEnd(s, 4096)).length;
     t.equal(received, sent, `socket reads: every byte sent was read exactly once (${sent})`);
     await Promise.all([c.close(), s.close(), l.close()]);
   }
@@ -75,17 +69,7 @@ await eachDriver(t, '10,000 aborts racing completion: each op settles once, cana
   {
     const pairs = await Promise.all(Array.from({ length: 10 }, () => streamPair(rt)));
     const results = await Promise.all(pairs.map(async ([c, s], k) => {
-      const drained = (async () => {
-        const parts = [];
-        let buf = alloc(65536);
-        for (;;) {
-          const [n, b] = await s.read(buf);
-          buf = b;
-          if (n === 0) break;
-          parts.push(Buffer.from(b.subarray(0, n)));
-        }
-        return Buffer.concat(parts);
-      })();
+      const drained = readToEnd(s);
       const expected = [];
       for (let i = 0; i < 200; i++) {
         const size = 1 + ((i * 7919 + k * 104729) % 8192);
