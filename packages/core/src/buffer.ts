@@ -8,6 +8,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
+import { transfer } from './transfer.js';
 import { BufferNotRentableError, InvalidArgTypeError, OutOfRangeError } from './errors.js';
 
 /**
@@ -92,10 +93,6 @@ function isDetached(ab: ArrayBuffer): boolean {
   }
 }
 
-const transfer: ((ab: ArrayBuffer) => ArrayBuffer) = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === 'function'
-  ? (ab) => (ab as ArrayBuffer & { transfer(): ArrayBuffer }).transfer()
-  : (ab) => structuredClone(ab, { transfer: [ab] });
-
 /**
  * Take ownership of a checked rentable buffer: detach the caller's `ArrayBuffer` and return a
  * view of the same class over the same memory for the op to hold.
@@ -103,7 +100,7 @@ const transfer: ((ab: ArrayBuffer) => ArrayBuffer) = typeof (ArrayBuffer.prototy
  */
 export function takeOwnership(buf: Uint8Array): Uint8Array {
   const ab = transfer(buf.buffer as ArrayBuffer);
-  // SAFETY: structuredClone/transfer move the backing store; the address is unchanged.
+  // SAFETY: transfer moves the backing store (see transfer.ts): the address is unchanged.
   return Buffer.isBuffer(buf) ? Buffer.from(ab) : new Uint8Array(ab);
 }
 

@@ -6,6 +6,7 @@ import { Buffer } from 'node:buffer';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { MAX_IO, alloc, checkRentable, own, takeOwnership } from './buffer.js';
+import { transferMechanism } from './transfer.js';
 import type { Driver, DriverModel, DriverOptions, DriverStats } from './driver.js';
 import { AbortError, InvalidArgTypeError, OutOfRangeError, RuntimeClosedError, errnoException } from './errors.js';
 import { File, type OpenFlags } from './file.js';
@@ -48,6 +49,8 @@ export interface RuntimeStats extends DriverStats {
   inFlight: number;
   /** Open handles (files, streams, listeners). */
   handles: number;
+  /** How buffers are detached: `'native'` (ArrayBuffer transfer) or `'structuredClone'`. */
+  bufferTransfer: string;
 }
 
 /** Options of {@link Runtime.listen}. */
@@ -138,6 +141,7 @@ export class Runtime implements OpSink {
       completed: this.#completed,
       inFlight: this.#inFlight,
       handles: this.#handles.size,
+      bufferTransfer: transferMechanism,
     };
     for (const [k, f] of this.#extraStats) s[k] = f();
     return s;
