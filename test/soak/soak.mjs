@@ -125,9 +125,11 @@ async function child(driver) {
   // Echo server.
   const l = await rt.listen({ host: '127.0.0.1', port: 0, backlog: 1024 });
   const port = l.address().port;
+  // Every connection's task, so shutdown waits for each to see its client's EOF before rt.close().
+  const connections = new Set();
   const serving = (async () => {
     for await (const s of l) {
-      (async () => {
+      const task = (async () => {
         let buf = alloc(65536);
         try {
           for (;;) {
@@ -142,6 +144,8 @@ async function child(driver) {
           await s.close();
         }
       })();
+      connections.add(task);
+      task.finally(() => connections.delete(task));
     }
   })();
 
@@ -253,6 +257,9 @@ async function child(driver) {
   clearInterval(sampler);
   await l.close();
   await serving.catch((e) => oops('accept loop', e));
+  // Clients have closed: each server task ends at its EOF. Closing the runtime first would cancel
+  // reads still waiting for that EOF (ERR_RENTIO_RUNTIME_CLOSED), a shutdown race of this harness.
+  await Promise.all(connections);
   const st = rt.stats();
   await rt.close();
   rmSync(dir, { recursive: true, force: true });
