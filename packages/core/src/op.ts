@@ -13,6 +13,7 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
+import { unwatch } from './signals.js';
 import { AbortError, CredentialsChangedError, HandleClosedError, RuntimeClosedError, errnoException, type ErrnoContext } from './errors.js';
 
 /** Operation codes. Each driver maps each code onto its kernel model. */
@@ -228,7 +229,7 @@ export class Op {
     this.res = res;
     this.owner?.unlink(this);
     if (this.signal) {
-      this.signal.removeEventListener('abort', this);
+      unwatch(this.signal, this);
       this.signal = null;
     }
     this.sink?._opDone(this);

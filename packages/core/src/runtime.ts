@@ -7,6 +7,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { MAX_IO, alloc, checkRentable, own, takeOwnership } from './buffer.js';
 import { transferMechanism } from './transfer.js';
+import { watch } from './signals.js';
 import type { Driver, DriverModel, DriverOptions, DriverStats } from './driver.js';
 import { AbortError, InvalidArgTypeError, OutOfRangeError, RuntimeClosedError, errnoException } from './errors.js';
 import { File, type OpenFlags } from './file.js';
@@ -392,7 +393,7 @@ export class Runtime implements OpSink {
         return p;
       }
       op.signal = signal;
-      signal.addEventListener('abort', op, { once: true });
+      watch(signal, op);
     }
     this.#driver.submit(op);
     return p;
