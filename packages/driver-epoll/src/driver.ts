@@ -15,7 +15,7 @@ import {
   SOCK_NONBLOCK, SOL_SOCKET, SO_ERROR, STATX_TYPE, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, TFD_CLOEXEC, TFD_NONBLOCK,
 } from './constants.js';
 import * as ffi from './ffi.js';
-import { FilePool, addresses } from './file-pool.js';
+import { FilePool } from './file-pool.js';
 import { Registry } from './registry.js';
 import { Selector } from './selector.js';
 import { Timers } from './timers.js';
@@ -78,7 +78,7 @@ export class EpollDriver implements Driver {
         return this.#tryOrWait(op, true);
       case OpCode.WRITEV:
         if (this.#sockets.has(op.fd)) return this.#tryOrWait(op, true);
-        return this.#pool.submit(op, 0, 0);
+        return this.#pool.submit(op);
       case OpCode.CONNECT:
         return this.#connect(op);
       case OpCode.TIMEOUT:
@@ -86,7 +86,7 @@ export class EpollDriver implements Driver {
       case OpCode.READ:
       case OpCode.WRITE:
         if (this.#isPollable(op.fd)) return this.#tryOrWait(op, op.code === OpCode.WRITE);
-        return this.#pool.submit(op, ...addresses(op));
+        return this.#pool.submit(op);
       case OpCode.SOCKET:
       case OpCode.BIND:
       case OpCode.LISTEN:
@@ -95,7 +95,7 @@ export class EpollDriver implements Driver {
         return this.#done(op, this.#now(op));
       default:
         // Regular-file ops: READ, WRITE (regular files), OPENAT, STATX, FSYNC, FTRUNCATE.
-        return this.#pool.submit(op, ...addresses(op));
+        return this.#pool.submit(op);
     }
   }
 
@@ -334,15 +334,17 @@ export class EpollDriver implements Driver {
     if (--this.#pending === 0) this.#parker.busy(false);
   }
 
+  // One dispatch function for the driver's life: no closure per wake.
+  readonly #dispatch = (token: number, events: number): void => {
+    if (token === this.#pool.eventfd) this.#reapFiles();
+    else if (token === this.#timerfd) this.#fireTimers();
+    else this.#registry.ready(token, events);
+  };
+
   #onReadable(): void {
     let n: number;
-    do {
-      n = this.#selector.poll((token, events) => {
-        if (token === this.#pool.eventfd) this.#reapFiles();
-        else if (token === this.#timerfd) this.#fireTimers();
-        else this.#registry.ready(token, events);
-      });
-    } while (Selector.full(n));
+    do n = this.#selector.poll(this.#dispatch);
+    while (Selector.full(n));
     if (this.#pending > 0) this.#parks++;
   }
 

@@ -57,13 +57,13 @@ export class FilePool {
     return Atomics.load(this.#global, G_SYSCALLS);
   }
 
-  submit(op: Op, addr: number, addr2: number): void {
+  submit(op: Op): void {
     const id = this.#free.pop();
     if (id === undefined) {
       this.#waiting.push(op);
       return;
     }
-    this.#start(id, op, addr, addr2);
+    this.#start(id, op);
   }
 
   /** Cancel a job still queued; a running job's result wins. Returns true if the op completed here. */
@@ -107,7 +107,7 @@ export class FilePool {
     }
     while (this.#waiting.length && this.#free.length) {
       const op = this.#waiting.shift()!;
-      this.#start(this.#free.pop()!, op, ...addresses(op));
+      this.#start(this.#free.pop()!, op);
     }
     return done;
   }
@@ -155,17 +155,18 @@ export class FilePool {
     this.syscalls++;
   }
 
-  #start(id: number, op: Op, addr: number, addr2: number): void {
+  #start(id: number, op: Op): void {
     const j = id * JOB_FIELDS;
     const jobs = this.#jobs;
     jobs[j + F_CODE] = op.code;
     jobs[j + F_FD] = op.fd;
-    jobs[j + F_ADDR] = addr;
+    // SAFETY: the op (held in #ops until reaped) keeps buf and path alive and in place.
+    jobs[j + F_ADDR] = op.buf ? ffi.addressOf(op.buf) + op.off : 0;
     jobs[j + F_LEN] = op.code === OpCode.WRITEV ? op.bufs!.length : op.len;
     jobs[j + F_POS] = op.pos;
     jobs[j + F_FLAGS] = op.flags;
     jobs[j + F_MODE] = op.mode;
-    jobs[j + F_ADDR2] = addr2;
+    jobs[j + F_ADDR2] = op.path ? ffi.addressOf(op.path) : 0;
     this.#ops[id] = op;
     op.slot = id;
     if (op.code === OpCode.WRITEV) {
@@ -203,13 +204,6 @@ export class FilePool {
     this.#lanes.push(lane);
     return lane;
   }
-}
-
-/** Buffer and path addresses a file op hands its worker. */
-export function addresses(op: Op): [number, number] {
-  const addr = op.buf ? ffi.addressOf(op.buf) + op.off : 0;
-  const addr2 = op.path ? ffi.addressOf(op.path) : 0;
-  return [addr, addr2];
 }
 
 // struct iovec { void *iov_base; size_t iov_len; } — 16 bytes each on 64-bit.
