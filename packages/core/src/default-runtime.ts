@@ -8,6 +8,9 @@ import type { File, OpenFlags } from './file.js';
 import { createRuntime, type ConnectOptions, type FileOptions, type ListenOptions, type Runtime } from './runtime.js';
 import type { TcpListener } from './tcp-listener.js';
 import type { TcpStream } from './tcp-stream.js';
+import type { BindUdpOptions, UdpSocket } from './udp-socket.js';
+import type { UnixConnectOptions, UnixListener, UnixListenOptions } from './unix-listener.js';
+import type { UnixStream } from './unix-stream.js';
 
 let current: Runtime | null = null;
 let making: Promise<Runtime> | null = null;
@@ -37,13 +40,21 @@ export function readFile(path: string | Buffer | URL, options?: FileOptions): Pr
 export function writeFile(path: string | Buffer | URL, data: Uint8Array | string, options?: FileOptions): Promise<Uint8Array> {
   return run((rt) => rt.writeFile(path, data, options));
 }
-/** {@link Runtime.listen} on the default runtime. */
-export function listen(options?: ListenOptions): Promise<TcpListener> {
-  return run((rt) => rt.listen(options));
+/** {@link Runtime.listen} on the default runtime: TCP with `{ port, host }`, Unix with `{ path }`. */
+export function listen(options: UnixListenOptions): Promise<UnixListener>;
+export function listen(options?: ListenOptions): Promise<TcpListener>;
+export function listen(options?: ListenOptions | UnixListenOptions): Promise<TcpListener | UnixListener> {
+  return run((rt) => rt.listen(options as ListenOptions));
 }
-/** {@link Runtime.connect} on the default runtime. */
-export function connect(options: ConnectOptions): Promise<TcpStream> {
-  return run((rt) => rt.connect(options));
+/** {@link Runtime.connect} on the default runtime: TCP with `{ host, port }`, Unix with `{ path }`. */
+export function connect(options: UnixConnectOptions): Promise<UnixStream>;
+export function connect(options: ConnectOptions): Promise<TcpStream>;
+export function connect(options: ConnectOptions | UnixConnectOptions): Promise<TcpStream | UnixStream> {
+  return run((rt) => rt.connect(options as ConnectOptions));
+}
+/** {@link Runtime.bindUdp} on the default runtime. */
+export function bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
+  return run((rt) => rt.bindUdp(options));
 }
 /** {@link Runtime.sleep} on the default runtime. */
 export function sleep(ms: number, options?: { signal?: AbortSignal }): Promise<void> {

@@ -56,8 +56,13 @@ export interface Driver {
   submit(op: Op): void;
   /** Ask for an op's cancellation. */
   cancel(op: Op): void;
-  /** setsockopt(fd, level, name, &int, 4), synchronously. Returns 0 or -errno. */
-  setsockopt(fd: number, level: number, name: number, value: number): number;
+  /**
+   * setsockopt(fd, level, name, &int, 4) for a number, or (fd, level, name, bytes, length) for a
+   * struct (ip_mreq, ipv6_mreq, in_addr), synchronously. Returns 0 or -errno.
+   */
+  setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): number;
+  /** getsockopt(fd, level, name, &int, &4), synchronously. Returns the int (>= 0) or -errno. */
+  getsockopt(fd: number, level: number, name: number): number;
   /** getsockname (peer false) / getpeername (peer true) into `out` (128 bytes). Returns the address length or -errno. */
   sockname(fd: number, peer: boolean, out: Uint8Array): number;
   /** Counters. */

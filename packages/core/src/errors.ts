@@ -149,6 +149,23 @@ export class UnsupportedError extends RentioError {
   }
 }
 
+/**
+ * A datagram socket is connected, and the call named a destination (`ERR_RENTIO_DGRAM_IS_CONNECTED`,
+ * as node:dgram's ERR_SOCKET_DGRAM_IS_CONNECTED), or `connect()` was called twice.
+ */
+export class DgramIsConnectedError extends RentioError {
+  constructor() {
+    super('ERR_RENTIO_DGRAM_IS_CONNECTED', 'Already connected');
+  }
+}
+
+/** A datagram socket is not connected (`ERR_RENTIO_DGRAM_NOT_CONNECTED`, as node:dgram's ERR_SOCKET_DGRAM_NOT_CONNECTED). */
+export class DgramNotConnectedError extends RentioError {
+  constructor() {
+    super('ERR_RENTIO_DGRAM_NOT_CONNECTED', 'Not connected');
+  }
+}
+
 /** The uring driver refuses to submit after the process changed uid/gid (`ERR_RENTIO_CREDENTIALS_CHANGED`). */
 export class CredentialsChangedError extends RentioError {
   constructor(message: string) {
@@ -185,6 +202,15 @@ export interface ErrnoContext {
   path?: string;
   address?: string;
   port?: number;
+  /** The syscall to name instead of the op's (node:net names a failed bind of `listen()` 'listen'). */
+  syscall?: string;
+  /**
+   * node:net's listen shape, with the errno's description:
+   * `listen EADDRINUSE: address already in use /tmp/app.sock` (Node's uvExceptionWithHostPort).
+   */
+  described?: boolean;
+  /** node:net's shape without an address, as Node's ErrnoException: `setTTL EINVAL`. */
+  net?: boolean;
 }
 
 let errorMap: Map<number, [string, string]> | undefined;
@@ -203,10 +229,16 @@ export function errnoException(errno: number, syscall: string, ctx?: ErrnoContex
   errorMap ??= getSystemErrorMap();
   const n = -Math.abs(errno);
   const [code, desc] = errorMap.get(n) ?? [`Unknown system error ${n}`, 'unknown error'];
-  // The two message shapes Node uses: fs ("ENOENT: no such file or directory, open '/x'") and
-  // net ("connect ECONNREFUSED 127.0.0.1:80").
+  syscall = ctx?.syscall ?? syscall;
+  // The message shapes Node uses: fs ("ENOENT: no such file or directory, open '/x'"), net
+  // ("connect ECONNREFUSED 127.0.0.1:80", "connect ENOENT /tmp/app.sock") and net's listen
+  // ("listen EADDRINUSE: address already in use /tmp/app.sock"). Like Node, a port is printed
+  // only when > 0 (a pipe's listen error carries port -1).
   let message: string;
-  if (ctx?.address !== undefined) message = `${syscall} ${code} ${ctx.address}${ctx.port !== undefined ? `:${ctx.port}` : ''}`;
+  if (ctx?.address !== undefined) {
+    const where = `${ctx.address}${ctx.port !== undefined && ctx.port > 0 ? `:${ctx.port}` : ''}`;
+    message = ctx.described ? `${syscall} ${code}: ${desc} ${where}` : `${syscall} ${code} ${where}`;
+  } else if (ctx?.net) message = `${syscall} ${code}`;
   else message = `${code}: ${desc}, ${syscall}${ctx?.path !== undefined ? ` '${ctx.path}'` : ''}`;
   const err = new Error(message) as SystemError;
   err.errno = n;

@@ -19,6 +19,8 @@ export { alloc, own, MAX_IO, type Window } from './buffer.js';
 export {
   AbortError,
   BufferNotRentableError,
+  DgramIsConnectedError,
+  DgramNotConnectedError,
   CredentialsChangedError,
   DriverUnavailableError,
   HandleClosedError,
@@ -48,7 +50,12 @@ export {
 export { type DriverName } from './select.js';
 export { type SocketAddressInfo } from './sockaddr.js';
 export { Stats } from './stats.js';
+export { Listener } from './listener.js';
+export { StreamSocket, type StreamIoOptions } from './stream-socket.js';
 export { TcpListener } from './tcp-listener.js';
-export { TcpStream, type StreamIoOptions } from './tcp-stream.js';
-export { connect, defaultRuntime, listen, open, readFile, sleep, writeFile } from './default-runtime.js';
+export { TcpStream } from './tcp-stream.js';
+export { UdpSocket, type BindUdpOptions, type DatagramFrom, type UdpRecvOptions, type UdpSendOptions } from './udp-socket.js';
+export { UnixListener, type UnixConnectOptions, type UnixListenOptions } from './unix-listener.js';
+export { UnixStream } from './unix-stream.js';
+export { bindUdp, connect, defaultRuntime, listen, open, readFile, sleep, writeFile } from './default-runtime.js';
 export type { DriverModel, DriverOptions, DriverStats } from './driver.js';

@@ -52,6 +52,21 @@ export const OpCode = {
   SHUTDOWN: 16,
   /** Complete after `ns` nanoseconds → 0. */
   TIMEOUT: 17,
+  /**
+   * sendmsg(fd, msghdr, flags | MSG_NOSIGNAL) → bytes. `addr` is one owned block core built:
+   * the struct msghdr at byte 0, its iovec and the peer sockaddr after it, every pointer already
+   * filled (see msghdr.ts). A driver passes `addr`'s address and nothing else.
+   */
+  SENDMSG: 18,
+  /**
+   * recvmsg(fd, msghdr, flags) → bytes. `addr` as for SENDMSG; the kernel writes msg_namelen,
+   * msg_flags (MSG_TRUNC) and the peer sockaddr back into it, which core reads after completion.
+   */
+  RECVMSG: 19,
+  /** fchmodat(AT_FDCWD, path, mode, 0) → 0. Fields: path (NUL-terminated), mode. */
+  CHMOD: 20,
+  /** unlinkat(AT_FDCWD, path, 0) → 0. Fields: path (NUL-terminated). */
+  UNLINK: 21,
 } as const;
 /** One of {@link OpCode}'s values. */
 export type OpCode = (typeof OpCode)[keyof typeof OpCode];
@@ -60,7 +75,7 @@ export type OpCode = (typeof OpCode)[keyof typeof OpCode];
 const SYSCALL: Record<number, string> = {
   1: 'open', 2: 'close', 3: 'read', 4: 'write', 5: 'writev', 6: 'fsync', 7: 'fstat', 8: 'ftruncate',
   9: 'socket', 10: 'bind', 11: 'listen', 12: 'accept', 13: 'connect', 14: 'read', 15: 'write',
-  16: 'shutdown', 17: 'timeout',
+  16: 'shutdown', 17: 'timeout', 18: 'send', 19: 'recvmsg', 20: 'chmod', 21: 'unlink',
 };
 /** Name of an op code, for stats and messages. */
 export const OP_NAME: Record<number, string> = Object.fromEntries(Object.entries(OpCode).map(([k, v]) => [v, k]));
@@ -237,7 +252,8 @@ export class Op {
     else this.reject(this.error(res));
   }
 
-  private value(res: number): unknown {
+  /** What the op's promise resolves with. */
+  protected value(res: number): unknown {
     switch (this.resolveAs) {
       case Resolve.RESULT_AND_BUF: return [res, this.buf];
       case Resolve.RESULT_AND_BUFS: return [res, this.bufs];
@@ -245,7 +261,8 @@ export class Op {
     }
   }
 
-  private error(res: number): Error & { buf?: Uint8Array; bufs?: Uint8Array[] } {
+  /** The error the op's promise rejects with. */
+  protected error(res: number): Error & { buf?: Uint8Array; bufs?: Uint8Array[] } {
     let err: Error & { buf?: Uint8Array; bufs?: Uint8Array[] };
     if (this.cancelCause !== CancelCause.NONE && (res === -ECANCELED || res === -EINTR)) {
       if (this.cancelCause === CancelCause.ABORT) err = new AbortError(undefined, { cause: this.abortReason });

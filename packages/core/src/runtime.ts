@@ -9,7 +9,7 @@ import { MAX_IO, alloc, checkRentable, own, takeOwnership } from './buffer.js';
 import { transferMechanism } from './transfer.js';
 import { watch } from './signals.js';
 import type { Driver, DriverModel, DriverOptions, DriverStats } from './driver.js';
-import { AbortError, InvalidArgTypeError, OutOfRangeError, RuntimeClosedError, errnoException } from './errors.js';
+import { AbortError, InvalidArgTypeError, InvalidArgValueError, OutOfRangeError, RuntimeClosedError, errnoException } from './errors.js';
 import { File, type OpenFlags } from './file.js';
 import { parseMode, parseOpenFlags } from './flags.js';
 import type { Handle } from './handle.js';
@@ -20,6 +20,9 @@ import { IPPROTO_IPV6, IPV6_V6ONLY, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR } from
 import { AF_INET, AF_INET6 } from './sockaddr.js';
 import { TcpListener } from './tcp-listener.js';
 import { TcpStream } from './tcp-stream.js';
+import { bindUdp, type BindUdpOptions, type UdpSocket } from './udp-socket.js';
+import { connectUnix, listenUnix, type UnixConnectOptions, type UnixListener, type UnixListenOptions } from './unix-listener.js';
+import type { UnixStream } from './unix-stream.js';
 import { checkBool, checkInt, checkOptions, checkPort, checkSignal, encodePath } from './validate.js';
 
 /** Options of {@link createRuntime}. */
@@ -245,16 +248,22 @@ export class Runtime implements OpSink {
   }
 
   /**
-   * Listen for TCP connections (IPv4 and IPv6).
+   * Listen for TCP connections (IPv4 and IPv6) with `{ port, host }`, or for Unix domain stream
+   * connections with `{ path }` (a filesystem path, or an abstract name with a leading `'\0'`).
+   * `path` together with `port`/`host` is `ERR_RENTIO_INVALID_ARG_VALUE`.
    *
    * @example
    * ```ts
    * const l = await rt.listen({ port: 0, host: '127.0.0.1' })
    * for await (const s of l) handle(s)
+   * const u = await rt.listen({ path: '/tmp/app.sock', readableAll: true, writableAll: true })
    * ```
    */
-  async listen(options?: ListenOptions): Promise<TcpListener> {
+  listen(options: UnixListenOptions): Promise<UnixListener>;
+  listen(options?: ListenOptions): Promise<TcpListener>;
+  async listen(options?: ListenOptions | UnixListenOptions): Promise<TcpListener | UnixListener> {
     this.#check();
+    if (isUnix(options)) return listenUnix(this, options);
     const opts = checkOptions<ListenOptions>(options);
     const port = checkPort(opts.port ?? 0, true);
     const backlog = checkInt('backlog', opts.backlog ?? 511, 0, 65535);
@@ -288,16 +297,20 @@ export class Runtime implements OpSink {
   }
 
   /**
-   * Connect a TCP stream.
+   * Connect a TCP stream (`{ host, port }`) or a Unix domain stream (`{ path }`).
    *
    * @example
    * ```ts
    * const s = await rt.connect({ host: '127.0.0.1', port: 8080 })
    * await s.writeAll(own('ping'))
+   * const u = await rt.connect({ path: '/tmp/app.sock' })
    * ```
    */
-  async connect(options: ConnectOptions): Promise<TcpStream> {
+  connect(options: UnixConnectOptions): Promise<UnixStream>;
+  connect(options: ConnectOptions): Promise<TcpStream>;
+  async connect(options: ConnectOptions | UnixConnectOptions): Promise<TcpStream | UnixStream> {
     this.#check();
+    if (isUnix(options)) return connectUnix(this, options);
     const opts = checkOptions<ConnectOptions>(options);
     const port = checkPort(opts.port, false);
     const signal = checkSignal(opts.signal);
@@ -317,6 +330,21 @@ export class Runtime implements OpSink {
       await s.close().catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * Open a UDP socket bound to `{ address, port }` (default: any address of the family, any free
+   * port).
+   *
+   * @example
+   * ```ts
+   * const sock = await rt.bindUdp({ type: 'udp4', address: '127.0.0.1', port: 0 })
+   * const [n, buf, from] = await sock.recv(alloc(1500))
+   * ```
+   */
+  bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
+    this.#check();
+    return bindUdp(this, options);
   }
 
   /**
@@ -353,6 +381,23 @@ export class Runtime implements OpSink {
   /** setsockopt for a handle, throwing a Node-style error. @internal */
   _setsockopt(fd: number, level: number, name: number, value: number): void {
     this.#setsockopt(fd, level, name, value, 'setsockopt');
+  }
+
+  /** setsockopt with an int or a struct; 0 or -errno. @internal */
+  _setsockoptRaw(fd: number, level: number, name: number, value: number | Uint8Array): number {
+    return this.#driver.setsockopt(fd, level, name, value);
+  }
+
+  /** getsockopt of an int; the value or -errno. @internal */
+  _getsockopt(fd: number, level: number, name: number): number {
+    return this.#driver.getsockopt(fd, level, name);
+  }
+
+  /** getsockname/getpeername into a fresh buffer, with the length the kernel reported; null on error. @internal */
+  _socknameLen(fd: number, peer: boolean): [Uint8Array, number] | null {
+    const out = new Uint8Array(128);
+    const n = this.#driver.sockname(fd, peer, out);
+    return n < 0 ? null : [out, n];
   }
 
   /** getsockname/getpeername into a fresh buffer; null on error. @internal */
@@ -436,6 +481,17 @@ export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> 
   const name = checkDriverName(opts.driver ?? (process.env.RENTIO_DRIVER || 'auto'));
   const { driver, fallbackReason } = await openDriver(name, checkOptions<DriverOptions>(opts.driverOptions, 'driverOptions'));
   return new Runtime(driver, fallbackReason);
+}
+
+/**
+ * True for a Unix socket's options (`path` given). `path` with `port` or `host` is refused: the
+ * caller meant one of two different sockets.
+ */
+function isUnix(options: unknown): options is UnixListenOptions & Record<string, unknown> {
+  if (options === null || typeof options !== 'object' || !('path' in options) || (options as { path?: unknown }).path === undefined) return false;
+  const o = options as Record<string, unknown>;
+  if (o.port !== undefined || o.host !== undefined) throw new InvalidArgValueError('options', 'must not give both path and port/host', options);
+  return true;
 }
 
 async function withClose<T>(f: File, body: () => Promise<T>): Promise<T> {

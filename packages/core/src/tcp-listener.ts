@@ -2,15 +2,15 @@
  * A listening TCP socket.
  * @module
  */
-import { Handle } from './handle.js';
+import { Listener } from './listener.js';
 import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
-import { decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE, type SocketAddressInfo } from './sockaddr.js';
+import { decodeSockaddr, encodeSockaddr, type SocketAddressInfo } from './sockaddr.js';
 import { TcpStream } from './tcp-stream.js';
-import { checkOptions, checkSignal } from './validate.js';
 
 /**
- * A TCP listener (from `listen()`). Iterate it to accept connections until it is closed.
+ * A TCP listener (from `listen({ port, host })`). Iterate it to accept connections until it is
+ * closed; `accept()` takes one (with an optional `signal`).
  *
  * @example
  * ```ts
@@ -19,8 +19,7 @@ import { checkOptions, checkSignal } from './validate.js';
  * for await (const s of l) serve(s)   // ends when l.close() is called
  * ```
  */
-export class TcpListener extends Handle implements AsyncIterable<TcpStream> {
-  protected readonly what = 'listener';
+export class TcpListener extends Listener<TcpStream> {
   #address: SocketAddressInfo | null = null;
 
   /** @internal made by listen() */
@@ -37,28 +36,9 @@ export class TcpListener extends Handle implements AsyncIterable<TcpStream> {
     return this.#address ?? { address: '', family: 'IPv4', port: 0 };
   }
 
-  /** Accept one connection. Rejects with `AbortError` when `signal` aborts it. */
-  accept(options?: { signal?: AbortSignal }): Promise<TcpStream> {
-    const signal = checkSignal(checkOptions<{ signal: AbortSignal }>(options).signal);
-    this._check();
-    const op = new Op(OpCode.ACCEPT);
-    // sockaddr_storage then the socklen_t the kernel updates (see OpCode.ACCEPT).
-    op.addr = new Uint8Array(new ArrayBuffer(SOCKADDR_STORAGE + 4));
-    new DataView(op.addr.buffer).setUint32(SOCKADDR_STORAGE, SOCKADDR_STORAGE, true);
-    return this._start<number>(op, signal).then((fd) => new TcpStream(this._rt, fd, decodeSockaddr(op.addr!)));
-  }
-
-  /** Accept connections until the listener is closed (closing ends the loop, it does not throw). */
-  async *[Symbol.asyncIterator](): AsyncIterator<TcpStream> {
-    while (!this.closed) {
-      try {
-        yield await this.accept();
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (this.closed && (code === 'ERR_RENTIO_HANDLE_CLOSED' || code === 'ERR_RENTIO_RUNTIME_CLOSED')) return;
-        throw err;
-      }
-    }
+  /** @internal */
+  protected _accepted(fd: number, addr: Uint8Array): TcpStream {
+    return new TcpStream(this._rt, fd, decodeSockaddr(addr));
   }
 
   /** bind + listen. @internal */

@@ -109,10 +109,23 @@ export class EpollDriver implements Driver {
     if (this.#pool.cancel(op)) this.#settled();
   }
 
-  setsockopt(fd: number, level: number, name: number, value: number): number {
-    this.#intView.setInt32(0, value, true);
+  setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): number {
     this.#syscalls++;
-    return ffi.setsockopt(fd, level, name, this.#int, 4) < 0 ? -ffi.errno() : 0;
+    let r: number;
+    if (typeof value === 'number') {
+      this.#intView.setInt32(0, value, true);
+      r = ffi.setsockopt(fd, level, name, this.#int, 4);
+    } else {
+      r = ffi.setsockopt(fd, level, name, value, value.byteLength);
+    }
+    return r < 0 ? -ffi.errno() : 0;
+  }
+
+  getsockopt(fd: number, level: number, name: number): number {
+    this.#intView.setUint32(4, 4, true);
+    this.#syscalls++;
+    const r = ffi.getsockopt(fd, level, name, this.#int, this.#int.subarray(4));
+    return r < 0 ? -ffi.errno() : this.#intView.getInt32(0, true);
   }
 
   sockname(fd: number, peer: boolean, out: Uint8Array): number {

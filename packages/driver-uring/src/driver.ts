@@ -136,10 +136,22 @@ export class UringDriver implements Driver {
     this.#schedule();
   }
 
-  setsockopt(fd: number, level: number, name: number, value: number): number {
-    this.#sockopt[0] = value;
+  setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): number {
     this.#stats.syscalls++;
-    return this.#libc.setsockopt(fd, level, name, this.#sockopt, 4) < 0 ? -this.#libc.errno() : 0;
+    let r: number;
+    if (typeof value === 'number') {
+      this.#sockopt[0] = value;
+      r = this.#libc.setsockopt(fd, level, name, this.#sockopt, 4);
+    } else {
+      r = this.#libc.setsockopt(fd, level, name, value, value.byteLength);
+    }
+    return r < 0 ? -this.#libc.errno() : 0;
+  }
+
+  getsockopt(fd: number, level: number, name: number): number {
+    this.#socklen[0] = 4;
+    this.#stats.syscalls++;
+    return this.#libc.getsockopt(fd, level, name, this.#sockopt, this.#socklen) < 0 ? -this.#libc.errno() : this.#sockopt[0]!;
   }
 
   sockname(fd: number, peer: boolean, out: Uint8Array): number {

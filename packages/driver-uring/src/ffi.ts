@@ -54,7 +54,9 @@ export interface Libc {
   // int ftruncate(int fd, off_t length);
   ftruncate(fd: number, length: number): number;
   // int setsockopt(int fd, int level, int name, const void *value, socklen_t len);
-  setsockopt(fd: number, level: number, name: number, value: Int32Array, len: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Int32Array | Uint8Array, len: number): number;
+  // int getsockopt(int fd, int level, int name, void *value, socklen_t *len);
+  getsockopt(fd: number, level: number, name: number, value: Int32Array, len: Uint32Array): number;
   // int getsockname(int fd, struct sockaddr *addr, socklen_t *len);
   getsockname(fd: number, addr: Uint8Array, len: Uint32Array): number;
   // int getpeername(int fd, struct sockaddr *addr, socklen_t *len);
@@ -122,6 +124,7 @@ export function loadLibc(): Libc {
     listen: lib.func('int listen(int fd, int backlog)'),
     ftruncate: lib.func('int ftruncate(int fd, int64_t length)'),
     setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
+    getsockopt: lib.func('int getsockopt(int fd, int level, int name, void *value, void *len)'),
     getsockname: lib.func('int getsockname(int fd, void *addr, void *len)'),
     getpeername: lib.func('int getpeername(int fd, void *addr, void *len)'),
     getresuid: lib.func('int getresuid(void *r, void *e, void *s)'),

@@ -1,0 +1,137 @@
+/**
+ * The owned block of a SENDMSG / RECVMSG op: one piece of C-visible memory holding the
+ * `struct msghdr`, its one `struct iovec` and the peer's `sockaddr`, every pointer filled by core,
+ * so a driver hands the kernel a single address (`op.addr`) and nothing else.
+ *
+ * Layout (LP64 Linux: x86-64 and aarch64 alike):
+ *   0   struct msghdr   msg_name 0 (ptr), msg_namelen 8 (u32), msg_iov 16 (ptr), msg_iovlen 24
+ *                       (size_t), msg_control 32 (ptr), msg_controllen 40 (size_t), msg_flags 48 (int)
+ *   56  struct iovec    iov_base 56 (ptr), iov_len 64 (size_t)
+ *   72  sockaddr        up to sizeof(struct sockaddr_storage) = 128 bytes
+ *
+ * SAFETY: the block's own pointers (msg_name, msg_iov) point inside it, and iov_base into the
+ * op's owned buffer; the op holds both (`op.addr`, `op.buf`) until it completes, so nothing the
+ * kernel was given can be freed or reused before the CQE (uring) or the syscall's return (epoll).
+ * Blocks are recycled through a per-socket free list only after their op completed.
+ * @module
+ */
+import koffi from 'koffi';
+import { MSG_TRUNC } from './constants.js';
+import type { ErrnoContext } from './errors.js';
+import { Op, OpCode } from './op.js';
+import { decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE, type SocketAddressInfo } from './sockaddr.js';
+
+const MSG_NAME = 0;
+const MSG_NAMELEN = 8;
+const MSG_IOV = 16;
+const MSG_IOVLEN = 24;
+const MSG_FLAGS = 48;
+const IOV = 56;
+const IOV_BASE = IOV;
+const IOV_LEN = IOV + 8;
+const NAME = 72;
+/** Bytes of one block. */
+export const MSG_BLOCK_SIZE = NAME + SOCKADDR_STORAGE;
+
+/** Where a datagram came from, and whether it was cut to fit the window. */
+export interface DatagramFrom extends SocketAddressInfo {
+  /**
+   * True when the datagram was longer than the window (the kernel's MSG_TRUNC in msg_flags): the
+   * window holds its first bytes and the rest of that datagram is gone.
+   */
+  truncated: boolean;
+}
+
+/** One reusable block and its address (fixed for the block's life: its ArrayBuffer never moves). */
+export class MsgBlock {
+  readonly bytes = new Uint8Array(new ArrayBuffer(MSG_BLOCK_SIZE));
+  readonly view = new DataView(this.bytes.buffer);
+  readonly address = Number(koffi.address(this.bytes.buffer));
+  readonly name = this.bytes.subarray(NAME);
+
+  constructor() {
+    // The block's inner pointers never change: set them once.
+    this.view.setBigUint64(MSG_IOV, BigInt(this.address + IOV), true);
+    this.view.setBigUint64(MSG_IOVLEN, 1n, true);
+  }
+
+  /** Point the iovec at `buf[off, off + len)` and set the name: `nameLen` 0 means none (connected). */
+  fill(buf: Uint8Array, off: number, len: number, nameLen: number): void {
+    const v = this.view;
+    v.setBigUint64(MSG_NAME, nameLen > 0 ? BigInt(this.address + NAME) : 0n, true);
+    v.setUint32(MSG_NAMELEN, nameLen, true);
+    v.setBigUint64(32, 0n, true); // msg_control
+    v.setBigUint64(40, 0n, true); // msg_controllen
+    v.setInt32(MSG_FLAGS, 0, true);
+    v.setBigUint64(IOV_BASE, BigInt(Number(koffi.address(buf.buffer)) + off), true);
+    v.setBigUint64(IOV_LEN, BigInt(len), true);
+  }
+
+  /** After RECVMSG: the peer and the truncation flag the kernel wrote back. */
+  from(): DatagramFrom {
+    const info = this.view.getUint32(MSG_NAMELEN, true) > 0 ? decodeSockaddr(this.name) : { address: '', family: 'IPv4' as const, port: 0 };
+    return { address: info.address, family: info.family, port: info.port, truncated: (this.view.getInt32(MSG_FLAGS, true) & MSG_TRUNC) !== 0 };
+  }
+}
+
+/** A free list of blocks, one per datagram socket: ops in flight hold theirs, the rest wait here. */
+export class MsgBlocks {
+  #free: MsgBlock[] = [];
+
+  take(): MsgBlock {
+    return this.#free.pop() ?? new MsgBlock();
+  }
+
+  give(b: MsgBlock): void {
+    // A burst of concurrent ops may have made many: keep a bounded few.
+    if (this.#free.length < 64) this.#free.push(b);
+  }
+}
+
+/**
+ * A SENDMSG or RECVMSG op: holds its block until completion, resolves `[n, buf]` (send) or
+ * `[n, buf, from]` (recv), then hands the block back to its socket's free list.
+ */
+export class MsgOp extends Op {
+  readonly block: MsgBlock;
+  readonly #pool: MsgBlocks;
+
+  constructor(code: typeof OpCode.SENDMSG | typeof OpCode.RECVMSG, pool: MsgBlocks, buf: Uint8Array, off: number, len: number, ctx: ErrnoContext | undefined) {
+    super(code);
+    this.#pool = pool;
+    this.block = pool.take();
+    this.buf = buf;
+    this.off = off;
+    this.len = len;
+    this.ctx = ctx;
+    // INVARIANT: op.addr is the block's memory; the op (held by the driver) keeps it alive.
+    this.addr = this.block.bytes;
+    this.addrLen = MSG_BLOCK_SIZE;
+  }
+
+  /** Describe a send to `address:port` (or, both undefined, on a connected socket). */
+  static send(pool: MsgBlocks, buf: Uint8Array, off: number, len: number, address: string | undefined, port: number | undefined, ctx: ErrnoContext | undefined): MsgOp {
+    const op = new MsgOp(OpCode.SENDMSG, pool, buf, off, len, ctx);
+    const nameLen = address === undefined ? 0 : encodeSockaddr(address, port!, op.block.name);
+    op.block.fill(buf, off, len, nameLen);
+    return op;
+  }
+
+  /** Describe a receive into `buf[off, off + len)`. */
+  static recv(pool: MsgBlocks, buf: Uint8Array, off: number, len: number, ctx: ErrnoContext | undefined): MsgOp {
+    const op = new MsgOp(OpCode.RECVMSG, pool, buf, off, len, ctx);
+    op.block.fill(buf, off, len, SOCKADDR_STORAGE);
+    return op;
+  }
+
+  override complete(res: number): void {
+    const first = this.pending;
+    super.complete(res);
+    // INVARIANT: complete() is the driver's last touch of the block; only now may it be reused.
+    if (first) this.#pool.give(this.block);
+  }
+
+  protected override value(res: number): unknown {
+    return this.code === OpCode.RECVMSG ? [res, this.buf, this.block.from()] : [res, this.buf];
+  }
+}

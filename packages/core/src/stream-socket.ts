@@ -1,0 +1,103 @@
+/**
+ * The connected byte-stream surface shared by TCP and Unix stream sockets: reads and writes that
+ * rent their buffer, gather writes, shutdown. `TcpStream` and `UnixStream` add what is specific
+ * to their address family.
+ * @module
+ */
+import { checkRentable, takeOwnership } from './buffer.js';
+import { SHUT_RD, SHUT_RDWR, SHUT_WR } from './constants.js';
+import { InvalidArgTypeError, InvalidArgValueError, type ErrnoContext } from './errors.js';
+import { Handle, type IoOptions } from './handle.js';
+import { Op, OpCode, Resolve } from './op.js';
+import { checkOptions, checkSignal } from './validate.js';
+
+/** Options of a stream's `read` / `write` / `writeAll`. */
+export type StreamIoOptions = Omit<IoOptions, 'position'>;
+
+/**
+ * A connected stream socket (`TcpStream`, `UnixStream`). Reads and writes rent their buffer;
+ * `read` resolving `[0, buf]` means the peer closed its side (EOF).
+ *
+ * @example
+ * ```ts
+ * async function echo(s: StreamSocket) {
+ *   let buf = alloc(65536)
+ *   for (;;) {
+ *     const [n, b] = await s.read(buf)
+ *     if (n === 0) return s.shutdown()
+ *     buf = await s.writeAll(b, { length: n })
+ *   }
+ * }
+ * ```
+ */
+export abstract class StreamSocket extends Handle {
+  protected readonly what = 'stream';
+
+  /** Read into `buf` (or its window). Resolves `[bytesRead, buf]`; 0 bytes is EOF. */
+  read(buf: Uint8Array, options?: StreamIoOptions): Promise<[number, Uint8Array]> {
+    const a = this._rent(buf, options, false);
+    return this._bufOp(OpCode.RECV, a.owned, a.off, a.len, -1, a.signal);
+  }
+
+  /** Write `buf` (or its window) once. Resolves `[bytesWritten, buf]`; may be short under back-pressure. */
+  write(buf: Uint8Array, options?: StreamIoOptions): Promise<[number, Uint8Array]> {
+    const a = this._rent(buf, options, false);
+    return this._bufOp(OpCode.SEND, a.owned, a.off, a.len, -1, a.signal);
+  }
+
+  /**
+   * Write all of `buf` (or its window), looping over short writes. Resolves the buffer handed
+   * back; on error `err.buf` is the buffer and `err.bytesWritten` says how far it got.
+   */
+  writeAll(buf: Uint8Array, options?: StreamIoOptions): Promise<Uint8Array> {
+    return this._writeAll(OpCode.SEND, this._rent(buf, options, false));
+  }
+
+  /**
+   * Gather-write several whole buffers in one syscall (`writev`). Resolves
+   * `[bytesWritten, bufs]`; may be short. Each buffer is rented.
+   */
+  writev(bufs: Uint8Array[], options?: { signal?: AbortSignal }): Promise<[number, Uint8Array[]]> {
+    if (!Array.isArray(bufs) || bufs.length === 0) throw new InvalidArgTypeError('bufs', 'a non-empty array of Uint8Array', bufs);
+    if (bufs.length > 1024) throw new InvalidArgValueError('bufs', 'must hold at most 1024 buffers (IOV_MAX)', bufs.length);
+    bufs.forEach((b, i) => checkRentable(b, `bufs[${i}]`));
+    if (new Set(bufs.map((b) => b.buffer)).size !== bufs.length) throw new InvalidArgValueError('bufs', 'must not hold the same buffer twice', bufs);
+    const signal = checkSignal(checkOptions<{ signal: AbortSignal }>(options).signal);
+    this._check();
+    const op = new Op(OpCode.WRITEV);
+    op.bufs = bufs.map(takeOwnership);
+    op.resolveAs = Resolve.RESULT_AND_BUFS;
+    return this._start(op, signal);
+  }
+
+  /**
+   * Shut down the write side (default: send FIN / EOF, like `socket.end()`), the read side, or
+   * both. Resolves as well when the connection is already gone (the peer reset it).
+   */
+  shutdown(how: 'write' | 'read' | 'both' = 'write'): Promise<void> {
+    const h = how === 'write' ? SHUT_WR : how === 'read' ? SHUT_RD : how === 'both' ? SHUT_RDWR : -1;
+    if (h < 0) throw new InvalidArgValueError('how', "must be 'write', 'read' or 'both'", how);
+    this._check();
+    const op = new Op(OpCode.SHUTDOWN);
+    op.flags = h;
+    return this._start<number>(op, null).then(noop, notConnectedIsDone);
+  }
+
+  /** Connect this (fresh) socket to the encoded address. @internal */
+  _connectTo(addr: Uint8Array, addrLen: number, ctx: ErrnoContext, signal: AbortSignal | null): Promise<void> {
+    const op = new Op(OpCode.CONNECT);
+    op.addr = addr;
+    op.addrLen = addrLen;
+    op.ctx = ctx;
+    return this._start<number>(op, signal).then(noop);
+  }
+}
+
+function noop(): void {}
+
+// A stream is only ever made connected, so ENOTCONN from shutdown(2) means the connection is
+// already gone (reset by the peer): nothing is left to shut down. node:net's end() treats it the
+// same way (UV_ENOTCONN is a synchronous finish in Socket#_final).
+function notConnectedIsDone(err: { code?: string }): void {
+  if (err.code !== 'ENOTCONN') throw err;
+}
