@@ -3,7 +3,7 @@
  * the driver needs. The C prototype is beside each.
  *
  * liburing 2.3 (Debian 12) has no `liburing-ffi`: the `io_uring_prep_*` helpers are header-inline
- * and cannot be called, so SQEs are filled from JS (see prep.ts). Pointers to `struct io_uring`
+ * and cannot be called, so SQEs are filled from JS (see sqe.ts and ops.ts). Pointers to `struct io_uring`
  * are koffi-allocated (`koffi.alloc`) and passed back as the same external; small in/out
  * structs are passed as typed arrays, which koffi hands to C by address.
  * @module
