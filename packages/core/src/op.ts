@@ -5,7 +5,16 @@
  * driver; the driver interprets it — an SQE under `uring`, try-syscall/wait-readiness/retry under
  * `epoll` — and calls `op.complete(res)` exactly once with the syscall's result or `-errno`.
  * Everything else (settling the promise, the buffer handed back, errors, abort, bookkeeping) is
- * here, so adding an op touches this table and one case per driver.
+ * here.
+ *
+ * Adding an op touches three places, one hop each:
+ * 1. here: its code in {@link OpCode} (with the fields it reads) and its syscall name in
+ *    `SYSCALL` (what a Node-style error names);
+ * 2. driver-uring's `src/ops.ts`: one entry (its `IORING_OP_*`, how it fills the SQE, and a libc
+ *    fallback if the opcode is newer than the kernels rentio supports);
+ * 3. driver-epoll's `src/ops.ts`: one entry (how it runs — readiness, file worker, at once,
+ *    timer — and its syscall).
+ * test/conformance/op-tables.test.mjs fails while a code lacks an entry in either driver.
  *
  * Lifecycle: PENDING → (CANCELLING) → DONE. CANCELLING means a cancel was asked for; the op still
  * waits for the driver's completion, which may carry a real result (the cancel came too late:
@@ -72,10 +81,28 @@ export const OpCode = {
 export type OpCode = (typeof OpCode)[keyof typeof OpCode];
 
 /** The syscall a Node-style error names for each op (as node:fs/node:net name them). */
-const SYSCALL: Record<number, string> = {
-  1: 'open', 2: 'close', 3: 'read', 4: 'write', 5: 'writev', 6: 'fsync', 7: 'fstat', 8: 'ftruncate',
-  9: 'socket', 10: 'bind', 11: 'listen', 12: 'accept', 13: 'connect', 14: 'read', 15: 'write',
-  16: 'shutdown', 17: 'timeout', 18: 'send', 19: 'recvmsg', 20: 'chmod', 21: 'unlink',
+export const SYSCALL: Readonly<Record<OpCode, string>> = {
+  [OpCode.OPENAT]: 'open',
+  [OpCode.CLOSE]: 'close',
+  [OpCode.READ]: 'read',
+  [OpCode.WRITE]: 'write',
+  [OpCode.WRITEV]: 'writev',
+  [OpCode.FSYNC]: 'fsync',
+  [OpCode.STATX]: 'fstat',
+  [OpCode.FTRUNCATE]: 'ftruncate',
+  [OpCode.SOCKET]: 'socket',
+  [OpCode.BIND]: 'bind',
+  [OpCode.LISTEN]: 'listen',
+  [OpCode.ACCEPT]: 'accept',
+  [OpCode.CONNECT]: 'connect',
+  [OpCode.RECV]: 'read',
+  [OpCode.SEND]: 'write',
+  [OpCode.SHUTDOWN]: 'shutdown',
+  [OpCode.TIMEOUT]: 'timeout',
+  [OpCode.SENDMSG]: 'send',
+  [OpCode.RECVMSG]: 'recvmsg',
+  [OpCode.CHMOD]: 'chmod',
+  [OpCode.UNLINK]: 'unlink',
 };
 /** Name of an op code, for stats and messages. */
 export const OP_NAME: Record<number, string> = Object.fromEntries(Object.entries(OpCode).map(([k, v]) => [v, k]));

@@ -1,5 +1,6 @@
 /**
- * The epoll readiness driver. An op tries its nonblocking syscall at once; on EAGAIN it waits in
+ * The epoll readiness driver: how each op runs is its entry in ops.ts; this file dispatches on
+ * it and owns the shared machinery. An op tries its nonblocking syscall at once; on EAGAIN it waits in
  * the registry for readiness and is retried (poll semantics). Regular-file ops go to the file
  * workers; reads and writes on an opened FIFO, character device or socket wait for readiness like
  * a socket's, so they can be cancelled (a worker blocked in read(2) cannot). Sleeps share one
@@ -8,21 +9,20 @@
  * @module
  */
 import {
-  ECANCELED, EAGAIN, OpCode, Parker, type Driver, type DriverStats, type Op,
+  ECANCELED, EAGAIN, Parker, type Driver, type DriverStats, type Op,
 } from '@rentio/core/driver';
 import {
-  AT_EMPTY_PATH, CLOCK_MONOTONIC, EINPROGRESS, EINTR, F_GETFL, F_SETFL, MSG_NOSIGNAL, O_NONBLOCK, SOCK_CLOEXEC,
-  SOCK_NONBLOCK, SOL_SOCKET, SO_ERROR, STATX_TYPE, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, TFD_CLOEXEC, TFD_NONBLOCK,
+  AT_EMPTY_PATH, CLOCK_MONOTONIC, EINTR, F_GETFL, F_SETFL, O_NONBLOCK,
+  SOL_SOCKET, SO_ERROR, STATX_TYPE, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, TFD_CLOEXEC, TFD_NONBLOCK,
 } from './constants.js';
 import * as ffi from './ffi.js';
 import { FilePool } from './file-pool.js';
+import { EPOLL_OPS, Run, type EpollHost, type EpollOp, type Syscall } from './ops.js';
 import { Registry } from './registry.js';
 import { Selector } from './selector.js';
 import { Timers } from './timers.js';
 
 const IOV_MAX = 1024;
-// Phase of a CONNECT op kept in op.slot: 1 once connect(2) said EINPROGRESS.
-const CONNECT_IN_PROGRESS = 1;
 
 export class EpollDriver implements Driver {
   readonly name = 'epoll';
@@ -70,38 +70,25 @@ export class EpollDriver implements Driver {
 
   submit(op: Op): void {
     if (this.#pending++ === 0) this.#parker.busy(true);
-    switch (op.code) {
-      case OpCode.RECV:
-      case OpCode.ACCEPT:
-        return this.#tryOrWait(op, false);
-      case OpCode.SEND:
-        return this.#tryOrWait(op, true);
-      case OpCode.WRITEV:
-        if (this.#sockets.has(op.fd)) return this.#tryOrWait(op, true);
+    const entry = EPOLL_OPS[op.code];
+    switch (entry.run) {
+      case Run.READINESS:
+        return this.#tryOrWait(op, entry);
+      case Run.FILE_OR_READINESS:
+        if (entry.pollable!(op, this.#host)) return this.#tryOrWait(op, entry);
         return this.#pool.submit(op);
-      case OpCode.CONNECT:
-        return this.#connect(op);
-      case OpCode.TIMEOUT:
+      case Run.FILE:
+        return this.#pool.submit(op);
+      case Run.NOW:
+        return this.#done(op, this.#attempt(op));
+      case Run.TIMER:
         return this.#timeout(op);
-      case OpCode.READ:
-      case OpCode.WRITE:
-        if (this.#isPollable(op.fd)) return this.#tryOrWait(op, op.code === OpCode.WRITE);
-        return this.#pool.submit(op);
-      case OpCode.SOCKET:
-      case OpCode.BIND:
-      case OpCode.LISTEN:
-      case OpCode.SHUTDOWN:
-      case OpCode.CLOSE:
-        return this.#done(op, this.#now(op));
-      default:
-        // Regular-file ops: READ, WRITE (regular files), OPENAT, STATX, FSYNC, FTRUNCATE.
-        return this.#pool.submit(op);
     }
   }
 
   cancel(op: Op): void {
     // Readiness waits and sleeps are dropped at once; a file job is cancelled only while still queued.
-    if (op.code === OpCode.TIMEOUT) {
+    if (EPOLL_OPS[op.code].run === Run.TIMER) {
       if (this.#timers.remove(op)) this.#done(op, -ECANCELED);
       return;
     }
@@ -156,10 +143,11 @@ export class EpollDriver implements Driver {
 
   // --- readiness ---
 
-  #tryOrWait(op: Op, write: boolean): void {
+  #tryOrWait(op: Op, entry: EpollOp): void {
+    const write = entry.write === true;
     // A read on an fd known to be drained would only get EAGAIN: wait for the next edge instead.
     if (write || this.#registry.mayRead(op.fd)) {
-      const res = this.#attempt(op);
+      const res = entry.start ? this.#call(entry.start, op) : this.#attempt(op);
       if (!write) this.#registry.read(op, res);
       if (res !== -EAGAIN) return this.#done(op, res);
     }
@@ -167,64 +155,38 @@ export class EpollDriver implements Driver {
     if (r < 0) this.#done(op, r);
   }
 
-  /** One nonblocking attempt at a socket op's syscall: result, or -errno (-EAGAIN: not ready). */
+  /** One nonblocking attempt at the op's syscall (its table entry): result, or -errno (-EAGAIN: not ready). */
   #attempt(op: Op): number {
-    this.#syscalls++;
+    return this.#call(EPOLL_OPS[op.code].syscall!, op);
+  }
+
+  #call(syscall: Syscall, op: Op): number {
     let r: number;
-    switch (op.code) {
-      case OpCode.RECV:
-        r = ffi.recv(op.fd, ffi.addressOf(op.buf!) + op.off, op.len, op.flags);
-        break;
-      case OpCode.SEND:
-        r = ffi.send(op.fd, ffi.addressOf(op.buf!) + op.off, op.len, op.flags | MSG_NOSIGNAL);
-        break;
-      case OpCode.ACCEPT: {
-        const a = ffi.addressOf(op.addr!);
-        r = ffi.accept4(op.fd, a, a + 128, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (r >= 0) this.#sockets.add(r);
-        break;
-      }
-      case OpCode.WRITEV:
-        r = ffi.sendmsg(op.fd, this.#msghdr(op.bufs!), MSG_NOSIGNAL);
-        break;
-      case OpCode.CONNECT:
-        return this.#connectResult(op);
-      case OpCode.READ: {
-        const a = ffi.addressOf(op.buf!) + op.off;
-        r = op.pos < 0 ? ffi.read(op.fd, a, op.len) : ffi.pread(op.fd, a, op.len, op.pos);
-        break;
-      }
-      case OpCode.WRITE: {
-        const a = ffi.addressOf(op.buf!) + op.off;
-        r = op.pos < 0 ? ffi.write(op.fd, a, op.len) : ffi.pwrite(op.fd, a, op.len, op.pos);
-        break;
-      }
-      default:
-        return -22;
-    }
-    if (r >= 0) return r;
-    const e = ffi.errno();
-    return e === EINTR ? this.#attempt(op) : -e;
+    do {
+      this.#syscalls++;
+      r = syscall(op, this.#host);
+    } while (r === -EINTR);
+    return r;
   }
 
-  #connect(op: Op): void {
-    this.#syscalls++;
-    const r = ffi.connect(op.fd, ffi.addressOf(op.addr!), op.addrLen);
-    if (r === 0) return this.#done(op, 0);
-    const e = ffi.errno();
-    if (e !== EINPROGRESS && e !== EINTR) return this.#done(op, -e);
-    op.slot = CONNECT_IN_PROGRESS;
-    const w = this.#registry.wait(op, true);
-    if (w < 0) this.#done(op, w);
-  }
+  // What the table's syscalls may use of the driver; one object for the driver's life.
+  readonly #host: EpollHost = {
+    sockets: this.#sockets,
+    pollable: (fd) => this.#isPollable(fd),
+    msghdr: (bufs) => this.#msghdr(bufs),
+    soError: (fd) => this.#soError(fd),
+    forget: (fd) => {
+      this.#registry.drop(fd);
+      this.#sockets.delete(fd);
+      this.#pollable.delete(fd);
+    },
+  };
 
-  // The socket turned writable: the connect finished; SO_ERROR says how.
-  #connectResult(op: Op): number {
+  #soError(fd: number): number {
     this.#intView.setUint32(4, 4, true);
-    const r = ffi.getsockopt(op.fd, SOL_SOCKET, SO_ERROR, this.#int, this.#int.subarray(4));
+    const r = ffi.getsockopt(fd, SOL_SOCKET, SO_ERROR, this.#int, this.#int.subarray(4));
     if (r < 0) return -ffi.errno();
-    const err = this.#intView.getInt32(0, true);
-    return err === 0 ? 0 : -err;
+    return this.#intView.getInt32(0, true);
   }
 
   #msghdr(bufs: Uint8Array[]): Uint8Array {
@@ -239,38 +201,6 @@ export class EpollDriver implements Driver {
       dv.setBigUint64(56 + i * 16 + 8, BigInt(bufs[i]!.byteLength), true);
     }
     return this.#scratch;
-  }
-
-  // --- ops done at once ---
-
-  #now(op: Op): number {
-    this.#syscalls++;
-    let r: number;
-    switch (op.code) {
-      case OpCode.SOCKET:
-        r = ffi.socket(op.domain, op.sockType | SOCK_NONBLOCK | SOCK_CLOEXEC, op.protocol);
-        if (r >= 0) this.#sockets.add(r);
-        break;
-      case OpCode.BIND:
-        r = ffi.bind(op.fd, ffi.addressOf(op.addr!), op.addrLen);
-        break;
-      case OpCode.LISTEN:
-        r = ffi.listen(op.fd, op.backlog);
-        break;
-      case OpCode.SHUTDOWN:
-        r = ffi.shutdown(op.fd, op.flags);
-        break;
-      case OpCode.CLOSE:
-        // INVARIANT: drop the interest before close(2) frees the number for reuse.
-        this.#registry.drop(op.fd);
-        this.#sockets.delete(op.fd);
-        this.#pollable.delete(op.fd);
-        r = ffi.close(op.fd);
-        break;
-      default:
-        return -22;
-    }
-    return r < 0 ? -ffi.errno() : r;
   }
 
   // --- opened files that are not regular files ---

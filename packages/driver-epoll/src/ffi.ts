@@ -41,6 +41,8 @@ export const recv = libc.func('long recv(int fd, uintptr_t buf, size_t n, int fl
 export const send = libc.func('long send(int fd, uintptr_t buf, size_t n, int flags)');
 /** ssize_t sendmsg(int fd, const struct msghdr *msg, int flags); — gather writes to sockets without SIGPIPE */
 export const sendmsg = libc.func('long sendmsg(int fd, void *msg, int flags)');
+/** ssize_t recvmsg(int fd, struct msghdr *msg, int flags); — datagrams with their sender and MSG_TRUNC */
+export const recvmsg = libc.func('long recvmsg(int fd, void *msg, int flags)');
 /** int shutdown(int fd, int how); */
 export const shutdown = libc.func('int shutdown(int fd, int how)');
 /** int getsockopt(int fd, int level, int name, void *value, socklen_t *len); */
@@ -77,6 +79,10 @@ export const fsync = libc.func('int fsync(int fd)');
 export const fdatasync = libc.func('int fdatasync(int fd)');
 /** int ftruncate(int fd, off_t length); */
 export const ftruncate = libc.func('int ftruncate(int fd, int64_t length)');
+/** int fchmodat(int dirfd, const char *path, mode_t mode, int flags); */
+export const fchmodat = libc.func('int fchmodat(int dirfd, uintptr_t path, uint32_t mode, int flags)');
+/** int unlinkat(int dirfd, const char *path, int flags); */
+export const unlinkat = libc.func('int unlinkat(int dirfd, uintptr_t path, int flags)');
 /** int fcntl(int fd, int cmd, ...); — F_GETFL / F_SETFL with an int argument */
 export const fcntl = libc.func('int fcntl(int fd, int cmd, ...)');
 

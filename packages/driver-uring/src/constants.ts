@@ -13,6 +13,7 @@ export const IORING_OP_READV = 1;
 export const IORING_OP_WRITEV = 2;
 export const IORING_OP_FSYNC = 3;
 export const IORING_OP_SENDMSG = 9;
+export const IORING_OP_RECVMSG = 10;
 export const IORING_OP_TIMEOUT = 11;
 export const IORING_OP_ACCEPT = 13;
 export const IORING_OP_ASYNC_CANCEL = 14;
@@ -25,6 +26,8 @@ export const IORING_OP_WRITE = 23;
 export const IORING_OP_SEND = 26;
 export const IORING_OP_RECV = 27;
 export const IORING_OP_SHUTDOWN = 34;
+/** Linux 5.11. */
+export const IORING_OP_UNLINKAT = 36;
 /** Linux 5.19. */
 export const IORING_OP_SOCKET = 45;
 /** Linux 6.9; not in liburing 2.3's header. */
@@ -41,6 +44,7 @@ export const IORING_OP_NAME: Record<number, string> = {
   [IORING_OP_WRITEV]: 'IORING_OP_WRITEV',
   [IORING_OP_FSYNC]: 'IORING_OP_FSYNC',
   [IORING_OP_SENDMSG]: 'IORING_OP_SENDMSG',
+  [IORING_OP_RECVMSG]: 'IORING_OP_RECVMSG',
   [IORING_OP_TIMEOUT]: 'IORING_OP_TIMEOUT',
   [IORING_OP_ACCEPT]: 'IORING_OP_ACCEPT',
   [IORING_OP_ASYNC_CANCEL]: 'IORING_OP_ASYNC_CANCEL',
@@ -53,6 +57,7 @@ export const IORING_OP_NAME: Record<number, string> = {
   [IORING_OP_SEND]: 'IORING_OP_SEND',
   [IORING_OP_RECV]: 'IORING_OP_RECV',
   [IORING_OP_SHUTDOWN]: 'IORING_OP_SHUTDOWN',
+  [IORING_OP_UNLINKAT]: 'IORING_OP_UNLINKAT',
   [IORING_OP_SOCKET]: 'IORING_OP_SOCKET',
   [IORING_OP_FTRUNCATE]: 'IORING_OP_FTRUNCATE',
   [IORING_OP_BIND]: 'IORING_OP_BIND',

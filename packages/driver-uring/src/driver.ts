@@ -13,13 +13,14 @@
 import { constants as osConstants } from 'node:os';
 import { ECANCELED, EAGAIN, EINTR, errnoException, OpCode, Parker, RES_CREDENTIALS_CHANGED, type Driver, type DriverModel, type DriverStats, type Op } from '@rentio/core/driver';
 import {
-  EFD_CLOEXEC, EFD_NONBLOCK, IORING_OP_BIND, IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_SOCKET, IORING_SETUP_DEFER_TASKRUN,
-  IORING_CQ_EVENTFD_DISABLED, IORING_SETUP_TASKRUN_FLAG, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, SOCK_CLOEXEC,
+  EFD_CLOEXEC, EFD_NONBLOCK, IORING_SETUP_DEFER_TASKRUN,
+  IORING_CQ_EVENTFD_DISABLED, IORING_SETUP_TASKRUN_FLAG, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN,
 } from './constants.js';
 import { Credentials } from './credentials.js';
 import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
-import { prepCancel, prepSqe, USER_DATA_CANCEL, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './prep.js';
+import { URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
+import { prepCancel, setUserData, USER_DATA_CANCEL } from './sqe.js';
 import { flagNames, Ring } from './ring.js';
 import { IN_KERNEL, QUEUED, QUEUED_CANCELLED, Slab } from './slab.js';
 
@@ -72,11 +73,12 @@ export class UringDriver implements Driver {
     this.#slab = new Slab(ring.sqEntries);
     this.#defer = (ring.flags & IORING_SETUP_DEFER_TASKRUN) !== 0;
     this.#taskrunFlag = (ring.flags & IORING_SETUP_TASKRUN_FLAG) !== 0;
-    for (const code of Object.values(OpCode)) this.#native[code] = 1;
-    if (!ops.has(IORING_OP_SOCKET)) this.#native[OpCode.SOCKET] = 0;
-    if (!ops.has(IORING_OP_BIND)) this.#native[OpCode.BIND] = 0;
-    if (!ops.has(IORING_OP_LISTEN)) this.#native[OpCode.LISTEN] = 0;
-    if (!ops.has(IORING_OP_FTRUNCATE)) this.#native[OpCode.FTRUNCATE] = 0;
+    // An op whose opcode the kernel lacks runs its table entry's libc fallback; one without a
+    // fallback is required (probe.ts's checkRequired refused to open without it).
+    for (const code of Object.values(OpCode)) {
+      const entry = URING_OPS[code];
+      this.#native[code] = (entry.opcode !== null && ops.has(entry.opcode)) || !entry.fallback ? 1 : 0;
+    }
     this.#creds = new Credentials(libc);
     // Without DEFER_TASKRUN, posting a CQE wakes pollers of the ring fd. With it, completions
     // are deferred until we enter the kernel and nothing wakes the ring fd's pollers (measured on
@@ -320,9 +322,9 @@ export class UringDriver implements Driver {
         break;
       }
       const slot = q.peekA();
-      const b = q.peekB();
+      const target = q.peekB();
       q.shift();
-      if (b === OP_ENTRY) {
+      if (target === OP_ENTRY) {
         const op = slab.ops[slot]!;
         if (slab.state[slot] === QUEUED_CANCELLED) {
           this.#settleUnsubmitted(slot, op, -ECANCELED);
@@ -332,12 +334,14 @@ export class UringDriver implements Driver {
           this.#settleUnsubmitted(slot, op, op.code === OpCode.CLOSE ? this.#libcClose(op.fd) : RES_CREDENTIALS_CHANGED);
           continue;
         }
-        prepSqe(sqes, (tail & mask) << 4, op, slab, slot);
+        const b = (tail & mask) << 4;
+        URING_OPS[op.code].prep(sqes, b, op, slab, slot);
+        setUserData(sqes, b, slot, slab.gen[slot]!);
         slab.state[slot] = IN_KERNEL;
       } else {
         // A cancel: only if its target is still the same op, still in the kernel.
-        if (slab.state[slot] !== IN_KERNEL || slab.gen[slot] !== b) continue;
-        prepCancel(sqes, (tail & mask) << 4, slot, b);
+        if (slab.state[slot] !== IN_KERNEL || slab.gen[slot] !== target) continue;
+        prepCancel(sqes, (tail & mask) << 4, slot, target);
       }
       tail = (tail + 1) >>> 0;
     }
@@ -431,14 +435,9 @@ export class UringDriver implements Driver {
   /** Ops whose opcode the kernel lacks: one synchronous libc call, completed at once. */
   #syncFallback(op: Op): void {
     const libc = this.#libc;
-    let r: number;
-    switch (op.code) {
-      case OpCode.SOCKET: r = libc.socket(op.domain, op.sockType | SOCK_CLOEXEC, op.protocol); break;
-      case OpCode.BIND: r = libc.bind(op.fd, op.addr!, op.addrLen); break;
-      case OpCode.LISTEN: r = libc.listen(op.fd, op.backlog); break;
-      case OpCode.FTRUNCATE: r = libc.ftruncate(op.fd, op.pos); break;
-      default: throw new Error(`rentio uring: no fallback for op code ${op.code}`);
-    }
+    const fallback = URING_OPS[op.code].fallback;
+    // INVARIANT: #native is 0 only for ops with a fallback (set in the constructor).
+    const r = fallback!(op, libc);
     this.#stats.syscalls++;
     this.#stats.libcFallbacks++;
     op.complete(r < 0 ? -libc.errno() : r);

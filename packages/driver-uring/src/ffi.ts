@@ -3,7 +3,7 @@
  * the driver needs. The C prototype is beside each.
  *
  * liburing 2.3 (Debian 12) has no `liburing-ffi`: the `io_uring_prep_*` helpers are header-inline
- * and cannot be called, so SQEs are filled from JS (see prep.ts). Pointers to `struct io_uring`
+ * and cannot be called, so SQEs are filled from JS (see sqe.ts and ops.ts). Pointers to `struct io_uring`
  * are koffi-allocated (`koffi.alloc`) and passed back as the same external; small in/out
  * structs are passed as typed arrays, which koffi hands to C by address.
  * @module
@@ -53,6 +53,10 @@ export interface Libc {
   listen(fd: number, backlog: number): number;
   // int ftruncate(int fd, off_t length);
   ftruncate(fd: number, length: number): number;
+  // int fchmodat(int dirfd, const char *path, mode_t mode, int flags);
+  fchmodat(dirfd: number, path: Uint8Array, mode: number, flags: number): number;
+  // int unlinkat(int dirfd, const char *path, int flags);
+  unlinkat(dirfd: number, path: Uint8Array, flags: number): number;
   // int setsockopt(int fd, int level, int name, const void *value, socklen_t len);
   setsockopt(fd: number, level: number, name: number, value: Int32Array | Uint8Array, len: number): number;
   // int getsockopt(int fd, int level, int name, void *value, socklen_t *len);
@@ -123,6 +127,8 @@ export function loadLibc(): Libc {
     bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
     listen: lib.func('int listen(int fd, int backlog)'),
     ftruncate: lib.func('int ftruncate(int fd, int64_t length)'),
+    fchmodat: lib.func('int fchmodat(int dirfd, const void *path, uint32_t mode, int flags)'),
+    unlinkat: lib.func('int unlinkat(int dirfd, const void *path, int flags)'),
     setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
     getsockopt: lib.func('int getsockopt(int fd, int level, int name, void *value, void *len)'),
     getsockname: lib.func('int getsockname(int fd, void *addr, void *len)'),

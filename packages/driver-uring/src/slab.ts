@@ -39,7 +39,7 @@ export class Slab {
   gen = new Uint32Array(0);
   /** State of each slot ({@link FREE}, {@link QUEUED}, ...). */
   state = new Uint8Array(0);
-  /** How the slot's op is expressed when an op has two forms (0 = the first choice); see prep.ts. */
+  /** How the slot's op is expressed when an op has two forms (0 = the first choice); see ops.ts. */
   variant = new Uint8Array(0);
   /** Memory an SQE of the slot points at besides scratch (a big iovec array), kept until the CQE. */
   extra: (ArrayBuffer | null)[] = [];

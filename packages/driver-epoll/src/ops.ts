@@ -1,0 +1,208 @@
+/**
+ * The epoll op table: for each core `OpCode`, how it runs under the readiness model and the
+ * syscall it makes. This is the one place an op lives in this driver; driver.ts only dispatches
+ * on {@link Run}, and the file workers (file-worker.ts) run the same table's `job` functions.
+ *
+ * How an op runs ({@link Run}):
+ * - `READINESS`: try the nonblocking syscall at once; on EAGAIN wait in the registry until the fd
+ *   turns readable (`write` false) or writable, then retry (poll semantics, as mio/tokio do).
+ * - `FILE`: a blocking syscall on a file worker thread (regular files cannot be polled: epoll_ctl
+ *   gives EPERM), the trade libuv and tokio make.
+ * - `FILE_OR_READINESS`: `pollable(op)` decides — readiness for sockets, FIFOs and character
+ *   devices (a worker blocked in read(2) could never be cancelled), a worker otherwise.
+ * - `NOW`: one nonblocking syscall, completed at once (it never waits).
+ * - `TIMER`: the driver's timer heap and its one timerfd.
+ *
+ * Adding an op: add its code in core's op.ts, then one entry here (and one in driver-uring's
+ * ops.ts); test/conformance/op-tables.test.mjs fails until every code has an entry.
+ *
+ * SAFETY: addresses passed to the kernel point into memory the op owns (`buf`, `bufs`, `path`,
+ * `addr`) and keeps reachable until it completes, or into the driver's scratch, which the kernel
+ * is done with when the synchronous call returns.
+ * @module
+ */
+import { OpCode, type Op } from '@rentio/core/driver';
+import { AT_FDCWD, EAGAIN, EINPROGRESS, EINTR, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants.js';
+import * as ffi from './ffi.js';
+import { F_ADDR, F_ADDR2, F_FD, F_FLAGS, F_LEN, F_MODE, F_POS } from './file-job.js';
+
+/** How an op runs; see the module comment. */
+export const Run = { READINESS: 0, FILE: 1, FILE_OR_READINESS: 2, NOW: 3, TIMER: 4 } as const;
+export type Run = (typeof Run)[keyof typeof Run];
+
+/** What an op's main-thread syscall may use of the driver. */
+export interface EpollHost {
+  /** fds made by SOCKET or ACCEPT (nonblocking sockets). */
+  readonly sockets: Set<number>;
+  /** A pollable opened fd (FIFO, character device, socket)? Decided once per fd. */
+  pollable(fd: number): boolean;
+  /** struct msghdr + iovecs for `bufs` in the driver's scratch, valid until the next call. */
+  msghdr(bufs: Uint8Array[]): Uint8Array;
+  /** getsockopt(fd, SOL_SOCKET, SO_ERROR): the pending socket error (0 = none), or -errno. */
+  soError(fd: number): number;
+  /** Forget every readiness interest and cache for `fd`. INVARIANT: called before close(2). */
+  forget(fd: number): void;
+}
+
+/**
+ * A main-thread syscall: its result, or -errno (-EAGAIN: not ready yet, wait). -EINTR is retried
+ * by the driver.
+ */
+export type Syscall = (op: Op, host: EpollHost) => number;
+/** A blocking syscall on a file worker, from the job fields at `jobs[b + F_*]`: result, or -1 with errno set. */
+export type Job = (jobs: Float64Array, b: number) => number;
+
+/** How one core op runs under epoll. */
+export interface EpollOp {
+  readonly run: Run;
+  /** READINESS: the readiness the op waits for — writable (true) or readable (false). */
+  readonly write?: boolean;
+  /** READINESS, NOW, and the readiness side of FILE_OR_READINESS: the nonblocking syscall. */
+  readonly syscall?: Syscall;
+  /** READINESS: the first attempt, when it differs from the retries (CONNECT). */
+  readonly start?: Syscall;
+  /** FILE_OR_READINESS: true when this op takes the readiness path. */
+  readonly pollable?: (op: Op, host: EpollHost) => boolean;
+  /** FILE and FILE_OR_READINESS: the blocking syscall a file worker runs. */
+  readonly job?: Job;
+}
+
+/** r from libc → result or -errno. */
+function res(r: number): number {
+  return r < 0 ? -ffi.errno() : r;
+}
+
+function bufAddr(op: Op): number {
+  return ffi.addressOf(op.buf!) + op.off;
+}
+
+/** Every core op, by code. */
+export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
+  [OpCode.OPENAT]: {
+    run: Run.FILE,
+    job: (j, b) => ffi.openat(AT_FDCWD, j[b + F_ADDR2]!, j[b + F_FLAGS]!, j[b + F_MODE]!),
+  },
+  [OpCode.CLOSE]: {
+    run: Run.NOW,
+    syscall: (op, host) => {
+      host.forget(op.fd);
+      return res(ffi.close(op.fd));
+    },
+  },
+  [OpCode.READ]: {
+    run: Run.FILE_OR_READINESS,
+    write: false,
+    pollable: (op, host) => host.pollable(op.fd),
+    syscall: (op) => res(op.pos < 0 ? ffi.read(op.fd, bufAddr(op), op.len) : ffi.pread(op.fd, bufAddr(op), op.len, op.pos)),
+    job: (j, b) => (j[b + F_POS]! < 0 ? ffi.read(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!) : ffi.pread(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!, j[b + F_POS]!)),
+  },
+  [OpCode.WRITE]: {
+    run: Run.FILE_OR_READINESS,
+    write: true,
+    pollable: (op, host) => host.pollable(op.fd),
+    syscall: (op) => res(op.pos < 0 ? ffi.write(op.fd, bufAddr(op), op.len) : ffi.pwrite(op.fd, bufAddr(op), op.len, op.pos)),
+    job: (j, b) => (j[b + F_POS]! < 0 ? ffi.write(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!) : ffi.pwrite(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!, j[b + F_POS]!)),
+  },
+  [OpCode.WRITEV]: {
+    run: Run.FILE_OR_READINESS,
+    write: true,
+    // Sockets only: sendmsg carries MSG_NOSIGNAL, which writev(2) cannot.
+    pollable: (op, host) => host.sockets.has(op.fd),
+    syscall: (op, host) => res(ffi.sendmsg(op.fd, host.msghdr(op.bufs!), MSG_NOSIGNAL)),
+    // F_ADDR: the iovec array the pool built; F_LEN: their count.
+    job: (j, b) => (j[b + F_POS]! < 0 ? ffi.writev(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!) : ffi.pwritev(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!, j[b + F_POS]!)),
+  },
+  [OpCode.FSYNC]: {
+    run: Run.FILE,
+    job: (j, b) => (j[b + F_FLAGS] ? ffi.fdatasync(j[b + F_FD]!) : ffi.fsync(j[b + F_FD]!)),
+  },
+  [OpCode.STATX]: {
+    run: Run.FILE,
+    // statx(fd, path "", flags, mask, buf): F_ADDR2 = path, F_ADDR = the statx buffer.
+    job: (j, b) => ffi.statx(j[b + F_FD]!, j[b + F_ADDR2]!, j[b + F_FLAGS]!, j[b + F_MODE]!, j[b + F_ADDR]!),
+  },
+  [OpCode.FTRUNCATE]: {
+    run: Run.FILE,
+    job: (j, b) => ffi.ftruncate(j[b + F_FD]!, j[b + F_POS]!),
+  },
+  [OpCode.SOCKET]: {
+    run: Run.NOW,
+    syscall: (op, host) => {
+      const r = res(ffi.socket(op.domain, op.sockType | SOCK_NONBLOCK | SOCK_CLOEXEC, op.protocol));
+      if (r >= 0) host.sockets.add(r);
+      return r;
+    },
+  },
+  [OpCode.BIND]: {
+    run: Run.NOW,
+    syscall: (op) => res(ffi.bind(op.fd, ffi.addressOf(op.addr!), op.addrLen)),
+  },
+  [OpCode.LISTEN]: {
+    run: Run.NOW,
+    syscall: (op) => res(ffi.listen(op.fd, op.backlog)),
+  },
+  [OpCode.ACCEPT]: {
+    run: Run.READINESS,
+    write: false,
+    syscall: (op, host) => {
+      // op.addr: sockaddr_storage, then the socklen_t accept4 reads and updates.
+      const a = ffi.addressOf(op.addr!);
+      const r = res(ffi.accept4(op.fd, a, a + 128, SOCK_NONBLOCK | SOCK_CLOEXEC));
+      if (r >= 0) host.sockets.add(r);
+      return r;
+    },
+  },
+  [OpCode.CONNECT]: {
+    run: Run.READINESS,
+    write: true,
+    // A nonblocking connect says EINPROGRESS (or EINTR: it goes on in the background); the
+    // socket turns writable when it finished, and SO_ERROR says how.
+    start: (op) => {
+      const r = res(ffi.connect(op.fd, ffi.addressOf(op.addr!), op.addrLen));
+      return r === -EINPROGRESS || r === -EINTR ? -EAGAIN : r;
+    },
+    syscall: (op, host) => {
+      const err = host.soError(op.fd);
+      return err > 0 ? -err : err;
+    },
+  },
+  [OpCode.RECV]: {
+    run: Run.READINESS,
+    write: false,
+    syscall: (op) => res(ffi.recv(op.fd, bufAddr(op), op.len, op.flags)),
+  },
+  [OpCode.SEND]: {
+    run: Run.READINESS,
+    write: true,
+    // MSG_NOSIGNAL: a peer that went away is EPIPE for this op, never SIGPIPE for the process.
+    syscall: (op) => res(ffi.send(op.fd, bufAddr(op), op.len, op.flags | MSG_NOSIGNAL)),
+  },
+  [OpCode.SHUTDOWN]: {
+    run: Run.NOW,
+    syscall: (op) => res(ffi.shutdown(op.fd, op.flags)),
+  },
+  [OpCode.TIMEOUT]: {
+    run: Run.TIMER,
+  },
+  [OpCode.SENDMSG]: {
+    run: Run.READINESS,
+    write: true,
+    // op.addr: the struct msghdr core built (iovec and peer sockaddr inside the same block).
+    syscall: (op) => res(ffi.sendmsg(op.fd, op.addr!, op.flags | MSG_NOSIGNAL)),
+  },
+  [OpCode.RECVMSG]: {
+    run: Run.READINESS,
+    write: false,
+    // One datagram per call; the kernel writes msg_namelen, msg_flags and the sender into op.addr.
+    syscall: (op) => res(ffi.recvmsg(op.fd, op.addr!, op.flags)),
+  },
+  [OpCode.CHMOD]: {
+    // A path op: it may block on a slow filesystem, so on a file worker like open/stat.
+    run: Run.FILE,
+    job: (j, b) => ffi.fchmodat(AT_FDCWD, j[b + F_ADDR2]!, j[b + F_MODE]!, 0),
+  },
+  [OpCode.UNLINK]: {
+    run: Run.FILE,
+    job: (j, b) => ffi.unlinkat(AT_FDCWD, j[b + F_ADDR2]!, 0),
+  },
+};

@@ -1,0 +1,172 @@
+/**
+ * The uring op table: for each core `OpCode`, the io_uring opcode it becomes, how its SQE is
+ * filled, and — for opcodes newer kernels added — the synchronous libc call used when the running
+ * kernel lacks it. This is the one place an op lives in this driver.
+ *
+ * Adding an op: add its code in core's op.ts, then one entry here (the test
+ * test/conformance/op-tables.test.mjs fails until every code has one).
+ *
+ * SAFETY: see sqe.ts — every address written points into memory the op or the slab keeps alive
+ * until the op's CQE.
+ * @module
+ */
+import { OpCode, type Op } from '@rentio/core/driver';
+import {
+  AT_FDCWD, IORING_FSYNC_DATASYNC, IORING_OP_ACCEPT, IORING_OP_BIND, IORING_OP_CLOSE, IORING_OP_CONNECT, IORING_OP_FSYNC,
+  IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_OPENAT, IORING_OP_READ, IORING_OP_RECV, IORING_OP_RECVMSG, IORING_OP_SEND,
+  IORING_OP_SENDMSG, IORING_OP_SHUTDOWN, IORING_OP_SOCKET, IORING_OP_STATX, IORING_OP_TIMEOUT, IORING_OP_UNLINKAT, IORING_OP_WRITE,
+  IORING_OP_WRITEV, MSG_NOSIGNAL, SOCK_CLOEXEC,
+} from './constants.js';
+import type { Libc } from './ffi.js';
+import type { Slab } from './slab.js';
+import { addr, bufAddr, clampLen, gather, setU64, sqe } from './sqe.js';
+
+/** How one core op runs under io_uring. */
+export interface UringOp {
+  /**
+   * The io_uring opcode (`IORING_OP_*`) the op is submitted as; null when io_uring has none (the
+   * op always runs its libc `fallback`).
+   */
+  readonly opcode: number | null;
+  /** Fill the SQE at word `b` for `op`, which sits in `slot` of `slab` (user_data is set by the caller). */
+  readonly prep: (w: Uint32Array, b: number, op: Op, slab: Slab, slot: number) => void;
+  /**
+   * When the kernel lacks `opcode`: the same syscall through libc, synchronously (result, or < 0
+   * with errno set). Absent: the opcode is required, and the driver is unavailable without it.
+   */
+  readonly fallback?: (op: Op, libc: Libc) => number;
+}
+
+/** slab.variant of a WRITEV: as SENDMSG (first choice at the current position), or as plain WRITEV. */
+export const WRITEV_AS_SENDMSG = 0;
+export const WRITEV_PLAIN = 1;
+/** sizeof(struct msghdr) on x86-64, rounded to keep the iovecs after it 16-byte aligned. */
+const MSGHDR_SIZE = 64;
+
+/** Every core op, by code. */
+export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
+  [OpCode.OPENAT]: {
+    opcode: IORING_OP_OPENAT,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_OPENAT, AT_FDCWD, 0, addr(op.path!), op.mode, op.flags),
+  },
+  [OpCode.CLOSE]: {
+    opcode: IORING_OP_CLOSE,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_CLOSE, op.fd, 0, 0, 0, 0),
+  },
+  [OpCode.READ]: {
+    opcode: IORING_OP_READ,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_READ, op.fd, op.pos, bufAddr(op), clampLen(op.len), 0),
+  },
+  [OpCode.WRITE]: {
+    opcode: IORING_OP_WRITE,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_WRITE, op.fd, op.pos, bufAddr(op), clampLen(op.len), 0),
+  },
+  [OpCode.WRITEV]: {
+    opcode: IORING_OP_WRITEV,
+    prep: (w, b, op, slab, slot) => {
+      if (op.pos < 0 && slab.variant[slot] === WRITEV_AS_SENDMSG) {
+        // At the current position: a socket (core's gather write) unless ENOTSOCK says otherwise
+        // (then the driver resubmits it as WRITEV_PLAIN). SENDMSG carries MSG_NOSIGNAL; WRITEV
+        // cannot, and each EPIPE would also raise SIGPIPE.
+        sqe(w, b, IORING_OP_SENDMSG, op.fd, 0, gather(op, slab, slot, MSGHDR_SIZE), 1, MSG_NOSIGNAL);
+      } else {
+        sqe(w, b, IORING_OP_WRITEV, op.fd, op.pos, gather(op, slab, slot, 0), op.bufs!.length, 0);
+      }
+    },
+  },
+  [OpCode.FSYNC]: {
+    opcode: IORING_OP_FSYNC,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_FSYNC, op.fd, 0, 0, 0, op.flags & IORING_FSYNC_DATASYNC),
+  },
+  [OpCode.STATX]: {
+    opcode: IORING_OP_STATX,
+    // statx(fd, path, flags, mask, buf): addr = path, len = mask, off = statx buffer.
+    prep: (w, b, op) => sqe(w, b, IORING_OP_STATX, op.fd, addr(op.buf!), addr(op.path!), op.mode, op.flags),
+  },
+  [OpCode.FTRUNCATE]: {
+    opcode: IORING_OP_FTRUNCATE,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_FTRUNCATE, op.fd, op.pos, 0, 0, 0),
+    fallback: (op, libc) => libc.ftruncate(op.fd, op.pos),
+  },
+  [OpCode.SOCKET]: {
+    opcode: IORING_OP_SOCKET,
+    // socket(domain, type, protocol): fd = domain, off = type, len = protocol. Blocking on purpose:
+    // io_uring polls internally, and O_NONBLOCK would turn waits into -EAGAIN results.
+    prep: (w, b, op) => sqe(w, b, IORING_OP_SOCKET, op.domain, op.sockType | SOCK_CLOEXEC, 0, op.protocol, 0),
+    fallback: (op, libc) => libc.socket(op.domain, op.sockType | SOCK_CLOEXEC, op.protocol),
+  },
+  [OpCode.BIND]: {
+    opcode: IORING_OP_BIND,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_BIND, op.fd, op.addrLen, addr(op.addr!), 0, 0),
+    fallback: (op, libc) => libc.bind(op.fd, op.addr!, op.addrLen),
+  },
+  [OpCode.LISTEN]: {
+    opcode: IORING_OP_LISTEN,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_LISTEN, op.fd, 0, 0, op.backlog, 0),
+    fallback: (op, libc) => libc.listen(op.fd, op.backlog),
+  },
+  [OpCode.ACCEPT]: {
+    opcode: IORING_OP_ACCEPT,
+    prep: (w, b, op) => {
+      // op.addr: sockaddr_storage, then the socklen_t the kernel reads and updates (addr2).
+      const a = addr(op.addr!);
+      sqe(w, b, IORING_OP_ACCEPT, op.fd, a + 128, a, 0, SOCK_CLOEXEC);
+    },
+  },
+  [OpCode.CONNECT]: {
+    opcode: IORING_OP_CONNECT,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_CONNECT, op.fd, op.addrLen, addr(op.addr!), 0, 0),
+  },
+  [OpCode.RECV]: {
+    opcode: IORING_OP_RECV,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_RECV, op.fd, 0, bufAddr(op), clampLen(op.len), op.flags),
+  },
+  [OpCode.SEND]: {
+    opcode: IORING_OP_SEND,
+    // MSG_NOSIGNAL: a peer that went away is EPIPE for this op, never SIGPIPE for the process.
+    prep: (w, b, op) => sqe(w, b, IORING_OP_SEND, op.fd, 0, bufAddr(op), clampLen(op.len), op.flags | MSG_NOSIGNAL),
+  },
+  [OpCode.SHUTDOWN]: {
+    opcode: IORING_OP_SHUTDOWN,
+    prep: (w, b, op) => sqe(w, b, IORING_OP_SHUTDOWN, op.fd, 0, 0, op.flags, 0),
+  },
+  [OpCode.TIMEOUT]: {
+    opcode: IORING_OP_TIMEOUT,
+    prep: (w, b, op, slab, slot) => {
+      // struct __kernel_timespec { i64 tv_sec; i64 tv_nsec } in the slot's scratch; len 1, off
+      // (completion count) 0: a pure timer.
+      const c = slab.scratchChunk(slot);
+      const s = slab.scratchWord(slot);
+      setU64(c, s, Math.floor(op.ns / 1e9));
+      setU64(c, s + 2, op.ns % 1e9);
+      sqe(w, b, IORING_OP_TIMEOUT, -1, 0, slab.scratchAddress(slot), 1, 0);
+    },
+  },
+  [OpCode.SENDMSG]: {
+    opcode: IORING_OP_SENDMSG,
+    // io_uring_prep_sendmsg: addr = the struct msghdr, len = 1, msg_flags in word 7. op.addr is
+    // the one block core built (msghdr, iovec, peer sockaddr; pointers filled): the slab holds the
+    // op, so the block and the buffer its iovec points at live until the CQE.
+    prep: (w, b, op) => sqe(w, b, IORING_OP_SENDMSG, op.fd, 0, addr(op.addr!), 1, op.flags | MSG_NOSIGNAL),
+  },
+  [OpCode.RECVMSG]: {
+    opcode: IORING_OP_RECVMSG,
+    // As SENDMSG; the kernel writes msg_namelen, msg_flags and the peer address into op.addr.
+    prep: (w, b, op) => sqe(w, b, IORING_OP_RECVMSG, op.fd, 0, addr(op.addr!), 1, op.flags),
+  },
+  [OpCode.CHMOD]: {
+    // io_uring has no chmod: always the libc call (a metadata update; core uses it once per
+    // listen({ path, readableAll | writableAll })).
+    opcode: null,
+    prep: () => {
+      throw new Error('rentio uring: CHMOD has no io_uring opcode (it runs its libc fallback)');
+    },
+    fallback: (op, libc) => libc.fchmodat(AT_FDCWD, op.path!, op.mode, 0),
+  },
+  [OpCode.UNLINK]: {
+    opcode: IORING_OP_UNLINKAT,
+    // io_uring_prep_unlinkat: fd = dirfd, addr = path, len 0, unlink_flags (word 7) 0.
+    prep: (w, b, op) => sqe(w, b, IORING_OP_UNLINKAT, AT_FDCWD, 0, addr(op.path!), 0, 0),
+    fallback: (op, libc) => libc.unlinkat(AT_FDCWD, op.path!, 0),
+  },
+};
