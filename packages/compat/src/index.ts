@@ -36,5 +36,16 @@ export {
   type ReadStreamOptions,
   type WriteStreamOptions,
 } from './fs-streams.js';
+export * as dgram from './dgram.js';
+export {
+  Socket as DgramSocket,
+  createSocket,
+  type BindOptions,
+  type LookupFunction,
+  type RemoteInfo,
+  type SendCallback,
+  type SocketOptions as DgramSocketOptions,
+  type SocketType,
+} from './dgram.js';
 export { SLAB_SIZE } from './pool.js';
 export type { RuntimeOption } from './runtime.js';
