@@ -31,13 +31,21 @@ export interface ConnectOptions extends SocketOptions {
   protocol?: string;
   /** The runtime to connect on (default: core's `defaultRuntime()`). */
   runtime?: RuntimeOption;
-  /** Not supported by rentio (a TCP connect only); must be unset. */
-  path?: undefined;
+  /**
+   * Connect to a Unix domain socket at this path (or Linux abstract name with a leading `'\0'`)
+   * instead of TCP; `port`/`host` are then ignored, as `net.connect` does. `http.request`
+   * passes its `socketPath` here.
+   */
+  path?: string;
 }
 
 /**
- * Open a TCP connection over rentio. Returns the socket at once; it emits `'connect'` then
- * `'ready'` once connected, or `'error'` with Node's codes (`ECONNREFUSED`, ...).
+ * Open a TCP connection over rentio — or, given `{ path }` or a path string, a Unix domain
+ * socket connection (`net.connect(path)`'s shape; `http.request({ socketPath })` passes its
+ * socket path this way). Returns the socket at once; it emits `'connect'` then `'ready'` once
+ * connected, or `'error'` with Node's codes and messages (`connect ECONNREFUSED 127.0.0.1:80`,
+ * `connect ENOENT /run/app.sock`). On a Unix socket `remoteAddress` & co are undefined and
+ * `address()` is `{}`, as on a `net.Socket` over a pipe.
  *
  * `cb`, if given, is called once as `cb(null, socket)` when connected or `cb(err)` when the
  * connect failed — the callback shape of `http.request`'s and `http.Agent`'s `createConnection`
@@ -56,11 +64,19 @@ export interface ConnectOptions extends SocketOptions {
  *
  * const agent = new http.Agent({ keepAlive: true })
  * agent.createConnection = createConnection
+ *
+ * // A Unix domain socket: the Docker API, a local database, a sidecar.
+ * http.get({ socketPath: '/var/run/docker.sock', path: '/version', createConnection }, (res) => res.resume())
+ * const sock = connect({ path: '/run/app.sock' })
  * ```
  */
 export function connect(options: ConnectOptions | number | string, host?: string | ConnectCallback, cb?: ConnectCallback): RentioSocket {
   let opts: ConnectOptions;
-  if (typeof options === 'number' || typeof options === 'string') {
+  if (typeof options === 'string' && !/^\d+$/.test(options)) {
+    // As net.connect: a string that is not a port is a Unix socket path.
+    opts = { path: options };
+    if (typeof host === 'function') cb = host;
+  } else if (typeof options === 'number' || typeof options === 'string') {
     opts = { port: options };
     if (typeof host === 'string') opts.host = host;
     else if (typeof host === 'function') cb = host;
@@ -70,7 +86,7 @@ export function connect(options: ConnectOptions | number | string, host?: string
     if (typeof host === 'function') cb = host;
   }
   if (cb !== undefined && typeof cb !== 'function') throw invalidArgType('callback', 'of type function', cb);
-  if (opts.path !== undefined && opts.path !== null) throw invalidArgType('options.path', 'unset (rentio connects TCP only)', opts.path);
+  if (opts.path !== undefined && opts.path !== null) return connectPath(opts, cb);
   const port = checkPort(opts.port, opts.protocol);
   let address = opts.hostname || opts.host || 'localhost';
   if (typeof address !== 'string') throw invalidArgType('options.host', 'of type string', address);
@@ -86,6 +102,16 @@ export function connect(options: ConnectOptions | number | string, host?: string
     (signal) => resolveRuntime(opts.runtime).then((rt) => rt.connect({ host: address, port, family, signal })),
     cb,
   );
+  return sock;
+}
+
+/** The Unix domain socket branch of {@link connect}. */
+function connectPath(opts: ConnectOptions, cb: ConnectCallback | undefined): RentioSocket {
+  const path = opts.path;
+  if (typeof path !== 'string') throw invalidArgType('options.path', 'of type string', path);
+  const sock = new RentioSocket(null, opts);
+  if (opts.timeout) sock.setTimeout(opts.timeout);
+  sock._startConnect((signal) => resolveRuntime(opts.runtime).then((rt) => rt.connect({ path, signal })), cb);
   return sock;
 }
 

@@ -1,5 +1,5 @@
 /**
- * `serve()`: accept TCP connections with a rentio listener and hand each one, as a
+ * `serve()`: accept TCP (or Unix domain socket) connections with a rentio listener and hand each one, as a
  * `RentioSocket`, to an unmodified `net.Server` / `http.Server` through
  * `server.emit('connection', socket)` — the same entry point Node's own accept path and
  * frameworks' test helpers use.
@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import type { Server } from 'node:net';
-import type { SocketAddressInfo, TcpListener, TcpStream } from '@rentio/core';
+import type { SocketAddressInfo, TcpListener, TcpStream, UnixListener, UnixStream } from '@rentio/core';
 import { isClosedByUs, invalidArgType } from './errors.js';
 import { reportPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
@@ -23,22 +23,35 @@ export interface ServeOptions {
   backlog?: number;
   /** For IPv6 hosts: accept IPv6 only. */
   ipv6Only?: boolean;
+  /**
+   * Serve on a Unix domain socket at this path (or Linux abstract name with a leading `'\0'`)
+   * instead of TCP. An existing file there is `EADDRINUSE` (never unlinked for you); the file
+   * is removed when the listener closes.
+   */
+  path?: string;
+  /** Unix socket: make the socket file readable by all users. */
+  readableAll?: boolean;
+  /** Unix socket: make the socket file writable by all users (so others may connect). */
+  writableAll?: boolean;
   /** The runtime to serve on (default: core's `defaultRuntime()`). */
   runtime?: RuntimeOption;
 }
 
-/** What {@link serve} returns: the bound address and the way to stop. */
-export interface Served {
+/**
+ * What {@link serve} returns: the bound address and the way to stop. `A` is what `address()`
+ * gives: `{ address, family, port }` for TCP, the path string for a Unix socket.
+ */
+export interface Served<A extends SocketAddressInfo | string = SocketAddressInfo> {
   /** The server connections are handed to. */
   readonly server: Server;
   /** The rentio listener accepting them. */
-  readonly listener: TcpListener;
-  /** The bound port. */
+  readonly listener: A extends string ? UnixListener : TcpListener;
+  /** The bound TCP port (-1 on a Unix socket, which has none). */
   readonly port: number;
   /** Connections handed to the server and not yet closed. */
   readonly connections: number;
-  /** `{ address, family, port }` bound. */
-  address(): SocketAddressInfo;
+  /** `{ address, family, port }` bound, or the Unix socket's path (as `net.Server#address()`). */
+  address(): A;
   /**
    * Stop accepting, then wait until every connection handed over has closed. Calls
    * `server.close()`, so an `http.Server` closes its idle keep-alive connections and the server
@@ -78,15 +91,24 @@ interface ServerFields {
  * const served = await serve(http.createServer((req, res) => res.end('hi')), { port: 8080 })
  * console.log(served.port)
  * await served.close()
+ *
+ * // On a Unix domain socket (removed again by close()):
+ * const local = await serve(http.createServer(handler), { path: '/run/app.sock', writableAll: true })
+ * console.log(local.address()) // '/run/app.sock'
  * ```
  */
-export async function serve(server: Server | http.RequestListener, options: ServeOptions = {}): Promise<Served> {
+export async function serve(server: Server | http.RequestListener, options: ServeOptions & { path: string }): Promise<Served<string>>;
+export async function serve(server: Server | http.RequestListener, options?: ServeOptions): Promise<Served>;
+export async function serve(server: Server | http.RequestListener, options: ServeOptions = {}): Promise<Served<SocketAddressInfo | string>> {
   if (typeof server === 'function') server = http.createServer(server);
   if (!server || typeof (server as Server).emit !== 'function') throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
   const srv = server as Server & ServerFields;
   const rt = await resolveRuntime(options.runtime);
   reportPool(rt);
-  const listener = await rt.listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only });
+  const listener: TcpListener | UnixListener =
+    options.path !== undefined
+      ? await rt.listen({ path: options.path, backlog: options.backlog, readableAll: options.readableAll, writableAll: options.writableAll })
+      : await rt.listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only });
   const conns = new Set<RentioSocket>();
   let closing: Promise<void> | null = null;
   let drained: (() => void) | null = null;
@@ -96,9 +118,10 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   // is bound when server.address() is null, so run just that listener.
   for (const f of srv.listeners('listening')) if (f.name === 'setupConnectionsTracking') (f as () => void).call(srv);
 
-  const onConnection = (tcp: TcpStream): void => {
+  const onConnection = (tcp: TcpStream | UnixStream): void => {
     if (srv.maxConnections !== undefined && srv.maxConnections > 0 && conns.size >= srv.maxConnections) {
-      srv.emit('drop', { localAddress: tcp.localAddress, localPort: tcp.localPort, localFamily: tcp.localFamily, remoteAddress: tcp.remoteAddress, remotePort: tcp.remotePort, remoteFamily: tcp.remoteFamily });
+      // A Unix socket has no addresses: its 'drop' data is empty, as net.Server's for a pipe.
+      srv.emit('drop', 'remotePort' in tcp ? { localAddress: tcp.localAddress, localPort: tcp.localPort, localFamily: tcp.localFamily, remoteAddress: tcp.remoteAddress, remotePort: tcp.remotePort, remoteFamily: tcp.remoteFamily } : {});
       void tcp.close().catch(() => {});
       return;
     }
@@ -135,13 +158,13 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     void served.close();
     return srv;
   };
-  const patchedAddress = (): SocketAddressInfo => listener.address();
+  const patchedAddress = (): SocketAddressInfo | string => listener.address();
   Object.defineProperty(srv, 'close', { value: patchedClose, configurable: true, writable: true });
   Object.defineProperty(srv, 'address', { value: patchedAddress, configurable: true, writable: true });
 
   const accepting = (async () => {
     for (;;) {
-      let tcp: TcpStream;
+      let tcp: TcpStream | UnixStream;
       try {
         tcp = await listener.accept();
       } catch (err) {
@@ -165,11 +188,12 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     }
   })();
 
-  const served: Served = {
+  const served: Served<SocketAddressInfo | string> = {
     server: srv,
     listener,
     get port() {
-      return listener.address().port;
+      const a = listener.address();
+      return typeof a === 'string' ? -1 : a.port;
     },
     get connections() {
       return conns.size;

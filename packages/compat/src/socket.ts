@@ -11,7 +11,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { Duplex, addAbortSignal } from 'node:stream';
-import type { Runtime, SocketAddressInfo, TcpStream } from '@rentio/core';
+import type { Runtime, SocketAddressInfo, TcpStream, UnixStream } from '@rentio/core';
 import { invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, streamDestroyed } from './errors.js';
 import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
 import { Stager, stageable, stagedEnd, stagedWrite, writevChunks, type Segment, type WritableEnd, type WritableWrite } from './stager.js';
@@ -33,6 +33,14 @@ export interface SocketOptions {
 }
 
 type Callback = (err?: Error | null) => void;
+
+/** A connected rentio stream: TCP, or a Unix domain socket (no addresses, no TCP options, as a net.Socket on a pipe). */
+type Stream = TcpStream | UnixStream;
+
+/** The stream if it is TCP (has addresses and TCP options), else null. */
+function inet(s: Stream | null): TcpStream | null {
+  return s !== null && 'remotePort' in s ? s : null;
+}
 /** How a connecting socket reports: `(err)` or `(null, socket)`, once. */
 export type ConnectCallback = (err: Error | null, socket?: RentioSocket) => void;
 
@@ -55,7 +63,7 @@ export class RentioSocket extends Duplex {
   /** The idle timeout set by {@link setTimeout} (ms), as `net.Socket#timeout`. */
   timeout: number | undefined = undefined;
 
-  #tcp: TcpStream | null = null;
+  #tcp: Stream | null = null;
   #stager = new Stager(pool);
   #connecting = false;
   #connectAbort: AbortController | null = null;
@@ -77,7 +85,7 @@ export class RentioSocket extends Duplex {
   #pauseOnCreate: boolean;
 
   /** @internal use {@link toDuplex}, `connect()` or `serve()` */
-  constructor(tcp: TcpStream | null, options: SocketOptions = {}) {
+  constructor(tcp: Stream | null, options: SocketOptions = {}) {
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
       // As net.Socket: 'close' is emitted by _destroy once the fd is closed, with `hadError`.
@@ -117,27 +125,27 @@ export class RentioSocket extends Duplex {
   }
   /** The peer's address, e.g. '127.0.0.1'. */
   get remoteAddress(): string | undefined {
-    return this.#tcp?.remoteAddress;
+    return inet(this.#tcp)?.remoteAddress;
   }
   /** The peer's port. */
   get remotePort(): number | undefined {
-    return this.#tcp?.remotePort;
+    return inet(this.#tcp)?.remotePort;
   }
   /** 'IPv4' or 'IPv6'. */
   get remoteFamily(): string | undefined {
-    return this.#tcp?.remoteFamily;
+    return inet(this.#tcp)?.remoteFamily;
   }
   /** This end's address. */
   get localAddress(): string | undefined {
-    return this.#tcp?.localAddress;
+    return inet(this.#tcp)?.localAddress;
   }
   /** This end's port. */
   get localPort(): number | undefined {
-    return this.#tcp?.localPort;
+    return inet(this.#tcp)?.localPort;
   }
   /** This end's family. */
   get localFamily(): string | undefined {
-    return this.#tcp?.localFamily;
+    return inet(this.#tcp)?.localFamily;
   }
   /** Bytes received (pushed to the readable side). */
   get bytesRead(): number {
@@ -152,21 +160,23 @@ export class RentioSocket extends Duplex {
     return this.writableLength;
   }
   /** The underlying rentio stream (null while connecting). */
-  get tcpStream(): TcpStream | null {
+  get tcpStream(): Stream | null {
     return this.#tcp;
   }
 
   /** `{ address, family, port }` of this end, as `net.Socket#address()`. */
   address(): SocketAddressInfo | Record<string, never> {
-    return this.#tcp && !this.#tcp.closed ? this.#tcp.address() : {};
+    const tcp = inet(this.#tcp);
+    return tcp && !tcp.closed ? tcp.address() : {};
   }
 
   /** Disable (default) or enable Nagle's algorithm. Applied once connected if called before. */
   setNoDelay(noDelay = true): this {
     this.#noDelay = Boolean(noDelay);
-    if (this.#tcp && !this.#tcp.closed) {
+    const tcp = inet(this.#tcp);
+    if (tcp && !tcp.closed) {
       try {
-        this.#tcp.setNoDelay(this.#noDelay);
+        tcp.setNoDelay(this.#noDelay);
       } catch {
         // As net.Socket: a socket that is closing ignores it.
       }
@@ -177,9 +187,10 @@ export class RentioSocket extends Duplex {
   /** Enable or disable TCP keep-alive (`initialDelay` in ms). Applied once connected if called before. */
   setKeepAlive(enable = false, initialDelay = 0): this {
     this.#keepAlive = [Boolean(enable), Math.max(0, ~~(initialDelay / 1000) * 1000)];
-    if (this.#tcp && !this.#tcp.closed) {
+    const tcp = inet(this.#tcp);
+    if (tcp && !tcp.closed) {
       try {
-        this.#tcp.setKeepAlive(...this.#keepAlive);
+        tcp.setKeepAlive(...this.#keepAlive);
       } catch {
         // closing
       }
@@ -291,7 +302,7 @@ export class RentioSocket extends Duplex {
   // one _write/_writev at a time, so the pending callback fits in one field.
   #writeCb: Callback | null = null;
 
-  #writeOne(tcp: TcpStream, seg: Segment, cb: Callback): void {
+  #writeOne(tcp: Stream, seg: Segment, cb: Callback): void {
     this.#dispatched += seg.len;
     let p: Promise<Uint8Array>;
     try {
@@ -334,7 +345,7 @@ export class RentioSocket extends Duplex {
   }
 
   /** Write the segments in order; `cb` once all completed or one failed. Never rejects. */
-  async #writeSegments(tcp: TcpStream, segs: Segment[], cb: Callback): Promise<void> {
+  async #writeSegments(tcp: Stream, segs: Segment[], cb: Callback): Promise<void> {
     let err: Error | null = null;
     for (const seg of segs) {
       if (err) {
@@ -453,7 +464,7 @@ export class RentioSocket extends Duplex {
 
   // --- lifecycle --------------------------------------------------------------------------------
 
-  #attach(tcp: TcpStream): void {
+  #attach(tcp: Stream): void {
     this.#tcp = tcp;
     reportPool(tcp._rt as Runtime);
     if (this.#noDelay !== undefined) this.setNoDelay(this.#noDelay);
@@ -464,11 +475,11 @@ export class RentioSocket extends Duplex {
    * Connect with `start` (a rentio connect taking an abort signal); `cb` once, `(null, this)` on
    * success or `(err)` on failure. @internal used by `connect()`
    */
-  _startConnect(start: (signal: AbortSignal) => Promise<TcpStream>, cb?: ConnectCallback): void {
+  _startConnect(start: (signal: AbortSignal) => Promise<Stream>, cb?: ConnectCallback): void {
     this.#connecting = true;
     const ac = new AbortController();
     this.#connectAbort = ac;
-    this.#connectSettled = new Promise<TcpStream>((resolve) => resolve(start(ac.signal))).then(
+    this.#connectSettled = new Promise<Stream>((resolve) => resolve(start(ac.signal))).then(
       (tcp): unknown => {
         this.#connectAbort = null;
         // Destroyed while connecting and the connect won the race: close what it made.
@@ -542,7 +553,7 @@ export class RentioSocket extends Duplex {
 }
 
 /**
- * Wrap a connected rentio `TcpStream` as a `net.Socket`-like `stream.Duplex` over the same
+ * Wrap a connected rentio `TcpStream` (or `UnixStream`) as a `net.Socket`-like `stream.Duplex` over the same
  * runtime. The Duplex owns the stream: destroying it closes the stream.
  *
  * @example
@@ -555,7 +566,7 @@ export class RentioSocket extends Duplex {
  * await pipeline(process.stdin, sock, process.stdout)
  * ```
  */
-export function toDuplex(tcpStream: TcpStream, options?: SocketOptions): RentioSocket {
-  if (!tcpStream || typeof (tcpStream as TcpStream).read !== 'function') throw invalidArgType('tcpStream', 'a rentio TcpStream', tcpStream);
+export function toDuplex(tcpStream: TcpStream | UnixStream, options?: SocketOptions): RentioSocket {
+  if (!tcpStream || typeof (tcpStream as TcpStream).read !== 'function') throw invalidArgType('tcpStream', 'a rentio TcpStream or UnixStream', tcpStream);
   return new RentioSocket(tcpStream, options ?? {});
 }
