@@ -142,12 +142,18 @@ export class UdpSocket extends Handle {
     try {
       await this._start<number>(op, null);
       this.#remote = decodeSockaddr(op.addr);
+      // connect(2) binds an unbound socket: ask the kernel again.
+      this.#local = null;
     } finally {
       this.#connecting = false;
     }
   }
 
-  /** Dissolve the association made by {@link UdpSocket.connect} (connect(2) with AF_UNSPEC). */
+  /**
+   * Dissolve the association made by {@link UdpSocket.connect} (connect(2) with AF_UNSPEC).
+   * Linux then also unbinds a port it picked itself (the socket was bound to port 0): `address()`
+   * reports port 0, as node:dgram does, until the next send binds a new one.
+   */
   disconnect(): Promise<void> {
     if (!this.#remote) throw new DgramNotConnectedError();
     this._check();
@@ -156,7 +162,9 @@ export class UdpSocket extends Handle {
     op.addr = new Uint8Array(new ArrayBuffer(16));
     op.addrLen = 16;
     this.#remote = null;
-    return this._start<number>(op, null).then(() => undefined);
+    return this._start<number>(op, null).then(() => {
+      this.#local = null;
+    });
   }
 
   /** The connected peer's `{ address, family, port }`; throws `ERR_RENTIO_DGRAM_NOT_CONNECTED` when not connected. */
@@ -171,7 +179,10 @@ export class UdpSocket extends Handle {
       this._check();
       const raw = this._rt._sockname(this.fd, false);
       if (!raw) throw errnoException(-9 /* EBADF */, 'getsockname', { net: true });
-      this.#local = decodeSockaddr(raw);
+      const local = decodeSockaddr(raw);
+      // Port 0: not bound yet (after a disconnect); the next send binds one, so ask again then.
+      if (local.port === 0) return local;
+      this.#local = local;
     }
     return { ...this.#local };
   }
