@@ -10,7 +10,7 @@
  * until the op's CQE.
  * @module
  */
-import { OpCode, type Op } from '@rentio/core/driver';
+import { addressOf, OpCode, type Op } from '@rentio/core/driver';
 import {
   AT_FDCWD, IORING_FSYNC_DATASYNC, IORING_OP_ACCEPT, IORING_OP_BIND, IORING_OP_CLOSE, IORING_OP_CONNECT, IORING_OP_FSYNC,
   IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_OPENAT, IORING_OP_READ, IORING_OP_RECV, IORING_OP_SEND, IORING_OP_SENDMSG,
@@ -95,7 +95,7 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
   [OpCode.BIND]: {
     opcode: IORING_OP_BIND,
     prep: (w, b, op) => sqe(w, b, IORING_OP_BIND, op.fd, op.addrLen, addr(op.addr!), 0, 0),
-    fallback: (op, libc) => libc.bind(op.fd, op.addr!, op.addrLen),
+    fallback: (op, libc) => libc.bind(op.fd, addressOf(op.addr!), op.addrLen),
   },
   [OpCode.LISTEN]: {
     opcode: IORING_OP_LISTEN,
