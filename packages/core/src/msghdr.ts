@@ -15,10 +15,10 @@
  * Blocks are recycled through a per-socket free list only after their op completed.
  * @module
  */
-import koffi from 'koffi';
 import { MSG_TRUNC } from './constants.js';
 import type { ErrnoContext } from './errors.js';
 import { Op, OpCode } from './op.js';
+import { addressOf } from './sys/libc.js';
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE, type SocketAddressInfo } from './sockaddr.js';
 
 const MSG_NAME = 0;
@@ -46,7 +46,7 @@ export interface DatagramFrom extends SocketAddressInfo {
 export class MsgBlock {
   readonly bytes = new Uint8Array(new ArrayBuffer(MSG_BLOCK_SIZE));
   readonly view = new DataView(this.bytes.buffer);
-  readonly address = Number(koffi.address(this.bytes.buffer));
+  readonly address = addressOf(this.bytes.buffer);
   readonly name = this.bytes.subarray(NAME);
 
   constructor() {
@@ -63,7 +63,7 @@ export class MsgBlock {
     v.setBigUint64(32, 0n, true); // msg_control
     v.setBigUint64(40, 0n, true); // msg_controllen
     v.setInt32(MSG_FLAGS, 0, true);
-    v.setBigUint64(IOV_BASE, BigInt(Number(koffi.address(buf.buffer)) + off), true);
+    v.setBigUint64(IOV_BASE, BigInt(addressOf(buf) + off), true);
     v.setBigUint64(IOV_LEN, BigInt(len), true);
   }
 

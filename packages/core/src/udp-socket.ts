@@ -20,6 +20,7 @@ import { Handle, type IoOptions } from './handle.js';
 import { MsgBlocks, MsgOp, type DatagramFrom } from './msghdr.js';
 import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
+import { getsockoptInt, setsockoptBytes, setsockoptInt } from './sys/sockopt.js';
 import { AF_INET, AF_INET6, decodeSockaddr, encodeSockaddr, type SocketAddressInfo } from './sockaddr.js';
 import { checkBool, checkInt, checkOptions, checkPort } from './validate.js';
 
@@ -269,13 +270,13 @@ export class UdpSocket extends Handle {
 
   #opt(level: number, name: number, value: number | Uint8Array, syscall: string): void {
     this._check();
-    const r = this._rt._setsockoptRaw(this.fd, level, name, value);
+    const r = typeof value === 'number' ? setsockoptInt(this.fd, level, name, value) : setsockoptBytes(this.fd, level, name, value);
     if (r < 0) throw errnoException(r, syscall, { net: true });
   }
 
   #get(level: number, name: number, syscall: string): number {
     this._check();
-    const r = this._rt._getsockopt(this.fd, level, name);
+    const r = getsockoptInt(this.fd, level, name);
     if (r < 0) throw errnoException(r, syscall, { net: true });
     return r;
   }
