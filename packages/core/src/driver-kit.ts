@@ -10,3 +10,5 @@ export { DriverUnavailableError, CredentialsChangedError, InvalidArgValueError, 
 export { FSYNC_DATASYNC, SHUT_RD, SHUT_RDWR, SHUT_WR } from './constants.js';
 export { STATX_SIZE } from './stats.js';
 export { SOCKADDR_STORAGE } from './sockaddr.js';
+export { libc, errno, addressOf, type Libc } from './sys/libc.js';
+export { getsockoptInt } from './sys/sockopt.js';

@@ -35,7 +35,9 @@ export interface DriverOptions {
 }
 
 /**
- * A kernel driver.
+ * A kernel driver: only what differs between the kernel models. Synchronous socket calls that
+ * behave the same under both (setsockopt, getsockname, getpeername) are core's own
+ * (`sys/sockopt.ts`), over the libc both drivers share (`sys/libc.ts`).
  *
  * Rules a driver keeps:
  * - `submit(op)` starts the op; the driver calls `op.complete(res)` exactly once, with the
@@ -56,15 +58,6 @@ export interface Driver {
   submit(op: Op): void;
   /** Ask for an op's cancellation. */
   cancel(op: Op): void;
-  /**
-   * setsockopt(fd, level, name, &int, 4) for a number, or (fd, level, name, bytes, length) for a
-   * struct (ip_mreq, ipv6_mreq, in_addr), synchronously. Returns 0 or -errno.
-   */
-  setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): number;
-  /** getsockopt(fd, level, name, &int, &4), synchronously. Returns the int (>= 0) or -errno. */
-  getsockopt(fd: number, level: number, name: number): number;
-  /** getsockname (peer false) / getpeername (peer true) into `out` (128 bytes). Returns the address length or -errno. */
-  sockname(fd: number, peer: boolean, out: Uint8Array): number;
   /** Counters. */
   stats(): DriverStats;
   /** Free every resource. Core calls it once, after every op has completed. */

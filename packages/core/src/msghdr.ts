@@ -15,16 +15,18 @@
  * Blocks are recycled through a per-socket free list only after their op completed.
  * @module
  */
-import koffi from 'koffi';
 import { MSG_TRUNC } from './constants.js';
 import type { ErrnoContext } from './errors.js';
 import { Op, OpCode } from './op.js';
+import { addressOf } from './sys/libc.js';
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE, type SocketAddressInfo } from './sockaddr.js';
 
 const MSG_NAME = 0;
 const MSG_NAMELEN = 8;
 const MSG_IOV = 16;
 const MSG_IOVLEN = 24;
+const MSG_CONTROL = 32;
+const MSG_CONTROLLEN = 40;
 const MSG_FLAGS = 48;
 const IOV = 56;
 const IOV_BASE = IOV;
@@ -46,25 +48,44 @@ export interface DatagramFrom extends SocketAddressInfo {
 export class MsgBlock {
   readonly bytes = new Uint8Array(new ArrayBuffer(MSG_BLOCK_SIZE));
   readonly view = new DataView(this.bytes.buffer);
-  readonly address = Number(koffi.address(this.bytes.buffer));
+  readonly address = addressOf(this.bytes.buffer);
   readonly name = this.bytes.subarray(NAME);
+  /** The destination encoded in `name` by the last send through this block (skip re-encoding it). */
+  #lastAddress = '';
+  #lastPort = -1;
+  #lastNameLen = 0;
 
   constructor() {
     // The block's inner pointers never change: set them once.
-    this.view.setBigUint64(MSG_IOV, BigInt(this.address + IOV), true);
-    this.view.setBigUint64(MSG_IOVLEN, 1n, true);
+    setPtr(this.view, MSG_IOV, this.address + IOV);
+    setPtr(this.view, MSG_IOVLEN, 1);
   }
 
   /** Point the iovec at `buf[off, off + len)` and set the name: `nameLen` 0 means none (connected). */
   fill(buf: Uint8Array, off: number, len: number, nameLen: number): void {
     const v = this.view;
-    v.setBigUint64(MSG_NAME, nameLen > 0 ? BigInt(this.address + NAME) : 0n, true);
+    setPtr(v, MSG_NAME, nameLen > 0 ? this.address + NAME : 0);
     v.setUint32(MSG_NAMELEN, nameLen, true);
-    v.setBigUint64(32, 0n, true); // msg_control
-    v.setBigUint64(40, 0n, true); // msg_controllen
+    setPtr(v, MSG_CONTROL, 0);
+    setPtr(v, MSG_CONTROLLEN, 0);
     v.setInt32(MSG_FLAGS, 0, true);
-    v.setBigUint64(IOV_BASE, BigInt(Number(koffi.address(buf.buffer)) + off), true);
-    v.setBigUint64(IOV_LEN, BigInt(len), true);
+    setPtr(v, IOV_BASE, addressOf(buf) + off);
+    setPtr(v, IOV_LEN, len);
+  }
+
+  /** Encode `address:port` as this block's name (cached: a socket usually sends to few peers). */
+  encodeName(address: string, port: number): number {
+    if (address !== this.#lastAddress || port !== this.#lastPort) {
+      this.#lastNameLen = encodeSockaddr(address, port, this.name);
+      this.#lastAddress = address;
+      this.#lastPort = port;
+    }
+    return this.#lastNameLen;
+  }
+
+  /** A RECVMSG lets the kernel write the name: the send cache no longer describes it. */
+  forgetName(): void {
+    this.#lastPort = -1;
   }
 
   /** After RECVMSG: the peer and the truncation flag the kernel wrote back. */
@@ -72,6 +93,12 @@ export class MsgBlock {
     const info = this.view.getUint32(MSG_NAMELEN, true) > 0 ? decodeSockaddr(this.name) : { address: '', family: 'IPv4' as const, port: 0 };
     return { address: info.address, family: info.family, port: info.port, truncated: (this.view.getInt32(MSG_FLAGS, true) & MSG_TRUNC) !== 0 };
   }
+}
+
+/** Store a pointer or size_t (< 2^53) as a little-endian u64, without a BigInt per call. */
+function setPtr(v: DataView, at: number, n: number): void {
+  v.setUint32(at, n >>> 0, true);
+  v.setUint32(at + 4, Math.floor(n / 4294967296), true);
 }
 
 /** A free list of blocks, one per datagram socket: ops in flight hold theirs, the rest wait here. */
@@ -112,7 +139,7 @@ export class MsgOp extends Op {
   /** Describe a send to `address:port` (or, both undefined, on a connected socket). */
   static send(pool: MsgBlocks, buf: Uint8Array, off: number, len: number, address: string | undefined, port: number | undefined, ctx: ErrnoContext | undefined): MsgOp {
     const op = new MsgOp(OpCode.SENDMSG, pool, buf, off, len, ctx);
-    const nameLen = address === undefined ? 0 : encodeSockaddr(address, port!, op.block.name);
+    const nameLen = address === undefined ? 0 : op.block.encodeName(address, port!);
     op.block.fill(buf, off, len, nameLen);
     return op;
   }
@@ -120,6 +147,7 @@ export class MsgOp extends Op {
   /** Describe a receive into `buf[off, off + len)`. */
   static recv(pool: MsgBlocks, buf: Uint8Array, off: number, len: number, ctx: ErrnoContext | undefined): MsgOp {
     const op = new MsgOp(OpCode.RECVMSG, pool, buf, off, len, ctx);
+    op.block.forgetName();
     op.block.fill(buf, off, len, SOCKADDR_STORAGE);
     return op;
   }

@@ -17,7 +17,8 @@ import { CancelCause, ECANCELED, Op, OpCode, OpList, type OpSink } from './op.js
 import { checkDriverName, openDriver, type DriverName } from './select.js';
 import { encodeSockaddr } from './sockaddr.js';
 import { IPPROTO_IPV6, IPV6_V6ONLY, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR } from './constants.js';
-import { AF_INET, AF_INET6 } from './sockaddr.js';
+import { AF_INET, AF_INET6, SOCKADDR_STORAGE } from './sockaddr.js';
+import { setsockoptBytes, setsockoptInt, sockname } from './sys/sockopt.js';
 import { TcpListener } from './tcp-listener.js';
 import { TcpStream } from './tcp-stream.js';
 import { bindUdp, type BindUdpOptions, type UdpSocket } from './udp-socket.js';
@@ -286,8 +287,8 @@ export class Runtime implements OpSink {
     const fd = await this.#socket(family, { address, port });
     const l = new TcpListener(this, fd);
     try {
-      this.#setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1, 'setsockopt');
-      if (family === AF_INET6) this.#setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, ipv6Only ? 1 : 0, 'setsockopt');
+      this._setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+      if (family === AF_INET6) this._setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, ipv6Only ? 1 : 0);
       await l._bindListen(address, port, backlog);
       return l;
     } catch (err) {
@@ -373,37 +374,32 @@ export class Runtime implements OpSink {
     return this._start<number>(op, this._loose, null);
   }
 
-  #setsockopt(fd: number, level: number, name: number, value: number, syscall: string): void {
-    const r = this.#driver.setsockopt(fd, level, name, value);
-    if (r < 0) throw errnoException(r, syscall);
-  }
-
-  /** setsockopt for a handle, throwing a Node-style error. @internal */
+  /** setsockopt(fd, level, name, &int, 4) for a handle, throwing a Node-style error. @internal */
   _setsockopt(fd: number, level: number, name: number, value: number): void {
-    this.#setsockopt(fd, level, name, value, 'setsockopt');
+    const r = setsockoptInt(fd, level, name, value);
+    if (r < 0) throw errnoException(r, 'setsockopt');
   }
 
-  /** setsockopt with an int or a struct; 0 or -errno. @internal */
-  _setsockoptRaw(fd: number, level: number, name: number, value: number | Uint8Array): number {
-    return this.#driver.setsockopt(fd, level, name, value);
-  }
-
-  /** getsockopt of an int; the value or -errno. @internal */
-  _getsockopt(fd: number, level: number, name: number): number {
-    return this.#driver.getsockopt(fd, level, name);
+  /**
+   * setsockopt with a struct value (e.g. struct linger for SO_LINGER: `{ int l_onoff; int
+   * l_linger }`, 8 bytes), throwing a Node-style error. @internal
+   */
+  _setsockoptBytes(fd: number, level: number, name: number, bytes: Uint8Array): void {
+    const r = setsockoptBytes(fd, level, name, bytes);
+    if (r < 0) throw errnoException(r, 'setsockopt');
   }
 
   /** getsockname/getpeername into a fresh buffer, with the length the kernel reported; null on error. @internal */
   _socknameLen(fd: number, peer: boolean): [Uint8Array, number] | null {
-    const out = new Uint8Array(128);
-    const n = this.#driver.sockname(fd, peer, out);
+    const out = new Uint8Array(SOCKADDR_STORAGE);
+    const n = sockname(fd, peer, out);
     return n < 0 ? null : [out, n];
   }
 
   /** getsockname/getpeername into a fresh buffer; null on error. @internal */
   _sockname(fd: number, peer: boolean): Uint8Array | null {
-    const out = new Uint8Array(128);
-    return this.#driver.sockname(fd, peer, out) < 0 ? null : out;
+    const out = new Uint8Array(SOCKADDR_STORAGE);
+    return sockname(fd, peer, out) < 0 ? null : out;
   }
 
   #check(): void {

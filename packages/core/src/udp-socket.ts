@@ -20,6 +20,7 @@ import { Handle, type IoOptions } from './handle.js';
 import { MsgBlocks, MsgOp, type DatagramFrom } from './msghdr.js';
 import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
+import { getsockoptInt, setsockoptBytes, setsockoptInt } from './sys/sockopt.js';
 import { AF_INET, AF_INET6, decodeSockaddr, encodeSockaddr, type SocketAddressInfo } from './sockaddr.js';
 import { checkBool, checkInt, checkOptions, checkPort } from './validate.js';
 
@@ -142,12 +143,18 @@ export class UdpSocket extends Handle {
     try {
       await this._start<number>(op, null);
       this.#remote = decodeSockaddr(op.addr);
+      // connect(2) binds an unbound socket: ask the kernel again.
+      this.#local = null;
     } finally {
       this.#connecting = false;
     }
   }
 
-  /** Dissolve the association made by {@link UdpSocket.connect} (connect(2) with AF_UNSPEC). */
+  /**
+   * Dissolve the association made by {@link UdpSocket.connect} (connect(2) with AF_UNSPEC).
+   * Linux then also unbinds a port it picked itself (the socket was bound to port 0): `address()`
+   * reports port 0, as node:dgram does, until the next send binds a new one.
+   */
   disconnect(): Promise<void> {
     if (!this.#remote) throw new DgramNotConnectedError();
     this._check();
@@ -156,7 +163,9 @@ export class UdpSocket extends Handle {
     op.addr = new Uint8Array(new ArrayBuffer(16));
     op.addrLen = 16;
     this.#remote = null;
-    return this._start<number>(op, null).then(() => undefined);
+    return this._start<number>(op, null).then(() => {
+      this.#local = null;
+    });
   }
 
   /** The connected peer's `{ address, family, port }`; throws `ERR_RENTIO_DGRAM_NOT_CONNECTED` when not connected. */
@@ -171,7 +180,10 @@ export class UdpSocket extends Handle {
       this._check();
       const raw = this._rt._sockname(this.fd, false);
       if (!raw) throw errnoException(-9 /* EBADF */, 'getsockname', { net: true });
-      this.#local = decodeSockaddr(raw);
+      const local = decodeSockaddr(raw);
+      // Port 0: not bound yet (after a disconnect); the next send binds one, so ask again then.
+      if (local.port === 0) return local;
+      this.#local = local;
     }
     return { ...this.#local };
   }
@@ -258,13 +270,13 @@ export class UdpSocket extends Handle {
 
   #opt(level: number, name: number, value: number | Uint8Array, syscall: string): void {
     this._check();
-    const r = this._rt._setsockoptRaw(this.fd, level, name, value);
+    const r = typeof value === 'number' ? setsockoptInt(this.fd, level, name, value) : setsockoptBytes(this.fd, level, name, value);
     if (r < 0) throw errnoException(r, syscall, { net: true });
   }
 
   #get(level: number, name: number, syscall: string): number {
     this._check();
-    const r = this._rt._getsockopt(this.fd, level, name);
+    const r = getsockoptInt(this.fd, level, name);
     if (r < 0) throw errnoException(r, syscall, { net: true });
     return r;
   }

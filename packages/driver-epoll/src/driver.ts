@@ -9,7 +9,7 @@
  * @module
  */
 import {
-  ECANCELED, EAGAIN, Parker, type Driver, type DriverStats, type Op,
+  ECANCELED, EAGAIN, getsockoptInt, Parker, type Driver, type DriverStats, type Op,
 } from '@rentio/core/driver';
 import {
   AT_EMPTY_PATH, CLOCK_MONOTONIC, EINTR, F_GETFL, F_SETFL, O_NONBLOCK,
@@ -41,13 +41,11 @@ export class EpollDriver implements Driver {
   #syscalls = 0;
   #parks = 0;
   #closed = false;
-  // Scratch for synchronous calls (sendmsg's msghdr + iovecs, sockopt values, itimerspec):
+  // Scratch for synchronous calls (sendmsg's msghdr + iovecs, itimerspec):
   // the kernel is done with it when the call returns, so one buffer serves every call.
   #scratch = new Uint8Array(new ArrayBuffer(56 + IOV_MAX * 16));
   #scratchView = new DataView(this.#scratch.buffer);
   #scratchAddr = ffi.addressOf(this.#scratch);
-  #int = new Uint8Array(new ArrayBuffer(8));
-  #intView = new DataView(this.#int.buffer);
   // struct statx (256 bytes), then the empty path "" statx(AT_EMPTY_PATH) reads.
   #statx = new Uint8Array(new ArrayBuffer(256 + 8));
   #statxView = new DataView(this.#statx.buffer);
@@ -94,32 +92,6 @@ export class EpollDriver implements Driver {
     }
     if (this.#registry.remove(op)) return this.#done(op, -ECANCELED);
     if (this.#pool.cancel(op)) this.#settled();
-  }
-
-  setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): number {
-    this.#syscalls++;
-    let r: number;
-    if (typeof value === 'number') {
-      this.#intView.setInt32(0, value, true);
-      r = ffi.setsockopt(fd, level, name, this.#int, 4);
-    } else {
-      r = ffi.setsockopt(fd, level, name, value, value.byteLength);
-    }
-    return r < 0 ? -ffi.errno() : 0;
-  }
-
-  getsockopt(fd: number, level: number, name: number): number {
-    this.#intView.setUint32(4, 4, true);
-    this.#syscalls++;
-    const r = ffi.getsockopt(fd, level, name, this.#int, this.#int.subarray(4));
-    return r < 0 ? -ffi.errno() : this.#intView.getInt32(0, true);
-  }
-
-  sockname(fd: number, peer: boolean, out: Uint8Array): number {
-    this.#intView.setUint32(0, out.byteLength, true);
-    this.#syscalls++;
-    const r = (peer ? ffi.getpeername : ffi.getsockname)(fd, out, this.#int);
-    return r < 0 ? -ffi.errno() : this.#intView.getUint32(0, true);
   }
 
   stats(): DriverStats {
@@ -174,20 +146,16 @@ export class EpollDriver implements Driver {
     sockets: this.#sockets,
     pollable: (fd) => this.#isPollable(fd),
     msghdr: (bufs) => this.#msghdr(bufs),
-    soError: (fd) => this.#soError(fd),
+    soError: (fd) => {
+      this.#syscalls++;
+      return getsockoptInt(fd, SOL_SOCKET, SO_ERROR);
+    },
     forget: (fd) => {
       this.#registry.drop(fd);
       this.#sockets.delete(fd);
       this.#pollable.delete(fd);
     },
   };
-
-  #soError(fd: number): number {
-    this.#intView.setUint32(4, 4, true);
-    const r = ffi.getsockopt(fd, SOL_SOCKET, SO_ERROR, this.#int, this.#int.subarray(4));
-    if (r < 0) return -ffi.errno();
-    return this.#intView.getInt32(0, true);
-  }
 
   #msghdr(bufs: Uint8Array[]): Uint8Array {
     // struct msghdr (56 bytes): msg_name 0, msg_namelen 8, msg_iov 16, msg_iovlen 24,

@@ -11,7 +11,7 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
-import { ECANCELED, EAGAIN, EINTR, errnoException, OpCode, Parker, RES_CREDENTIALS_CHANGED, type Driver, type DriverModel, type DriverStats, type Op } from '@rentio/core/driver';
+import { addressOf, ECANCELED, EAGAIN, EINTR, errno, errnoException, OpCode, Parker, RES_CREDENTIALS_CHANGED, type Driver, type DriverModel, type DriverStats, type Op } from '@rentio/core/driver';
 import {
   EFD_CLOEXEC, EFD_NONBLOCK, IORING_SETUP_DEFER_TASKRUN,
   IORING_CQ_EVENTFD_DISABLED, IORING_SETUP_TASKRUN_FLAG, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN,
@@ -48,6 +48,7 @@ export class UringDriver implements Driver {
   /** With DEFER_TASKRUN: the eventfd registered on the ring, which the parker watches. */
   #eventfd = -1;
   readonly #efdBuf = new Uint8Array(8);
+  readonly #efdAddr = addressOf(this.#efdBuf);
   #credsChanged: string | null = null;
   /** Mirror of liburing's sq.sqe_tail: SQEs written so far. */
   #sqeTail = 0;
@@ -59,8 +60,6 @@ export class UringDriver implements Driver {
   #closed = false;
   #drained: (() => void) | null = null;
   readonly #flushCb = () => this.#flush();
-  readonly #sockopt = new Int32Array(1);
-  readonly #socklen = new Uint32Array(1);
   #stats = {
     syscalls: 0, parks: 0, submits: 0, sqesSubmitted: 0, cqesReaped: 0, sqFullWaits: 0,
     cqOverflows: 0, backpressure: 0, cancels: 0, staleCqes: 0, libcFallbacks: 0,
@@ -87,7 +86,7 @@ export class UringDriver implements Driver {
     let fd = ring.fd;
     if (this.#defer) {
       fd = this.#eventfd = libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-      if (fd < 0) throw errnoException(libc.errno(), 'eventfd');
+      if (fd < 0) throw errnoException(errno(), 'eventfd');
       const r = ring.lib.io_uring_register_eventfd(ring.ptr, fd);
       this.#stats.syscalls += 2;
       if (r < 0) {
@@ -136,31 +135,6 @@ export class UringDriver implements Driver {
       this.#stats.cancels++;
     }
     this.#schedule();
-  }
-
-  setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): number {
-    this.#stats.syscalls++;
-    let r: number;
-    if (typeof value === 'number') {
-      this.#sockopt[0] = value;
-      r = this.#libc.setsockopt(fd, level, name, this.#sockopt, 4);
-    } else {
-      r = this.#libc.setsockopt(fd, level, name, value, value.byteLength);
-    }
-    return r < 0 ? -this.#libc.errno() : 0;
-  }
-
-  getsockopt(fd: number, level: number, name: number): number {
-    this.#socklen[0] = 4;
-    this.#stats.syscalls++;
-    return this.#libc.getsockopt(fd, level, name, this.#sockopt, this.#socklen) < 0 ? -this.#libc.errno() : this.#sockopt[0]!;
-  }
-
-  sockname(fd: number, peer: boolean, out: Uint8Array): number {
-    this.#socklen[0] = out.byteLength;
-    this.#stats.syscalls++;
-    const r = peer ? this.#libc.getpeername(fd, out, this.#socklen) : this.#libc.getsockname(fd, out, this.#socklen);
-    return r < 0 ? -this.#libc.errno() : this.#socklen[0]!;
   }
 
   stats(): DriverStats {
@@ -218,7 +192,7 @@ export class UringDriver implements Driver {
     if (this.#defer) {
       // Reset the eventfd (it stays readable until read), then run the deferred completions.
       this.#quiet();
-      this.#libc.read(this.#eventfd, this.#efdBuf, 8);
+      this.#libc.read(this.#eventfd, this.#efdAddr, 8);
       this.#stats.syscalls++;
       this.#enter();
     }
@@ -440,11 +414,11 @@ export class UringDriver implements Driver {
     const r = fallback!(op, libc);
     this.#stats.syscalls++;
     this.#stats.libcFallbacks++;
-    op.complete(r < 0 ? -libc.errno() : r);
+    op.complete(r < 0 ? -errno() : r);
   }
 
   #libcClose(fd: number): number {
     this.#stats.syscalls++;
-    return this.#libc.close(fd) < 0 ? -this.#libc.errno() : 0;
+    return this.#libc.close(fd) < 0 ? -errno() : 0;
   }
 }

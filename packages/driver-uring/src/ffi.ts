@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import koffi from 'koffi';
-import { DriverUnavailableError } from '@rentio/core/driver';
+import { DriverUnavailableError, libc as sharedLibc, type Libc as SharedLibc } from '@rentio/core/driver';
 
 /** A pointer returned by koffi (an external), opaque to JS. */
 export type Pointer = unknown;
@@ -37,40 +37,15 @@ export interface Liburing {
   io_uring_register_eventfd(ring: Pointer, fd: number): number;
 }
 
-/** libc calls: synchronous fallbacks for opcodes the kernel lacks, socket options, credentials. */
-export interface Libc {
-  // int close(int fd);
-  close(fd: number): number;
-  // int eventfd(unsigned int initval, int flags);
-  eventfd(initval: number, flags: number): number;
-  // ssize_t read(int fd, void *buf, size_t count);
-  read(fd: number, buf: Uint8Array, count: number): number;
-  // int socket(int domain, int type, int protocol);
-  socket(domain: number, type: number, protocol: number): number;
-  // int bind(int fd, const struct sockaddr *addr, socklen_t len);
-  bind(fd: number, addr: Uint8Array, len: number): number;
-  // int listen(int fd, int backlog);
-  listen(fd: number, backlog: number): number;
-  // int ftruncate(int fd, off_t length);
-  ftruncate(fd: number, length: number): number;
-  // int fchmodat(int dirfd, const char *path, mode_t mode, int flags);
-  fchmodat(dirfd: number, path: Uint8Array, mode: number, flags: number): number;
-  // int unlinkat(int dirfd, const char *path, int flags);
-  unlinkat(dirfd: number, path: Uint8Array, flags: number): number;
-  // int setsockopt(int fd, int level, int name, const void *value, socklen_t len);
-  setsockopt(fd: number, level: number, name: number, value: Int32Array | Uint8Array, len: number): number;
-  // int getsockopt(int fd, int level, int name, void *value, socklen_t *len);
-  getsockopt(fd: number, level: number, name: number, value: Int32Array, len: Uint32Array): number;
-  // int getsockname(int fd, struct sockaddr *addr, socklen_t *len);
-  getsockname(fd: number, addr: Uint8Array, len: Uint32Array): number;
-  // int getpeername(int fd, struct sockaddr *addr, socklen_t *len);
-  getpeername(fd: number, addr: Uint8Array, len: Uint32Array): number;
+/**
+ * libc: the calls both drivers share come from core (`@rentio/core/driver`'s `libc()`, C
+ * prototypes beside each there); the uring driver adds the credential reads.
+ */
+export interface Libc extends SharedLibc {
   // int getresuid(uid_t *ruid, uid_t *euid, uid_t *suid);
   getresuid(r: Uint32Array, e: Uint32Array, s: Uint32Array): number;
   // int getresgid(gid_t *rgid, gid_t *egid, gid_t *sgid);
   getresgid(r: Uint32Array, e: Uint32Array, s: Uint32Array): number;
-  /** errno of the calling thread after a failed libc call (positive). */
-  errno(): number;
 }
 
 /** The library name loaded when no path is given. */
@@ -115,27 +90,14 @@ export function loadLiburing(path: string = LIBURING_DEFAULT): Liburing {
   return out;
 }
 
-/** libc, loaded once per process. */
+/** libc, loaded once per thread; throws when libc.so.6 cannot be loaded. */
 export function loadLibc(): Libc {
   if (libc) return libc;
   const lib = koffi.load('libc.so.6');
   libc = {
-    close: lib.func('int close(int fd)'),
-    eventfd: lib.func('int eventfd(unsigned int initval, int flags)'),
-    read: lib.func('intptr_t read(int fd, void *buf, size_t count)'),
-    socket: lib.func('int socket(int domain, int type, int protocol)'),
-    bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
-    listen: lib.func('int listen(int fd, int backlog)'),
-    ftruncate: lib.func('int ftruncate(int fd, int64_t length)'),
-    fchmodat: lib.func('int fchmodat(int dirfd, const void *path, uint32_t mode, int flags)'),
-    unlinkat: lib.func('int unlinkat(int dirfd, const void *path, int flags)'),
-    setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
-    getsockopt: lib.func('int getsockopt(int fd, int level, int name, void *value, void *len)'),
-    getsockname: lib.func('int getsockname(int fd, void *addr, void *len)'),
-    getpeername: lib.func('int getpeername(int fd, void *addr, void *len)'),
+    ...sharedLibc(),
     getresuid: lib.func('int getresuid(void *r, void *e, void *s)'),
     getresgid: lib.func('int getresgid(void *r, void *e, void *s)'),
-    errno: () => koffi.errno(),
   } as Libc;
   return libc;
 }

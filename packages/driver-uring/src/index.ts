@@ -13,13 +13,13 @@
  * ```
  * @module
  */
-import { InvalidArgValueError, type Driver, type DriverOptions } from '@rentio/core/driver';
+import { DriverUnavailableError, InvalidArgValueError, type Driver, type DriverOptions } from '@rentio/core/driver';
 import {
   IORING_OP_NAME, IORING_SETUP, IORING_SETUP_CLAMP, IORING_SETUP_COOP_TASKRUN, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER,
   IORING_SETUP_SUBMIT_ALL, IORING_SETUP_TASKRUN_FLAG,
 } from './constants.js';
 import { UringDriver } from './driver.js';
-import { LIBURING_DEFAULT, loadLibc, loadLiburing } from './ffi.js';
+import { LIBURING_DEFAULT, loadLibc, loadLiburing, type Libc } from './ffi.js';
 import { checkRequired, probeOpcodes } from './probe.js';
 import { Ring } from './ring.js';
 
@@ -71,7 +71,12 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
   // deferred work waits (see UringDriver's parking).
   if (flags & IORING_SETUP_DEFER_TASKRUN) flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_TASKRUN_FLAG;
   const lib = loadLiburing(path);
-  const libc = loadLibc();
+  let libc: Libc;
+  try {
+    libc = loadLibc();
+  } catch (err) {
+    throw new DriverUnavailableError('uring', `libc.so.6 could not be loaded: ${(err as Error).message}`, { cause: err });
+  }
   const ring = Ring.open(lib, { entries, cqEntries: Math.max(cqEntries, entries), flags });
   try {
     const ops = probeOpcodes(ring);

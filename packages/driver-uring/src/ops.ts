@@ -10,7 +10,7 @@
  * until the op's CQE.
  * @module
  */
-import { OpCode, type Op } from '@rentio/core/driver';
+import { addressOf, OpCode, type Op } from '@rentio/core/driver';
 import {
   AT_FDCWD, IORING_FSYNC_DATASYNC, IORING_OP_ACCEPT, IORING_OP_BIND, IORING_OP_CLOSE, IORING_OP_CONNECT, IORING_OP_FSYNC,
   IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_OPENAT, IORING_OP_READ, IORING_OP_RECV, IORING_OP_RECVMSG, IORING_OP_SEND,
@@ -98,7 +98,7 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
   [OpCode.BIND]: {
     opcode: IORING_OP_BIND,
     prep: (w, b, op) => sqe(w, b, IORING_OP_BIND, op.fd, op.addrLen, addr(op.addr!), 0, 0),
-    fallback: (op, libc) => libc.bind(op.fd, op.addr!, op.addrLen),
+    fallback: (op, libc) => libc.bind(op.fd, addressOf(op.addr!), op.addrLen),
   },
   [OpCode.LISTEN]: {
     opcode: IORING_OP_LISTEN,
@@ -161,12 +161,12 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
     prep: () => {
       throw new Error('rentio uring: CHMOD has no io_uring opcode (it runs its libc fallback)');
     },
-    fallback: (op, libc) => libc.fchmodat(AT_FDCWD, op.path!, op.mode, 0),
+    fallback: (op, libc) => libc.fchmodat(AT_FDCWD, addressOf(op.path!), op.mode, 0),
   },
   [OpCode.UNLINK]: {
     opcode: IORING_OP_UNLINKAT,
     // io_uring_prep_unlinkat: fd = dirfd, addr = path, len 0, unlink_flags (word 7) 0.
     prep: (w, b, op) => sqe(w, b, IORING_OP_UNLINKAT, AT_FDCWD, 0, addr(op.path!), 0, 0),
-    fallback: (op, libc) => libc.unlinkat(AT_FDCWD, op.path!, 0),
+    fallback: (op, libc) => libc.unlinkat(AT_FDCWD, addressOf(op.path!), 0),
   },
 };
