@@ -4,7 +4,9 @@
  * - {@link toDuplex}, {@link connect} / {@link createConnection}: TCP as a `net.Socket`-like
  *   `stream.Duplex`, usable by `node:http` (client and `Agent`), undici and `stream.pipeline`.
  * - {@link serve}: run an unmodified `http.createServer(handler)` (or any `net.Server`) over a
- *   rentio listener.
+ *   rentio listener, on a TCP port or a Unix domain socket path (`connect({ path })` is the
+ *   client side).
+ * - {@link createSocket} (also `dgram.createSocket`): a `node:dgram`-compatible UDP socket.
  * - {@link createReadStream} / {@link createWriteStream}: file streams over rentio files.
  *
  * The buffer rule: compat never hands user memory to the kernel. `write()` copies the caller's
