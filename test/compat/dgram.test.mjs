@@ -53,6 +53,9 @@ await eachDriver(t, 'argument checks throw what node:dgram throws', async (t, rt
   t.same(shape(() => createSocket('udp5')), shape(() => dgram.createSocket('udp5')), 'bad type');
   t.same(shape(() => createSocket({ type: 'udp4', signal: 1 })), shape(() => dgram.createSocket({ type: 'udp4', signal: 1 })), 'bad signal');
   t.same(shape(() => createSocket({ type: 'udp4', lookup: 1 })), shape(() => dgram.createSocket({ type: 'udp4', lookup: 1 })), 'bad lookup');
+  for (const v of ['1', 1.5, -1, 2 ** 32]) {
+    t.same(shape(() => createSocket({ type: 'udp4', recvBufferSize: v })), shape(() => dgram.createSocket({ type: 'udp4', recvBufferSize: v })), `recvBufferSize ${v}`);
+  }
   const calls = [
     ['send port 0', (s) => s.send('x', 0, '127.0.0.1')],
     ['send port 70000', (s) => s.send('x', 70000, '127.0.0.1')],

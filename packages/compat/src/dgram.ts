@@ -781,7 +781,8 @@ export class Socket extends EventEmitter {
 function checkSize(size: unknown, name: string): number | undefined {
   if (size === undefined) return undefined;
   if (typeof size !== 'number') throw argType(name, 'of type number', size);
-  if (!Number.isInteger(size) || size < 0 || size > 0xffffffff) throw outOfRange(name, '>= 0 && <= 4294967295', size);
+  if (!Number.isInteger(size)) throw outOfRange(name, 'an integer', size);
+  if (size < 0 || size > 0xffffffff) throw outOfRange(name, '>= 0 && <= 4294967295', size);
   return size;
 }
 
