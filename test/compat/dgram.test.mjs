@@ -295,7 +295,13 @@ await eachDriver(t, 'bind errors are shaped as node:dgram', async (t, rt) => {
   dropped.send('never', 9, '127.0.0.1', () => (called = true));
   await once(dropped, 'error');
   t.notOk(called, 'queued send dropped without a callback');
-  await closeBoth(ours, dropped);
+  // reuseAddr: true on both sockets lets them share a port, as with node:dgram.
+  const first = createSocket({ type: 'udp4', reuseAddr: true, runtime: rt });
+  await new Promise((resolve) => first.bind(0, '127.0.0.1', resolve));
+  const second = createSocket({ type: 'udp4', reuseAddr: true, runtime: rt });
+  await new Promise((resolve) => second.bind(first.address().port, '127.0.0.1', resolve));
+  t.equal(second.address().port, first.address().port, 'reuseAddr: a second socket binds the same port');
+  await closeBoth(ours, dropped, first, second);
   theirs.close();
   holder.close();
   await quiet(t, rt);
