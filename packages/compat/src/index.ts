@@ -26,7 +26,7 @@
  * @module
  */
 export { RentioSocket, toDuplex, type ConnectCallback, type SocketOptions } from './socket.js';
-export { connect, createConnection, type ConnectOptions } from './connect.js';
+export { connect, createConnection, type ConnectOptions, type LookupFunction } from './connect.js';
 export { serve, type ServeOptions, type Served } from './serve.js';
 export {
   RentioReadStream,
