@@ -269,6 +269,39 @@ await eachTransport(t, 'a 16 MiB POST to a server that answers at once without r
   await quiet(t, T);
 });
 
+await eachTransport(t, 'a served net.Server is a server: listening, no spurious close, pauseOnConnect, asyncDispose', async (t, T) => {
+  const sockets = [];
+  const server = net.createServer({ pauseOnConnect: true }, (s) => sockets.push(track(s)));
+  let closes = 0;
+  server.on('close', () => closes++);
+  const s = await T.serve(server);
+  t.equal(server.listening, true, 'listening while served');
+  const c = track(net.connect(s.port, '127.0.0.1'));
+  await once(c, 'connect');
+  c.write('hello');
+  await new Promise((r) => (sockets.length ? r() : server.once('connection', r)));
+  const conn = sockets[0];
+  let data = '';
+  conn.on('data', (d) => (data += d));
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  t.equal(data, '', "pauseOnConnect: a 'data' listener does not start the flow");
+  t.equal(conn.isPaused(), true);
+  conn.resume();
+  await once(conn, 'data');
+  t.equal(data, 'hello', 'resume() does');
+  c.destroy();
+  await closed(conn);
+  t.equal(closes, 0, "no 'close' when the last connection goes while still serving");
+  t.equal(server.listening, true, 'still listening');
+  await server[Symbol.asyncDispose]();
+  t.equal(server.listening, false, 'server[Symbol.asyncDispose]() closed it');
+  if (closes === 0) await once(server, 'close');
+  t.equal(closes, 1, "one 'close'");
+  if (T.name === 'compat') await s.served.close();
+  await quiet(t, T);
+});
+
 await eachDriver(t, 'compat: connect(path) and localAddress are not supported yet, and say so', async (t, rt) => {
   const s = new RentioSocket({ runtime: rt });
   t.throws(() => s.connect('/tmp/some.sock'), { code: 'ERR_RENTIO_UNSUPPORTED' }, 'a Unix socket path');

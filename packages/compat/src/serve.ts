@@ -13,6 +13,9 @@ import { reportPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
 import { RentioSocket } from './socket.js';
 
+/** `Symbol.asyncDispose` (Node 20 defines it; the fallback is the name Node registers it under). */
+const kAsyncDispose: symbol = (Symbol as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('nodejs.asyncDispose');
+
 /** Options of {@link serve}. */
 export interface ServeOptions {
   /** Port (0 = any free port). Default 0. */
@@ -89,6 +92,8 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   const listener = await rt.listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only });
   const conns = new Set<RentioSocket>();
   let closing: Promise<void> | null = null;
+  /** Set once net.Server#close ran: from then on a drained server emits 'close', as Node's. */
+  let protoClosed = false;
   let drained: (() => void) | null = null;
 
   // http.Server starts its connection tracking (headersTimeout / requestTimeout checks,
@@ -118,7 +123,9 @@ export async function serve(server: Server | http.RequestListener, options: Serv
       conns.delete(sock);
       if (typeof srv._connections === 'number') {
         srv._connections--;
-        srv._emitCloseIfDrained?.();
+        // Only a server being closed emits 'close' when drained; while served, the count
+        // reaching 0 is just an idle server (net.Server checks its listening handle for that).
+        if (protoClosed) srv._emitCloseIfDrained?.();
       }
       if (closing && conns.size === 0) drained?.();
     });
@@ -138,6 +145,11 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   const patchedAddress = (): SocketAddressInfo => listener.address();
   Object.defineProperty(srv, 'close', { value: patchedClose, configurable: true, writable: true });
   Object.defineProperty(srv, 'address', { value: patchedAddress, configurable: true, writable: true });
+  // `listening` is true from here until close() is called, as for a listen()ed server.
+  Object.defineProperty(srv, 'listening', { get: () => closing === null, configurable: true });
+  // `await using` / `server[Symbol.asyncDispose]()` closes, as for a listen()ed server.
+  const patchedDispose = (): Promise<void> => served.close();
+  Object.defineProperty(srv, kAsyncDispose, { value: patchedDispose, configurable: true, writable: true });
 
   const accepting = (async () => {
     for (;;) {
@@ -183,9 +195,12 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         await listener.close();
         await accepting;
         if (srv.close === patchedClose) delete (srv as { close?: unknown }).close;
+        delete (srv as { listening?: unknown }).listening;
+        if ((srv as unknown as Record<symbol, unknown>)[kAsyncDispose] === patchedDispose) delete (srv as unknown as Record<symbol, unknown>)[kAsyncDispose];
         // http.Server#close() also closes idle keep-alive connections; a plain net.Server's
         // close() emits 'close' once drained. Neither listens, so no callback: it would only
         // report ERR_SERVER_NOT_RUNNING.
+        protoClosed = true;
         protoClose.call(srv);
         if (conns.size > 0) await allGone;
         if (srv.address === patchedAddress) delete (srv as { address?: unknown }).address;
