@@ -167,7 +167,7 @@ export async function httpWorkload(t, send, { total = 1000, concurrency = 8 } = 
  *   T.Socket(opts)         an unconnected socket (`new net.Socket` / `new RentioSocket({ runtime })`)
  *   T.connect(...args)     `net.connect` / compat's `connect` on the runtime (net.connect's arguments)
  *   T.createConnection     for http's `createConnection` option (compat's takes `(opts, cb)`)
- *   T.serve(server, opts)  listen (node:net) / serve() (compat): resolves { port, close() }
+ *   T.serve(server, opts)  listen (node:net) / serve() (compat) on opts.host/port: resolves { port, close() }
  *   T.rt                   the runtime (undefined for node:net)
  */
 export async function eachTransport(t, name, fn) {
@@ -179,9 +179,9 @@ export async function eachTransport(t, name, fn) {
     Socket: (opts) => new net.Socket(opts),
     connect: (...args) => net.connect(...args),
     createConnection: (opts, cb) => net.createConnection(opts, cb),
-    serve: (server, { host = '127.0.0.1' } = {}) => new Promise((resolve, reject) => {
+    serve: (server, { host = '127.0.0.1', port = 0 } = {}) => new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, host, () => {
+      server.listen(port, host, () => {
         server.off('error', reject);
         resolve({ port: server.address().port, close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections?.(); }) });
       });
@@ -198,8 +198,8 @@ export async function eachTransport(t, name, fn) {
       return s.connect(...args);
     },
     createConnection: (opts, cb) => compat.createConnection({ ...opts, runtime: rt }, cb),
-    serve: async (server, { host = '127.0.0.1' } = {}) => {
-      const served = await compat.serve(server, { host, port: 0, runtime: rt });
+    serve: async (server, { host = '127.0.0.1', port = 0 } = {}) => {
+      const served = await compat.serve(server, { host, port, runtime: rt });
       return { port: served.port, close: () => { served.closeAllConnections(); return served.close(); }, served };
     },
     rt,

@@ -6,6 +6,7 @@
  * @module
  */
 import http from 'node:http';
+import { getSystemErrorMap } from 'node:util';
 import type { Server } from 'node:net';
 import type { SocketAddressInfo, TcpListener, TcpStream } from '@rentio/core';
 import { isClosedByUs, invalidArgType } from './errors.js';
@@ -89,7 +90,9 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   const srv = server as Server & ServerFields;
   const rt = await resolveRuntime(options.runtime);
   reportPool(rt);
-  const listener = await rt.listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only });
+  const listener = await rt
+    .listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only })
+    .catch((err: unknown) => Promise.reject(asListenError(err)));
   const conns = new Set<RentioSocket>();
   let closing: Promise<void> | null = null;
   /** Set once net.Server#close ran: from then on a drained server emits 'close', as Node's. */
@@ -212,4 +215,19 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     },
   };
   return served;
+}
+
+/**
+ * A bind/listen failure in the shape net.Server reports it: libuv defers a bind error to
+ * listen(), so Node says `listen EADDRINUSE: address already in use 127.0.0.1:8080` with
+ * `syscall: 'listen'` whichever of the two failed; code, errno, address and port are kept.
+ */
+function asListenError(err: unknown): unknown {
+  const e = err as { syscall?: unknown; errno?: unknown; code?: unknown; address?: unknown; port?: unknown; message: string };
+  if ((e?.syscall !== 'bind' && e?.syscall !== 'listen') || typeof e.errno !== 'number') return err;
+  const desc = getSystemErrorMap().get(e.errno)?.[1] ?? String(e.code);
+  const where = e.address === undefined ? '' : e.port === undefined ? ` ${String(e.address)}` : ` ${String(e.address)}:${String(e.port)}`;
+  e.syscall = 'listen';
+  e.message = `listen ${String(e.code)}: ${desc}${where}`;
+  return err;
 }
