@@ -159,3 +159,54 @@ export async function httpWorkload(t, send, { total = 1000, concurrency = 8 } = 
   t.equal(down.body.length, data.length, '32 MiB download: length');
   t.equal(sha256(down.body), sha, '32 MiB download: sha256');
 }
+
+/**
+ * Run `fn(t, T)` once over plain node:net and once per driver over compat, with the same
+ * assertions, so each expectation is shown to be Node's own. `T` gives the transport:
+ *   T.name                 'node:net' or 'compat'
+ *   T.Socket(opts)         an unconnected socket (`new net.Socket` / `new RentioSocket({ runtime })`)
+ *   T.connect(...args)     `net.connect` / compat's `connect` on the runtime (net.connect's arguments)
+ *   T.createConnection     for http's `createConnection` option (compat's takes `(opts, cb)`)
+ *   T.serve(server, opts)  listen (node:net) / serve() (compat) on opts.host/port: resolves { port, close() }
+ *   T.rt                   the runtime (undefined for node:net)
+ */
+export async function eachTransport(t, name, fn) {
+  const net = await import('node:net');
+  const compat = await import('@rentio/compat');
+  const { eachDriver } = await import('../helpers/drivers.mjs');
+  await t.test(`${name} [node:net]`, (t) => fn(t, {
+    name: 'node:net',
+    Socket: (opts) => new net.Socket(opts),
+    connect: (...args) => net.connect(...args),
+    createConnection: (opts, cb) => net.createConnection(opts, cb),
+    serve: (server, { host = '127.0.0.1', port = 0 } = {}) => new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve({ port: server.address().port, close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections?.(); }) });
+      });
+    }),
+    rt: undefined,
+  }));
+  await eachDriver(t, name, (t, rt) => fn(t, {
+    name: 'compat',
+    Socket: (opts) => new compat.RentioSocket({ runtime: rt, ...opts }),
+    connect: (...args) => {
+      // net.connect's arguments, the runtime added to the options.
+      if (typeof args[0] === 'object') return compat.connect({ runtime: rt, ...args[0] }, ...args.slice(1).map(noArgs));
+      const s = new compat.RentioSocket({ runtime: rt });
+      return s.connect(...args);
+    },
+    createConnection: (opts, cb) => compat.createConnection({ ...opts, runtime: rt }, cb),
+    serve: async (server, { host = '127.0.0.1', port = 0 } = {}) => {
+      const served = await compat.serve(server, { host, port, runtime: rt });
+      return { port: served.port, close: () => { served.closeAllConnections(); return served.close(); }, served };
+    },
+    rt,
+  }));
+}
+
+/** net.connect's listener takes no arguments; compat's connect callback is `(err, socket)`. */
+function noArgs(f) {
+  return typeof f === 'function' ? (err) => { if (!err) f(); } : f;
+}

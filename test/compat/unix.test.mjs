@@ -107,6 +107,15 @@ await eachDriver(t, 'net-style echo over an abstract name, and a net.Socket-like
   for await (const s of a) got += s;
   t.equal(got, 'ping', 'connect(path, cb) — a string that is not a port is a path, as net.connect');
   await closed(a);
+
+  // new RentioSocket().connect(path, listener), as new net.Socket().connect(path).
+  const b = new RentioSocket({ runtime: rt });
+  b.connect(name, () => b.end('pong'));
+  b.setEncoding('utf8');
+  got = '';
+  for await (const s of b) got += s;
+  t.equal(got, 'pong', 'new RentioSocket().connect(path, listener)');
+  await closed(b);
   await served.close();
   await quiet(t, rt);
 });

@@ -4,40 +4,11 @@
  * option call it.
  * @module
  */
-import { isIP } from 'node:net';
-import { RentioSocket, type ConnectCallback, type SocketOptions } from './socket.js';
-import { resolveRuntime, type RuntimeOption } from './runtime.js';
+import { connectArgs, type ConnectOptions } from './connect-args.js';
 import { invalidArgType } from './errors.js';
+import { RentioSocket, type ConnectCallback } from './socket.js';
 
-/** Options of {@link connect}. */
-export interface ConnectOptions extends SocketOptions {
-  /** Port of the peer (a number, or a numeric string as undici and URLs give it). */
-  port?: number | string;
-  /** Address or name of the peer. Default 'localhost'. */
-  host?: string;
-  /** Preferred over `host` when both are given (`host` may then carry the port, as undici passes a URL's). */
-  hostname?: string;
-  /** 4 or 6 to force the address family of a name lookup. */
-  family?: 0 | 4 | 6;
-  /** Set TCP_NODELAY once connected. */
-  noDelay?: boolean;
-  /** Enable TCP keep-alive once connected. */
-  keepAlive?: boolean;
-  /** Keep-alive initial delay (ms). */
-  keepAliveInitialDelay?: number;
-  /** Idle timeout (ms): emits 'timeout', as `net.Socket#setTimeout`. */
-  timeout?: number;
-  /** 'http:' / 'https:': the default port when `port` is '' (undici passes a URL's fields). */
-  protocol?: string;
-  /** The runtime to connect on (default: core's `defaultRuntime()`). */
-  runtime?: RuntimeOption;
-  /**
-   * Connect to a Unix domain socket at this path (or Linux abstract name with a leading `'\0'`)
-   * instead of TCP; `port`/`host` are then ignored, as `net.connect` does. `http.request`
-   * passes its `socketPath` here.
-   */
-  path?: string;
-}
+export type { ConnectOptions, LookupFunction } from './connect-args.js';
 
 /**
  * Open a TCP connection over rentio — or, given `{ path }` or a path string, a Unix domain
@@ -71,47 +42,13 @@ export interface ConnectOptions extends SocketOptions {
  * ```
  */
 export function connect(options: ConnectOptions | number | string, host?: string | ConnectCallback, cb?: ConnectCallback): RentioSocket {
-  let opts: ConnectOptions;
-  if (typeof options === 'string' && !/^\d+$/.test(options)) {
-    // As net.connect: a string that is not a port is a Unix socket path.
-    opts = { path: options };
-    if (typeof host === 'function') cb = host;
-  } else if (typeof options === 'number' || typeof options === 'string') {
-    opts = { port: options };
-    if (typeof host === 'string') opts.host = host;
-    else if (typeof host === 'function') cb = host;
-  } else {
-    if (options === null || typeof options !== 'object') throw invalidArgType('options', 'an object or a port', options);
-    opts = options;
-    if (typeof host === 'function') cb = host;
+  const args = connectArgs<ConnectCallback>([options, host, cb].filter((a) => a !== undefined));
+  if (options === null || (typeof options !== 'object' && typeof options !== 'number' && typeof options !== 'string')) {
+    throw invalidArgType('options', 'an object or a port', options);
   }
   if (cb !== undefined && typeof cb !== 'function') throw invalidArgType('callback', 'of type function', cb);
-  if (opts.path !== undefined && opts.path !== null) return connectPath(opts, cb);
-  const port = checkPort(opts.port, opts.protocol);
-  let address = opts.hostname || opts.host || 'localhost';
-  if (typeof address !== 'string') throw invalidArgType('options.host', 'of type string', address);
-  // A URL's IPv6 hostname comes bracketed ('[::1]').
-  if (address.startsWith('[') && address.endsWith(']') && isIP(address.slice(1, -1)) === 6) address = address.slice(1, -1);
-  const family = opts.family ?? 0;
-
-  const sock = new RentioSocket(null, opts);
-  if (opts.noDelay) sock.setNoDelay(true);
-  if (opts.keepAlive) sock.setKeepAlive(true, opts.keepAliveInitialDelay ?? 0);
-  if (opts.timeout) sock.setTimeout(opts.timeout);
-  sock._startConnect(
-    (signal) => resolveRuntime(opts.runtime).then((rt) => rt.connect({ host: address, port, family, signal })),
-    cb,
-  );
-  return sock;
-}
-
-/** The Unix domain socket branch of {@link connect}. */
-function connectPath(opts: ConnectOptions, cb: ConnectCallback | undefined): RentioSocket {
-  const path = opts.path;
-  if (typeof path !== 'string') throw invalidArgType('options.path', 'of type string', path);
-  const sock = new RentioSocket(null, opts);
-  if (opts.timeout) sock.setTimeout(opts.timeout);
-  sock._startConnect((signal) => resolveRuntime(opts.runtime).then((rt) => rt.connect({ path, signal })), cb);
+  const sock = new RentioSocket(args.options);
+  sock._connect(args.options, args.cb);
   return sock;
 }
 
@@ -129,15 +66,3 @@ function connectPath(opts: ConnectOptions, cb: ConnectCallback | undefined): Ren
  * ```
  */
 export const createConnection = connect;
-
-function checkPort(port: unknown, protocol: string | undefined): number {
-  if (port === '' || port === undefined) {
-    if (protocol === 'http:') return 80;
-    if (protocol === 'https:') return 443;
-  }
-  const n = typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0 || n > 65535) {
-    throw Object.assign(new RangeError(`options.port should be >= 1 and < 65536. Received ${String(port)}.`), { code: 'ERR_SOCKET_BAD_PORT' });
-  }
-  return n;
-}

@@ -170,3 +170,13 @@ export function withHostPort(err: unknown, syscall: string, address: string | un
   if (port) ex.port = port;
   return ex;
 }
+
+/** `ERR_SOCKET_CLOSED`: a write on a socket that never connected, as `net.Socket` says it. */
+export function socketClosed(): Error & { code: string } {
+  return Object.assign(new Error('Socket is closed'), { code: 'ERR_SOCKET_CLOSED' });
+}
+
+/** `ERR_SOCKET_CLOSED_BEFORE_CONNECTION`: a write held for a connection that was destroyed first. */
+export function closedBeforeConnection(): Error & { code: string } {
+  return Object.assign(new Error('Socket closed before the connection was established'), { code: 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION' });
+}

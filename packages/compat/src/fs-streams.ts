@@ -13,7 +13,7 @@ import { alloc, type File, type OpenFlags } from '@rentio/core';
 import { invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, streamDestroyed } from './errors.js';
 import { pool, reportPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
-import { Stager, stageable, stagedEnd, stagedWrite, writevChunks, type Segment, type WritableEnd, type WritableWrite } from './stager.js';
+import { Stager, kStager, kSubmit, stageWrites, writeSegments } from './stager.js';
 
 type Callback = (err?: Error | null) => void;
 
@@ -218,7 +218,6 @@ export class RentioWriteStream extends Writable {
   #file: File | null;
   #opts: WriteStreamOptions;
   #pos: number;
-  #stager = new Stager(pool);
 
   /** @internal use {@link createWriteStream} */
   constructor(path: string, opts: WriteStreamOptions) {
@@ -245,59 +244,33 @@ export class RentioWriteStream extends Writable {
     openFile(this, this.#file, this.path, this.#opts, 'w', (f) => (this.#file = f), cb);
   }
 
-  override write(chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): boolean {
-    return stagedWrite(this.#stager, this.#canStage, this.#superWrite, chunk, encoding, cb);
-  }
+  // write(), end(), _write() and _writev() stage each chunk at once: installed by stageWrites()
+  // below, shared with the socket. This class says how staged segments reach the file.
+  /** @internal */
+  readonly [kStager] = new Stager(pool);
 
-  override end(chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): this {
-    return stagedEnd(this.#stager, this.#canStage, this.#superWrite, this.#superEnd, chunk, encoding, cb);
-  }
-
-  // Writable's own write/end, bound once: the overrides hand them to the staging helpers.
-  #superWrite: WritableWrite = super.write.bind(this);
-  #superEnd: WritableEnd<this> = super.end.bind(this);
-  #canStage = (chunk: unknown): chunk is Uint8Array | string => stageable(this, chunk);
-
-  override _write(chunk: Uint8Array, _encoding: BufferEncoding, cb: Callback): void {
-    this.#submit([chunk], cb);
-  }
-
-  override _writev(chunks: { chunk: Uint8Array }[], cb: Callback): void {
-    this.#submit(writevChunks(chunks), cb);
-  }
-
-  #submit(chunks: Uint8Array[], cb: Callback): void {
+  /** @internal */
+  [kSubmit](chunks: Uint8Array[], cb: Callback): void {
     const f = this.#file;
     if (!f || this.destroyed) {
       cb(streamDestroyed('write'));
       return;
     }
-    void this.#writeSegments(f, this.#stager.segments(chunks), cb);
+    writeSegments(pool, this[kStager].segments(chunks), (seg) => this.#writeOne(f, seg.slab, seg.len)).then((err) => {
+      if (err && (this.destroyed || isClosedByUs(err))) err = streamDestroyed('write');
+      try {
+        cb(err); // runs user write callbacks
+      } catch (e) {
+        rethrowUncaught(e);
+      }
+    });
   }
 
-  async #writeSegments(f: File, segs: Segment[], cb: Callback): Promise<void> {
-    let err: Error | null = null;
-    for (const seg of segs) {
-      if (err) {
-        pool.give(seg.slab);
-        continue;
-      }
-      try {
-        pool.give(await f.writeAll(seg.slab, { length: seg.len, position: this.#pos }));
-        if (this.#pos >= 0) this.#pos += seg.len;
-        this.bytesWritten += seg.len;
-      } catch (e) {
-        pool.give((e as { buf?: Uint8Array }).buf);
-        pool.give(seg.slab);
-        err = e as Error;
-      }
-    }
-    if (err && (this.destroyed || isClosedByUs(err))) err = streamDestroyed('write');
-    try {
-      cb(err); // runs user write callbacks
-    } catch (e) {
-      rethrowUncaught(e);
-    }
+  async #writeOne(f: File, slab: Uint8Array, len: number): Promise<Uint8Array> {
+    const back = await f.writeAll(slab, { length: len, position: this.#pos });
+    if (this.#pos >= 0) this.#pos += len;
+    this.bytesWritten += len;
+    return back;
   }
 
   override _final(cb: Callback): void {
@@ -312,7 +285,7 @@ export class RentioWriteStream extends Writable {
   }
 
   override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
-    this.#stager.clear();
+    this[kStager].clear();
     closeFile(this.#file, this.#opts.autoClose ?? true, err, cb);
   }
 
@@ -323,6 +296,8 @@ export class RentioWriteStream extends Writable {
     else if (this.writableFinished) this.destroy();
   }
 }
+
+stageWrites(RentioWriteStream);
 
 /**
  * The body of both file streams' `_construct`: take the file the stream was given, or open

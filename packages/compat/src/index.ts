@@ -28,7 +28,7 @@
  * @module
  */
 export { RentioSocket, toDuplex, type ConnectCallback, type SocketOptions } from './socket.js';
-export { connect, createConnection, type ConnectOptions } from './connect.js';
+export { connect, createConnection, type ConnectOptions, type LookupFunction } from './connect.js';
 export { serve, type ServeOptions, type Served } from './serve.js';
 export {
   RentioReadStream,
@@ -43,7 +43,7 @@ export {
   Socket as DgramSocket,
   createSocket,
   type BindOptions,
-  type LookupFunction,
+  type LookupFunction as DgramLookupFunction,
   type RemoteInfo,
   type SendCallback,
   type SocketOptions as DgramSocketOptions,

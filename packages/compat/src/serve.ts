@@ -1,17 +1,21 @@
 /**
- * `serve()`: accept TCP (or Unix domain socket) connections with a rentio listener and hand each one, as a
+ * `serve()`: accept TCP connections with a rentio listener and hand each one, as a
  * `RentioSocket`, to an unmodified `net.Server` / `http.Server` through
  * `server.emit('connection', socket)` — the same entry point Node's own accept path and
  * frameworks' test helpers use.
  * @module
  */
 import http from 'node:http';
+import { getSystemErrorMap } from 'node:util';
 import type { Server } from 'node:net';
 import type { SocketAddressInfo, TcpListener, TcpStream, UnixListener, UnixStream } from '@rentio/core';
 import { isClosedByUs, invalidArgType } from './errors.js';
 import { reportPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
 import { RentioSocket } from './socket.js';
+
+/** `Symbol.asyncDispose` (Node 20 defines it; the fallback is the name Node registers it under). */
+const kAsyncDispose: symbol = (Symbol as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('nodejs.asyncDispose');
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -37,10 +41,7 @@ export interface ServeOptions {
   runtime?: RuntimeOption;
 }
 
-/**
- * What {@link serve} returns: the bound address and the way to stop. `A` is what `address()`
- * gives: `{ address, family, port }` for TCP, the path string for a Unix socket.
- */
+/** What {@link serve} returns: the bound address and the way to stop. */
 export interface Served<A extends SocketAddressInfo | string = SocketAddressInfo> {
   /** The server connections are handed to. */
   readonly server: Server;
@@ -91,10 +92,6 @@ interface ServerFields {
  * const served = await serve(http.createServer((req, res) => res.end('hi')), { port: 8080 })
  * console.log(served.port)
  * await served.close()
- *
- * // On a Unix domain socket (removed again by close()):
- * const local = await serve(http.createServer(handler), { path: '/run/app.sock', writableAll: true })
- * console.log(local.address()) // '/run/app.sock'
  * ```
  */
 export async function serve(server: Server | http.RequestListener, options: ServeOptions & { path: string }): Promise<Served<string>>;
@@ -105,12 +102,17 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   const srv = server as Server & ServerFields;
   const rt = await resolveRuntime(options.runtime);
   reportPool(rt);
+  // A Unix listen's errors already read as node:net's (`listen EADDRINUSE: address already in use /path`).
   const listener: TcpListener | UnixListener =
     options.path !== undefined
       ? await rt.listen({ path: options.path, backlog: options.backlog, readableAll: options.readableAll, writableAll: options.writableAll })
-      : await rt.listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only });
+      : await rt
+          .listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only })
+          .catch((err: unknown) => Promise.reject(asListenError(err)));
   const conns = new Set<RentioSocket>();
   let closing: Promise<void> | null = null;
+  /** Set once net.Server#close ran: from then on a drained server emits 'close', as Node's. */
+  let protoClosed = false;
   let drained: (() => void) | null = null;
 
   // http.Server starts its connection tracking (headersTimeout / requestTimeout checks,
@@ -141,7 +143,9 @@ export async function serve(server: Server | http.RequestListener, options: Serv
       conns.delete(sock);
       if (typeof srv._connections === 'number') {
         srv._connections--;
-        srv._emitCloseIfDrained?.();
+        // Only a server being closed emits 'close' when drained; while served, the count
+        // reaching 0 is just an idle server (net.Server checks its listening handle for that).
+        if (protoClosed) srv._emitCloseIfDrained?.();
       }
       if (closing && conns.size === 0) drained?.();
     });
@@ -161,6 +165,11 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   const patchedAddress = (): SocketAddressInfo | string => listener.address();
   Object.defineProperty(srv, 'close', { value: patchedClose, configurable: true, writable: true });
   Object.defineProperty(srv, 'address', { value: patchedAddress, configurable: true, writable: true });
+  // `listening` is true from here until close() is called, as for a listen()ed server.
+  Object.defineProperty(srv, 'listening', { get: () => closing === null, configurable: true });
+  // `await using` / `server[Symbol.asyncDispose]()` closes, as for a listen()ed server.
+  const patchedDispose = (): Promise<void> => served.close();
+  Object.defineProperty(srv, kAsyncDispose, { value: patchedDispose, configurable: true, writable: true });
 
   const accepting = (async () => {
     for (;;) {
@@ -207,9 +216,12 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         await listener.close();
         await accepting;
         if (srv.close === patchedClose) delete (srv as { close?: unknown }).close;
+        delete (srv as { listening?: unknown }).listening;
+        if ((srv as unknown as Record<symbol, unknown>)[kAsyncDispose] === patchedDispose) delete (srv as unknown as Record<symbol, unknown>)[kAsyncDispose];
         // http.Server#close() also closes idle keep-alive connections; a plain net.Server's
         // close() emits 'close' once drained. Neither listens, so no callback: it would only
         // report ERR_SERVER_NOT_RUNNING.
+        protoClosed = true;
         protoClose.call(srv);
         if (conns.size > 0) await allGone;
         if (srv.address === patchedAddress) delete (srv as { address?: unknown }).address;
@@ -221,4 +233,19 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     },
   };
   return served;
+}
+
+/**
+ * A bind/listen failure in the shape net.Server reports it: libuv defers a bind error to
+ * listen(), so Node says `listen EADDRINUSE: address already in use 127.0.0.1:8080` with
+ * `syscall: 'listen'` whichever of the two failed; code, errno, address and port are kept.
+ */
+function asListenError(err: unknown): unknown {
+  const e = err as { syscall?: unknown; errno?: unknown; code?: unknown; address?: unknown; port?: unknown; message: string };
+  if ((e?.syscall !== 'bind' && e?.syscall !== 'listen') || typeof e.errno !== 'number') return err;
+  const desc = getSystemErrorMap().get(e.errno)?.[1] ?? String(e.code);
+  const where = e.address === undefined ? '' : e.port === undefined ? ` ${String(e.address)}` : ` ${String(e.address)}:${String(e.port)}`;
+  e.syscall = 'listen';
+  e.message = `listen ${String(e.code)}: ${desc}${where}`;
+  return err;
 }

@@ -10,11 +10,14 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
+import { isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
-import type { Runtime, SocketAddressInfo, TcpStream, UnixStream } from '@rentio/core';
-import { invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, streamDestroyed } from './errors.js';
+import { TcpStream, UnixStream, UnsupportedError, type Runtime, type SocketAddressInfo } from '@rentio/core';
+import { checkPort, connectArgs, connectHost, lookupHost, type ConnectOptions } from './connect-args.js';
+import { closedBeforeConnection, invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, socketClosed, streamDestroyed } from './errors.js';
 import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
-import { Stager, stageable, stagedEnd, stagedWrite, writevChunks, type Segment, type WritableEnd, type WritableWrite } from './stager.js';
+import { resolveRuntime, type RuntimeOption } from './runtime.js';
+import { Stager, kStager, kSubmit, stageWrites, writeSegments, type Segment } from './stager.js';
 
 /** Options of {@link toDuplex} (and of `connect`, which adds the connect options). */
 export interface SocketOptions {
@@ -30,6 +33,8 @@ export interface SocketOptions {
   writableHighWaterMark?: number;
   /** Destroy the stream when the signal aborts. */
   signal?: AbortSignal;
+  /** The runtime `connect()` uses (default: core's `defaultRuntime()`). */
+  runtime?: RuntimeOption;
 }
 
 type Callback = (err?: Error | null) => void;
@@ -39,21 +44,22 @@ type Stream = TcpStream | UnixStream;
 
 /** The stream if it is TCP (has addresses and TCP options), else null. */
 function inet(s: Stream | null): TcpStream | null {
-  return s !== null && 'remotePort' in s ? s : null;
+  return s instanceof TcpStream ? s : null;
 }
 /** How a connecting socket reports: `(err)` or `(null, socket)`, once. */
 export type ConnectCallback = (err: Error | null, socket?: RentioSocket) => void;
 
 /**
  * A rentio TCP stream as a `net.Socket`-like `stream.Duplex`. Make one with {@link toDuplex},
- * `connect()` or `serve()`.
+ * `connect()` or `serve()`, or unconnected with `new RentioSocket(options)` and then
+ * {@link RentioSocket.connect}, as with `new net.Socket()`.
  *
  * @example
  * ```ts
- * import { toDuplex } from '@rentio/compat'
- * const sock = toDuplex(await rt.connect({ host: '127.0.0.1', port }))
- * sock.setNoDelay(true)
- * sock.end('GET / HTTP/1.0\r\n\r\n')
+ * import { RentioSocket } from '@rentio/compat'
+ * const sock = new RentioSocket({ runtime })
+ * sock.connect(5432, '127.0.0.1')
+ * sock.on('connect', () => sock.end('GET / HTTP/1.0\r\n\r\n'))
  * sock.pipe(process.stdout)
  * ```
  */
@@ -64,7 +70,7 @@ export class RentioSocket extends Duplex {
   timeout: number | undefined = undefined;
 
   #tcp: Stream | null = null;
-  #stager = new Stager(pool);
+  #runtime: RuntimeOption | undefined;
   #connecting = false;
   #connectAbort: AbortController | null = null;
   #connectSettled: Promise<unknown> | null = null;
@@ -83,9 +89,23 @@ export class RentioSocket extends Duplex {
   #timer: NodeJS.Timeout | null = null;
   #refed = true;
   #pauseOnCreate: boolean;
+  /** The write op in flight (destroy lets it reach the kernel first: see _destroy). */
+  #writing: Promise<unknown> | null = null;
+  /** A write's EPIPE/ECONNRESET held until the read in flight settled: see #writeDone. */
+  #heldWriteError: { err: Error; cb: Callback } | null = null;
 
-  /** @internal use {@link toDuplex}, `connect()` or `serve()` */
-  constructor(tcp: Stream | null, options: SocketOptions = {}) {
+  /**
+   * An unconnected socket (`new RentioSocket({ runtime })`, then {@link connect}), as
+   * `new net.Socket(options)`; or, internally, one over a connected stream (see {@link toDuplex}).
+   */
+  constructor(options?: SocketOptions | null);
+  /** @internal use {@link toDuplex} */
+  constructor(tcp: Stream | null, options?: SocketOptions);
+  constructor(first?: Stream | SocketOptions | null, second?: SocketOptions) {
+    const stream = first instanceof TcpStream || first instanceof UnixStream;
+    const tcp = stream ? first : null;
+    const options = (stream || first === null ? second : first) ?? {};
+    if (typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
       // As net.Socket: 'close' is emitted by _destroy once the fd is closed, with `hadError`.
@@ -96,6 +116,10 @@ export class RentioSocket extends Duplex {
       writableHighWaterMark: options.writableHighWaterMark,
     });
     this.#pauseOnCreate = Boolean(options.pauseOnCreate);
+    this.#runtime = options.runtime;
+    // As net.Socket with pauseOnCreate: a 'data' listener does not start the flow; read() or
+    // resume() does.
+    if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
     // Not passed to Duplex: an aborted signal would destroy the stream inside super(), before
     // this class's fields exist.
     if (options.signal) addAbortSignal(options.signal, this);
@@ -111,9 +135,9 @@ export class RentioSocket extends Duplex {
   get connecting(): boolean {
     return this.#connecting;
   }
-  /** True until the stream is connected (as `net.Socket#pending`). */
+  /** True until the stream is connected, and again once destroyed (as `net.Socket#pending`). */
   get pending(): boolean {
-    return this.#tcp === null;
+    return this.#tcp === null || this.#connecting || this.destroyed;
   }
   /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed', as `net.Socket#readyState`. */
   get readyState(): string {
@@ -153,7 +177,7 @@ export class RentioSocket extends Duplex {
   }
   /** Bytes handed to the kernel plus bytes written and still queued, as `net.Socket#bytesWritten`. */
   get bytesWritten(): number {
-    return this.#dispatched + this.#stager.pending;
+    return this.#dispatched + this[kStager].pending;
   }
   /** Deprecated `net.Socket#bufferSize`: `writableLength`. */
   get bufferSize(): number {
@@ -259,27 +283,16 @@ export class RentioSocket extends Duplex {
   }
 
   // --- writing: stage at write() time ---------------------------------------------------------
+  //
+  // write(), end(), _write() and _writev() stage each chunk at once: installed by stageWrites()
+  // below, shared with the file write stream. This class says how staged segments reach the socket.
 
-  override write(chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): boolean {
-    return stagedWrite(this.#stager, this.#canStage, this.#superWrite, chunk, encoding, cb);
-  }
+  /** @internal */
+  readonly [kStager] = new Stager(pool);
 
-  override end(chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): this {
-    return stagedEnd(this.#stager, this.#canStage, this.#superWrite, this.#superEnd, chunk, encoding, cb);
-  }
-
-  // The socket also leaves chunks alone in object mode, where Writable takes any value as it is.
-  // Writable's own write/end, bound once: the overrides hand them to the staging helpers.
-  #superWrite: WritableWrite = super.write.bind(this);
-  #superEnd: WritableEnd<this> = super.end.bind(this);
-  #canStage = (chunk: unknown): chunk is Uint8Array | string => stageable(this, chunk) && !this.writableObjectMode;
-
-  override _write(chunk: Uint8Array, _encoding: BufferEncoding, cb: Callback): void {
-    this.#submit([chunk], cb);
-  }
-
-  override _writev(chunks: { chunk: Uint8Array }[], cb: Callback): void {
-    this.#submit(writevChunks(chunks), cb);
+  /** @internal */
+  [kSubmit](chunks: Uint8Array[], cb: Callback): void {
+    this.#submit(chunks, cb);
   }
 
   #submit(chunks: Uint8Array[], cb: Callback): void {
@@ -289,13 +302,14 @@ export class RentioSocket extends Duplex {
     }
     const tcp = this.#tcp;
     if (!tcp || this.destroyed) {
-      cb(streamDestroyed('write'));
+      // As net.Socket: a socket never connected says ERR_SOCKET_CLOSED.
+      cb(this.destroyed ? streamDestroyed('write') : socketClosed());
       return;
     }
     this.#timer?.refresh();
-    const segs = this.#stager.segments(chunks);
+    const segs = this[kStager].segments(chunks);
     if (segs.length === 1) this.#writeOne(tcp, segs[0], cb);
-    else void this.#writeSegments(tcp, segs, cb);
+    else this.#writeSegments(tcp, segs, cb);
   }
 
   // The common case, one segment, without an async function's promise per write. Writable runs
@@ -313,10 +327,11 @@ export class RentioSocket extends Duplex {
       return;
     }
     this.#writeCb = cb;
-    p.then(this.#onWritten, this.#onWriteError);
+    this.#writing = p.then(this.#onWritten, this.#onWriteError);
   }
 
   #onWritten = (slab: Uint8Array): void => {
+    this.#writing = null;
     pool.give(slab);
     const cb = this.#writeCb!;
     this.#writeCb = null;
@@ -324,6 +339,7 @@ export class RentioSocket extends Duplex {
   };
 
   #onWriteError = (e: Error & { buf?: Uint8Array }): void => {
+    this.#writing = null;
     pool.give(e.buf);
     const cb = this.#writeCb!;
     this.#writeCb = null;
@@ -336,6 +352,13 @@ export class RentioSocket extends Duplex {
     if (err && (this.destroyed || isClosedByUs(err))) {
       if (!this.destroyed) this.destroy();
       err = streamDestroyed('write');
+    } else if (err && this.#reading && isPeerGone(err)) {
+      // The peer reset or closed: what it sent before (an HTTP response to a request whose body
+      // it did not read) is in the receive queue, and the read in flight is about to get it.
+      // Reporting the write error now would destroy the socket and lose those bytes, where
+      // node:net reads them first; so hold the error until the reads stop (see #releaseWriteError).
+      this.#heldWriteError = { err, cb };
+      return;
     }
     try {
       cb(err);
@@ -344,25 +367,24 @@ export class RentioSocket extends Duplex {
     }
   }
 
-  /** Write the segments in order; `cb` once all completed or one failed. Never rejects. */
-  async #writeSegments(tcp: Stream, segs: Segment[], cb: Callback): Promise<void> {
-    let err: Error | null = null;
-    for (const seg of segs) {
-      if (err) {
-        pool.give(seg.slab);
-        continue;
-      }
+  /** Report a write error held by #writeDone, once no read is in flight any more. */
+  #releaseWriteError(): void {
+    const held = this.#heldWriteError;
+    if (!held || this.#reading) return;
+    this.#heldWriteError = null;
+    this.#writeDone(held.err, held.cb);
+  }
+
+  /** Write the segments in order; `cb` once all completed or one failed. */
+  #writeSegments(tcp: Stream, segs: Segment[], cb: Callback): void {
+    const writeOne = (seg: Segment): Promise<Uint8Array> => {
       this.#dispatched += seg.len;
-      try {
-        pool.give(await tcp.writeAll(seg.slab, { length: seg.len }));
-      } catch (e) {
-        // Rejected: err.buf is the slab handed back. Thrown before submission: still ours.
-        pool.give((e as { buf?: Uint8Array }).buf);
-        pool.give(seg.slab);
-        err = e as Error;
-      }
-    }
-    this.#writeDone(err, cb);
+      return tcp.writeAll(seg.slab, { length: seg.len });
+    };
+    this.#writing = writeSegments(pool, segs, writeOne).then((err) => {
+      this.#writing = null;
+      this.#writeDone(err, cb);
+    });
   }
 
   override _final(cb: Callback): void {
@@ -421,6 +443,7 @@ export class RentioSocket extends Duplex {
     this.#reading = false;
     if (this.destroyed) {
       giveBack(slab);
+      this.#releaseWriteError();
       return;
     }
     if (n === 0) {
@@ -428,9 +451,13 @@ export class RentioSocket extends Duplex {
       this.#eof = true;
       try {
         this.push(null);
+        // As net.Socket: with nobody reading, this read(0) is what emits 'end' (and so 'close'
+        // once the writable side is done); push(null) alone waits for a reader.
+        this.read(0);
       } catch (e) {
         rethrowUncaught(e);
       }
+      this.#releaseWriteError();
       return;
     }
     // Read into 64 KiB slabs while reads fill a small one (a transfer), into 4 KiB slabs once
@@ -451,15 +478,18 @@ export class RentioSocket extends Duplex {
       more = !this.destroyed && this.readableLength < this.readableHighWaterMark;
     }
     if (more) this.#startRead();
+    this.#releaseWriteError();
   };
 
   #onReadError = (err: unknown): void => {
     this.#reading = false;
     giveBack((err as { buf?: Uint8Array } | null)?.buf);
-    if (this.destroyed) return;
-    // The runtime closed under us: end quietly, as if the peer had gone (nobody else can report it).
-    if (isClosedByUs(err)) this.destroy();
-    else this.destroy(err as Error);
+    if (!this.destroyed) {
+      // The runtime closed under us: end quietly, as if the peer had gone (nobody else can report it).
+      if (isClosedByUs(err)) this.destroy();
+      else this.destroy(err as Error);
+    }
+    this.#releaseWriteError();
   };
 
   // --- lifecycle --------------------------------------------------------------------------------
@@ -472,10 +502,103 @@ export class RentioSocket extends Duplex {
   }
 
   /**
-   * Connect with `start` (a rentio connect taking an abort signal); `cb` once, `(null, this)` on
-   * success or `(err)` on failure. @internal used by `connect()`
+   * Connect, as `net.Socket#connect`: `(port[, host][, listener])`, `(options[, listener])` or
+   * `(path[, listener])`. Returns at once; emits `'lookup'` (when `host` is a name), then
+   * `'connect'` and `'ready'` — or `'error'` and `'close'`. `listener` is added as a
+   * `'connect'` listener. A socket that closed may connect again. A `path` (or a string that is
+   * not a port) connects to a Unix domain socket; `localAddress` / `localPort` throw
+   * `ERR_RENTIO_UNSUPPORTED` (not supported yet).
+   *
+   * @example
+   * ```ts
+   * const sock = new RentioSocket({ runtime })
+   * sock.connect(6379, '127.0.0.1', () => sock.write('PING\r\n'))
+   * ```
    */
-  _startConnect(start: (signal: AbortSignal) => Promise<Stream>, cb?: ConnectCallback): void {
+  connect(options: ConnectOptions, connectListener?: () => void): this;
+  connect(port: number | string, host?: string, connectListener?: () => void): this;
+  connect(port: number | string, connectListener?: () => void): this;
+  connect(path: string, connectListener?: () => void): this;
+  connect(...args: unknown[]): this {
+    const { options, cb } = connectArgs<() => void>(args);
+    if (cb !== undefined && typeof cb !== 'function') throw invalidArgType('listener', 'of type function', cb);
+    this._connect(options, undefined);
+    if (cb) this.once('connect', cb);
+    return this;
+  }
+
+  /**
+   * Start connecting with `options`; `connector`, if given, once as `(null, this)` or `(err)`
+   * (the callback shape of `http`'s `createConnection`). @internal used by `connect()`
+   */
+  _connect(options: ConnectOptions, connector: ConnectCallback | undefined): void {
+    if (options.path !== undefined && options.path !== null) {
+      this.#connectPath(options, connector);
+      return;
+    }
+    if ((options.localAddress ?? undefined) !== undefined || (options.localPort ?? undefined) !== undefined) {
+      throw new UnsupportedError('connect: localAddress / localPort (bind before connect) are not supported yet');
+    }
+    const port = checkPort(options.port, options.protocol);
+    const host = connectHost(options);
+    if (this.#connecting) throw Object.assign(new Error('Socket is already connecting'), { code: 'ERR_SOCKET_CONNECTING' });
+    if (this.destroyed) this.#reset();
+    if (options.noDelay) this.setNoDelay(true);
+    if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay ?? 0);
+    if (options.timeout) this.setTimeout(options.timeout);
+    const runtime = options.runtime ?? this.#runtime;
+    this.#startConnect(async (signal) => {
+      const rt = await resolveRuntime(runtime);
+      const address = isIP(host) ? host : await this.#lookup(host, options);
+      return rt.connect({ host: address, port, signal });
+    }, connector);
+  }
+
+  /** The Unix domain socket branch of {@link _connect}: `port`/`host` are ignored, as net.connect does. */
+  #connectPath(options: ConnectOptions, connector: ConnectCallback | undefined): void {
+    const path = options.path;
+    if (typeof path !== 'string') throw invalidArgType('options.path', 'of type string', path);
+    if (this.#connecting) throw Object.assign(new Error('Socket is already connecting'), { code: 'ERR_SOCKET_CONNECTING' });
+    if (this.destroyed) this.#reset();
+    if (options.timeout) this.setTimeout(options.timeout);
+    const runtime = options.runtime ?? this.#runtime;
+    this.#startConnect(async (signal) => (await resolveRuntime(runtime)).connect({ path, signal }), connector);
+  }
+
+  /** Resolve `host` as net.Socket does, emitting `'lookup'` with the outcome. */
+  #lookup(host: string, options: ConnectOptions): Promise<string> {
+    return new Promise((resolve, reject) => {
+      lookupHost(host, options, (err, address, family) => {
+        try {
+          this.emit('lookup', err, address, family, host);
+        } catch (e) {
+          rethrowUncaught(e);
+        }
+        if (err) reject(err);
+        else if (!isIP(address)) reject(Object.assign(new TypeError(`Invalid IP address: ${String(address)}`), { code: 'ERR_INVALID_IP_ADDRESS' }));
+        else resolve(address);
+      });
+    });
+  }
+
+  /** Make a destroyed socket connectable again, as net.Socket does for a new connect(). */
+  #reset(): void {
+    (this as unknown as { _undestroy(): void })._undestroy();
+    this.#tcp = null;
+    this.#eof = false;
+    this.#reading = false;
+    this.#wantRead = false;
+    this.#readBig = false;
+    this.#writing = null;
+    this.#heldWriteError = null;
+    if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
+  }
+
+  /**
+   * Connect with `start` (a rentio connect taking an abort signal); `cb` once, `(null, this)` on
+   * success or `(err)` on failure.
+   */
+  #startConnect(start: (signal: AbortSignal) => Promise<Stream>, cb?: ConnectCallback): void {
     this.#connecting = true;
     const ac = new AbortController();
     this.#connectAbort = ac;
@@ -525,11 +648,12 @@ export class RentioSocket extends Duplex {
     this.#timer = null;
     const held = this.#heldWrite;
     this.#heldWrite = null;
-    if (held) held.cb(streamDestroyed('write'));
+    // As net.Socket: a write waiting for the connection fails with this code.
+    if (held) held.cb(closedBeforeConnection());
     this.#heldFinal = null;
     // Slabs still packing hold bytes that will never be written; views of them queued in Writable
     // are dropped with it. (Slabs under an op come back with the op's result.)
-    this.#stager.clear();
+    this[kStager].clear();
     const done = (): void => {
       cb(err);
       // After cb: Duplex emits 'error' in a tick scheduled by cb, so 'close' follows it.
@@ -542,9 +666,31 @@ export class RentioSocket extends Duplex {
       void this.#connectSettled!.then(done, done);
       return;
     }
+    const tcp = this.#tcp;
+    if (!tcp) {
+      done();
+      return;
+    }
     // close(): cancels the read and write in flight, waits for their completions, closes the fd.
-    if (this.#tcp) this.#tcp.close().then(done, done);
-    else done();
+    const close = (): void => void tcp.close().then(done, done);
+    // As node:net, whose write() hands the bytes to the kernel at once: bytes given to write()
+    // before destroy() are sent (http.Server's `write(400 response); destroy()`). So a write in
+    // flight may finish first — within WRITE_LINGER_MS, after which a peer that does not read
+    // loses the rest, as it would with node:net once the kernel's send buffer is full.
+    const writing = this.#writing;
+    if (!writing) {
+      close();
+      return;
+    }
+    let closing = false;
+    const closeOnce = (): void => {
+      if (closing) return;
+      closing = true;
+      clearTimeout(linger);
+      close();
+    };
+    const linger = setTimeout(closeOnce, WRITE_LINGER_MS).unref();
+    void writing.then(closeOnce);
   }
 
   #onTimeout = (): void => {
@@ -553,7 +699,7 @@ export class RentioSocket extends Duplex {
 }
 
 /**
- * Wrap a connected rentio `TcpStream` (or `UnixStream`) as a `net.Socket`-like `stream.Duplex` over the same
+ * Wrap a connected rentio `TcpStream` as a `net.Socket`-like `stream.Duplex` over the same
  * runtime. The Duplex owns the stream: destroying it closes the stream.
  *
  * @example
@@ -567,6 +713,17 @@ export class RentioSocket extends Duplex {
  * ```
  */
 export function toDuplex(tcpStream: TcpStream | UnixStream, options?: SocketOptions): RentioSocket {
-  if (!tcpStream || typeof (tcpStream as TcpStream).read !== 'function') throw invalidArgType('tcpStream', 'a rentio TcpStream or UnixStream', tcpStream);
+  if (!(tcpStream instanceof TcpStream) && !(tcpStream instanceof UnixStream)) throw invalidArgType('tcpStream', 'a rentio TcpStream or UnixStream', tcpStream);
   return new RentioSocket(tcpStream, options ?? {});
+}
+
+stageWrites(RentioSocket);
+
+/** How long destroy() lets a write in flight reach the kernel before closing anyway (ms). */
+const WRITE_LINGER_MS = 2000;
+
+/** A write error meaning the peer closed or reset: its earlier bytes may still be readable. */
+function isPeerGone(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'EPIPE' || code === 'ECONNRESET';
 }

@@ -18,7 +18,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { StagingPool } from './pool.js';
 
 type Callback = (err?: Error | null) => void;
@@ -208,70 +208,54 @@ export class Stager {
 /** Segments opened by the copy path (they may take more bytes while a submission is built). */
 const fresh = new WeakSet<Segment>();
 
-// --- the write()/end() overrides of a staging stream -------------------------------------------
+// --- the write side of a staging stream ------------------------------------------------------
 //
 // Staging has to happen in `write()`/`end()` themselves, before `Writable` queues the chunk by
-// reference, so a stream that stages overrides both. The socket and the file write stream
-// override them the same way; the bodies are here. A stream passes its own `super.write` /
-// `super.end` bound to itself (Writable's, which queue the staged views and run the callbacks),
-// and its own test of what it may stage.
+// reference. The socket and the file write stream stage the same way, so the overrides are
+// written once, here, and installed on each class's prototype by {@link stageWrites}; a class
+// supplies only its {@link kStager} and how it submits segments ({@link kSubmit}).
 
-/** A stream's `super.write`, bound to it. */
-export type WritableWrite = Writable['write'];
+/** The stream's {@link Stager} (a property of every staging stream). @internal */
+export const kStager: unique symbol = Symbol('rentio.compat.stager');
+/** `(chunks, cb)`: submit the chunks `Writable` hands over; `cb` once written or failed. @internal */
+export const kSubmit: unique symbol = Symbol('rentio.compat.submit');
 
-/** A stream's `super.end`, bound to it: returns the stream. */
-export interface WritableEnd<T> {
-  (chunk: unknown, cb?: Callback): T;
-  (chunk: unknown, encoding: BufferEncoding, cb?: Callback): T;
-}
-
-/** Which chunks a stream's `write()`/`end()` stage: see {@link stageable}. */
-export type CanStage = (chunk: unknown) => chunk is Uint8Array | string;
-
-/**
- * Whether `stream` may stage `chunk`: bytes or a string, on a stream still writable. Anything
- * else (or a write `Writable` will refuse) goes to `Writable` untouched, for its own error.
- */
-export function stageable(stream: Writable, chunk: unknown): chunk is Uint8Array | string {
-  return (typeof chunk === 'string' || chunk instanceof Uint8Array) && !stream.destroyed && !stream.writableEnded;
+/** What a staging stream provides to the overrides {@link stageWrites} installs. @internal */
+export interface StagingStream extends Writable {
+  readonly [kStager]: Stager;
+  [kSubmit](chunks: Uint8Array[], cb: Callback): void;
 }
 
 /**
- * The body of a staging stream's `write()` override: stage `chunk` now and queue its view(s),
- * `cb` on the last one (a chunk larger than a slab is several views, written in order).
+ * Whether `stream` may stage `chunk`: bytes or a string, on a stream still writable and not in
+ * object mode. Anything else (or a write `Writable` will refuse) goes to `Writable` untouched,
+ * for its own error or, in object mode, to be taken as it is.
  */
-export function stagedWrite(
-  stager: Stager,
-  canStage: CanStage,
-  write: WritableWrite,
-  chunk: unknown,
-  encoding?: BufferEncoding | Callback,
-  cb?: Callback,
-): boolean {
+function stageable(stream: Writable, chunk: unknown): chunk is Uint8Array | string {
+  return (typeof chunk === 'string' || chunk instanceof Uint8Array) && !stream.destroyed && !stream.writableEnded && !stream.writableObjectMode;
+}
+
+// Writable's own methods (a Duplex carries the very same functions), which queue the staged
+// views and run the callbacks.
+const writableWrite = Writable.prototype.write as (this: Writable, chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback) => boolean;
+const writableEnd = Writable.prototype.end as (this: Writable, chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback) => Writable;
+
+/** `write()`: stage `chunk` now and queue its view(s), `cb` on the last one. */
+function stagedWrite(this: StagingStream, chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): boolean {
   if (typeof encoding === 'function') {
     cb = encoding;
     encoding = undefined;
   }
-  if (!canStage(chunk)) return write(chunk, encoding as BufferEncoding, cb);
-  const staged = stager.stage(chunk, encoding);
-  if (!Array.isArray(staged)) return write(staged, cb);
-  for (let i = 0; i < staged.length - 1; i++) write(staged[i]);
-  return write(staged[staged.length - 1], cb);
+  if (!stageable(this, chunk)) return writableWrite.call(this, chunk, encoding as BufferEncoding, cb);
+  const staged = this[kStager].stage(chunk, encoding);
+  if (!Array.isArray(staged)) return writableWrite.call(this, staged, cb);
+  // A chunk larger than a slab is several views, written in order.
+  for (let i = 0; i < staged.length - 1; i++) writableWrite.call(this, staged[i]);
+  return writableWrite.call(this, staged[staged.length - 1], cb);
 }
 
-/**
- * The body of a staging stream's `end()` override: as {@link stagedWrite}, the last view going
- * to `end` (so `cb` keeps `end()`'s meaning); with no chunk, just `end`.
- */
-export function stagedEnd<T>(
-  stager: Stager,
-  canStage: CanStage,
-  write: WritableWrite,
-  end: WritableEnd<T>,
-  chunk?: unknown,
-  encoding?: BufferEncoding | Callback,
-  cb?: Callback,
-): T {
+/** `end()`: as {@link stagedWrite}, the last view going to `end` (so `cb` keeps `end()`'s meaning). */
+function stagedEnd(this: StagingStream, chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback): StagingStream {
   if (typeof chunk === 'function') {
     cb = chunk as Callback;
     chunk = undefined;
@@ -280,16 +264,60 @@ export function stagedEnd<T>(
     cb = encoding;
     encoding = undefined;
   }
-  if (chunk === undefined || chunk === null || !canStage(chunk)) return end(chunk, encoding as BufferEncoding, cb);
-  const staged = stager.stage(chunk, encoding);
-  if (!Array.isArray(staged)) return end(staged, cb);
-  for (let i = 0; i < staged.length - 1; i++) write(staged[i]);
-  return end(staged[staged.length - 1], cb);
+  if (chunk === undefined || chunk === null || !stageable(this, chunk)) return writableEnd.call(this, chunk, encoding as BufferEncoding, cb) as StagingStream;
+  const staged = this[kStager].stage(chunk, encoding);
+  if (!Array.isArray(staged)) return writableEnd.call(this, staged, cb) as StagingStream;
+  for (let i = 0; i < staged.length - 1; i++) writableWrite.call(this, staged[i]);
+  return writableEnd.call(this, staged[staged.length - 1], cb) as StagingStream;
 }
 
-/** The chunks of the entries `Writable` hands to `_writev`, in order, for {@link Stager.segments}. */
-export function writevChunks(entries: readonly { chunk: Uint8Array }[]): Uint8Array[] {
+function stagedWrite1(this: StagingStream, chunk: Uint8Array, _encoding: BufferEncoding, cb: Callback): void {
+  this[kSubmit]([chunk], cb);
+}
+
+function stagedWritev(this: StagingStream, entries: { chunk: Uint8Array }[], cb: Callback): void {
   const list = new Array<Uint8Array>(entries.length);
   for (let i = 0; i < entries.length; i++) list[i] = entries[i].chunk;
-  return list;
+  this[kSubmit](list, cb);
+}
+
+/**
+ * Install the staging `write()`/`end()` and the `_write()`/`_writev()` that hand chunks to
+ * `[kSubmit]` on a stream class's prototype. @internal
+ *
+ * @example
+ * ```ts
+ * class Out extends Writable { [kStager] = new Stager(pool); [kSubmit](chunks, cb) { ... } }
+ * stageWrites(Out)
+ * ```
+ */
+export function stageWrites(cls: { prototype: object }): void {
+  const methods = { write: stagedWrite, end: stagedEnd, _write: stagedWrite1, _writev: stagedWritev };
+  for (const [name, value] of Object.entries(methods)) {
+    Object.defineProperty(cls.prototype, name, { value, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+/**
+ * Write `segs` in order with `writeOne` (which submits one and resolves its slab), giving every
+ * slab back to the pool; resolves the first error (later segments are not written) or null.
+ * Never rejects.
+ */
+export async function writeSegments(pool: StagingPool, segs: Segment[], writeOne: (seg: Segment) => Promise<Uint8Array>): Promise<Error | null> {
+  let err: Error | null = null;
+  for (const seg of segs) {
+    if (err) {
+      pool.give(seg.slab);
+      continue;
+    }
+    try {
+      pool.give(await writeOne(seg));
+    } catch (e) {
+      // Rejected: err.buf is the slab handed back. Thrown before submission: still ours.
+      pool.give((e as { buf?: Uint8Array }).buf);
+      pool.give(seg.slab);
+      err = e as Error;
+    }
+  }
+  return err;
 }
