@@ -43,7 +43,7 @@ export {
   Socket as DgramSocket,
   createSocket,
   type BindOptions,
-  type LookupFunction,
+  type LookupFunction as DgramLookupFunction,
   type RemoteInfo,
   type SendCallback,
   type SocketOptions as DgramSocketOptions,
