@@ -277,7 +277,9 @@ export class Op {
     } else if (res === RES_CREDENTIALS_CHANGED) {
       err = new CredentialsChangedError("the process's uid/gid changed after the io_uring ring was made: the uring driver refuses to submit, since io_uring could run the operation with the ring creator's credentials");
     } else {
-      err = errnoException(res, SYSCALL[this.code] ?? 'unknown', this.ctx);
+      // Socket ops read as node:net's errors (`read ECONNRESET`), file ops as node:fs's.
+      const net = this.ctx?.address !== undefined || this.what === 'stream' || this.what === 'listener';
+      err = errnoException(res, SYSCALL[this.code] ?? 'unknown', this.ctx, net ? 'net' : 'fs');
     }
     if (this.buf) err.buf = this.buf;
     if (this.bufs) err.bufs = this.bufs;
