@@ -188,8 +188,13 @@ export class Op {
   backlog = 0;
   /** TIMEOUT duration in nanoseconds. */
   ns = 0;
-  /** Driver-private state (a slab index, a readiness waiter). Core never reads it. */
+  /**
+   * Driver-private: the op's slot in the driver's slab of ops in flight (uring: its slab slot and
+   * user_data; epoll: its file-job id), -1 when it holds none. Core never reads it.
+   */
   slot = -1;
+  /** Driver-private: the op's index in the driver's timer heap (epoll), -1 when not in it. Core never reads it. */
+  heapIndex = -1;
   /** Set by the driver: the op is waiting (in the kernel, on readiness, in a pool) for `complete`. */
   res = 0;
 
