@@ -30,10 +30,11 @@ import { evaluateTargets } from './lib/targets.mjs';
 import { echo } from './scenarios/echo.mjs';
 import { fileRand, fileSeq } from './scenarios/file.mjs';
 import { http } from './scenarios/http.mjs';
+import { udpFlood, udpPingPong, unixEcho } from './scenarios/local.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { syscalls } from './scenarios/syscalls.mjs';
 
-const SCENARIOS = [fileRand, fileSeq, echo, http, memory, syscalls];
+const SCENARIOS = [fileRand, fileSeq, echo, unixEcho, udpPingPong, udpFlood, http, memory, syscalls];
 
 function parseCli(argv) {
   const o = { quick: false, only: null, reps: null, duration: null, profile: null, strict: false, list: false, build: null };
@@ -63,7 +64,7 @@ function parseCli(argv) {
 }
 
 function readme() {
-  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,http,memory,syscalls] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--list]';
+  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--list]';
 }
 
 /** Sizes and durations: full (the published table) and quick (a smoke test). */

@@ -4,10 +4,12 @@
  * Runs `--warmup` ms unrecorded, then `--duration` ms (or until `--count` messages) recorded.
  * Prints one JSON line: {"msgs" (recorded),"total_msgs" (with warm-up),"seconds","msgs_per_s","p50_us","p99_us","max_us","errors"}.
  * Usage: echo-client --host 127.0.0.1 --port N --conns 64 --size 1024 --duration 2000 --warmup 300
+ *        echo-client --path /tmp/echo.sock ...   (a Unix domain stream socket instead)
  */
 #include "common.h"
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/un.h>
 
 struct conn {
   int fd;
@@ -24,25 +26,36 @@ static int cmp_u32(const void *a, const void *b) {
 int main(int argc, char **argv) {
   install_stop();
   const char *host = arg_str(argc, argv, "--host", "127.0.0.1");
+  const char *unix_path = arg_str(argc, argv, "--path", NULL);
   int port = (int)arg_long(argc, argv, "--port", 0);
   int nconn = (int)arg_long(argc, argv, "--conns", 64);
   int size = (int)arg_long(argc, argv, "--size", 1024);
   long duration_ms = arg_long(argc, argv, "--duration", 2000);
   long warmup_ms = arg_long(argc, argv, "--warmup", 300);
   long max_count = arg_long(argc, argv, "--count", 0); /* 0: bounded by time only */
-  if (nconn < 1 || nconn > 65536 || size < 1 || size > (1 << 20) || port <= 0) { fprintf(stderr, "bad arguments\n"); return 2; }
+  if (nconn < 1 || nconn > 65536 || size < 1 || size > (1 << 20) || (port <= 0 && !unix_path)) { fprintf(stderr, "bad arguments\n"); return 2; }
 
   char *out = malloc(size), *in = malloc(1 << 16);
   for (int i = 0; i < size; i++) out[i] = (char)('a' + i % 26);
   struct sockaddr_storage ss;
-  socklen_t slen = loopback_addr(host, port, &ss);
+  socklen_t slen;
+  if (unix_path) {
+    struct sockaddr_un *un = (struct sockaddr_un *)&ss;
+    memset(&ss, 0, sizeof ss);
+    if (strlen(unix_path) >= sizeof un->sun_path) { fprintf(stderr, "path too long: %s\n", unix_path); return 2; }
+    un->sun_family = AF_UNIX;
+    strcpy(un->sun_path, unix_path);
+    slen = sizeof *un;
+  } else {
+    slen = loopback_addr(host, port, &ss);
+  }
   int ep = epoll_create1(EPOLL_CLOEXEC);
   struct conn *cs = calloc(nconn, sizeof *cs);
   for (int i = 0; i < nconn; i++) {
     int fd = socket(ss.ss_family, SOCK_STREAM, 0);
     if (fd < 0) die("socket");
     if (connect(fd, (struct sockaddr *)&ss, slen) < 0) die("connect");
-    set_nodelay(fd);
+    if (!unix_path) set_nodelay(fd);
     fcntl(fd, F_SETFL, O_NONBLOCK);
     cs[i].fd = fd;
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &cs[i] };

@@ -111,6 +111,7 @@ export async function buildRentio() {
 
 const PROGRAMS = [
   { name: 'echo-client', libs: [] },
+  { name: 'udp-client', libs: [] },
   { name: 'idle-client', libs: [] },
   { name: 'echo-epoll', libs: [] },
   { name: 'echo-uring', libs: ['-luring'] },

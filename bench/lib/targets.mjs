@@ -16,6 +16,10 @@ export const TARGETS = [
   { scenario: 'echo', case: 'c64', subject: 'rentio-epoll', ref: 'node', min: 1.0, text: 'echo 64 conns: rentio epoll ≥ 1.0× node:net' },
   { scenario: 'echo', case: 'c64', subject: 'rentio-uring', ref: 'bun', min: 1.0, text: 'echo 64 conns: rentio uring ≥ 1.0× Bun' },
   { scenario: 'echo', case: 'c64', subject: 'rentio-uring', ref: 'deno', min: 1.0, text: 'echo 64 conns: rentio uring ahead of Deno' },
+  { scenario: 'unix-echo', case: 'c64', subject: 'rentio-uring', ref: 'node', min: 2.0, text: 'Unix echo 64 conns: rentio uring ≥ 2.0× node:net' },
+  { scenario: 'unix-echo', case: 'c64', subject: 'rentio-epoll', ref: 'node', min: 1.1, text: 'Unix echo 64 conns: rentio epoll ≥ 1.1× node:net' },
+  { scenario: 'udp-flood', case: 'b64', subject: 'rentio-uring', ref: 'node', min: 1.5, text: 'UDP flood: rentio uring ≥ 1.5× node:dgram (pps)' },
+  { scenario: 'udp-flood', case: 'b64', subject: 'rentio-uring', ref: 'bun', min: 1.0, text: 'UDP flood: rentio uring ahead of Bun (pps)' },
   { scenario: 'http', case: 'c64', subject: 'compat-uring', ref: 'node', min: 0.9, text: 'HTTP: node:http over compat uring ≥ 0.9× plain' },
   { scenario: 'http', case: 'c64', subject: 'compat-epoll', ref: 'node', min: 0.9, text: 'HTTP: node:http over compat epoll ≥ 0.9× plain' },
 ];

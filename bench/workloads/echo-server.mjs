@@ -1,8 +1,9 @@
 /**
  * Echo server: `--impl net` (node:net, 'data' → write) or `--impl rentio --driver uring|epoll`
  * (one async read → writeAll loop per connection, renting one buffer each).
- * Prints {"ready":true,"port":N}; stdin "stats" → {"stats":{...}}; stdin end or SIGTERM ends it.
- * --host 127.0.0.1 --port 0 [--buf 16384]
+ * Prints {"ready":true,"port":N} (and "path" with --path); stdin "stats" → {"stats":{...}}; stdin
+ * end or SIGTERM ends it.
+ * --host 127.0.0.1 --port 0 [--buf 16384]   or   --path /tmp/echo.sock (a Unix domain socket)
  * @module
  */
 import { emit, fail, numericStats, onCommands, parseArgs } from './common.mjs';
@@ -17,6 +18,10 @@ async function netServer() {
     s.on('data', (d) => s.write(d));
     s.on('error', () => s.destroy());
   });
+  if (a.path) {
+    await new Promise((resolve, reject) => server.listen(a.path, resolve).on('error', reject));
+    return { port: 0, path: a.path, stats: () => ({}) };
+  }
   await new Promise((resolve, reject) => server.listen(a.port ?? 0, host, resolve).on('error', reject));
   return { port: server.address().port, stats: () => ({}) };
 }
@@ -24,9 +29,9 @@ async function netServer() {
 async function rentioServer() {
   const { createRuntime, alloc } = await import('@rentio/core');
   const rt = await createRuntime({ driver: a.driver });
-  const l = await rt.listen({ host, port: a.port ?? 0 });
+  const l = a.path ? await rt.listen({ path: a.path }) : await rt.listen({ host, port: a.port ?? 0 });
   const serve = async (s) => {
-    s.setNoDelay(true);
+    if (!a.path) s.setNoDelay(true);
     let buf = alloc(bufSize);
     try {
       for (;;) {
@@ -42,7 +47,7 @@ async function rentioServer() {
     }
   };
   (async () => { for await (const s of l) serve(s); })().catch(fail);
-  return { port: l.address().port, stats: () => numericStats(rt.stats()) };
+  return { port: a.path ? 0 : l.address().port, path: a.path, stats: () => numericStats(rt.stats()) };
 }
 
 async function main() {
@@ -50,7 +55,7 @@ async function main() {
   onCommands((line) => {
     if (line === 'stats') emit({ stats: srv.stats() });
   });
-  emit({ ready: true, port: srv.port });
+  emit({ ready: true, port: srv.port, ...(srv.path ? { path: srv.path } : {}) });
 }
 
 main().catch(fail);

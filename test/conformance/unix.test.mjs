@@ -243,3 +243,15 @@ await eachDriver(t, 'interop with node:net on a path, both directions', async (t
   await c.close();
   await new Promise((resolve) => srv.close(resolve));
 });
+
+await eachDriver(t, 'runtime close removes a listening socket file, and an accept pending on it ends', async (t, _rt, driver) => {
+  const { createRuntime } = await import('@rentio/core');
+  const rt = await createRuntime({ driver });
+  const path = join(tmpDir(t), 'rt-close.sock');
+  const l = await rt.listen({ path });
+  const accepting = l.accept().catch((e) => e);
+  t.ok(existsSync(path));
+  await rt.close();
+  t.match(await accepting, { code: 'ERR_RENTIO_RUNTIME_CLOSED' }, 'the pending accept ends');
+  t.notOk(existsSync(path), 'the socket file is gone with the runtime');
+});

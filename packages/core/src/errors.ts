@@ -12,7 +12,21 @@
  */
 import { getSystemErrorMap } from 'node:util';
 
-const kRentioError = Symbol.for('rentio.error');
+/**
+ * `instanceof` is brand-based, as undici does it: each class puts its own registered symbol on
+ * its prototype and checks for that symbol in its own `Symbol.hasInstance`. An instance carries
+ * the brands of its class and every ancestor (through the prototype chain), so `instanceof` is
+ * true exactly for its class and its real ancestors — and also for an error made by another copy
+ * of this module (two installs of @rentio/core), since `Symbol.for` is process-wide.
+ * INVARIANT: every exported error class is passed to `branded` once, below its declaration.
+ */
+function branded(cls: abstract new (...args: never[]) => object, name: string): void {
+  const k = Symbol.for(`rentio.error.${name}`);
+  Object.defineProperty(cls.prototype, k, { value: true });
+  Object.defineProperty(cls, Symbol.hasInstance, {
+    value: (value: unknown) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[k] === true,
+  });
+}
 
 /** Fields every rentio misuse error has. */
 export interface RentioErrorFields {
@@ -24,7 +38,6 @@ export interface RentioErrorFields {
 
 function brand<T extends Error>(err: T, code: string): T & RentioErrorFields {
   Object.defineProperty(err, 'code', { value: code, enumerable: true });
-  Object.defineProperty(err, kRentioError, { value: true });
   return err as T & RentioErrorFields;
 }
 
@@ -46,10 +59,8 @@ export class RentioError extends Error implements RentioErrorFields {
     this.name = new.target.name;
     brand(this, code);
   }
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [kRentioError]?: true })[kRentioError] === true;
-  }
 }
+branded(RentioError, 'RentioError');
 
 /** A `TypeError` with an `ERR_RENTIO_*` code: wrong types and buffers that cannot be rented. */
 export class RentioTypeError extends TypeError implements RentioErrorFields {
@@ -60,6 +71,9 @@ export class RentioTypeError extends TypeError implements RentioErrorFields {
     brand(this, code);
   }
 }
+// A rentio misuse error of any kind is `instanceof RentioError`.
+Object.defineProperty(RentioTypeError.prototype, Symbol.for('rentio.error.RentioError'), { value: true });
+branded(RentioTypeError, 'RentioTypeError');
 
 /** A `RangeError` with an `ERR_RENTIO_*` code: numbers out of range, windows past a buffer's end. */
 export class RentioRangeError extends RangeError implements RentioErrorFields {
@@ -70,6 +84,9 @@ export class RentioRangeError extends RangeError implements RentioErrorFields {
     brand(this, code);
   }
 }
+// A rentio misuse error of any kind is `instanceof RentioError`.
+Object.defineProperty(RentioRangeError.prototype, Symbol.for('rentio.error.RentioError'), { value: true });
+branded(RentioRangeError, 'RentioRangeError');
 
 /** A value of the wrong type (`ERR_RENTIO_INVALID_ARG_TYPE`). */
 export class InvalidArgTypeError extends RentioTypeError {
@@ -77,6 +94,7 @@ export class InvalidArgTypeError extends RentioTypeError {
     super('ERR_RENTIO_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. Received ${describe(actual)}`);
   }
 }
+branded(InvalidArgTypeError, 'InvalidArgTypeError');
 
 /** A value of the right type but not acceptable (`ERR_RENTIO_INVALID_ARG_VALUE`), e.g. a path with a NUL byte. */
 export class InvalidArgValueError extends RentioTypeError {
@@ -84,6 +102,7 @@ export class InvalidArgValueError extends RentioTypeError {
     super('ERR_RENTIO_INVALID_ARG_VALUE', `The "${name}" argument ${reason}. Received ${describe(actual)}`);
   }
 }
+branded(InvalidArgValueError, 'InvalidArgValueError');
 
 /** A number outside its range (`ERR_RENTIO_OUT_OF_RANGE`), including a window past the buffer's end. */
 export class OutOfRangeError extends RentioRangeError {
@@ -91,6 +110,7 @@ export class OutOfRangeError extends RentioRangeError {
     super('ERR_RENTIO_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be ${range}. Received ${describe(actual)}`);
   }
 }
+branded(OutOfRangeError, 'OutOfRangeError');
 
 /**
  * A buffer that cannot be rented (its ownership cannot be taken without breaking memory the
@@ -105,6 +125,7 @@ export class BufferNotRentableError extends RentioTypeError {
     super(code, message);
   }
 }
+branded(BufferNotRentableError, 'BufferNotRentableError');
 
 /** The handle (file, stream, listener) is closed (`ERR_RENTIO_HANDLE_CLOSED`), or was closed while the op was pending. */
 export class HandleClosedError extends RentioError {
@@ -112,6 +133,7 @@ export class HandleClosedError extends RentioError {
     super('ERR_RENTIO_HANDLE_CLOSED', pending ? `${what} was closed while the operation was pending` : `${what} is closed`);
   }
 }
+branded(HandleClosedError, 'HandleClosedError');
 
 /** The runtime is closed (`ERR_RENTIO_RUNTIME_CLOSED`), or was closed while the op was pending. */
 export class RuntimeClosedError extends RentioError {
@@ -119,6 +141,7 @@ export class RuntimeClosedError extends RentioError {
     super('ERR_RENTIO_RUNTIME_CLOSED', pending ? 'the runtime was closed while the operation was pending' : 'the runtime is closed');
   }
 }
+branded(RuntimeClosedError, 'RuntimeClosedError');
 
 /** The driver named is not a driver (`ERR_RENTIO_INVALID_DRIVER`). */
 export class InvalidDriverError extends RentioError {
@@ -126,6 +149,7 @@ export class InvalidDriverError extends RentioError {
     super('ERR_RENTIO_INVALID_DRIVER', `RENTIO_DRIVER / driver must be 'auto', 'uring' or 'epoll'. Received ${describe(name)}`);
   }
 }
+branded(InvalidDriverError, 'InvalidDriverError');
 
 /**
  * The driver asked for cannot work here (`ERR_RENTIO_DRIVER_UNAVAILABLE`); `reason` is the
@@ -141,6 +165,7 @@ export class DriverUnavailableError extends RentioError {
     this.reason = reason;
   }
 }
+branded(DriverUnavailableError, 'DriverUnavailableError');
 
 /** An operation this driver's kernel model cannot do (`ERR_RENTIO_UNSUPPORTED`); the message says why. */
 export class UnsupportedError extends RentioError {
@@ -148,6 +173,7 @@ export class UnsupportedError extends RentioError {
     super('ERR_RENTIO_UNSUPPORTED', message);
   }
 }
+branded(UnsupportedError, 'UnsupportedError');
 
 /**
  * A datagram socket is connected, and the call named a destination (`ERR_RENTIO_DGRAM_IS_CONNECTED`,
@@ -158,6 +184,7 @@ export class DgramIsConnectedError extends RentioError {
     super('ERR_RENTIO_DGRAM_IS_CONNECTED', 'Already connected');
   }
 }
+branded(DgramIsConnectedError, 'DgramIsConnectedError');
 
 /** A datagram socket is not connected (`ERR_RENTIO_DGRAM_NOT_CONNECTED`, as node:dgram's ERR_SOCKET_DGRAM_NOT_CONNECTED). */
 export class DgramNotConnectedError extends RentioError {
@@ -165,6 +192,7 @@ export class DgramNotConnectedError extends RentioError {
     super('ERR_RENTIO_DGRAM_NOT_CONNECTED', 'Not connected');
   }
 }
+branded(DgramNotConnectedError, 'DgramNotConnectedError');
 
 /** The uring driver refuses to submit after the process changed uid/gid (`ERR_RENTIO_CREDENTIALS_CHANGED`). */
 export class CredentialsChangedError extends RentioError {
@@ -172,6 +200,7 @@ export class CredentialsChangedError extends RentioError {
     super('ERR_RENTIO_CREDENTIALS_CHANGED', message);
   }
 }
+branded(CredentialsChangedError, 'CredentialsChangedError');
 
 /**
  * Raised for an op cancelled through its `AbortSignal`: `name 'AbortError'`, `code 'ABORT_ERR'`,
@@ -185,6 +214,7 @@ export class AbortError extends Error {
     this.name = 'AbortError';
   }
 }
+branded(AbortError, 'AbortError');
 
 /** A Node-style system error, as `node:fs` / `node:net` raise them. */
 export interface SystemError extends Error {
@@ -209,8 +239,6 @@ export interface ErrnoContext {
    * `listen EADDRINUSE: address already in use /tmp/app.sock` (Node's uvExceptionWithHostPort).
    */
   described?: boolean;
-  /** node:net's shape without an address, as Node's ErrnoException: `setTTL EINVAL`. */
-  net?: boolean;
 }
 
 let errorMap: Map<number, [string, string]> | undefined;
@@ -221,25 +249,33 @@ export function errnoName(errno: number): string {
   return errorMap.get(-Math.abs(errno))?.[0] ?? `Unknown system error ${-Math.abs(errno)}`;
 }
 
+/** Which of Node's two system-error message shapes an error takes. */
+export type ErrnoShape = 'fs' | 'net';
+
 /**
  * The one errno → Node-style error path. `errno` may be given positive (as libc's `errno`) or
  * negative (as a CQE's `res`); the error carries it negative, as Node does.
+ *
+ * Messages take Node's two shapes: `'fs'` as node:fs (uvException: `ENOENT: no such file or
+ * directory, open '/x'`) and `'net'` as node:net (errnoException / exceptionWithHostPort in
+ * Node's lib/internal/errors.js: `read ECONNRESET`, `connect ECONNREFUSED 127.0.0.1:80`).
+ * Default: `'net'` when the context has an address, else `'fs'`.
  */
-export function errnoException(errno: number, syscall: string, ctx?: ErrnoContext): SystemError {
+export function errnoException(errno: number, syscall: string, ctx?: ErrnoContext, shape?: ErrnoShape): SystemError {
   errorMap ??= getSystemErrorMap();
   const n = -Math.abs(errno);
   const [code, desc] = errorMap.get(n) ?? [`Unknown system error ${n}`, 'unknown error'];
   syscall = ctx?.syscall ?? syscall;
-  // The message shapes Node uses: fs ("ENOENT: no such file or directory, open '/x'"), net
-  // ("connect ECONNREFUSED 127.0.0.1:80", "connect ENOENT /tmp/app.sock") and net's listen
-  // ("listen EADDRINUSE: address already in use /tmp/app.sock"). Like Node, a port is printed
-  // only when > 0 (a pipe's listen error carries port -1).
   let message: string;
-  if (ctx?.address !== undefined) {
-    const where = `${ctx.address}${ctx.port !== undefined && ctx.port > 0 ? `:${ctx.port}` : ''}`;
-    message = ctx.described ? `${syscall} ${code}: ${desc} ${where}` : `${syscall} ${code} ${where}`;
-  } else if (ctx?.net) message = `${syscall} ${code}`;
-  else message = `${code}: ${desc}, ${syscall}${ctx?.path !== undefined ? ` '${ctx.path}'` : ''}`;
+  if ((shape ?? (ctx?.address !== undefined ? 'net' : 'fs')) === 'net') {
+    // node:net's listen errors also carry the description (uvExceptionWithHostPort):
+    // `listen EADDRINUSE: address already in use /tmp/app.sock`.
+    message = ctx?.described ? `${syscall} ${code}: ${desc}` : `${syscall} ${code}`;
+    // Like Node, a port is printed only when > 0 (a pipe's listen error carries port -1).
+    if (ctx?.address !== undefined) message += ` ${ctx.address}${ctx.port !== undefined && ctx.port > 0 ? `:${ctx.port}` : ''}`;
+  } else {
+    message = `${code}: ${desc}, ${syscall}${ctx?.path !== undefined ? ` '${ctx.path}'` : ''}`;
+  }
   const err = new Error(message) as SystemError;
   err.errno = n;
   err.code = code;

@@ -207,8 +207,13 @@ export class Op {
   backlog = 0;
   /** TIMEOUT duration in nanoseconds. */
   ns = 0;
-  /** Driver-private state (a slab index, a readiness waiter). Core never reads it. */
+  /**
+   * Driver-private: the op's slot in the driver's slab of ops in flight (uring: its slab slot and
+   * user_data; epoll: its file-job id), -1 when it holds none. Core never reads it.
+   */
   slot = -1;
+  /** Driver-private: the op's index in the driver's timer heap (epoll), -1 when not in it. Core never reads it. */
+  heapIndex = -1;
   /** Set by the driver: the op is waiting (in the kernel, on readiness, in a pool) for `complete`. */
   res = 0;
 
@@ -298,7 +303,9 @@ export class Op {
     } else if (res === RES_CREDENTIALS_CHANGED) {
       err = new CredentialsChangedError("the process's uid/gid changed after the io_uring ring was made: the uring driver refuses to submit, since io_uring could run the operation with the ring creator's credentials");
     } else {
-      err = errnoException(res, SYSCALL[this.code] ?? 'unknown', this.ctx);
+      // Socket ops read as node:net's errors (`read ECONNRESET`), file ops as node:fs's.
+      const net = this.ctx?.address !== undefined || this.what === 'stream' || this.what === 'listener' || this.what === 'socket';
+      err = errnoException(res, SYSCALL[this.code] ?? 'unknown', this.ctx, net ? 'net' : 'fs');
     }
     if (this.buf) err.buf = this.buf;
     if (this.bufs) err.bufs = this.bufs;

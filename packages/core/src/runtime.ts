@@ -377,7 +377,7 @@ export class Runtime implements OpSink {
   /** setsockopt(fd, level, name, &int, 4) for a handle, throwing a Node-style error. @internal */
   _setsockopt(fd: number, level: number, name: number, value: number): void {
     const r = setsockoptInt(fd, level, name, value);
-    if (r < 0) throw errnoException(r, 'setsockopt');
+    if (r < 0) throw errnoException(r, 'setsockopt', undefined, 'net');
   }
 
   /**
@@ -386,7 +386,7 @@ export class Runtime implements OpSink {
    */
   _setsockoptBytes(fd: number, level: number, name: number, bytes: Uint8Array): void {
     const r = setsockoptBytes(fd, level, name, bytes);
-    if (r < 0) throw errnoException(r, 'setsockopt');
+    if (r < 0) throw errnoException(r, 'setsockopt', undefined, 'net');
   }
 
   /** getsockname/getpeername into a fresh buffer, with the length the kernel reported; null on error. @internal */

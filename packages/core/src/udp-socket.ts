@@ -179,7 +179,7 @@ export class UdpSocket extends Handle {
     if (!this.#local) {
       this._check();
       const raw = this._rt._sockname(this.fd, false);
-      if (!raw) throw errnoException(-9 /* EBADF */, 'getsockname', { net: true });
+      if (!raw) throw errnoException(-9 /* EBADF */, 'getsockname', undefined, 'net');
       const local = decodeSockaddr(raw);
       // Port 0: not bound yet (after a disconnect); the next send binds one, so ask again then.
       if (local.port === 0) return local;
@@ -219,7 +219,7 @@ export class UdpSocket extends Handle {
     if (this.#family === AF_INET6) {
       this.#opt(IPPROTO_IPV6, IPV6_MULTICAST_IF, scopeIndex(interfaceAddress, 'setMulticastInterface'), 'setMulticastInterface');
     } else {
-      if (!isIPv4(interfaceAddress)) throw errnoException(EINVAL, 'setMulticastInterface', { net: true });
+      if (!isIPv4(interfaceAddress)) throw errnoException(EINVAL, 'setMulticastInterface', undefined, 'net');
       this.#opt(IPPROTO_IP, IP_MULTICAST_IF, ipv4Bytes(interfaceAddress), 'setMulticastInterface');
     }
   }
@@ -271,20 +271,20 @@ export class UdpSocket extends Handle {
   #opt(level: number, name: number, value: number | Uint8Array, syscall: string): void {
     this._check();
     const r = typeof value === 'number' ? setsockoptInt(this.fd, level, name, value) : setsockoptBytes(this.fd, level, name, value);
-    if (r < 0) throw errnoException(r, syscall, { net: true });
+    if (r < 0) throw errnoException(r, syscall, undefined, 'net');
   }
 
   #get(level: number, name: number, syscall: string): number {
     this._check();
     const r = getsockoptInt(this.fd, level, name);
-    if (r < 0) throw errnoException(r, syscall, { net: true });
+    if (r < 0) throw errnoException(r, syscall, undefined, 'net');
     return r;
   }
 
   #hops(ttl: unknown, min: number, name: number, syscall: string): void {
     if (typeof ttl !== 'number') throw new InvalidArgTypeError('ttl', 'of type number', ttl);
     // libuv range-checks before the kernel (whose IPv6 hop limits also take -1 and 0).
-    if (!Number.isInteger(ttl) || ttl < min || ttl > 255) throw errnoException(EINVAL, syscall, { net: true });
+    if (!Number.isInteger(ttl) || ttl < min || ttl > 255) throw errnoException(EINVAL, syscall, undefined, 'net');
     this.#opt(this.#family === AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP, name, ttl, syscall);
   }
 
@@ -294,7 +294,7 @@ export class UdpSocket extends Handle {
     if (iface !== undefined && typeof iface !== 'string') throw new InvalidArgTypeError('interfaceAddress', 'a string', iface);
     if (this.#family === AF_INET6) {
       // struct ipv6_mreq { struct in6_addr ipv6mr_multiaddr; unsigned int ipv6mr_interface; }
-      if (isIP(group) !== 6) throw errnoException(EINVAL, syscall, { net: true });
+      if (isIP(group) !== 6) throw errnoException(EINVAL, syscall, undefined, 'net');
       const mreq = new Uint8Array(new ArrayBuffer(20));
       const sa = new Uint8Array(new ArrayBuffer(28));
       encodeSockaddr(group, 0, sa);
@@ -303,7 +303,7 @@ export class UdpSocket extends Handle {
       this.#opt(IPPROTO_IPV6, add ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, mreq, syscall);
     } else {
       // struct ip_mreq { struct in_addr imr_multiaddr; struct in_addr imr_interface; }
-      if (!isIPv4(group) || (iface !== undefined && !isIPv4(iface))) throw errnoException(EINVAL, syscall, { net: true });
+      if (!isIPv4(group) || (iface !== undefined && !isIPv4(iface))) throw errnoException(EINVAL, syscall, undefined, 'net');
       const mreq = new Uint8Array(new ArrayBuffer(8));
       mreq.set(ipv4Bytes(group), 0);
       mreq.set(ipv4Bytes(iface ?? INADDR_ANY), 4);
@@ -328,11 +328,11 @@ function scopeIndex(address: string, syscall: string): number {
   if (pct < 0) return 0;
   const scope = address.slice(pct + 1);
   if (/^\d+$/.test(scope)) return Number(scope);
-  if (!/^[\w.-]+$/.test(scope)) throw errnoException(EINVAL, syscall, { net: true });
+  if (!/^[\w.-]+$/.test(scope)) throw errnoException(EINVAL, syscall, undefined, 'net');
   try {
     return Number(readFileSync(`/sys/class/net/${scope}/ifindex`, 'utf8').trim());
   } catch {
-    throw errnoException(-19 /* ENODEV */, syscall, { net: true });
+    throw errnoException(-19 /* ENODEV */, syscall, undefined, 'net');
   }
 }
 

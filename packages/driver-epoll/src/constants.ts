@@ -38,10 +38,9 @@ export const F_GETFL = 3;
 export const F_SETFL = 4;
 export const O_NONBLOCK = 0o4000;
 
-export const EAGAIN = 11;
+// errno values core also uses come from core (one place); the rest are <asm-generic/errno*.h>'s.
+export { EAGAIN, EINTR, ECANCELED } from '@rentio/core/driver';
 export const EINPROGRESS = 115;
-export const EINTR = 4;
-export const ECANCELED = 125;
 export const EBADF = 9;
 export const EINVAL = 22;
 export const EIO = 5;

@@ -9,10 +9,10 @@
  * @module
  */
 import {
-  ECANCELED, EAGAIN, getsockoptInt, Parker, type Driver, type DriverStats, type Op,
+  ECANCELED, EAGAIN, errnoException, getsockoptInt, Parker, type Driver, type DriverStats, type Op,
 } from '@rentio/core/driver';
 import {
-  AT_EMPTY_PATH, CLOCK_MONOTONIC, EINTR, F_GETFL, F_SETFL, O_NONBLOCK,
+  AT_EMPTY_PATH, CLOCK_MONOTONIC, EINTR, EIO, EPOLLET, EPOLLIN, F_GETFL, F_SETFL, O_NONBLOCK,
   SOL_SOCKET, SO_ERROR, STATX_TYPE, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, TFD_CLOEXEC, TFD_NONBLOCK,
 } from './constants.js';
 import * as ffi from './ffi.js';
@@ -27,7 +27,7 @@ const IOV_MAX = 1024;
 export class EpollDriver implements Driver {
   readonly name = 'epoll';
   readonly model = 'readiness' as const;
-  #selector = new Selector();
+  #selector: Selector;
   #registry: Registry;
   #pool: FilePool;
   #parker: Parker;
@@ -36,7 +36,7 @@ export class EpollDriver implements Driver {
   #pollable = new Map<number, boolean>();
   #timers = new Timers();
   /** The one timerfd, armed to the earliest pending sleep's deadline. */
-  #timerfd: number;
+  #timerfd = -1;
   #pending = 0;
   #syscalls = 0;
   #parks = 0;
@@ -52,18 +52,32 @@ export class EpollDriver implements Driver {
   #statxAddr = ffi.addressOf(this.#statx);
 
   constructor(fileThreads: number) {
-    this.#registry = new Registry(this.#selector, (op) => this.#attempt(op), (op, res) => this.#done(op, res));
-    this.#pool = new FilePool(fileThreads);
-    this.#pool.onLost = (op) => this.#done(op, -5 /* EIO: the worker running it died */);
-    this.#syscalls++;
-    const r = this.#selector.add(this.#pool.eventfd, 0x001 /* EPOLLIN */ | (1 << 31) /* EPOLLET */);
-    if (r < 0) throw Object.assign(new Error('epoll_ctl(eventfd) failed'), { errno: r });
-    this.#timerfd = ffi.timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    this.#syscalls += 2;
-    if (this.#timerfd < 0 || this.#selector.add(this.#timerfd, 0x001 /* EPOLLIN */ | (1 << 31) /* EPOLLET */) < 0) {
-      throw Object.assign(new Error('timerfd set-up failed'), { errno: -ffi.errno() });
+    // Each step may fail (EMFILE, ENOMEM): every fd made before the failing step is closed
+    // before the error is rethrown, so a failed open() leaks nothing.
+    this.#selector = new Selector();
+    let timerfd = -1;
+    let pool: FilePool | null = null;
+    try {
+      this.#registry = new Registry(this.#selector, (op) => this.#attempt(op), (op, res) => this.#done(op, res));
+      pool = this.#pool = new FilePool(fileThreads);
+      this.#pool.onLost = (op) => this.#done(op, -EIO /* the worker running it died */);
+      this.#syscalls++;
+      let r = this.#selector.add(this.#pool.eventfd, EPOLLIN | EPOLLET);
+      if (r < 0) throw errnoException(r, 'epoll_ctl');
+      timerfd = ffi.timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+      this.#syscalls++;
+      if (timerfd < 0) throw errnoException(ffi.errno(), 'timerfd_create');
+      this.#timerfd = timerfd;
+      this.#syscalls++;
+      r = this.#selector.add(timerfd, EPOLLIN | EPOLLET);
+      if (r < 0) throw errnoException(r, 'epoll_ctl');
+      this.#parker = new Parker(this.#selector.fd, () => this.#onReadable());
+    } catch (err) {
+      if (timerfd >= 0) ffi.close(timerfd);
+      pool?.closeFd();
+      this.#selector.close();
+      throw err;
     }
-    this.#parker = new Parker(this.#selector.fd, () => this.#onReadable());
   }
 
   submit(op: Op): void {

@@ -10,10 +10,9 @@ import {
   JOB_FIELDS, R_COMP_HEAD, R_COMP_TAIL, R_HEADER, R_STOP, R_SUB_HEAD, R_SUB_TAIL, RING_CAP, S_CANCELLED, S_FREE,
   S_DONE, S_QUEUED, ringBytes, type WorkerInit,
 } from './file-job.js';
-import { EFD_CLOEXEC, EFD_NONBLOCK } from './constants.js';
+import { ECANCELED, EFD_CLOEXEC, EFD_NONBLOCK, EIO } from './constants.js';
+import { errnoException } from '@rentio/core/driver';
 import * as ffi from './ffi.js';
-
-const EIO = 5;
 
 interface Lane {
   worker: Worker;
@@ -44,7 +43,7 @@ export class FilePool {
     for (let i = JOB_CAP - 1; i >= 0; i--) this.#free.push(i);
     this.eventfd = ffi.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     this.syscalls++;
-    if (this.eventfd < 0) throw Object.assign(new Error('eventfd failed'), { errno: -ffi.errno() });
+    if (this.eventfd < 0) throw errnoException(ffi.errno(), 'eventfd');
   }
 
   /** Worker threads started so far (they start on the first file op). */
@@ -71,7 +70,7 @@ export class FilePool {
     const w = this.#waiting.indexOf(op);
     if (w >= 0) {
       this.#waiting.splice(w, 1);
-      op.complete(-125);
+      op.complete(-ECANCELED);
       return true;
     }
     // The worker will see S_CANCELLED and report -ECANCELED through the normal completion path.
@@ -141,6 +140,12 @@ export class FilePool {
 
   /** Called for each op whose worker died; the driver completes it. */
   onLost: (op: Op) => void = (op) => op.complete(-EIO);
+
+  /** Close the eventfd of a pool that never started a worker (the driver's failed set-up). */
+  closeFd(): void {
+    ffi.close(this.eventfd);
+    this.syscalls++;
+  }
 
   /** Stop the workers (called once nothing is in flight). */
   async close(): Promise<void> {

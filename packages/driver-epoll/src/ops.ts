@@ -21,7 +21,7 @@
  * is done with when the synchronous call returns.
  * @module
  */
-import { OpCode, type Op } from '@rentio/core/driver';
+import { OpCode, SOCKADDR_STORAGE, type Op } from '@rentio/core/driver';
 import { AT_FDCWD, EAGAIN, EINPROGRESS, EINTR, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants.js';
 import * as ffi from './ffi.js';
 import { F_ADDR, F_ADDR2, F_FD, F_FLAGS, F_LEN, F_MODE, F_POS } from './file-job.js';
@@ -147,7 +147,7 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     syscall: (op, host) => {
       // op.addr: sockaddr_storage, then the socklen_t accept4 reads and updates.
       const a = ffi.addressOf(op.addr!);
-      const r = res(ffi.accept4(op.fd, a, a + 128, SOCK_NONBLOCK | SOCK_CLOEXEC));
+      const r = res(ffi.accept4(op.fd, a, a + SOCKADDR_STORAGE, SOCK_NONBLOCK | SOCK_CLOEXEC));
       if (r >= 0) host.sockets.add(r);
       return r;
     },

@@ -5,6 +5,7 @@
  */
 import { EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_EVENT_SIZE } from './constants.js';
 import * as ffi from './ffi.js';
+import { errnoException } from '@rentio/core/driver';
 
 const MAX_EVENTS = 256;
 
@@ -21,7 +22,7 @@ export class Selector {
   constructor() {
     const fd = ffi.epoll_create1(EPOLL_CLOEXEC);
     this.syscalls++;
-    if (fd < 0) throw Object.assign(new Error('epoll_create1 failed'), { errno: ffi.errno() });
+    if (fd < 0) throw errnoException(ffi.errno(), 'epoll_create1');
     // SAFETY: epoll_create1(2) returned a valid fd that this selector owns until close().
     this.fd = fd;
   }

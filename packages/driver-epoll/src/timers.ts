@@ -2,7 +2,7 @@
  * Pending sleeps, by deadline: a binary min-heap of TIMEOUT ops. The driver arms its one timerfd
  * to the earliest deadline, so a sleep costs no fd of its own (thousands of concurrent sleeps, or
  * a back-off sleep while the process is out of fds, must not fail with EMFILE).
- * INVARIANT: `op.slot` is the op's index in the heap while it is in it, -1 once out.
+ * INVARIANT: `op.heapIndex` is the op's index in the heap while it is in it, -1 once out.
  * @module
  */
 import type { Op } from '@rentio/core/driver';
@@ -23,13 +23,13 @@ export class Timers {
   push(op: Op, deadline: number): void {
     this.#ops.push(op);
     this.#deadlines.push(deadline);
-    op.slot = this.#ops.length - 1;
-    this.#up(op.slot);
+    op.heapIndex = this.#ops.length - 1;
+    this.#up(op.heapIndex);
   }
 
   /** Take `op` out (a cancel). True when it was waiting here. */
   remove(op: Op): boolean {
-    const i = op.slot;
+    const i = op.heapIndex;
     if (i < 0 || this.#ops[i] !== op) return false;
     this.#take(i);
     return true;
@@ -48,16 +48,16 @@ export class Timers {
     if (i < this.#ops.length) {
       this.#set(i, lastOp, lastDeadline);
       this.#up(i);
-      this.#down(lastOp.slot);
+      this.#down(lastOp.heapIndex);
     }
-    op.slot = -1;
+    op.heapIndex = -1;
     return op;
   }
 
   #set(i: number, op: Op, deadline: number): void {
     this.#ops[i] = op;
     this.#deadlines[i] = deadline;
-    op.slot = i;
+    op.heapIndex = i;
   }
 
   #up(i: number): void {

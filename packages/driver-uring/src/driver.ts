@@ -95,7 +95,13 @@ export class UringDriver implements Driver {
       }
     }
     // Core's Parker closes itself on process 'exit' (koffi aborts on a readable poll fd at exit).
-    this.#parker = new Parker(fd, () => this.#onWake());
+    try {
+      this.#parker = new Parker(fd, () => this.#onWake());
+    } catch (err) {
+      // The ring is closed by open(); the eventfd is this constructor's to close.
+      if (this.#eventfd >= 0) libc.close(this.#eventfd);
+      throw err;
+    }
   }
 
   /**

@@ -10,7 +10,7 @@
  * until the op's CQE.
  * @module
  */
-import { addressOf, OpCode, type Op } from '@rentio/core/driver';
+import { addressOf, OpCode, SOCKADDR_STORAGE, type Op } from '@rentio/core/driver';
 import {
   AT_FDCWD, IORING_FSYNC_DATASYNC, IORING_OP_ACCEPT, IORING_OP_BIND, IORING_OP_CLOSE, IORING_OP_CONNECT, IORING_OP_FSYNC,
   IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_OPENAT, IORING_OP_READ, IORING_OP_RECV, IORING_OP_RECVMSG, IORING_OP_SEND,
@@ -110,7 +110,7 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
     prep: (w, b, op) => {
       // op.addr: sockaddr_storage, then the socklen_t the kernel reads and updates (addr2).
       const a = addr(op.addr!);
-      sqe(w, b, IORING_OP_ACCEPT, op.fd, a + 128, a, 0, SOCK_CLOEXEC);
+      sqe(w, b, IORING_OP_ACCEPT, op.fd, a + SOCKADDR_STORAGE, a, 0, SOCK_CLOEXEC);
     },
   },
   [OpCode.CONNECT]: {
