@@ -25,6 +25,7 @@ import { Ring } from './ring.js';
 
 export { UringDriver } from './driver.js';
 export { doctor, formatDoctor, type DoctorReport } from './doctor.js';
+export { diagnoseSetupRefusal, seccompStatus, IO_URING_SYSCALLS, type RefusalCause, type SeccompStatus, type SetupRefusal } from './refusal.js';
 
 /**
  * Setup flags tried when `setupFlags` is not given (each degraded on EINVAL). Measured on 6.18

@@ -12,6 +12,7 @@ import {
   IORING_OP_WRITE, IORING_OP_WRITEV, IORING_SETUP, IO_URING_OP_SUPPORTED,
 } from './constants.js';
 import { view, type Liburing } from './ffi.js';
+import { seccompStatus, type SeccompStatus } from './refusal.js';
 import { Ring } from './ring.js';
 
 /** Opcodes the driver cannot work without (all in Linux 5.6+). */
@@ -30,7 +31,7 @@ const PROBE_OP = 8;
 /** The opcodes the kernel behind `ring` supports. */
 export function probeOpcodes(ring: Ring): Set<number> {
   const p = ring.lib.io_uring_get_probe_ring(ring.ptr);
-  if (!p) throw new DriverUnavailableError('uring', 'kernel lacks IORING_REGISTER_PROBE (Linux 5.6+ needed)');
+  if (!p) throw new DriverUnavailableError('uring', probeRefusal(seccompStatus()));
   try {
     const head = new Uint8Array(view(p, PROBE_HEADER));
     const lastOp = head[0]!;
@@ -44,6 +45,16 @@ export function probeOpcodes(ring: Ring): Set<number> {
   } finally {
     ring.lib.io_uring_free_probe(p);
   }
+}
+
+/**
+ * Why `io_uring_get_probe_ring` returned NULL (liburing keeps no errno): an old kernel, or — once
+ * setup passed — a seccomp profile that allows `io_uring_setup` but denies `io_uring_register`.
+ */
+export function probeRefusal(seccomp: SeccompStatus): string {
+  const old = 'kernel lacks IORING_REGISTER_PROBE (Linux 5.6+ needed)';
+  if (seccomp.mode !== 2) return old;
+  return `${old}, or a seccomp filter (Seccomp: 2${seccomp.filters !== null ? `, ${seccomp.filters} filter(s)` : ''}) denies io_uring_register — allow it in the profile`;
 }
 
 /** Throw `DriverUnavailableError('kernel lacks IORING_OP_X')` for the first required opcode missing. */
