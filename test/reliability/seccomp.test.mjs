@@ -120,6 +120,27 @@ t.test('a filter answering ENOSYS: the kernel has io_uring, so the filter is nam
   t.match(out.reason, /^io_uring_setup: ENOSYS from a seccomp filter \(Seccomp: 2, \d+ filters?\); the kernel has io_uring/);
 });
 
+t.test('a profile that allows only part of io_uring: the missing syscall is named, auto still falls back', { skip }, async (t) => {
+  for (const [deny, reason] of [
+    ['io_uring_enter', /^io_uring_enter: EPERM though io_uring_setup succeeded: blocked by a seccomp filter \(Seccomp: 2, \d+ filters?\) that allows only part of io_uring — allow io_uring_setup\/io_uring_enter\/io_uring_register/],
+    ['io_uring_register', /^io_uring_register: refused though io_uring_setup succeeded: blocked by a seccomp filter \(Seccomp: 2, \d+ filters?\) that allows only part of io_uring/],
+  ]) {
+    const r = await runNode(`
+      import { createRuntime, own } from '@rentio/core';
+      const rt = await createRuntime({ driver: 'auto' });
+      await rt.writeFile('/dev/null', own(new Uint8Array(8)));
+      const err = await createRuntime({ driver: 'uring' }).catch((e) => e);
+      console.log(JSON.stringify({ name: rt.driver.name, reason: rt.fallbackReason, code: err.code, reason2: err.reason }));
+      await rt.close();`, { args: underFilter, env: { RENTIO_TEST_SECCOMP_DENY: deny, RENTIO_DRIVER: '' } });
+    t.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    t.equal(out.name, 'epoll', `${deny} denied: auto runs epoll`);
+    t.match(out.reason, reason, out.reason);
+    t.equal(out.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE');
+    t.equal(out.reason2, out.reason);
+  }
+});
+
 t.test('rentio doctor under the filter: --json fields and the text', { skip }, async (t) => {
   const r = await run(bin, ['doctor', '--json'], { RENTIO_DRIVER: '' });
   t.equal(r.code, 0, r.stderr);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// rentio command line. `rentio doctor [--json]`: io_uring support on this machine and which
+// rentio command line. `rentio doctor [--json]`: io_uring support on this machine (and what blocks it: sysctl, seccomp, LSM) and which
 // driver `auto` picks, and why.
 import { doctor, formatDoctor } from '../dist/index.js';
 

@@ -20,7 +20,7 @@ import {
 } from './constants.js';
 import { UringDriver } from './driver.js';
 import { LIBURING_DEFAULT, loadLibc, loadLiburing } from './ffi.js';
-import { checkRequired, probeOpcodes } from './probe.js';
+import { checkEnter, checkRequired, probeOpcodes } from './probe.js';
 import { Ring } from './ring.js';
 
 export { UringDriver } from './driver.js';
@@ -75,6 +75,7 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
   const libc = loadLibc();
   const ring = Ring.open(lib, { entries, cqEntries: Math.max(cqEntries, entries), flags });
   try {
+    checkEnter(ring);
     const ops = probeOpcodes(ring);
     for (const name of options.pretendMissingOpcodes ?? []) {
       const op = Object.entries(IORING_OP_NAME).find(([, n]) => n === name)?.[0];

@@ -59,7 +59,16 @@ export interface RefusalFacts {
 
 /** CAP_SYS_ADMIN's bit in `CapEff:` (include/uapi/linux/capability.h). */
 const CAP_SYS_ADMIN = 21n;
-/** The syscalls a seccomp profile must allow, in the order of their numbers (425, 426, 427). */
+/**
+ * The syscalls a seccomp profile must allow for io_uring, in the order of their numbers (425,
+ * 426, 427 on x86-64 and aarch64 alike).
+ *
+ * @example
+ * ```ts
+ * import { IO_URING_SYSCALLS } from '@rentio/driver-uring'
+ * const rule = { names: [...IO_URING_SYSCALLS], action: 'SCMP_ACT_ALLOW' } // for a Docker seccomp profile
+ * ```
+ */
 export const IO_URING_SYSCALLS = ['io_uring_setup', 'io_uring_enter', 'io_uring_register'] as const;
 
 /**
@@ -125,6 +134,19 @@ export function diagnoseSetupRefusal(errno: string, facts: RefusalFacts = refusa
   if (filter) return { errno, cause: 'seccomp', reason: `${head} (${gate}): blocked by a seccomp filter (${where}) — e.g. Docker's default profile; ${allow}` };
   if (seccomp.mode === null) return { errno, cause: 'security-module', reason: `${head} (${gate}): refused by a seccomp filter or a security module (seccomp state unknown: no /proc/self/status)` };
   return { errno, cause: 'security-module', reason: `${head} (${gate}): refused by a security module (LSM: SELinux/AppArmor io_uring permission) or by the kernel, not by seccomp (${where})` };
+}
+
+/**
+ * `io_uring_enter` or `io_uring_register` refused (EPERM/EACCES/ENOSYS) on a ring that was set
+ * up: a profile that allows only part of io_uring (the sysctl gates setup alone), in one line.
+ */
+export function partialRefusal(syscall: string, errno: string, seccomp: SeccompStatus = seccompStatus()): string {
+  const head = `${syscall}: ${errno} though io_uring_setup succeeded`;
+  if (seccomp.mode === 2) {
+    const where = `Seccomp: 2${seccomp.filters !== null ? `, ${plural(seccomp.filters, 'filter')}` : ''}`;
+    return `${head}: blocked by a seccomp filter (${where}) that allows only part of io_uring — allow ${IO_URING_SYSCALLS.join('/')} in the profile or let rentio run on epoll`;
+  }
+  return `${head}: refused by a security module (LSM: SELinux/AppArmor io_uring permission), not by seccomp (Seccomp: ${seccomp.mode ?? 'unknown'})`;
 }
 
 /**
