@@ -1,6 +1,7 @@
 // `rentio doctor [--json]`.
 import t from 'tap';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../../packages/driver-uring/bin/rentio.js', import.meta.url));
@@ -25,6 +26,9 @@ t.test('doctor --json reports kernel, sysctl, liburing, opcodes, flags and the a
   t.type(j.setupFlags.DEFER_TASKRUN, 'boolean');
   t.equal(j.auto.driver, 'uring');
   t.type(j.auto.reason, 'string');
+  t.equal(j.seccomp.mode, Number(readFileSync('/proc/self/status', 'utf8').match(/^Seccomp:\s*(\d+)/m)[1]), 'seccomp mode as /proc says');
+  t.equal(j.setupRefused, null, 'setup was not refused');
+  t.ok(j.ioUringGroup === null || typeof j.ioUringGroup === 'number');
 });
 
 t.test('doctor without liburing says auto picks epoll and why', async (t) => {

@@ -92,10 +92,13 @@ t.test('SOCKET, BIND, LISTEN, FTRUNCATE missing: done by libc, same results', as
 });
 
 t.test('io_uring_setup failures: "cannot work here" vs resource errors', async (t) => {
-  const { setupError, ioUringDisabled } = await import('../../packages/driver-uring/dist/ring.js');
+  const { setupError } = await import('../../packages/driver-uring/dist/ring.js');
+  const { diagnoseSetupRefusal } = await import('@rentio/driver-uring');
   const eperm = setupError(-1);
   t.equal(eperm.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE');
-  t.equal(eperm.reason, `io_uring_setup: EPERM (kernel.io_uring_disabled=${ioUringDisabled() ?? 'unknown'})`);
+  // Who refused is diagnosed from this process's state (test/driver-uring/refusal.test.mjs covers each case).
+  t.equal(eperm.reason, diagnoseSetupRefusal('EPERM').reason);
+  t.equal(eperm.cause.code, 'EPERM', 'the plain system error is the cause');
   t.match(setupError(-38).reason, /^io_uring_setup: ENOSYS/);
   t.match(setupError(-22).reason, /^io_uring_setup: EINVAL/);
   for (const [n, code] of [[-24, 'EMFILE'], [-12, 'ENOMEM']]) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// rentio command line. `rentio doctor [--json]`: io_uring support on this machine and which
-// driver `auto` picks, and why.
+// rentio command line. `rentio doctor [--json]`: io_uring support on this machine, what blocks
+// it (sysctl, seccomp filter, security module) and which driver `auto` picks, and why.
 import { doctor, formatDoctor } from '../dist/index.js';
 
 const [cmd, ...args] = process.argv.slice(2);

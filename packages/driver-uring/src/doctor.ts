@@ -8,7 +8,8 @@ import type { DriverUnavailableError } from '@rentio/core/driver';
 import { IORING_OP_NAME } from './constants.js';
 import { LIBURING_DEFAULT, loadLiburing } from './ffi.js';
 import { OPTIONAL_OPS, probeOpcodes, probeSetupFlags, REQUIRED_OPS } from './probe.js';
-import { ioUringDisabled, Ring } from './ring.js';
+import { diagnoseSetupRefusal, refusalFacts, type SeccompStatus, type SetupRefusal } from './refusal.js';
+import { Ring } from './ring.js';
 import { open, type UringOptions } from './index.js';
 
 /** What `rentio doctor --json` prints. */
@@ -17,6 +18,12 @@ export interface DoctorReport {
   kernel: string;
   /** `kernel.io_uring_disabled` (0 allowed, 1 group-restricted, 2 disabled); null when the kernel has no such sysctl. */
   ioUringDisabled: number | null;
+  /** `kernel.io_uring_group`: the group allowed io_uring when the sysctl is 1 (-1: none); null when absent. */
+  ioUringGroup: number | null;
+  /** `Seccomp:` (0 none, 1 strict, 2 filter) and `Seccomp_filters:` from /proc/self/status. */
+  seccomp: SeccompStatus;
+  /** When `io_uring_setup` was refused (EPERM, EACCES, ENOSYS): who refused it, as far as can be told. */
+  setupRefused: SetupRefusal | null;
   liburing: {
     found: boolean;
     /** The name or path asked for. */
@@ -55,9 +62,13 @@ export interface DoctorReport {
  */
 export async function doctor(options: UringOptions = {}): Promise<DoctorReport> {
   const requested = options.liburingPath ?? (process.env.RENTIO_LIBURING_PATH || LIBURING_DEFAULT);
+  const facts = refusalFacts();
   const report: DoctorReport = {
     kernel: release(),
-    ioUringDisabled: ioUringDisabled(),
+    ioUringDisabled: facts.ioUringDisabled,
+    ioUringGroup: facts.ioUringGroup,
+    seccomp: facts.seccomp,
+    setupRefused: null,
     liburing: { found: false, requested, path: null, version: null, error: null },
     opcodes: {},
     missingOpcodes: [],
@@ -83,8 +94,12 @@ export async function doctor(options: UringOptions = {}): Promise<DoctorReport> 
         ring.close();
       }
       report.setupFlags = probeSetupFlags(lib);
-    } catch {
-      // Reported through `auto` below.
+    } catch (err) {
+      // Reported through `auto` below; a refused setup also gets its diagnosis as fields.
+      const cause = (err as Error).cause as { code?: string; syscall?: string } | undefined;
+      if (err instanceof Error && cause?.syscall === 'io_uring_setup' && cause.code && (err as DriverUnavailableError).code === 'ERR_RENTIO_DRIVER_UNAVAILABLE') {
+        report.setupRefused = diagnoseSetupRefusal(cause.code, facts);
+      }
     }
   } catch (err) {
     report.liburing.error = (err as DriverUnavailableError).reason ?? (err as Error).message;
@@ -108,7 +123,8 @@ export function formatDoctor(r: DoctorReport): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const lines = [
     `kernel                  ${r.kernel}`,
-    `kernel.io_uring_disabled ${r.ioUringDisabled ?? 'n/a (no such sysctl)'}`,
+    `kernel.io_uring_disabled ${r.ioUringDisabled ?? 'n/a (no such sysctl)'}${r.ioUringDisabled === 1 ? ` (kernel.io_uring_group=${r.ioUringGroup ?? 'n/a'})` : ''}`,
+    `seccomp                 ${seccompText(r.seccomp)}`,
     `liburing                ${r.liburing.found ? `found: ${r.liburing.path ?? r.liburing.requested}${r.liburing.version ? ` (version ${r.liburing.version})` : ''}` : `not found (${r.liburing.error})`}`,
   ];
   if (Object.keys(r.opcodes).length) {
@@ -120,9 +136,16 @@ export function formatDoctor(r: DoctorReport): string {
     for (const [name, ok] of Object.entries(r.setupFlags)) lines.push(`  ${name.padEnd(24)} ${yes(ok)}`);
     lines.push(`  default ring uses       ${r.defaultSetupFlags ?? '-'}`);
   }
+  if (r.setupRefused) lines.push(`io_uring_setup refused  ${r.setupRefused.errno}, by: ${r.setupRefused.cause}`);
   lines.push(`auto picks              ${r.auto.driver}: ${r.auto.reason}`);
   if (r.rentioDriver) lines.push(`RENTIO_DRIVER           ${r.rentioDriver} (overrides auto)`);
   return lines.join('\n');
+}
+
+function seccompText(s: SeccompStatus): string {
+  if (s.mode === null) return 'unknown (no /proc/self/status)';
+  const mode = ['off', 'strict', 'filter'][s.mode] ?? 'unknown';
+  return `${s.mode} (${mode}${s.mode === 2 && s.filters !== null ? `, ${s.filters} filter${s.filters === 1 ? '' : 's'}` : ''})`;
 }
 
 /** The liburing file the dynamic loader mapped into this process. */

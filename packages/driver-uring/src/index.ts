@@ -20,11 +20,12 @@ import {
 } from './constants.js';
 import { UringDriver } from './driver.js';
 import { LIBURING_DEFAULT, loadLibc, loadLiburing, type Libc } from './ffi.js';
-import { checkRequired, probeOpcodes } from './probe.js';
+import { checkEnter, checkRequired, probeOpcodes } from './probe.js';
 import { Ring } from './ring.js';
 
 export { UringDriver } from './driver.js';
 export { doctor, formatDoctor, type DoctorReport } from './doctor.js';
+export { diagnoseSetupRefusal, seccompStatus, IO_URING_SYSCALLS, type RefusalCause, type SeccompStatus, type SetupRefusal } from './refusal.js';
 
 /**
  * Setup flags tried when `setupFlags` is not given (each degraded on EINVAL). Measured on 6.18
@@ -79,6 +80,7 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
   }
   const ring = Ring.open(lib, { entries, cqEntries: Math.max(cqEntries, entries), flags });
   try {
+    checkEnter(ring);
     const ops = probeOpcodes(ring);
     for (const name of options.pretendMissingOpcodes ?? []) {
       const op = Object.entries(IORING_OP_NAME).find(([, n]) => n === name)?.[0];

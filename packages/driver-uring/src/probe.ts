@@ -4,7 +4,7 @@
  * with a one-line reason, so `auto` falls back; optional ones have a synchronous libc fallback.
  * @module
  */
-import { DriverUnavailableError } from '@rentio/core/driver';
+import { DriverUnavailableError, errnoException, errnoName } from '@rentio/core/driver';
 import {
   IORING_OP_ACCEPT, IORING_OP_ASYNC_CANCEL, IORING_OP_BIND, IORING_OP_CLOSE, IORING_OP_CONNECT,
   IORING_OP_FSYNC, IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_NAME, IORING_OP_OPENAT, IORING_OP_READ,
@@ -12,6 +12,7 @@ import {
   IORING_OP_UNLINKAT, IORING_OP_WRITE, IORING_OP_WRITEV, IORING_SETUP, IO_URING_OP_SUPPORTED,
 } from './constants.js';
 import { view, type Liburing } from './ffi.js';
+import { partialRefusal, seccompStatus, type SeccompStatus } from './refusal.js';
 import { Ring } from './ring.js';
 
 /** Opcodes the driver cannot work without (all in Linux 5.6+). */
@@ -30,7 +31,7 @@ const PROBE_OP = 8;
 /** The opcodes the kernel behind `ring` supports. */
 export function probeOpcodes(ring: Ring): Set<number> {
   const p = ring.lib.io_uring_get_probe_ring(ring.ptr);
-  if (!p) throw new DriverUnavailableError('uring', 'kernel lacks IORING_REGISTER_PROBE (Linux 5.6+ needed)');
+  if (!p) throw new DriverUnavailableError('uring', probeRefusal(seccompStatus()));
   try {
     const head = new Uint8Array(view(p, PROBE_HEADER));
     const lastOp = head[0]!;
@@ -44,6 +45,31 @@ export function probeOpcodes(ring: Ring): Set<number> {
   } finally {
     ring.lib.io_uring_free_probe(p);
   }
+}
+
+/**
+ * Why `io_uring_get_probe_ring` returned NULL (liburing keeps no errno): an old kernel, or — once
+ * setup passed — a seccomp profile that allows `io_uring_setup` but denies `io_uring_register`.
+ */
+export function probeRefusal(seccomp: SeccompStatus): string {
+  const old = 'kernel lacks IORING_REGISTER_PROBE (Linux 5.6+ needed)';
+  if (seccomp.mode !== 2) return old;
+  return `${partialRefusal('io_uring_register', 'refused', seccomp)}; or the ${old}`;
+}
+
+/**
+ * Make one `io_uring_enter` (GETEVENTS, nothing to submit) on a fresh ring: a seccomp profile or a
+ * security module may allow `io_uring_setup` yet deny `io_uring_enter`, and then every op would
+ * fail with EPERM; refusing here lets `auto` fall back instead.
+ */
+export function checkEnter(ring: Ring): void {
+  const res = ring.lib.io_uring_get_events(ring.ptr);
+  if (res >= 0) return;
+  const name = errnoName(res);
+  if (name === 'EPERM' || name === 'EACCES' || name === 'ENOSYS') {
+    throw new DriverUnavailableError('uring', partialRefusal('io_uring_enter', name), { cause: errnoException(res, 'io_uring_enter') });
+  }
+  // Anything else (EINTR, EBUSY) is no verdict on permission: the driver handles it per submit.
 }
 
 /** Throw `DriverUnavailableError('kernel lacks IORING_OP_X')` for the first required opcode missing. */

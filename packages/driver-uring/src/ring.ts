@@ -14,6 +14,7 @@ import { DriverUnavailableError, errnoException, errnoName } from '@rentio/core/
 import { readFileSync } from 'node:fs';
 import { IORING_FEAT_NODROP, IORING_SETUP, IORING_SETUP_CQSIZE } from './constants.js';
 import { allocBytes, free, view, type Liburing, type Pointer } from './ffi.js';
+import { setupRefusalError } from './refusal.js';
 
 /** sizeof(struct io_uring), liburing 2.3, x86-64. */
 const SIZEOF_IO_URING = 216;
@@ -206,12 +207,10 @@ export class Ring {
 
 /** The error for a failed io_uring_setup: unavailable (fall back) or a real failure (throw). */
 export function setupError(res: number): Error {
-  const name = errnoName(res);
-  switch (name) {
-    case 'EPERM': return new DriverUnavailableError('uring', `io_uring_setup: EPERM (kernel.io_uring_disabled=${ioUringDisabled() ?? 'unknown'})`);
-    case 'ENOSYS': return new DriverUnavailableError('uring', 'io_uring_setup: ENOSYS (kernel built without io_uring)');
+  const refused = setupRefusalError(res);
+  if (refused) return refused;
+  switch (errnoName(res)) {
     case 'EINVAL': return new DriverUnavailableError('uring', 'io_uring_setup: EINVAL (kernel refuses the ring parameters)');
-    case 'EACCES': return new DriverUnavailableError('uring', 'io_uring_setup: EACCES (denied by a security policy)');
     default: return errnoException(res, 'io_uring_setup');
   }
 }
