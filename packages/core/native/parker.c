@@ -21,6 +21,8 @@
 #include <uv.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 typedef struct parker {
   uv_poll_t *poll;                       // heap: uv_close is asynchronous, it may outlive us
@@ -28,6 +30,12 @@ typedef struct parker {
   napi_ref cb;                           // the JS callback, held strongly until close
   napi_async_cleanup_hook_handle hook;   // removed exactly once, from on_closed
   int closing;
+  // Kernel resources the driver holds for this parker's life (ring, epoll, eventfd...): released
+  // by the env cleanup hook only, since no JS runs then to release them; forgotten on close().
+  int fds[8];
+  size_t nfds;
+  struct { void *addr; size_t len; } maps[4];
+  size_t nmaps;
 } parker;
 
 static void on_closed(uv_handle_t *h) {
@@ -49,7 +57,13 @@ static void parker_close(parker *p) {
 
 static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
   (void)handle; // the same as p->hook, removed in on_closed
-  parker_close((parker *)arg);
+  parker *p = (parker *)arg;
+  parker_close(p);
+  // SAFETY: the environment is ending and its JS can no longer touch these mappings; closing the
+  // fds after unmapping lets the kernel free the ring / epoll instance / eventfd now.
+  for (size_t i = 0; i < p->nmaps; i++) munmap(p->maps[i].addr, p->maps[i].len);
+  for (size_t i = 0; i < p->nfds; i++) close(p->fds[i]);
+  p->nmaps = p->nfds = 0;
 }
 
 static void on_poll(uv_poll_t *h, int status, int events) {
@@ -84,6 +98,7 @@ static parker *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_
   napi_value args[3];
   size_t n = 3;
   if (napi_get_cb_info(env, info, &n, args, NULL, NULL) != napi_ok || n < 1) return NULL;
+  if (n > 3) n = 3;
   if (napi_get_value_external(env, args[0], &data) != napi_ok) return NULL;
   if (argc) *argc = n;
   if (argv) for (size_t i = 0; i < n; i++) argv[i] = args[i];
@@ -150,13 +165,58 @@ static napi_value js_unref(napi_env env, napi_callback_info info) {
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
   parker *p = unwrap(env, info, NULL, NULL);
-  if (p) parker_close(p);
+  if (p) {
+    p->nmaps = p->nfds = 0; // the driver releases its resources itself after a close()
+    parker_close(p);
+  }
+  return NULL;
+}
+
+// closeAtTeardown(h, fd): close fd if the environment ends before close().
+static napi_value js_close_at_teardown(napi_env env, napi_callback_info info) {
+  size_t n;
+  napi_value argv[3];
+  parker *p = unwrap(env, info, &n, argv);
+  int32_t fd;
+  if (!p || n < 2 || napi_get_value_int32(env, argv[1], &fd) != napi_ok || fd < 0) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "closeAtTeardown(handle, fd: number)");
+    return NULL;
+  }
+  if (p->nfds == sizeof p->fds / sizeof p->fds[0]) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "closeAtTeardown: too many fds");
+    return NULL;
+  }
+  p->fds[p->nfds++] = fd;
+  return NULL;
+}
+
+// unmapAtTeardown(h, addr: bigint, len: number): munmap if the environment ends before close().
+static napi_value js_unmap_at_teardown(napi_env env, napi_callback_info info) {
+  size_t n;
+  napi_value argv[3];
+  parker *p = unwrap(env, info, &n, argv);
+  uint64_t addr;
+  int64_t len;
+  bool lossless;
+  if (!p || n < 3 || napi_get_value_bigint_uint64(env, argv[1], &addr, &lossless) != napi_ok || !lossless ||
+      napi_get_value_int64(env, argv[2], &len) != napi_ok || addr == 0 || len <= 0) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "unmapAtTeardown(handle, addr: bigint, len: number)");
+    return NULL;
+  }
+  if (p->nmaps == sizeof p->maps / sizeof p->maps[0]) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "unmapAtTeardown: too many mappings");
+    return NULL;
+  }
+  p->maps[p->nmaps].addr = (void *)(uintptr_t)addr;
+  p->maps[p->nmaps].len = (size_t)len;
+  p->nmaps++;
   return NULL;
 }
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   static const struct { const char *name; napi_callback fn; } fns[] = {
     { "open", js_open }, { "ref", js_ref }, { "unref", js_unref }, { "close", js_close },
+    { "closeAtTeardown", js_close_at_teardown }, { "unmapAtTeardown", js_unmap_at_teardown },
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

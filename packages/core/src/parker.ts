@@ -44,6 +44,8 @@ interface NativeParker {
   ref(h: object): void;
   unref(h: object): void;
   close(h: object): void;
+  closeAtTeardown(h: object, fd: number): void;
+  unmapAtTeardown(h: object, addr: bigint, len: number): void;
 }
 
 /** koffi's poll handle (`koffi.node.poll`, undocumented: koffi's version is pinned exactly). */
@@ -161,6 +163,28 @@ export class Parker {
       if (busy) this.#koffi.ref();
       else this.#koffi.unref();
     }
+  }
+
+  /**
+   * Have `fd` closed if this thread's environment ends while the parker is open — a worker
+   * stopped from outside, where no JS runs to close the driver. For fds that live exactly as long
+   * as the parker (ring, epoll, eventfd, timerfd): after `close()` the driver closes them itself.
+   * A no-op on the koffi fallback.
+   * @example
+   * parker.closeAtTeardown(epollFd);
+   */
+  closeAtTeardown(fd: number): void {
+    if (this.#native) native!.closeAtTeardown(this.#native, fd);
+  }
+
+  /**
+   * Have the mapping `[addr, addr + len)` unmapped if this thread's environment ends while the
+   * parker is open (a ring's memory: the ring lives on while it is mapped, even with its fd closed).
+   * @example
+   * parker.unmapAtTeardown(ringAddr, ringBytes);
+   */
+  unmapAtTeardown(addr: bigint, len: number): void {
+    if (this.#native) native!.unmapAtTeardown(this.#native, addr, len);
   }
 
   /** Stop watching and free the handle. */

@@ -66,6 +66,8 @@ export class EpollDriver implements Driver {
       throw Object.assign(new Error('timerfd set-up failed'), { errno: -ffi.errno() });
     }
     this.#parker = new Parker(this.#selector.fd, () => this.#onReadable());
+    // A worker stopped from outside runs no JS: the parker closes these fds then.
+    for (const fd of [this.#selector.fd, this.#pool.eventfd, this.#timerfd]) this.#parker.closeAtTeardown(fd);
   }
 
   submit(op: Op): void {

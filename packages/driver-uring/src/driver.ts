@@ -93,8 +93,11 @@ export class UringDriver implements Driver {
         throw errnoException(r, 'io_uring_register_eventfd');
       }
     }
-    // Core's Parker closes itself on process 'exit' (koffi aborts on a readable poll fd at exit).
     this.#parker = new Parker(fd, () => this.#onWake());
+    // A worker stopped from outside runs no JS: the parker releases the ring and eventfd then.
+    for (const [addr, len] of ring.mappings) this.#parker.unmapAtTeardown(addr, len);
+    this.#parker.closeAtTeardown(ring.fd);
+    if (this.#eventfd >= 0) this.#parker.closeAtTeardown(this.#eventfd);
   }
 
   /**
