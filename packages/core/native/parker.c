@@ -28,6 +28,8 @@ typedef struct parker {
   uv_poll_t *poll;                       // heap: uv_close is asynchronous, it may outlive us
   napi_env env;
   napi_ref cb;                           // the JS callback, held strongly until close
+  napi_ref resource;                     // the async resource of this handle's callbacks
+  napi_async_context async;              // destroyed by close() from JS (not at teardown)
   napi_async_cleanup_hook_handle hook;   // removed exactly once, from on_closed
   int closing;
   // Kernel resources the driver holds for this parker's life (ring, epoll, eventfd...): released
@@ -42,6 +44,7 @@ static void on_closed(uv_handle_t *h) {
   parker *p = (parker *)h->data;
   free(h);
   if (p->cb) napi_delete_reference(p->env, p->cb);
+  if (p->resource) napi_delete_reference(p->env, p->resource);
   // SAFETY: this also tells Node an env cleanup that started this close is done (after which
   // the library may be unloaded); nothing of this file runs for this parker after it.
   napi_remove_async_cleanup_hook(p->hook);
@@ -73,23 +76,25 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   napi_env env = p->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) { uv_poll_stop(p->poll); return; }
-  napi_value fn, recv, ignored, exc;
-  napi_status st = napi_get_reference_value(env, p->cb, &fn);
-  if (st == napi_ok) st = napi_get_global(env, &recv); // make_callback needs an object receiver
-  // napi_make_callback runs the nextTick and microtask queues afterwards, as Node does for its
-  // own I/O callbacks. It fails if JS threw (the JS side catches its own errors, so only a
-  // nextTick callback can) or if JS cannot run any more (the environment is stopping).
-  if (st == napi_ok) st = napi_make_callback(env, NULL, recv, fn, 0, NULL, &ignored);
-  if (st != napi_ok) {
-    napi_valuetype t = napi_undefined;
-    if (napi_get_and_clear_last_exception(env, &exc) == napi_ok) napi_typeof(env, exc, &t);
-    // Hand a thrown value back to JS (cb(err) rethrows it from a macrotask, where Node reports it
-    // as uncaught); if even that cannot run, the environment is stopping.
-    if (t == napi_undefined || napi_call_function(env, recv, fn, 1, &exc, &ignored) != napi_ok) {
-      napi_get_and_clear_last_exception(env, &exc);
-      uv_poll_stop(p->poll); // INVARIANT: never call into a stopping environment again
-    }
+  napi_value fn, recv, resource, ignored, exc;
+  napi_callback_scope cbs;
+  // A callback scope, as Node opens for its own I/O callbacks: closing it runs the nextTick and
+  // microtask queues, and an exception thrown there is reported as uncaught, by Node. It does
+  // nothing once the environment cannot call into JS.
+  if (napi_get_reference_value(env, p->resource, &resource) != napi_ok ||
+      napi_get_reference_value(env, p->cb, &fn) != napi_ok || napi_get_global(env, &recv) != napi_ok ||
+      napi_open_callback_scope(env, resource, p->async, &cbs) != napi_ok) {
+    uv_poll_stop(p->poll);
+    napi_close_handle_scope(env, scope);
+    return;
   }
+  // The JS callback never throws (it reports its own errors), so a failure here means JS cannot
+  // run any more: the environment is stopping.
+  if (napi_call_function(env, recv, fn, 0, NULL, &ignored) != napi_ok) {
+    napi_get_and_clear_last_exception(env, &exc);
+    uv_poll_stop(p->poll); // INVARIANT: never call into a stopping environment again
+  }
+  napi_close_callback_scope(env, cbs);
   napi_close_handle_scope(env, scope);
 }
 
@@ -135,11 +140,17 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   p->env = env;
   h->data = p;
   uv_unref((uv_handle_t *)h);
-  if (napi_create_reference(env, args[1], 1, &p->cb) != napi_ok ||
+  napi_value resource, name;
+  if (napi_create_object(env, &resource) != napi_ok ||
+      napi_create_string_utf8(env, "RentioParker", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_reference(env, resource, 1, &p->resource) != napi_ok ||
+      napi_async_init(env, resource, name, &p->async) != napi_ok ||
+      napi_create_reference(env, args[1], 1, &p->cb) != napi_ok ||
       napi_add_async_cleanup_hook(env, on_env_cleanup, p, &p->hook) != napi_ok) {
-    // Not yet watched: close it now (on_closed needs a hook handle; hold it in a dummy path).
+    // Not yet watched: free it here (on_closed is for handles with a cleanup hook).
     if (p->cb) napi_delete_reference(env, p->cb);
-    p->cb = NULL;
+    if (p->async) napi_async_destroy(env, p->async);
+    if (p->resource) napi_delete_reference(env, p->resource);
     uv_close((uv_handle_t *)h, (uv_close_cb)free);
     free(p);
     return NULL;
@@ -167,6 +178,9 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   parker *p = unwrap(env, info, NULL, NULL);
   if (p) {
     p->nmaps = p->nfds = 0; // the driver releases its resources itself after a close()
+    // JS runs here, so async hooks may see the destroy; at teardown it is skipped (nothing runs).
+    napi_async_destroy(env, p->async);
+    p->async = NULL;
     parker_close(p);
   }
   return NULL;

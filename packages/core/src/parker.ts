@@ -17,21 +17,30 @@
  * reports done, so the handle is closed before the loop is and before the addon is unloaded; and
  * its poll callback stops polling, instead of throwing, once JS cannot run.
  *
+ * The same hook releases the kernel objects the driver registered (`closeAtTeardown`,
+ * `unmapAtTeardown`: its ring and the ring's memory, epoll fd, eventfd, timerfd), since no JS
+ * runs then to call the driver's close(): 8 workers terminated mid-flight leave no
+ * `anon_inode:[io_uring]`, `[eventpoll]` or `[eventfd]` in /proc/self/fd.
+ *
  * Why it is safe: it uses only N-API (ABI-stable from Node 20 to 24) and libuv's stable C API
  * (the handle's size is read at run time); every exit path — close(), the environment's cleanup,
- * JS unable to run — ends in the same uv_close, once.
+ * JS unable to run — ends in the same uv_close, once; and all of it runs on the thread that owns
+ * the loop. Sockets and files the runtime opened are not registered (a worker stopped from
+ * outside leaves those to the process, as it would any fd it opened through koffi).
  *
- * Cost: one native call per wake, like koffi's; `napi_make_callback` also runs the nextTick and
- * microtask queues right after the driver's callback, as Node does for its own I/O. Measured
+ * Cost: one native call per wake, like koffi's; the addon calls the driver inside a callback scope,
+ * as Node does for its own I/O callbacks, so the nextTick and microtask queues run right after it
+ * and an exception thrown from them is reported as uncaught, by Node. Measured
  * (`node bench/parker-wake.mjs`, eventfd write → callback → write, Node 20, 2 shared cores):
- * ~2.6 µs a round on the main thread and ~3–5 µs in a worker, vs ~3.4–3.7 µs for koffi's handle.
+ * ~3.1–4.4 µs a round on the main thread and in a worker, vs ~3.4–4.3 µs for koffi's handle
+ * (same run, idle machine).
  * The addon is used on every thread when built: one mechanism, and no slower.
  *
  * Fallback: without the built addon (no compiler at install), the main thread uses koffi's
  * handle, which is safe there — every open parker is closed on process 'exit', emitted before the
  * main thread's teardown, and Node never unloads an addon loaded by the main thread. A worker
  * still gets a runtime, with a one-time warning that stopping it from outside will crash the
- * process.
+ * process. `RENTIO_PARKER=koffi` forces the fallback (to measure or bisect).
  * @module
  */
 import { createRequire } from 'node:module';
@@ -40,7 +49,7 @@ import koffi from 'koffi';
 
 /** The addon's API: one external per handle. */
 interface NativeParker {
-  open(fd: number, cb: (err?: unknown) => void): object;
+  open(fd: number, cb: () => void): object;
   ref(h: object): void;
   unref(h: object): void;
   close(h: object): void;
@@ -79,7 +88,7 @@ function warnWorkerFallback(): void {
   if (warned) return;
   warned = true;
   process.emitWarning(
-    `rentio's parker addon is not built (${nativeError?.message ?? 'RENTIO_PARKER=koffi'}): this worker's runtime ` +
+    `rentio's parker addon is not in use (${nativeError?.message ?? 'RENTIO_PARKER=koffi'}): this worker's runtime ` +
       'uses koffi\'s poll handle, and stopping the worker from outside (terminate(), or the main thread exiting) ' +
       'while it has a runtime open will crash the process. Build it with `npm rebuild @rentio/core` (needs g++, make, python3).',
     { code: 'RENTIO_PARKER_FALLBACK' },
@@ -103,10 +112,19 @@ function rethrow(err: unknown): void {
   });
 }
 
-/** Watches one fd from Node's loop. */
+/**
+ * Watches one fd from Node's loop, on the thread that made it.
+ * @example
+ * const parker = new Parker(epollFd, () => reap());
+ * parker.closeAtTeardown(epollFd);
+ * parker.busy(true); // an op is in flight: keep the process alive
+ * // ... later, after the driver's last op:
+ * parker.close();
+ */
 export class Parker {
   // INVARIANT: the handle stays referenced from JS for the parker's life (koffi may collect its
-  // handle otherwise; the addon's external must not be used after close()).
+  // handle otherwise). SAFETY: the addon's external points at memory freed once its close
+  // completes, so it is dropped at close() and never handed out.
   #native: object | null = null;
   #koffi: KoffiPollHandle | null = null;
   #busy = false;
@@ -117,10 +135,8 @@ export class Parker {
   constructor(fd: number, onReadable: () => void) {
     const addon = loadNative();
     if (addon) {
-      // The addon calls back with no argument on a wake, or with a value a nextTick callback
-      // threw during the previous wake. Never throw into native code.
-      this.#native = addon.open(fd, (...args: unknown[]) => {
-        if (args.length > 0) return rethrow(args[0]);
+      // Never throw into native code: the addon takes a failed call for a stopping environment.
+      this.#native = addon.open(fd, () => {
         this.wakeups++;
         try {
           onReadable();
