@@ -78,6 +78,8 @@ export class EpollDriver implements Driver {
       this.#selector.close();
       throw err;
     }
+    // A worker stopped from outside runs no JS: the parker closes these fds then.
+    for (const fd of [this.#selector.fd, this.#pool.eventfd, this.#timerfd]) this.#parker.closeAtTeardown(fd);
   }
 
   submit(op: Op): void {

@@ -102,6 +102,10 @@ export class UringDriver implements Driver {
       if (this.#eventfd >= 0) libc.close(this.#eventfd);
       throw err;
     }
+    // A worker stopped from outside runs no JS: the parker releases the ring and eventfd then.
+    for (const [addr, len] of ring.mappings) this.#parker.unmapAtTeardown(addr, len);
+    this.#parker.closeAtTeardown(ring.fd);
+    if (this.#eventfd >= 0) this.#parker.closeAtTeardown(this.#eventfd);
   }
 
   /**

@@ -56,6 +56,8 @@ export class Ring {
   /** struct io_uring as u32 words (for liburing's sqe_head / sqe_tail). */
   readonly u32: Uint32Array;
   readonly fd: number;
+  /** The ring's mmaps ([address, bytes]): what io_uring_queue_exit unmaps (for the parker's teardown). */
+  readonly mappings: [bigint, number][];
   /** Setup flags in effect. */
   readonly flags: number;
   readonly features: number;
@@ -134,6 +136,8 @@ export class Ring {
     this.sqTail = u32At(P.sq_tail) >> 2;
     this.sqFlags = u32At(P.sq_flags) >> 2;
     this.sqes = new Uint32Array(view(sqesPtr, this.sqEntries * SQE_SIZE));
+    this.mappings = [[sqPtr, sqBuf.byteLength], [sqesPtr, this.sqEntries * SQE_SIZE]];
+    if (cqPtr !== sqPtr) this.mappings.push([cqPtr, cqBuf.byteLength]);
     this.cq = new Uint32Array(cqBuf);
     this.cqI32 = new Int32Array(cqBuf);
     this.cqHead = u32At(P.cq_head) >> 2;

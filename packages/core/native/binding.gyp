@@ -1,0 +1,8 @@
+{
+  "targets": [{
+    "target_name": "rentio_parker",
+    "sources": ["parker.c"],
+    "cflags": ["-O2", "-Wall", "-Wextra"],
+    "defines": ["NAPI_VERSION=8"]
+  }]
+}
