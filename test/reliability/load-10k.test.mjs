@@ -24,7 +24,7 @@ const limit = fdLimit(CONNS + 256);
 t.comment(`load-10k: ${CONNS} connections × ${BYTES} B each way (chunks of 1..${MAX_CHUNK} B), soft fd limit ${limit.nofile} (hard ${limit.hard}); RENTIO_LOAD10K_CONNS=10000 for the full run`);
 
 for (const api of ['raw', 'compat']) {
-  await eachDriver(t, `load ${api}: ${CONNS} connections held, 64 KiB each way, sha256-checked, fds back`, async (t, _rt, driver) => {
+  await eachDriver(t, `load ${api}: ${CONNS} connections held, ${BYTES} B each way, sha256-checked, fds back`, async (t, _rt, driver) => {
     if (limit.why) return t.skip(limit.why);
     const server = childSession([fixture, 'server', driver, api], { nofile: limit.nofile, timeout: TIMEOUT });
     const { port } = await server.next('listening', 30_000);
@@ -52,6 +52,6 @@ for (const api of ['raw', 'compat']) {
     t.equal(out.handles, 0, 'client: no handle left open');
     t.equal(out.fdsEnd, out.fdsStart, `client: fds back to the start count (${out.fdsStart})`);
     t.equal(served.fdsEnd, served.fdsStart, `server: fds back to the start count (${served.fdsStart})`);
-    t.comment(`${driver} ${api}: ${CONNS} held; connected in ${out.connectMs} ms, all echoed in ${out.ms} ms; client RSS ${out.rssMiB} MiB`);
+    t.comment(`${driver} ${api}: ${out.held} held (server peak ${served.peak}); connected in ${out.connectMs} ms, all echoed in ${out.ms} ms; fds client ${out.fdsStart}→${out.fdsEnd}, server ${served.fdsStart}→${served.fdsEnd}; RSS client ${out.rssMiB} MiB, server ${served.rssMiB} MiB`);
   });
 }
