@@ -1,9 +1,10 @@
 // Helpers of the reliability suite: peers that misbehave (node:net), buffers with canary bytes,
 // settle-exactly-once tracking, synchronous-throw capture and child processes with limits.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 import { alloc, createRuntime } from '@rentio/core';
 import { DRIVERS, unavailable } from './drivers.mjs';
+import { fdCount } from './util.mjs';
 
 /**
  * eachDriver, with a known bug marked per driver: `todo: { uring: 'why' }` runs the case on every
@@ -125,12 +126,16 @@ export function canariesBroken(buf, size, pad = 16) {
 /**
  * Run `node <args>` under `bash -c 'ulimit -n <nofile>; exec node ...'` (or plain when no limit)
  * and resolve `{ code, signal, stdout, stderr, ms, timedOut }`. `onSpawn(child)` gets the child
- * process; `onLine(line, child)` each line it prints.
+ * process; `onLine(line, child)` each line it prints. `bare: true` runs the child without the
+ * test runner's NODE_OPTIONS: tap's process-info loader holds native memory as the child works,
+ * which a child measuring its own memory must not count. (tap wraps spawn() and puts its loader
+ * back into any environment it is given, so the shell drops it just before exec.)
  */
-export function runChild(args, { nofile, env = {}, timeout = 60000, onLine, onSpawn } = {}) {
+export function runChild(args, { nofile, env = {}, timeout = 60000, onLine, onSpawn, bare = false } = {}) {
   const t0 = Date.now();
-  const cmd = nofile
-    ? ['bash', ['-c', `ulimit -n ${nofile} && exec "$0" "$@"`, process.execPath, ...args]]
+  const prelude = [bare && 'unset NODE_OPTIONS', nofile && `ulimit -n ${nofile}`].filter(Boolean);
+  const cmd = prelude.length
+    ? ['bash', ['-c', `${prelude.join(' && ')} && exec "$0" "$@"`, process.execPath, ...args]]
     : [process.execPath, args];
   return new Promise((resolve) => {
     const child = spawn(cmd[0], cmd[1], { env: { ...process.env, ...env }, cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] });
@@ -156,6 +161,96 @@ export function runChild(args, { nofile, env = {}, timeout = 60000, onLine, onSp
       resolve({ code, signal, stdout, stderr, ms: Date.now() - t0, timedOut });
     });
   });
+}
+
+/**
+ * The soft fd limit to give a child that needs `need` fds: `{ nofile, hard, why }`. `nofile` is
+ * `need` raised to at least `floor`, capped by the hard limit (raising that needs root); `why` is
+ * null when `need` fits, else the reason to skip.
+ */
+export function fdLimit(need, floor = 8192) {
+  const text = execFileSync('bash', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
+  const hard = text === 'unlimited' ? Infinity : Number(text);
+  const nofile = Math.min(Math.max(need, floor), hard);
+  return { nofile, hard: text, why: nofile < need ? `the hard fd limit (${text}) is below the ${need} fds needed` : null };
+}
+
+/**
+ * Resources of this process now: `{ rss, heap, heapTotal, external, arrayBuffers, fds }` (bytes, open fds). With
+ * `--expose-gc`, garbage is collected first (twice: a second pass frees what the first one's
+ * finalizers released), so a sample counts what is still reachable.
+ */
+export function resources() {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, fds: fdCount() };
+}
+
+/**
+ * Settlement counters for ops whose promises the caller drops: `watch(p, onValue)` attaches the
+ * handlers at once and keeps no reference to `p`; `resolved` / `rejected` count what settled,
+ * `errors` keeps the first few rejection codes. Only the promise's own reactions hold `onValue`.
+ */
+export function settleCounter() {
+  const c = {
+    started: 0,
+    resolved: 0,
+    rejected: 0,
+    errors: [],
+    get settled() {
+      return c.resolved + c.rejected;
+    },
+    watch(p, onValue, onError) {
+      c.started++;
+      p.then(
+        (v) => {
+          c.resolved++;
+          onValue?.(v);
+        },
+        (e) => {
+          c.rejected++;
+          if (c.errors.length < 5) c.errors.push(e?.code ?? String(e));
+          onError?.(e);
+        },
+      );
+    },
+  };
+  return c;
+}
+
+/** Run `task(i)` for i in [0, n) with at most `limit` running at once; resolves their results in order. */
+export async function pooled(n, limit, task) {
+  const out = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      out[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+  return out;
+}
+
+/** A counting semaphore: `await acquire()` takes one of `n` slots, `release()` gives it back. */
+export function semaphore(n) {
+  let free = n;
+  const waiting = [];
+  return {
+    acquire() {
+      if (free > 0) {
+        free--;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
 }
 
 /** The JSON lines a child printed, parsed. */

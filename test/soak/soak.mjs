@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Soak (issue 6): echo + file I/O with aborts mixed in, for a long time, on each driver; RSS, heap,
-// ArrayBuffer memory and open fds sampled at a fixed interval must stay flat.
+// Soak (issues 6 and 15): echo + file I/O with aborts mixed in, and HTTP keep-alive traffic through
+// compat (an unmodified node:http server served by compat, an http.Agent keepAlive client whose
+// sockets compat connects), for a long time, on each driver; RSS, heap, ArrayBuffer memory and
+// open fds sampled at a fixed interval must stay flat.
 //
 //   npm run soak                                  10 minutes, both drivers side by side
 //   node test/soak/soak.mjs --minutes 1 --driver uring --interval 5
+//   node test/soak/soak.mjs --http 0              without the HTTP traffic (--http N: N clients)
 //   RENTIO_SOAK_MINUTES=30 npm run soak
 //
 // Each driver runs in a child process of its own, so one's memory never counts for the other. The
@@ -24,6 +27,7 @@ const { values: opt } = parseArgs({
     interval: { type: 'string', default: process.env.RENTIO_SOAK_INTERVAL || '10' },
     driver: { type: 'string', default: process.env.RENTIO_SOAK_DRIVER || 'both' },
     conns: { type: 'string', default: '32' },
+    http: { type: 'string', default: process.env.RENTIO_SOAK_HTTP || '8' },
     child: { type: 'boolean', default: false },
   },
 });
@@ -38,7 +42,7 @@ async function parent() {
   console.log(`soak: ${MINUTES} min per driver (${drivers.join(' and ')} side by side), a sample every ${INTERVAL_S} s`);
   const self = fileURLToPath(import.meta.url);
   const results = await Promise.all(drivers.map((driver) => new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--expose-gc', self, '--child', '--driver', driver, '--minutes', String(MINUTES), '--interval', String(INTERVAL_S), '--conns', opt.conns], {
+    const c = spawn(process.execPath, ['--expose-gc', self, '--child', '--driver', driver, '--minutes', String(MINUTES), '--interval', String(INTERVAL_S), '--conns', opt.conns, '--http', opt.http], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const samples = [];
@@ -52,7 +56,7 @@ async function parent() {
         if (m.sample) {
           samples.push(m.sample);
           const s = m.sample;
-          console.log(`${driver.padEnd(5)} t=${String(s.t).padStart(4)}s  rss ${mib(s.rss)}  heap ${mib(s.heap)}  arrayBuffers ${mib(s.arrayBuffers)}  fds ${String(s.fds).padStart(4)}  ops ${String(s.ops).padStart(8)} (+${s.opsDelta})  aborted ${s.aborted}  errors ${s.errors}`);
+          console.log(`${driver.padEnd(5)} t=${String(s.t).padStart(4)}s  rss ${mib(s.rss)}  heap ${mib(s.heap)}  arrayBuffers ${mib(s.arrayBuffers)}  fds ${String(s.fds).padStart(4)}  ops ${String(s.ops).padStart(8)} (+${s.opsDelta})  http ${String(s.http).padStart(7)} (+${s.httpDelta})  aborted ${s.aborted}  errors ${s.errors}`);
         } else if (m.summary) summary = m.summary;
       }
     });
@@ -68,6 +72,9 @@ async function parent() {
     console.log(`  heap MiB     ${verdict.series.heap.join(' ')}`);
     console.log(`  fds          ${verdict.series.fds.join(' ')}`);
     console.log(`  ops          ${r.summary?.ops ?? '?'} (${r.summary?.echoed ?? '?'} echoes, ${r.summary?.fileOps ?? '?'} file ops, ${r.summary?.aborted ?? '?'} aborted, ${r.summary?.reconnects ?? '?'} reconnects)`);
+    console.log(`  http         ${r.summary?.http ?? '?'} requests on ${r.summary?.httpSockets ?? '?'} keep-alive sockets (${r.summary?.httpReused ?? '?'} on a reused socket)`);
+    const rate = (k) => verdict.series.opsPerSec.length ? `${Math.min(...verdict.series.opsPerSec.map((x) => x[k]))}..${Math.max(...verdict.series.opsPerSec.map((x) => x[k]))}` : '?';
+    console.log(`  per second   ops ${rate('ops')}, http requests ${rate('http')}`);
     console.log(`  verdict      ${verdict.ok ? 'flat' : 'FAIL'}: ${verdict.why.join('; ')}`);
   }
   process.exit(failed ? 1 : 0);
@@ -81,12 +88,14 @@ function judge({ code, signal, samples, summary }) {
   if (!summary) problems.push('no summary');
   else if (summary.errors) problems.push(`${summary.errors} unexpected errors: ${summary.firstErrors.join(' | ')}`);
   else if (summary.inFlight) problems.push(`${summary.inFlight} ops still in flight at the end`);
+  else if (Number(opt.http) > 0 && !(summary.http > 0)) problems.push('no HTTP request completed');
   // Warm-up: the first sample (workers start, pools and JIT settle).
   const steady = samples.slice(1);
   const series = {
     rss: steady.map((s) => (s.rss / MiB).toFixed(0)),
     heap: steady.map((s) => (s.heap / MiB).toFixed(0)),
     fds: steady.map((s) => s.fds),
+    opsPerSec: steady.map((s) => ({ ops: Math.round(s.opsDelta / INTERVAL_S), http: Math.round(s.httpDelta / INTERVAL_S) })),
   };
   if (steady.length < 3) {
     problems.push(`only ${steady.length} samples after warm-up: too few to judge growth (run longer)`);
@@ -114,7 +123,7 @@ async function child(driver) {
   const rt = await createRuntime({ driver });
   const dir = mkdtempSync(join(tmpdir(), `rentio-soak-${driver}-`));
   const end = Date.now() + MINUTES * 60_000;
-  const c = { ops: 0, echoed: 0, fileOps: 0, aborted: 0, reconnects: 0, errors: 0, firstErrors: [] };
+  const c = { ops: 0, echoed: 0, fileOps: 0, aborted: 0, reconnects: 0, http: 0, httpReused: 0, httpSockets: 0, errors: 0, firstErrors: [] };
   const oops = (where, e) => {
     c.errors++;
     if (c.firstErrors.length < 5) c.firstErrors.push(`${where}: ${e?.code ?? ''} ${e?.message ?? e}`);
@@ -241,20 +250,25 @@ async function child(driver) {
     }
   }
 
+  const web = await httpTraffic(rt, c, oops, end);
+
   // Sampler.
   const t0 = Date.now();
   let lastOps = 0;
+  let lastHttp = 0;
   const sampler = setInterval(() => {
     globalThis.gc?.();
     const m = process.memoryUsage();
-    const sample = { t: Math.round((Date.now() - t0) / 1000), rss: m.rss, heap: m.heapUsed, arrayBuffers: m.arrayBuffers, fds: readdirSync('/proc/self/fd').length, ops: c.ops, opsDelta: c.ops - lastOps, aborted: c.aborted, errors: c.errors };
+    const sample = { t: Math.round((Date.now() - t0) / 1000), rss: m.rss, heap: m.heapUsed, arrayBuffers: m.arrayBuffers, fds: readdirSync('/proc/self/fd').length, ops: c.ops, opsDelta: c.ops - lastOps, http: c.http, httpDelta: c.http - lastHttp, aborted: c.aborted, errors: c.errors };
     lastOps = c.ops;
+    lastHttp = c.http;
     send({ sample });
   }, INTERVAL_S * 1000);
 
   const conns = Number(opt.conns);
-  await Promise.all([...Array.from({ length: conns }, client), ...Array.from({ length: 4 }, (_, k) => files(k))]);
+  await Promise.all([...Array.from({ length: conns }, client), ...Array.from({ length: 4 }, (_, k) => files(k)), web.clients]);
   clearInterval(sampler);
+  await web.close();
   await l.close();
   await serving.catch((e) => oops('accept loop', e));
   // Clients have closed: each server task ends at its EOF. Closing the runtime first would cancel
@@ -264,6 +278,72 @@ async function child(driver) {
   await rt.close();
   rmSync(dir, { recursive: true, force: true });
   send({ summary: { ...c, inFlight: st.inFlight } });
+}
+
+/**
+ * HTTP keep-alive traffic through compat on `rt`, until `end`: an unmodified node:http server that
+ * echoes each request body with its sha256 in a header, served by compat's serve(); `--http`
+ * clients sharing one http.Agent (keepAlive, 8 sockets) whose sockets compat's createConnection
+ * opens on the same runtime. Bodies of 0..64 KiB, checked both ways; every 250th request asks for
+ * `Connection: close`, so keep-alive sockets are also retired and replaced all along.
+ * Resolves `{ clients, close }`: the clients' promise, and the way to stop the server and agent.
+ */
+async function httpTraffic(rt, c, oops, end) {
+  const clientsWanted = Number(opt.http);
+  if (!(clientsWanted > 0)) return { clients: Promise.resolve(), close: async () => {} };
+  const http = await import('node:http');
+  const { createConnection, serve } = await import('@rentio/compat');
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
+  const server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    const parts = [];
+    req.on('data', (d) => parts.push(d));
+    req.on('end', () => {
+      const body = Buffer.concat(parts);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-sha256': sha(body) });
+      res.end(body);
+    });
+  });
+  const served = await serve(server, { runtime: rt, host: '127.0.0.1', port: 0 });
+  class RentioAgent extends http.Agent {
+    createConnection(options, cb) {
+      c.httpSockets++;
+      return createConnection({ ...options, runtime: rt }, cb);
+    }
+  }
+  const agent = new RentioAgent({ keepAlive: true, maxSockets: 8 });
+  const request = (body, close) => new Promise((resolve, reject) => {
+    const headers = { 'content-length': body.length };
+    if (close) headers.connection = 'close';
+    const req = http.request({ host: '127.0.0.1', port: served.port, method: 'POST', path: '/echo', agent, headers }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, digest: res.headers['x-sha256'], body: Buffer.concat(parts), reused: req.reusedSocket }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  async function one() {
+    for (let i = 1; Date.now() < end; i++) {
+      const body = randomBytes(randomInt(0, 64 * 1024));
+      try {
+        const r = await request(body, i % 250 === 0);
+        const want = sha(body);
+        if (r.status !== 200 || r.digest !== want || sha(r.body) !== want) oops('http', new Error(`status ${r.status}: the echoed body or its digest differs`));
+        c.http++;
+        if (r.reused) c.httpReused++;
+      } catch (e) {
+        oops('http', e);
+      }
+    }
+  }
+  return {
+    clients: Promise.all(Array.from({ length: clientsWanted }, one)),
+    async close() {
+      agent.destroy();
+      await served.close();
+    },
+  };
 }
 
 if (opt.child) await child(opt.driver);
