@@ -41,7 +41,9 @@ async function rentioServer() {
       await s.close().catch(() => {});
     }
   };
-  (async () => { for await (const s of l) serve(s); })().catch(fail);
+  (async () => {
+    for await (const s of l) void serve(s);
+  })().catch(fail); // serve() never rejects: it catches per connection
   return { port: l.address().port, stats: () => numericStats(rt.stats()) };
 }
 
