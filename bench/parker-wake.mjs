@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
 import { Parker } from '@rentio/core/driver';
 
-const rounds = Number(isMainThread ? process.argv[2] ?? 200_000 : workerData.rounds);
+const rounds = Number(isMainThread ? (process.argv[2] ?? 200_000) : workerData.rounds);
 
 function measure() {
   const libc = koffi.load('libc.so.6');
@@ -45,7 +45,9 @@ if (isMainThread) {
     w.once('message', resolve);
     w.once('error', reject);
   });
-  console.log(`parker wake round trip (${rounds} rounds): main ${main.usPerRound.toFixed(2)} µs [${main.mechanism}], worker ${worker.usPerRound.toFixed(2)} µs [${worker.mechanism}]`);
+  console.log(
+    `parker wake round trip (${rounds} rounds): main ${main.usPerRound.toFixed(2)} µs [${main.mechanism}], worker ${worker.usPerRound.toFixed(2)} µs [${worker.mechanism}]`,
+  );
 } else {
   parentPort.postMessage(await measure());
 }

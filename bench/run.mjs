@@ -51,15 +51,29 @@ function parseCli(argv) {
     else if (a === '--no-build') o.build = false;
     else if (a === '--build') o.build = true;
     else if (a === '--list') o.list = true;
-    else if (a === '--help' || a === '-h') { console.log(readme()); process.exit(0); }
-    else { console.error(`bench: unknown argument ${a}\n${readme()}`); process.exit(2); }
+    else if (a === '--help' || a === '-h') {
+      console.log(readme());
+      process.exit(0);
+    } else {
+      console.error(`bench: unknown argument ${a}\n${readme()}`);
+      process.exit(2);
+    }
   }
   if (o.only) {
     const bad = o.only.filter((n) => !SCENARIOS.some((s) => s.id === n));
-    if (bad.length) { console.error(`bench: no scenario ${bad.join(', ')} (have: ${SCENARIOS.map((s) => s.id).join(', ')})`); process.exit(2); }
+    if (bad.length) {
+      console.error(`bench: no scenario ${bad.join(', ')} (have: ${SCENARIOS.map((s) => s.id).join(', ')})`);
+      process.exit(2);
+    }
   }
-  if (o.reps !== null && !(Number.isInteger(o.reps) && o.reps >= 1 && o.reps <= 20)) { console.error('bench: --reps must be 1..20'); process.exit(2); }
-  if (o.duration !== null && !(o.duration >= 50 && o.duration <= 60000)) { console.error('bench: --duration must be 50..60000 ms'); process.exit(2); }
+  if (o.reps !== null && !(Number.isInteger(o.reps) && o.reps >= 1 && o.reps <= 20)) {
+    console.error('bench: --reps must be 1..20');
+    process.exit(2);
+  }
+  if (o.duration !== null && !(o.duration >= 50 && o.duration <= 60000)) {
+    console.error('bench: --duration must be 50..60000 ms');
+    process.exit(2);
+  }
   return o;
 }
 
@@ -71,8 +85,36 @@ function readme() {
 function config(o) {
   const hardNofile = Number(execFileSync('/bin/sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim()) || 1024;
   const cfg = o.quick
-    ? { reps: 1, targetReps: 1, fileSize: 16 << 20, fileQDs: [64], warmupMs: 50, durationMs: 150, echoConns: [64], httpConns: 64, httpSeconds: 1, httpWarmupS: 0, idleConns: 200, idleBuf: 4096, straceOps: [200, 2000] }
-    : { reps: 3, targetReps: 5, fileSize: 256 << 20, fileQDs: [1, 64], warmupMs: 300, durationMs: 1200, echoConns: [1, 64, 256], httpConns: 64, httpSeconds: 2, httpWarmupS: 1, idleConns: 10000, idleBuf: 4096, straceOps: [2000, 12000] };
+    ? {
+        reps: 1,
+        targetReps: 1,
+        fileSize: 16 << 20,
+        fileQDs: [64],
+        warmupMs: 50,
+        durationMs: 150,
+        echoConns: [64],
+        httpConns: 64,
+        httpSeconds: 1,
+        httpWarmupS: 0,
+        idleConns: 200,
+        idleBuf: 4096,
+        straceOps: [200, 2000],
+      }
+    : {
+        reps: 3,
+        targetReps: 5,
+        fileSize: 256 << 20,
+        fileQDs: [1, 64],
+        warmupMs: 300,
+        durationMs: 1200,
+        echoConns: [1, 64, 256],
+        httpConns: 64,
+        httpSeconds: 2,
+        httpWarmupS: 1,
+        idleConns: 10000,
+        idleBuf: 4096,
+        straceOps: [2000, 12000],
+      };
   if (o.reps) cfg.reps = cfg.targetReps = o.reps;
   if (o.duration) cfg.durationMs = o.duration;
   // Server and client each need one fd per connection, plus their own.
@@ -86,7 +128,9 @@ function progress(total) {
   const tty = process.stderr.isTTY;
   const t0 = Date.now();
   let done = 0;
-  const clear = () => { if (tty) process.stderr.write('\r\x1b[K'); };
+  const clear = () => {
+    if (tty) process.stderr.write('\r\x1b[K');
+  };
   return {
     step(what) {
       done++;
@@ -96,9 +140,16 @@ function progress(total) {
       if (tty) process.stderr.write(`\r\x1b[K${line.slice(0, (process.stderr.columns || 120) - 1)}`);
       else process.stderr.write(line + '\n');
     },
-    skipSteps(n) { total -= n; },
-    note(msg) { clear(); process.stderr.write(`  ! ${msg}\n`); },
-    end() { clear(); },
+    skipSteps(n) {
+      total -= n;
+    },
+    note(msg) {
+      clear();
+      process.stderr.write(`  ! ${msg}\n`);
+    },
+    end() {
+      clear();
+    },
   };
 }
 
@@ -118,7 +169,9 @@ async function profileMissed(ctx, results, targets) {
     ctx.progress.note(`profiling ${t.scenario} ${kase.label} · ${def.label}`);
     try {
       const r = await def.run(kase, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
-      const main = readdirSync(dir).filter((f) => f.split('.').at(-3) === '0').map((f) => path.join(dir, f));
+      const main = readdirSync(dir)
+        .filter((f) => f.split('.').at(-3) === '0')
+        .map((f) => path.join(dir, f));
       const summary = summarizeCpuProfile(dir, main[0]);
       out.push({ scenario: t.scenario, case: t.case, subject: t.subject, value: r.value, summary, text: describeProfile(summary, r.extra) });
     } catch (err) {
@@ -132,28 +185,46 @@ async function profileMissed(ctx, results, targets) {
 
 async function main() {
   const o = parseCli(process.argv.slice(2));
-  if (o.list) { for (const s of SCENARIOS) console.log(`${s.id.padEnd(10)} ${s.title}`); return 0; }
+  if (o.list) {
+    for (const s of SCENARIOS) console.log(`${s.id.padEnd(10)} ${s.title}`);
+    return 0;
+  }
   const t0 = Date.now();
   const cfg = config(o);
   const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const load = { start: loadavg() };
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   // Every loop below is bounded; this is the bound on the whole run.
-  const cap = setTimeout(() => { console.error(`\nbench: gave up after ${o.quick ? 4 : 30} minutes`); killAll(); process.exit(3); }, (o.quick ? 4 : 30) * 60000);
+  const cap = setTimeout(
+    () => {
+      console.error(`\nbench: gave up after ${o.quick ? 4 : 30} minutes`);
+      killAll();
+      process.exit(3);
+    },
+    (o.quick ? 4 : 30) * 60000,
+  );
   cap.unref();
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { console.error(`\nbench: ${sig}, ending children`); killAll(); process.exit(130); });
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.on(sig, () => {
+      console.error(`\nbench: ${sig}, ending children`);
+      killAll();
+      process.exit(130);
+    });
 
   mkdirSync(TMP, { recursive: true });
   const tools = findTools();
   const machine = machineInfo(tools);
-  process.stderr.write(`bench: Linux ${machine.kernel}, ${machine.cores} cores, Node ${machine.node}, liburing ${machine.liburing ?? '–'}, Bun ${machine.bun ?? '–'}, Deno ${machine.deno ?? '–'}${o.quick ? ' (quick)' : ''}\n`);
+  process.stderr.write(
+    `bench: Linux ${machine.kernel}, ${machine.cores} cores, Node ${machine.node}, liburing ${machine.liburing ?? '–'}, Bun ${machine.bun ?? '–'}, Deno ${machine.deno ?? '–'}${o.quick ? ' (quick)' : ''}\n`,
+  );
   // --quick runs inside `npm test`, whose pretest has just built: building again could race it.
   if (o.build ?? !o.quick) {
     const failed = await buildRentio();
     if (failed) process.stderr.write(`bench: ${failed}; measuring whatever dist/ holds\n`);
   }
   const [built, rentio] = await Promise.all([buildC(tools.gcc), probeRentio()]);
-  for (const [k, v] of Object.entries(rentio)) if (v) process.stderr.write(`bench: ${k === 'compat' ? '@rentio/compat' : `rentio ${k}`} skipped: ${v}\n`);
+  for (const [k, v] of Object.entries(rentio))
+    if (v) process.stderr.write(`bench: ${k === 'compat' ? '@rentio/compat' : `rentio ${k}`} skipped: ${v}\n`);
   for (const [k, v] of Object.entries(built)) if (typeof v !== 'string') process.stderr.write(`bench: ${k} not built: ${v.error}\n`);
 
   const ctx = { quick: o.quick, cfg, tools, built, rentio };
@@ -177,7 +248,20 @@ async function main() {
   const full = !o.quick && !o.only;
   const jsonName = o.quick ? 'quick.json' : o.only ? `${day}-only-${o.only.join('+')}.json` : `${day}.json`;
   load.end = loadavg();
-  const run = { date, command, load, elapsedS: (Date.now() - t0) / 1000, machine, config: cfg, rentio, built, scenarios: results, targets, profiles, jsonName };
+  const run = {
+    date,
+    command,
+    load,
+    elapsedS: (Date.now() - t0) / 1000,
+    machine,
+    config: cfg,
+    rentio,
+    built,
+    scenarios: results,
+    targets,
+    profiles,
+    jsonName,
+  };
   const jsonPath = full ? path.join(BENCH, 'results', jsonName) : path.join(TMP, jsonName);
   writeFileSync(jsonPath, JSON.stringify(run, null, 2) + '\n');
   if (full) {
@@ -191,13 +275,20 @@ async function main() {
   const rows = results.flatMap((s) => s.cases.flatMap((c) => c.rows));
   const count = (st) => rows.filter((r) => r.status === st).length;
   const tcount = (st) => targets.filter((t) => t.status === st).length;
-  const wrote = full ? `wrote ${path.relative(process.cwd(), jsonPath)}, bench/RESULTS.md and ${results.length} charts` : `wrote ${path.relative(process.cwd(), jsonPath)}`;
-  console.log(`\nbench${o.quick ? ' --quick' : ''}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s — ${results.length} scenarios, ${count('ok') + count('partial')} rows measured, ${count('skipped')} skipped, ${count('failed')} failed; targets ${tcount('met')} met, ${tcount('missed')} missed, ${tcount('n/a')} n/a; ${wrote}`);
+  const wrote = full
+    ? `wrote ${path.relative(process.cwd(), jsonPath)}, bench/RESULTS.md and ${results.length} charts`
+    : `wrote ${path.relative(process.cwd(), jsonPath)}`;
+  console.log(
+    `\nbench${o.quick ? ' --quick' : ''}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s — ${results.length} scenarios, ${count('ok') + count('partial')} rows measured, ${count('skipped')} skipped, ${count('failed')} failed; targets ${tcount('met')} met, ${tcount('missed')} missed, ${tcount('n/a')} n/a; ${wrote}`,
+  );
   return o.strict && count('failed') + count('partial') > 0 ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(`bench: ${err.stack ?? err}`);
-  killAll();
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`bench: ${err.stack ?? err}`);
+    killAll();
+    process.exit(1);
+  },
+);

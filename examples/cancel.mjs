@@ -18,7 +18,7 @@
 import net from 'node:net';
 import koffi from 'koffi';
 import { alloc } from '@rentio/core';
-import { closeAll, fmt, median, now, openBoth, percentile, quick, since, table, turn } from './lib/util.mjs';
+import { closeAll, fmt, median, now, openBoth, percentile, quick, table, turn } from './lib/util.mjs';
 
 const ABORTS = quick ? 40 : 400;
 const SIZE = 64 * 1024;
@@ -49,8 +49,12 @@ async function abortPending(rt) {
     const ac = new AbortController();
     let settled = null;
     const p = s.read(buf, { signal: ac.signal }).then(
-      (v) => { settled = { t: now(), turn: turns.count, v }; },
-      (err) => { settled = { t: now(), turn: turns.count, err }; },
+      (v) => {
+        settled = { t: now(), turn: turns.count, v };
+      },
+      (err) => {
+        settled = { t: now(), turn: turns.count, err };
+      },
     );
     // Two turns: under uring the recv SQE is submitted at the end of the first, so it is in the
     // kernel (armed, waiting for data) when the abort comes.
@@ -157,7 +161,22 @@ for (const d of drivers) {
 }
 
 console.log('\nabort a pending 64 KiB socket read (no data coming), measured:');
-table(['driver', 'aborts', 'abort→settle µs (median)', 'p99 µs', 'loop turns to settle', 'settled before next turn', 'AbortError', 'err.buf returned', 'byteLength 65536', 'same memory', 'caller view detached until settle'], rowsA);
+table(
+  [
+    'driver',
+    'aborts',
+    'abort→settle µs (median)',
+    'p99 µs',
+    'loop turns to settle',
+    'settled before next turn',
+    'AbortError',
+    'err.buf returned',
+    'byteLength 65536',
+    'same memory',
+    'caller view detached until settle',
+  ],
+  rowsA,
+);
 console.log(`
 The buffer is safe to reuse exactly when the op settles and hands it back as err.buf: under
 epoll that is at once (the kernel never held it); under uring only after the cancel reached the

@@ -56,13 +56,17 @@ let buf = alloc(128 * 1024);
 let pos = 0;
 for (;;) {
   const [n, b] = await from.read(buf, { position: pos });
-  if (n === 0) { buf = b; break; }
+  if (n === 0) break;
   buf = await to.writeAll(b, { length: n, position: pos });
   pos += n;
 }
 await Promise.all([from.close(), to.close()]);
 const copyMs = Number(process.hrtime.bigint() - t1) / 1e6;
-const same = createHash('sha256').update(data).digest('hex') === createHash('sha256').update(await rt.readFile(dst)).digest('hex');
+const same =
+  createHash('sha256').update(data).digest('hex') ===
+  createHash('sha256')
+    .update(await rt.readFile(dst))
+    .digest('hex');
 rmSync(dir, { recursive: true, force: true });
 console.log(`copy: ${(pos / 1048576).toFixed(0)} MiB in ${copyMs.toFixed(1)} ms, byte-exact: ${same}`);
 

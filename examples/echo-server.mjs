@@ -67,26 +67,30 @@ async function stop() {
 if (clients > 0) {
   // Bounded clients: each sends `messages` messages and checks every echoed byte.
   const t0 = now();
-  await Promise.all(Array.from({ length: clients }, async (_, id) => {
-    const c = await rt.connect({ host, port: listener.address().port, noDelay: true });
-    let out = own(`${id}:`.padEnd(size, 'x'));
-    const expect = Buffer.from(out);
-    let back = alloc(size);
-    for (let i = 0; i < messages; i++) {
-      out = await c.writeAll(out);
-      let got = 0;
-      while (got < size) {
-        const [n, b] = await c.read(back, { offset: got });
-        if (n === 0) throw new Error('server closed early');
-        back = b;
-        got += n;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, id) => {
+      const c = await rt.connect({ host, port: listener.address().port, noDelay: true });
+      let out = own(`${id}:`.padEnd(size, 'x'));
+      const expect = Buffer.from(out);
+      let back = alloc(size);
+      for (let i = 0; i < messages; i++) {
+        out = await c.writeAll(out);
+        let got = 0;
+        while (got < size) {
+          const [n, b] = await c.read(back, { offset: got });
+          if (n === 0) throw new Error('server closed early');
+          back = b;
+          got += n;
+        }
+        if (!expect.equals(back)) throw new Error(`client ${id}: message ${i} came back different`);
       }
-      if (!expect.equals(back)) throw new Error(`client ${id}: message ${i} came back different`);
-    }
-    await c.close();
-  }));
+      await c.close();
+    }),
+  );
   const ms = since(t0);
-  console.log(`clients: ${clients} × ${messages} messages of ${size} B echoed intact in ${ms.toFixed(0)} ms (${fmt((clients * messages) / (ms / 1000))} msg/s)`);
+  console.log(
+    `clients: ${clients} × ${messages} messages of ${size} B echoed intact in ${ms.toFixed(0)} ms (${fmt((clients * messages) / (ms / 1000))} msg/s)`,
+  );
   await stop();
 } else if (once) {
   await serving;

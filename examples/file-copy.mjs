@@ -80,7 +80,9 @@ await Promise.all([from.close(), to.close()]);
 const ms = since(t0);
 const st = rt.stats();
 const threads = st.fileThreads !== undefined ? `, file threads ${st.fileThreads}` : '';
-console.log(`copied ${fmt(size)} bytes in ${ms.toFixed(1)} ms, ${depth} blocks of ${block / 1024} KiB in flight; ops ${st.completed}, syscalls ${st.syscalls}, wakeups ${st.wakeups}${threads}`);
+console.log(
+  `copied ${fmt(size)} bytes in ${ms.toFixed(1)} ms, ${depth} blocks of ${block / 1024} KiB in flight; ops ${st.completed}, syscalls ${st.syscalls}, wakeups ${st.wakeups}${threads}`,
+);
 await rt.close();
 
 if (scratch) {

@@ -48,7 +48,9 @@ const fds = new Int32Array(2);
 pipe(fds);
 const r2 = epoll_ctl(epfd, EPOLL_CTL_ADD, fds[0], ev);
 const e2 = r2 < 0 ? koffi.errno() : 0;
-console.log(`epoll_ctl(EPOLL_CTL_ADD, regular file fd ${fileFd}, EPOLLIN) = ${r1}${r1 < 0 ? ` ${errname(e1)}` : ''}  <- a regular file cannot be polled`);
+console.log(
+  `epoll_ctl(EPOLL_CTL_ADD, regular file fd ${fileFd}, EPOLLIN) = ${r1}${r1 < 0 ? ` ${errname(e1)}` : ''}  <- a regular file cannot be polled`,
+);
 console.log(`epoll_ctl(EPOLL_CTL_ADD, pipe fd ${fds[0]}, EPOLLIN)         = ${r2}${r2 < 0 ? ` ${errname(e2)}` : ''}  <- a pipe can`);
 closeSync(fileFd);
 close(fds[0]);
@@ -80,17 +82,19 @@ async function randomReads(rt) {
   const t0 = now();
   const deadline = SECONDS * 1000;
   let reads = 0;
-  await Promise.all(Array.from({ length: DEPTH }, async () => {
-    let buf = alloc(4096);
-    // Check the clock every 16 reads: hrtime per read would be a visible part of a 4 KiB read.
-    for (let i = 0; ; i++) {
-      if ((i & 15) === 0 && since(t0) >= deadline) break;
-      const [n, b] = await f.read(buf, { position: Math.floor(Math.random() * blocks) * 4096 });
-      if (n !== 4096) throw new Error(`short read: ${n}`);
-      buf = b;
-      reads++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: DEPTH }, async () => {
+      let buf = alloc(4096);
+      // Check the clock every 16 reads: hrtime per read would be a visible part of a 4 KiB read.
+      for (let i = 0; ; i++) {
+        if ((i & 15) === 0 && since(t0) >= deadline) break;
+        const [n, b] = await f.read(buf, { position: Math.floor(Math.random() * blocks) * 4096 });
+        if (n !== 4096) throw new Error(`short read: ${n}`);
+        buf = b;
+        reads++;
+      }
+    }),
+  );
   const ms = since(t0);
   threads().forEach((t) => seen.add(t));
   clearInterval(sampler);
@@ -101,8 +105,16 @@ async function randomReads(rt) {
   await rt.close();
   const after = threads().length;
   return {
-    reads, ms, before: before.size, during: seen.size, added: added.length, names, after,
-    fileThreads: s1.fileThreads, syscalls: s1.syscalls - s0.syscalls, wakeups: s1.wakeups - s0.wakeups,
+    reads,
+    ms,
+    before: before.size,
+    during: seen.size,
+    added: added.length,
+    names,
+    after,
+    fileThreads: s1.fileThreads,
+    syscalls: s1.syscalls - s0.syscalls,
+    wakeups: s1.wakeups - s0.wakeups,
   };
 }
 
@@ -131,7 +143,21 @@ for (const d of drivers) {
 rmSync(dir, { recursive: true, force: true });
 
 console.log(`\n4 KiB random reads, queue depth ${DEPTH}, ${SECONDS} s per driver, page-cached ${FILE_SIZE / 1048576} MiB file (measured):`);
-table(['driver', 'reads', 'reads/s', 'µs per read (latency)', 'threads before', 'threads during', 'threads added', 'stats.fileThreads', 'threads after close', 'syscalls per read'], rows);
+table(
+  [
+    'driver',
+    'reads',
+    'reads/s',
+    'µs per read (latency)',
+    'threads before',
+    'threads during',
+    'threads added',
+    'stats.fileThreads',
+    'threads after close',
+    'syscalls per read',
+  ],
+  rows,
+);
 console.log(`
 Threads are this process's tasks in /proc/self/task (Node itself runs ~10: V8 workers, libuv).
 epoll: the reads ran as blocking preads on the driver's worker threads (started on the first

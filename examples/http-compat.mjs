@@ -35,12 +35,17 @@ console.log(`http.createServer listening on http://127.0.0.1:${served.port}/ ove
 
 if (flag('serve')) {
   console.log('serving until stopped (Ctrl-C)');
-  const onSignal = async () => {
+  const onSignal = () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     served.closeAllConnections();
-    await served.close();
-    await rt.close();
+    served
+      .close()
+      .then(() => rt.close())
+      .catch((err) => {
+        console.error(err);
+        process.exitCode = 1;
+      });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -62,28 +67,34 @@ if (flag('serve')) {
   let sent = 0;
   let bytesIn = 0;
   const t0 = now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (sent < requests) {
-      const i = sent++;
-      if (i % 10 === 9) {
-        // Every tenth request uploads 256 KiB: several staging slabs each way.
-        const body = Buffer.alloc(256 * 1024, i & 0xff);
-        const r = await request({ method: 'POST', path: '/upload' }, body);
-        if (r.body.toString() !== createHash('sha256').update(body).digest('hex')) throw new Error(`upload ${i} arrived damaged`);
-        bytesIn += body.length;
-      } else {
-        const n = (i * 997) % 65536;
-        const r = await request({ method: 'GET', path: `/?n=${n}` });
-        if (r.status !== 200 || r.body.length !== n || (n > 0 && r.body[n - 1] !== (n & 0xff))) throw new Error(`request ${i}: bad response`);
-        bytesIn += r.body.length;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (sent < requests) {
+        const i = sent++;
+        if (i % 10 === 9) {
+          // Every tenth request uploads 256 KiB: several staging slabs each way.
+          const body = Buffer.alloc(256 * 1024, i & 0xff);
+          const r = await request({ method: 'POST', path: '/upload' }, body);
+          if (r.body.toString() !== createHash('sha256').update(body).digest('hex')) throw new Error(`upload ${i} arrived damaged`);
+          bytesIn += body.length;
+        } else {
+          const n = (i * 997) % 65536;
+          const r = await request({ method: 'GET', path: `/?n=${n}` });
+          if (r.status !== 200 || r.body.length !== n || (n > 0 && r.body[n - 1] !== (n & 0xff))) throw new Error(`request ${i}: bad response`);
+          bytesIn += r.body.length;
+        }
       }
-    }
-  }));
+    }),
+  );
   const ms = since(t0);
   agent.destroy();
   await served.close();
   const st = rt.stats();
-  console.log(`client: ${requests} requests (keep-alive, ${concurrency} at a time) answered correctly in ${ms.toFixed(0)} ms (${fmt(requests / (ms / 1000))} req/s, ${fmt(bytesIn / 1048576, 1)} MiB checked)`);
-  console.log(`runtime: ops ${st.completed}, syscalls ${st.syscalls}, wakeups ${st.wakeups}, in flight ${st.inFlight}; compat staging slabs made ${st.compatPoolBuffers}, lent now ${st.compatPoolBuffers - st.compatPoolFree}`);
+  console.log(
+    `client: ${requests} requests (keep-alive, ${concurrency} at a time) answered correctly in ${ms.toFixed(0)} ms (${fmt(requests / (ms / 1000))} req/s, ${fmt(bytesIn / 1048576, 1)} MiB checked)`,
+  );
+  console.log(
+    `runtime: ops ${st.completed}, syscalls ${st.syscalls}, wakeups ${st.wakeups}, in flight ${st.inFlight}; compat staging slabs made ${st.compatPoolBuffers}, lent now ${st.compatPoolBuffers - st.compatPoolFree}`,
+  );
   await rt.close();
 }

@@ -36,8 +36,14 @@ const gc = vm.runInNewContext('gc');
 // This process holds one fd per connection (the child holds the other end), plus a few dozen
 // of its own. Raise the soft limit toward the hard one if needed; never past it.
 function fdLimits() {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  const [soft, hard] = line.trim().split(/\s+/).slice(3, 5).map((v) => (v === 'unlimited' ? Infinity : Number(v)));
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  const [soft, hard] = line
+    .trim()
+    .split(/\s+/)
+    .slice(3, 5)
+    .map((v) => (v === 'unlimited' ? Infinity : Number(v)));
   return { soft, hard };
 }
 const RESERVE = 128;
@@ -65,7 +71,9 @@ async function settle() {
 
 // Bounded: `signal` aborts the server's waiting if the clients die or take longer than 30 s.
 function startClients(port) {
-  const child = spawn(process.execPath, [new URL('./lib/idle-clients.mjs', import.meta.url).pathname, String(port), String(conns)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [new URL('./lib/idle-clients.mjs', import.meta.url).pathname, String(port), String(conns)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const gaveUp = new AbortController();
   const timer = setTimeout(() => gaveUp.abort(new Error('idle clients took over 30 s')), 30_000);
   const ready = new Promise((resolve, reject) => {
@@ -73,11 +81,13 @@ function startClients(port) {
     gaveUp.signal.addEventListener('abort', () => reject(gaveUp.signal.reason));
   });
   ready.catch(() => {});
-  const exited = new Promise((resolve) => child.on('exit', (code) => {
-    clearTimeout(timer);
-    gaveUp.abort(new Error(`idle clients exited ${code}`));
-    resolve();
-  }));
+  const exited = new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      gaveUp.abort(new Error(`idle clients exited ${code}`));
+      resolve();
+    }),
+  );
   return { ready, signal: gaveUp.signal, stop: () => (child.stdin.end(), exited) };
 }
 
@@ -92,7 +102,12 @@ async function rentioRow(rt) {
     // A server reuses its read buffer, so after a connection's first message the pages are
     // resident; fill() stands in for that message (fresh calloc'd pages would not show in RSS).
     buf.fill(0);
-    reads.push(s.read(buf).then(() => null, (err) => err));
+    reads.push(
+      s.read(buf).then(
+        () => null,
+        (err) => err,
+      ),
+    );
   }
   await clients.ready;
   const held = await settle();

@@ -129,7 +129,9 @@ async function compatStaging(rt, compat) {
   await l.close();
   const st = rt.stats();
   return {
-    got: got.equals(expected) ? `the original bytes (${fmt(got.length)} B, first: "${got.subarray(0, 14)}")` : `CHANGED bytes (!) "${got.subarray(0, 14)}"`,
+    got: got.equals(expected)
+      ? `the original bytes (${fmt(got.length)} B, first: "${got.subarray(0, 14)}")`
+      : `CHANGED bytes (!) "${got.subarray(0, 14)}"`,
     ok: got.equals(expected),
     lengths,
     slabs: `${st.compatPoolBuffers} made, ${st.compatPoolBuffers - st.compatPoolFree} lent now`,
@@ -141,7 +143,7 @@ const results = [];
 for (const d of drivers) results.push(d.rt ? await rentContract(d.rt) : null);
 
 const rows = [
-  ['byteLength of the caller\'s view during a pending read', 'during'],
+  ["byteLength of the caller's view during a pending read", 'during'],
   ['read buf[0] while lent', 'readIdx'],
   ['write buf[0] = 99 while lent', 'writeIdx'],
   ['buf.fill(7) while lent', 'fill'],
@@ -150,7 +152,7 @@ const rows = [
   ['the read resolves', 'back'],
   ['did the write of 99 reach the memory?', 'landed'],
   ['same memory handed back', 'same'],
-  ['caller\'s old view afterwards', 'caller'],
+  ["caller's old view afterwards", 'caller'],
   ['a 16 MiB writeAll to a slow reader: lent for', 'bigWrite'],
   ['lend a pooled Buffer (Buffer.from)', 'pooled'],
   ['lend a subarray', 'view'],
@@ -167,7 +169,7 @@ same memory back when it is done. Pooled Buffers, subarrays and shared memory ar
 detaching them would break memory the caller does not own alone.`);
 
 // compat may be mid-change in this workspace: use it when it loads, say so when it does not.
-let compat = null;
+let compat;
 try {
   compat = await import('@rentio/compat');
   if (typeof compat.connect !== 'function') throw new Error('no connect() export');
@@ -181,11 +183,14 @@ if (compat) {
   for (const d of drivers) crow.push(d.rt ? await compatStaging(d.rt, compat) : null);
   compatOk = crow.every((r) => !r || r.ok);
   console.log('\n@rentio/compat: duplex.write(buf), then buf.fill("X") at once (measured):');
-  table(['', ...drivers.map((d) => (d.rt ? `${d.name} (${d.rt.driver.model})` : d.name))], [
-    ['caller\'s Buffers after write() (byteLength)', ...crow.map((r) => r?.lengths ?? 'skipped')],
-    ['the peer received', ...crow.map((r) => r?.got ?? 'skipped')],
-    ['staging slabs (64 KiB)', ...crow.map((r) => r?.slabs ?? 'skipped')],
-  ]);
+  table(
+    ['', ...drivers.map((d) => (d.rt ? `${d.name} (${d.rt.driver.model})` : d.name))],
+    [
+      ["caller's Buffers after write() (byteLength)", ...crow.map((r) => r?.lengths ?? 'skipped')],
+      ['the peer received', ...crow.map((r) => r?.got ?? 'skipped')],
+      ['staging slabs (64 KiB)', ...crow.map((r) => r?.slabs ?? 'skipped')],
+    ],
+  );
   console.log(`
 compat copies each write() into pooled staging slabs before it returns and lends those to the
 kernel, so Buffers stay attached and reusable, as node:net promises; the cost is one memcpy per

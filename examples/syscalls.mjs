@@ -46,15 +46,17 @@ async function pingPong(rt, conns, rounds) {
     for (let i = 0; i < conns; i++) {
       const s = await l.accept();
       s.setNoDelay(true);
-      echoes.push((async () => {
-        let buf = alloc(MSG);
-        for (;;) {
-          const [n, b] = await s.read(buf);
-          if (n === 0) break;
-          buf = await s.writeAll(b, { length: n });
-        }
-        await s.close();
-      })());
+      echoes.push(
+        (async () => {
+          let buf = alloc(MSG);
+          for (;;) {
+            const [n, b] = await s.read(buf);
+            if (n === 0) break;
+            buf = await s.writeAll(b, { length: n });
+          }
+          await s.close();
+        })(),
+      );
     }
   })();
   const clients = await Promise.all(Array.from({ length: conns }, () => rt.connect({ host: '127.0.0.1', port: l.address().port, noDelay: true })));
@@ -74,9 +76,13 @@ async function pingPong(rt, conns, rounds) {
   // One warm-up round outside the window: first-time costs (epoll_ctl ADD on first EAGAIN) are
   // per connection, not per op.
   await Promise.all(state.map(round));
-  const m = await measure(rt, () => Promise.all(state.map(async (st) => {
-    for (let i = 0; i < rounds; i++) await round(st);
-  })));
+  const m = await measure(rt, () =>
+    Promise.all(
+      state.map(async (st) => {
+        for (let i = 0; i < rounds; i++) await round(st);
+      }),
+    ),
+  );
   await Promise.all(state.map((st) => st.c.shutdown()));
   await Promise.all(echoes);
   await Promise.all(state.map((st) => st.c.close()));
@@ -89,7 +95,11 @@ async function pingPong(rt, conns, rounds) {
 // reply already there when its own submit returns.
 async function echoForPeer(rt, rounds) {
   const l = await rt.listen({ host: '127.0.0.1', port: 0 });
-  const peer = spawn(process.execPath, [new URL('./lib/pinger.mjs', import.meta.url).pathname, String(l.address().port), '1', String(rounds), String(MSG)], { stdio: 'inherit' });
+  const peer = spawn(
+    process.execPath,
+    [new URL('./lib/pinger.mjs', import.meta.url).pathname, String(l.address().port), '1', String(rounds), String(MSG)],
+    { stdio: 'inherit' },
+  );
   const exited = new Promise((resolve, reject) => peer.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pinger exited ${code}`)))));
   const s = await l.accept({ signal: AbortSignal.timeout(30_000) });
   s.setNoDelay(true);
@@ -114,14 +124,18 @@ async function fileReads(rt, path, depth, total) {
   // Warm-up: under epoll this starts the file workers, which are per runtime, not per op.
   await Promise.all(Array.from({ length: depth }, () => f.read(alloc(4096), { position: 0 })));
   let issued = 0;
-  const m = await measure(rt, () => Promise.all(Array.from({ length: depth }, async () => {
-    let buf = alloc(4096);
-    while (issued < total) {
-      issued++;
-      const [, b] = await f.read(buf, { position: Math.floor(Math.random() * blocks) * 4096 });
-      buf = b;
-    }
-  })));
+  const m = await measure(rt, () =>
+    Promise.all(
+      Array.from({ length: depth }, async () => {
+        let buf = alloc(4096);
+        while (issued < total) {
+          issued++;
+          const [, b] = await f.read(buf, { position: Math.floor(Math.random() * blocks) * 4096 });
+          buf = b;
+        }
+      }),
+    ),
+  );
   await f.close();
   return m;
 }
@@ -167,7 +181,10 @@ for (const [name, run] of workloads) {
 rmSync(dir, { recursive: true, force: true });
 
 console.log('\nkernel entries per 1,000 reads/writes (measured):');
-table(['workload', 'driver', 'ops', 'syscalls /1k', 'loop wakeups /1k', 'kernel entries /1k', 'submits (io_uring_enter) /1k', 'SQEs per submit', 'µs/op'], rows);
+table(
+  ['workload', 'driver', 'ops', 'syscalls /1k', 'loop wakeups /1k', 'kernel entries /1k', 'submits (io_uring_enter) /1k', 'SQEs per submit', 'µs/op'],
+  rows,
+);
 console.log(`
 In-process ping-pong has both ends on one runtime: under uring the peer's reply is usually
   complete by the time the submit that sent the request returns, so the driver is rarely woken.

@@ -47,7 +47,7 @@ async function stop() {
 }
 
 if (serve) {
-  process.once('SIGINT', stop);
+  process.once('SIGINT', () => void stop());
 } else {
   const pinger = await rt.bindUdp({ type, address: host });
   await pinger.connect(port, host);
@@ -69,7 +69,7 @@ if (serve) {
   console.log(`pings: ${intact}/${count} answered intact, ${size} B each (${fmt(count / secs)} round trips/s)`);
   console.log(`rtt: median ${fmt(median(rtts), 1)} µs, p99 ${fmt(percentile(rtts, 99), 1)} µs`);
   // A datagram bigger than the window: the kernel keeps what fits and says so (MSG_TRUNC).
-  [, out] = await pinger.send(own('x'.repeat(4 * size)));
+  await pinger.send(own('x'.repeat(4 * size)));
   const [n, , from] = await pinger.recv(back);
   console.log(`oversized echo: ${n} of ${4 * size} bytes kept, truncated: ${from.truncated}`);
   await pinger.close();

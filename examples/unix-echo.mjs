@@ -70,34 +70,38 @@ async function stop() {
 }
 
 if (serve) {
-  process.once('SIGINT', stop);
+  process.once('SIGINT', () => void stop());
 } else {
   const t0 = now();
   let intact = 0;
-  await Promise.all(Array.from({ length: clients }, async (_, id) => {
-    const c = await rt.connect({ path });
-    let out = own(`${id}:`.padEnd(size, 'x'));
-    const expect = Buffer.from(out);
-    let back = alloc(size);
-    let ok = true;
-    for (let i = 0; i < messages; i++) {
-      out = await c.writeAll(out);
-      let got = 0;
-      while (got < size) {
-        const [n, b] = await c.read(back, { offset: got });
-        if (n === 0) throw new Error('server closed early');
-        back = b;
-        got += n;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, id) => {
+      const c = await rt.connect({ path });
+      let out = own(`${id}:`.padEnd(size, 'x'));
+      const expect = Buffer.from(out);
+      let back = alloc(size);
+      let ok = true;
+      for (let i = 0; i < messages; i++) {
+        out = await c.writeAll(out);
+        let got = 0;
+        while (got < size) {
+          const [n, b] = await c.read(back, { offset: got });
+          if (n === 0) throw new Error('server closed early');
+          back = b;
+          got += n;
+        }
+        ok &&= Buffer.from(back.buffer).equals(expect);
       }
-      ok &&= Buffer.from(back.buffer).equals(expect);
-    }
-    await c.shutdown();
-    const [eof] = await c.read(back);
-    await c.close();
-    if (ok && eof === 0) intact++;
-  }));
+      await c.shutdown();
+      const [eof] = await c.read(back);
+      await c.close();
+      if (ok && eof === 0) intact++;
+    }),
+  );
   const secs = since(t0) / 1000;
-  console.log(`clients: ${intact === clients ? `${clients} × ${messages} messages of ${size} B echoed intact` : `${clients - intact} client(s) got wrong bytes`} (${fmt((clients * messages) / secs)} msg/s)`);
+  console.log(
+    `clients: ${intact === clients ? `${clients} × ${messages} messages of ${size} B echoed intact` : `${clients - intact} client(s) got wrong bytes`} (${fmt((clients * messages) / secs)} msg/s)`,
+  );
   await stop();
   if (intact !== clients) process.exitCode = 1;
 }

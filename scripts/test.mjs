@@ -1,19 +1,37 @@
 #!/usr/bin/env node
-// `npm test`: run the whole suite with tap, then print a table of cases per driver and the
-// closing "N passed, N failed" line.
-import { spawn } from 'node:child_process';
+// `npm test`: lint, then the whole suite with tap (coverage on), then a table of cases per driver,
+// the coverage per package (mapped to the TypeScript sources through the source maps), and the
+// closing "N passed, N failed" line, which stays last. `--no-lint` skips the lint step (the CI
+// matrix lints once, on the first Node). Other arguments go to tap.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 
-const args = process.argv.slice(2);
-const child = spawn(process.execPath, ['node_modules/tap/dist/esm/run.mjs', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } });
+const args = process.argv.slice(2).filter((a) => a !== '--no-lint');
+const lint = !process.argv.includes('--no-lint') && args.length === 0;
+let lintFailed = false;
+if (lint) {
+  const r = spawnSync(process.execPath, ['scripts/lint.mjs'], { stdio: 'inherit' });
+  lintFailed = r.status !== 0;
+}
+
+// The table below reads this run's report only: a run with --disable-coverage writes none.
+rmSync('.tap/report/coverage-summary.json', { force: true });
+const child = spawn(process.execPath, ['node_modules/tap/dist/esm/run.mjs', ...args], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, FORCE_COLOR: '0' },
+});
 const perDriver = new Map();
 let summary = null;
 let rest = '';
 child.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk);
   const text = rest + chunk.toString();
   const lines = text.split('\n');
   rest = lines.pop();
   for (const line of lines) {
+    // No coverage floor: tap measures against 100% and comments each figure below it as an
+    // "ERROR"; the per-package table below states the figures instead.
+    if (/^# ERROR: incomplete \w+ coverage/.test(line)) continue;
+    process.stdout.write(line + '\n');
     const m = /^\s*(not ok|ok) \d+ - .*\[(epoll|uring)\](?: # (SKIP|TODO))?/.exec(line);
     if (m) {
       const row = perDriver.get(m[2]) ?? { passed: 0, failed: 0, skipped: 0 };
@@ -26,11 +44,55 @@ child.stdout.on('data', (chunk) => {
     if (s) summary = { total: +s[1], pass: +s[2], fail: +(s[3] ?? 0), skip: +(s[4] ?? 0) };
   }
 });
+
+/** Sum tap's json-summary (one entry per source file) by package; null when there is none. */
+function coverageByPackage() {
+  let report;
+  try {
+    report = JSON.parse(readFileSync('.tap/report/coverage-summary.json', 'utf8'));
+  } catch {
+    return null;
+  }
+  const keys = ['lines', 'branches', 'functions'];
+  const pkgs = new Map();
+  for (const [file, cov] of Object.entries(report)) {
+    const m = /\/packages\/([^/]+)\/(.+)$/.exec(file);
+    if (!m) continue;
+    const p = pkgs.get(m[1]) ?? { files: [], ...Object.fromEntries(keys.map((k) => [k, { covered: 0, total: 0 }])) };
+    for (const k of keys) {
+      p[k].covered += cov[k].covered;
+      p[k].total += cov[k].total;
+    }
+    p.files.push({ file: m[2], lines: cov.lines });
+    pkgs.set(m[1], p);
+  }
+  return pkgs;
+}
+
+const pct = (c) => (c.total ? ((100 * c.covered) / c.total).toFixed(1) : '100.0').padStart(6);
+
 child.on('exit', (code, signal) => {
+  if (rest) process.stdout.write(rest + '\n');
   console.log('\nCases per driver (subtests named [driver]):');
   console.log('driver  passed  failed  skipped');
-  for (const [d, r] of [...perDriver].sort()) console.log(`${d.padEnd(7)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(7)}`);
-  if (summary) console.log(`\n${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped`);
-  else console.log('\n0 passed, 1 failed (tap printed no summary)');
-  process.exit(code ?? (signal ? 1 : 0));
+  for (const [d, r] of [...perDriver].sort())
+    console.log(`${d.padEnd(7)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(7)}`);
+
+  const cov = coverageByPackage();
+  if (cov?.size) {
+    console.log('\nCoverage per package (TypeScript sources; % of lines, branches, functions; least-covered file):');
+    console.log(`${'package'.padEnd(13)}  lines  branch   func  least covered`);
+    for (const [name, p] of [...cov].sort()) {
+      const worst = p.files.filter((f) => f.lines.total > 0).sort((a, b) => a.lines.pct - b.lines.pct)[0];
+      const least = worst ? `${worst.file} (${worst.lines.pct}%)` : '';
+      console.log(`${name.padEnd(13)} ${pct(p.lines)} ${pct(p.branches)} ${pct(p.functions)}  ${least}`);
+    }
+    console.log('(per file: .tap/report/coverage-summary.json; `npx tap report text` for the table)');
+  }
+
+  if (lintFailed) console.log('\nlint failed (see above): `npm run lint`');
+  const failed = (summary?.fail ?? 1) + (lintFailed ? 1 : 0);
+  if (summary) console.log(`\n${summary.pass} passed, ${failed} failed, ${summary.skip} skipped`);
+  else console.log(`\n0 passed, ${failed} failed (tap printed no summary)`);
+  process.exit(lintFailed ? 1 : (code ?? (signal ? 1 : 0)));
 });

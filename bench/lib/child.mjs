@@ -22,7 +22,11 @@ function track(p) {
 /** SIGKILL every child this process started and that is still running. */
 export function killAll() {
   for (const p of live) {
-    try { p.kill('SIGKILL'); } catch { /* gone */ }
+    try {
+      p.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }
 
@@ -84,7 +88,7 @@ export class Child {
         this.timedOut = true;
         this.kill();
       }, opts.timeoutMs);
-      this.exited.then(() => clearTimeout(this.#timer));
+      void this.exited.then(() => clearTimeout(this.#timer)); // `exited` only resolves
     }
   }
 
@@ -124,8 +128,16 @@ export class Child {
         if (done) return;
         for (let i = from; i < this.messages.length; i++) {
           const m = this.messages[i];
-          if (m.error) { done = true; clearTimeout(timer); return reject(this.failure(m.error)); }
-          if (pred(m)) { done = true; clearTimeout(timer); return resolve(m); }
+          if (m.error) {
+            done = true;
+            clearTimeout(timer);
+            return reject(this.failure(m.error));
+          }
+          if (pred(m)) {
+            done = true;
+            clearTimeout(timer);
+            return resolve(m);
+          }
         }
         if (this.exitCode !== undefined) {
           done = true;
@@ -147,7 +159,10 @@ export class Child {
 
   /** An Error naming the child, with the last line of its stderr. */
   failure(why) {
-    const lines = this.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = this.stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     // The error line says more than the stack under it.
     const last = lines.find((l) => /^(\w*Error|error)\b|Error \[|Error:/.test(l)) ?? lines.at(-1) ?? '';
     const head = `${why}${this.timedOut ? ' (timed out)' : ''}`;
@@ -187,7 +202,11 @@ export class Child {
   /** Send a signal (default SIGTERM) unless it already exited. */
   kill(signal = 'SIGTERM') {
     if (this.exitCode === undefined) {
-      try { this.proc.kill(signal); } catch { /* gone */ }
+      try {
+        this.proc.kill(signal);
+      } catch {
+        /* gone */
+      }
     }
   }
 
@@ -226,10 +245,20 @@ export function runText(cmd, args, opts = {}) {
     const p = track(spawn(cmd, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60000);
-    p.on('error', (err) => { clearTimeout(timer); resolve({ code: -1, stdout, stderr: stderr + err.message }); });
-    p.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? -1, signal, stdout, stderr }); });
+    p.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: -1, stdout, stderr: stderr + err.message });
+    });
+    p.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, signal, stdout, stderr });
+    });
   });
 }

@@ -31,7 +31,10 @@ export function command(ctx, runtime, script, args, opts = {}) {
   }
   if (runtime === 'bun') return { cmd: tools.bun, args: [workload(script), ...args] };
   if (runtime === 'deno') {
-    return { cmd: tools.deno, args: ['run', '-A', '--quiet', '--no-prompt', ...(opts.gc ? ['--v8-flags=--expose-gc'] : []), workload(script), ...args] };
+    return {
+      cmd: tools.deno,
+      args: ['run', '-A', '--quiet', '--no-prompt', ...(opts.gc ? ['--v8-flags=--expose-gc'] : []), workload(script), ...args],
+    };
   }
   throw new Error(`unknown runtime ${runtime}`);
 }
@@ -43,15 +46,24 @@ export const CHILD_ENV = { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', FORCE_COLOR
 export function skipReason(ctx, id) {
   const { tools, rentio, built } = ctx;
   switch (id) {
-    case 'rentio-uring': return rentio.uring && `rentio uring driver unavailable: ${rentio.uring}`;
-    case 'rentio-epoll': return rentio.epoll && `rentio epoll driver unavailable: ${rentio.epoll}`;
-    case 'compat-uring': return rentio.compat ? `@rentio/compat unavailable: ${rentio.compat}` : rentio.uring && `rentio uring driver unavailable: ${rentio.uring}`;
-    case 'compat-epoll': return rentio.compat ? `@rentio/compat unavailable: ${rentio.compat}` : rentio.epoll && `rentio epoll driver unavailable: ${rentio.epoll}`;
-    case 'bun': return tools.bun ? null : 'bun not installed (npm install in bench/)';
-    case 'deno': return tools.deno ? null : 'deno not installed (npm install in bench/)';
-    case 'fio': return tools.fio ? null : 'fio not installed';
-    case 'wrk': return tools.wrk ? null : 'wrk not installed';
-    case 'strace': return tools.strace ? null : 'strace not installed';
+    case 'rentio-uring':
+      return rentio.uring && `rentio uring driver unavailable: ${rentio.uring}`;
+    case 'rentio-epoll':
+      return rentio.epoll && `rentio epoll driver unavailable: ${rentio.epoll}`;
+    case 'compat-uring':
+      return rentio.compat ? `@rentio/compat unavailable: ${rentio.compat}` : rentio.uring && `rentio uring driver unavailable: ${rentio.uring}`;
+    case 'compat-epoll':
+      return rentio.compat ? `@rentio/compat unavailable: ${rentio.compat}` : rentio.epoll && `rentio epoll driver unavailable: ${rentio.epoll}`;
+    case 'bun':
+      return tools.bun ? null : 'bun not installed (npm install in bench/)';
+    case 'deno':
+      return tools.deno ? null : 'deno not installed (npm install in bench/)';
+    case 'fio':
+      return tools.fio ? null : 'fio not installed';
+    case 'wrk':
+      return tools.wrk ? null : 'wrk not installed';
+    case 'strace':
+      return tools.strace ? null : 'strace not installed';
     default:
       if (id.startsWith('c:')) {
         const b = built[id.slice(2)];

@@ -32,7 +32,9 @@ export function which(name) {
     const p = path.join(dir, name);
     try {
       if (statSync(p).isFile()) return p;
-    } catch { /* not here */ }
+    } catch {
+      /* not here */
+    }
   }
   return null;
 }
@@ -64,7 +66,13 @@ export function machineInfo(tools) {
     const v = sh('dpkg-query', ['-W', '-f=${Version}', 'liburing2']);
     if (v) return v;
     const lib = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'].flatMap((d) => {
-      try { return readdirSync(d).filter((f) => /^liburing\.so\.\d+\.\d+/.test(f)).map((f) => f.replace('liburing.so.', '')); } catch { return []; }
+      try {
+        return readdirSync(d)
+          .filter((f) => /^liburing\.so\.\d+\.\d+/.test(f))
+          .map((f) => f.replace('liburing.so.', ''));
+      } catch {
+        return [];
+      }
     });
     return lib[0] ?? null;
   })();
@@ -77,14 +85,24 @@ export function machineInfo(tools) {
     node: process.version,
     liburing,
     bun: tools.bun ? sh(tools.bun, ['--version']) : null,
-    deno: tools.deno ? first(sh(tools.deno, ['--version']))?.replace(/^deno /, '').replace(/ \(.*/, '') : null,
+    deno: tools.deno
+      ? first(sh(tools.deno, ['--version']))
+          ?.replace(/^deno /, '')
+          .replace(/ \(.*/, '')
+      : null,
     fio: tools.fio ? sh(tools.fio, ['--version']) : null,
     wrk: tools.wrk ? first(sh(tools.wrk, ['-v']) ?? runWrkVersion(tools.wrk)) : null,
     gcc: tools.gcc ? first(sh(tools.gcc, ['--version'])) : null,
     commit: sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
     // What was measured may include work not yet committed: name the packages it touches.
-    uncommitted: [...new Set((sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'packages']) ?? '').split('\n')
-      .map((l) => /packages\/([^/]+)\//.exec(l)?.[1]).filter(Boolean))],
+    uncommitted: [
+      ...new Set(
+        (sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'packages']) ?? '')
+          .split('\n')
+          .map((l) => /packages\/([^/]+)\//.exec(l)?.[1])
+          .filter(Boolean),
+      ),
+    ],
   };
 }
 
@@ -93,7 +111,9 @@ function runWrkVersion(wrk) {
   try {
     execFileSync(wrk, ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
-    return String(err.stdout || err.stderr || '').trim().replace(/ \[.*/, '');
+    return String(err.stdout || err.stderr || '')
+      .trim()
+      .replace(/ \[.*/, '');
   }
   return null;
 }
@@ -128,17 +148,22 @@ export async function buildC(gcc) {
   for (const p of PROGRAMS) {
     const src = path.join(BENCH, 'c', `${p.name}.c`);
     const bin = path.join(BUILD, p.name);
-    if (!gcc) { out[p.name] = { error: 'gcc not found' }; continue; }
+    if (!gcc) {
+      out[p.name] = { error: 'gcc not found' };
+      continue;
+    }
     const fresh = existsSync(bin) && statSync(bin).mtimeMs > Math.max(statSync(src).mtimeMs, statSync(header).mtimeMs);
     if (!fresh) {
       const r = await runText(gcc, ['-O2', '-Wall', '-o', bin, src, ...p.libs], { timeoutMs: 60000 });
-      if (r.code !== 0) { out[p.name] = { error: `gcc failed: ${r.stderr.trim().split('\n').slice(0, 2).join(' ')}` }; continue; }
+      if (r.code !== 0) {
+        out[p.name] = { error: `gcc failed: ${r.stderr.trim().split('\n').slice(0, 2).join(' ')}` };
+        continue;
+      }
     }
     out[p.name] = bin;
   }
   return out;
 }
-
 
 /**
  * Whether each rentio driver can open, sleep, read a file and echo over TCP here, and whether
@@ -166,6 +191,10 @@ export async function probeRentio() {
 
 /** First line of a message, trimmed to 160 chars. */
 export function oneLine(s) {
-  const line = String(s).split('\n').map((x) => x.trim()).find(Boolean) ?? '';
+  const line =
+    String(s)
+      .split('\n')
+      .map((x) => x.trim())
+      .find(Boolean) ?? '';
   return line.length > 160 ? line.slice(0, 157) + '...' : line;
 }

@@ -28,7 +28,9 @@ function moduleOf(url, name) {
  * { total_ms, modules: [[name, share]], top: [[fn, share]] }.
  */
 export function summarizeCpuProfile(dir, file) {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(dir, f));
   if (!file && !files.length) return null;
   file ??= files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
   const prof = JSON.parse(readFileSync(file, 'utf8'));
@@ -61,6 +63,11 @@ export function describeProfile(p, cpu) {
   if (!p) return 'no profile was written.';
   const pc = (x) => `${(x * 100).toFixed(0)}%`;
   const split = cpu && Number.isFinite(cpu.sys_share) ? `CPU ${pc(1 - cpu.sys_share)} user / ${pc(cpu.sys_share)} kernel; ` : '';
-  return `${split}JS-thread time by module: ${p.modules.map(([k, v]) => `${k} ${pc(v)}`).join(', ')}. ` +
-    `Hottest functions (self time): ${p.top.slice(0, 6).map(([k, v]) => `\`${k}\` ${pc(v)}`).join(', ')}.`;
+  return (
+    `${split}JS-thread time by module: ${p.modules.map(([k, v]) => `${k} ${pc(v)}`).join(', ')}. ` +
+    `Hottest functions (self time): ${p.top
+      .slice(0, 6)
+      .map(([k, v]) => `\`${k}\` ${pc(v)}`)
+      .join(', ')}.`
+  );
 }

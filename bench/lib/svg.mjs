@@ -29,11 +29,15 @@ export function chart(s) {
       parts.push(`<text x="${LABEL_W - 8}" y="${ty}" class="label" text-anchor="end">${x(r.label)}</text>`);
       if (Number.isFinite(r.median)) {
         const w = Math.max(1, (Math.max(0, r.median) / max) * BAR_W);
-        parts.push(`<rect x="${LABEL_W}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW_H - 6}" fill="${color}"${r.id === s.baseline ? ' stroke="#212529" stroke-width="1.5"' : ''}/>`);
+        parts.push(
+          `<rect x="${LABEL_W}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW_H - 6}" fill="${color}"${r.id === s.baseline ? ' stroke="#212529" stroke-width="1.5"' : ''}/>`,
+        );
         if (r.runs.length > 1) {
           const x0 = LABEL_W + (r.min / max) * BAR_W;
           const x1 = LABEL_W + (r.max / max) * BAR_W;
-          parts.push(`<path d="M${x0.toFixed(1)} ${y + ROW_H / 2}H${x1.toFixed(1)}M${x0.toFixed(1)} ${y + 6}V${y + ROW_H - 6}M${x1.toFixed(1)} ${y + 6}V${y + ROW_H - 6}" class="whisker"/>`);
+          parts.push(
+            `<path d="M${x0.toFixed(1)} ${y + ROW_H / 2}H${x1.toFixed(1)}M${x0.toFixed(1)} ${y + 6}V${y + ROW_H - 6}M${x1.toFixed(1)} ${y + 6}V${y + ROW_H - 6}" class="whisker"/>`,
+          );
         }
         const text = `${formatValue(r.median, s.unit)}${Number.isFinite(r.ratio) ? ` · ${ratio(r.ratio)}` : ''}${r.status === 'partial' ? ' · partial' : ''}`;
         parts.push(`<text x="${LABEL_W + Math.max(w, (r.max / max) * BAR_W) + 6}" y="${ty}" class="value">${x(text)}</text>`);

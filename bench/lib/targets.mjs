@@ -8,7 +8,14 @@ import { pairedRatio } from './stats.mjs';
 
 /** { scenario, case, subject, ref, min, text } */
 export const TARGETS = [
-  { scenario: 'file-rand', case: 'qd64', subject: 'rentio-uring', ref: 'node-uring', min: 1.2, text: 'file QD 64: rentio uring ≥ 1.2× Node with io_uring' },
+  {
+    scenario: 'file-rand',
+    case: 'qd64',
+    subject: 'rentio-uring',
+    ref: 'node-uring',
+    min: 1.2,
+    text: 'file QD 64: rentio uring ≥ 1.2× Node with io_uring',
+  },
   { scenario: 'file-rand', case: 'qd64', subject: 'rentio-uring', ref: 'node', min: 3, text: 'file QD 64: rentio uring ≥ 3× default Node' },
   { scenario: 'file-rand', case: 'qd64', subject: 'rentio-uring', ref: 'bun', min: 1.3, text: 'file QD 64: rentio uring ≥ 1.3× Bun' },
   { scenario: 'file-rand', case: 'qd64', subject: 'rentio-uring', ref: 'deno', min: 1.0, text: 'file QD 64: rentio uring ahead of Deno' },

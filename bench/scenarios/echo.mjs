@@ -10,19 +10,37 @@ import { CHILD_ENV, command, skipReason } from '../lib/contenders.mjs';
 
 /** The echo servers, as { id, label, family, skip, start(opts) → Child }. */
 export function echoServers(ctx) {
-  const js = (runtime, script, args) => (opts = {}) => {
-    const c = command(ctx, runtime, script, ['--host', '127.0.0.1', '--port', '0', ...args], opts);
-    return new Child(opts.wrap ? opts.wrap.cmd : c.cmd, opts.wrap ? [...opts.wrap.args, c.cmd, ...c.args] : c.args, { env: CHILD_ENV });
-  };
-  const native = (name) => (opts = {}) => {
-    const bin = ctx.built[name];
-    const args = ['--host', '127.0.0.1', '--port', '0'];
-    return new Child(opts.wrap ? opts.wrap.cmd : bin, opts.wrap ? [...opts.wrap.args, bin, ...args] : args, { env: CHILD_ENV });
-  };
+  const js =
+    (runtime, script, args) =>
+    (opts = {}) => {
+      const c = command(ctx, runtime, script, ['--host', '127.0.0.1', '--port', '0', ...args], opts);
+      return new Child(opts.wrap ? opts.wrap.cmd : c.cmd, opts.wrap ? [...opts.wrap.args, c.cmd, ...c.args] : c.args, { env: CHILD_ENV });
+    };
+  const native =
+    (name) =>
+    (opts = {}) => {
+      const bin = ctx.built[name];
+      const args = ['--host', '127.0.0.1', '--port', '0'];
+      return new Child(opts.wrap ? opts.wrap.cmd : bin, opts.wrap ? [...opts.wrap.args, bin, ...args] : args, { env: CHILD_ENV });
+    };
   return [
     { id: 'node', label: 'node:net', family: 'node', start: js('node', 'echo-server.mjs', ['--impl', 'net']) },
-    { id: 'rentio-uring', label: 'rentio uring', family: 'rentio-uring', skip: skipReason(ctx, 'rentio-uring'), rentio: true, start: js('node', 'echo-server.mjs', ['--impl', 'rentio', '--driver', 'uring']) },
-    { id: 'rentio-epoll', label: 'rentio epoll', family: 'rentio-epoll', skip: skipReason(ctx, 'rentio-epoll'), rentio: true, start: js('node', 'echo-server.mjs', ['--impl', 'rentio', '--driver', 'epoll']) },
+    {
+      id: 'rentio-uring',
+      label: 'rentio uring',
+      family: 'rentio-uring',
+      skip: skipReason(ctx, 'rentio-uring'),
+      rentio: true,
+      start: js('node', 'echo-server.mjs', ['--impl', 'rentio', '--driver', 'uring']),
+    },
+    {
+      id: 'rentio-epoll',
+      label: 'rentio epoll',
+      family: 'rentio-epoll',
+      skip: skipReason(ctx, 'rentio-epoll'),
+      rentio: true,
+      start: js('node', 'echo-server.mjs', ['--impl', 'rentio', '--driver', 'epoll']),
+    },
     { id: 'bun', label: 'Bun (Bun.listen)', family: 'bun', skip: skipReason(ctx, 'bun'), start: js('bun', 'echo-server.bun.ts', []) },
     { id: 'deno', label: 'Deno (Deno.listen)', family: 'deno', skip: skipReason(ctx, 'deno'), start: js('deno', 'echo-server.deno.ts', []) },
     { id: 'c-epoll', label: 'C epoll', family: 'ref', skip: skipReason(ctx, 'c:echo-epoll'), start: native('echo-epoll') },
@@ -40,9 +58,25 @@ export async function driveEcho(ctx, server, { conns, count = 0, warmup = ctx.cf
     const ready = await srv.waitFor((m) => m.ready, 20000);
     const stats0 = server.rentio ? (await srv.ask('stats', (m) => m.stats)).stats : null;
     const cpu0 = srv.cpuTimes();
-    const client = await runJson(ctx.built['echo-client'], ['--host', '127.0.0.1', '--port', String(ready.port), '--conns', String(conns),
-      '--size', '1024', '--warmup', String(count ? 0 : warmup), '--duration', String(count ? 600000 : duration), ...(count ? ['--count', String(count)] : [])],
-    { timeoutMs: 30000 + duration * 2 + (count ? 60000 : 0) });
+    const client = await runJson(
+      ctx.built['echo-client'],
+      [
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(ready.port),
+        '--conns',
+        String(conns),
+        '--size',
+        '1024',
+        '--warmup',
+        String(count ? 0 : warmup),
+        '--duration',
+        String(count ? 600000 : duration),
+        ...(count ? ['--count', String(count)] : []),
+      ],
+      { timeoutMs: 30000 + duration * 2 + (count ? 60000 : 0) },
+    );
     const cpu1 = srv.cpuTimes();
     const cpu = { user: cpu1.user - cpu0.user, sys: cpu1.sys - cpu0.sys };
     const stats1 = server.rentio ? (await srv.ask('stats', (m) => m.stats)).stats : null;
@@ -60,19 +94,28 @@ export const echo = {
   unit: 'msg/s',
   higher: true,
   baseline: 'node',
-  describe: (ctx) => `C epoll client on 127.0.0.1, one 1 KiB message in flight per connection; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured; a fresh server per run`,
-  cases: (ctx) => ctx.cfg.echoConns.map((n) => ({ id: `c${n}`, label: `${n} conn${n > 1 ? 's' : ''}`, conns: n, reps: n === 64 ? ctx.cfg.targetReps : undefined })),
-  contenders: (ctx) => echoServers(ctx).map((s) => ({
-    ...s,
-    skip: s.skip ?? skipReason(ctx, 'c:echo-client'),
-    run: async (kase, opts = {}) => {
-      const { client, cpu, counters } = await driveEcho(ctx, s, { conns: kase.conns, opts });
-      if (client.errors) throw new Error(`client saw ${client.errors} errors`);
-      // The server's CPU and counters cover the warm-up too: divide by every message it echoed.
-      const all = client.total_msgs || client.msgs;
-      const extra = { p50_us: client.p50_us, p99_us: client.p99_us, cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all, sys_share: cpu.sys / (cpu.user + cpu.sys) };
-      for (const [k, v] of Object.entries(counters)) if (['syscalls', 'parks', 'wakeups', 'submits', 'sqesSubmitted'].includes(k)) extra[`${k}_per_op`] = v / all;
-      return { value: client.msgs_per_s, extra };
-    },
-  })),
+  describe: (ctx) =>
+    `C epoll client on 127.0.0.1, one 1 KiB message in flight per connection; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured; a fresh server per run`,
+  cases: (ctx) =>
+    ctx.cfg.echoConns.map((n) => ({ id: `c${n}`, label: `${n} conn${n > 1 ? 's' : ''}`, conns: n, reps: n === 64 ? ctx.cfg.targetReps : undefined })),
+  contenders: (ctx) =>
+    echoServers(ctx).map((s) => ({
+      ...s,
+      skip: s.skip ?? skipReason(ctx, 'c:echo-client'),
+      run: async (kase, opts = {}) => {
+        const { client, cpu, counters } = await driveEcho(ctx, s, { conns: kase.conns, opts });
+        if (client.errors) throw new Error(`client saw ${client.errors} errors`);
+        // The server's CPU and counters cover the warm-up too: divide by every message it echoed.
+        const all = client.total_msgs || client.msgs;
+        const extra = {
+          p50_us: client.p50_us,
+          p99_us: client.p99_us,
+          cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all,
+          sys_share: cpu.sys / (cpu.user + cpu.sys),
+        };
+        for (const [k, v] of Object.entries(counters))
+          if (['syscalls', 'parks', 'wakeups', 'submits', 'sqesSubmitted'].includes(k)) extra[`${k}_per_op`] = v / all;
+        return { value: client.msgs_per_s, extra };
+      },
+    })),
 };

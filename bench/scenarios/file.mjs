@@ -32,20 +32,51 @@ export function dataFile(ctx) {
 }
 
 function fileContenders(ctx, pattern) {
-  const run = (runtime, impl, extra = {}) => async (kase, opts = {}) => {
-    const { file, size } = ctx.data;
-    const args = ['--impl', impl, ...(extra.driver ? ['--driver', extra.driver] : []), '--file', file, '--size', String(size),
-      '--bs', String(kase.bs), '--qd', String(kase.qd), '--pattern', pattern,
-      '--warmup', String(ctx.cfg.warmupMs), '--duration', String(ctx.cfg.durationMs), ...(opts.count ? ['--count', String(opts.count)] : [])];
-    const c = command(ctx, runtime, 'file-read.mjs', args, opts);
-    const r = await runJson(c.cmd, c.args, { env: { ...CHILD_ENV, ...extra.env }, timeoutMs: 30000 + ctx.cfg.durationMs * 2 });
-    return fileResult(r, kase);
-  };
+  const run =
+    (runtime, impl, extra = {}) =>
+    async (kase, opts = {}) => {
+      const { file, size } = ctx.data;
+      const args = [
+        '--impl',
+        impl,
+        ...(extra.driver ? ['--driver', extra.driver] : []),
+        '--file',
+        file,
+        '--size',
+        String(size),
+        '--bs',
+        String(kase.bs),
+        '--qd',
+        String(kase.qd),
+        '--pattern',
+        pattern,
+        '--warmup',
+        String(ctx.cfg.warmupMs),
+        '--duration',
+        String(ctx.cfg.durationMs),
+        ...(opts.count ? ['--count', String(opts.count)] : []),
+      ];
+      const c = command(ctx, runtime, 'file-read.mjs', args, opts);
+      const r = await runJson(c.cmd, c.args, { env: { ...CHILD_ENV, ...extra.env }, timeoutMs: 30000 + ctx.cfg.durationMs * 2 });
+      return fileResult(r, kase);
+    };
   return [
     { id: 'node', label: 'Node fs.promises', family: 'node', run: run('node', 'fs', { env: { UV_USE_IO_URING: '0' } }) },
     { id: 'node-uring', label: 'Node UV_USE_IO_URING=1', family: 'node', run: run('node', 'fs', { env: { UV_USE_IO_URING: '1' } }) },
-    { id: 'rentio-uring', label: 'rentio uring', family: 'rentio-uring', skip: skipReason(ctx, 'rentio-uring'), run: run('node', 'rentio', { driver: 'uring' }) },
-    { id: 'rentio-epoll', label: 'rentio epoll', family: 'rentio-epoll', skip: skipReason(ctx, 'rentio-epoll'), run: run('node', 'rentio', { driver: 'epoll' }) },
+    {
+      id: 'rentio-uring',
+      label: 'rentio uring',
+      family: 'rentio-uring',
+      skip: skipReason(ctx, 'rentio-uring'),
+      run: run('node', 'rentio', { driver: 'uring' }),
+    },
+    {
+      id: 'rentio-epoll',
+      label: 'rentio epoll',
+      family: 'rentio-epoll',
+      skip: skipReason(ctx, 'rentio-epoll'),
+      run: run('node', 'rentio', { driver: 'epoll' }),
+    },
     { id: 'bun', label: 'Bun (node:fs)', family: 'bun', skip: skipReason(ctx, 'bun'), run: run('bun', 'fs') },
     { id: 'deno', label: 'Deno (node:fs)', family: 'deno', skip: skipReason(ctx, 'deno'), run: run('deno', 'fs') },
     { id: 'fio-uring', label: 'fio io_uring', family: 'ref', skip: skipReason(ctx, 'fio'), run: (k) => fio(ctx, k, pattern, 'io_uring') },
@@ -59,17 +90,31 @@ function fileResult(r, kase) {
     cpu_us_per_op: per(r.cpu_user_us + r.cpu_sys_us),
     sys_share: r.cpu_user_us + r.cpu_sys_us ? r.cpu_sys_us / (r.cpu_user_us + r.cpu_sys_us) : NaN,
   };
-  for (const [k, v] of Object.entries(r.counters ?? {})) if (['syscalls', 'parks', 'wakeups', 'submits', 'sqesSubmitted'].includes(k)) extra[`${k}_per_op`] = per(v);
+  for (const [k, v] of Object.entries(r.counters ?? {}))
+    if (['syscalls', 'parks', 'wakeups', 'submits', 'sqesSubmitted'].includes(k)) extra[`${k}_per_op`] = per(v);
   const value = kase.unit === 'MiB/s' ? r.bytes / r.seconds / 2 ** 20 : r.ops / r.seconds;
   return { value, extra, raw: r };
 }
 
 async function fio(ctx, kase, pattern, engine) {
   const { file, size } = ctx.data;
-  const args = ['--name=bench', `--filename=${file}`, `--size=${size}`, `--rw=${pattern === 'seq' ? 'read' : 'randread'}`,
-    `--bs=${kase.bs}`, `--ioengine=${engine}`, `--iodepth=${engine === 'psync' ? 1 : kase.qd}`, '--direct=0', '--invalidate=0',
-    '--norandommap', '--randrepeat=1', '--time_based', `--ramp_time=${ctx.cfg.warmupMs}ms`, `--runtime=${ctx.cfg.durationMs}ms`,
-    '--output-format=json'];
+  const args = [
+    '--name=bench',
+    `--filename=${file}`,
+    `--size=${size}`,
+    `--rw=${pattern === 'seq' ? 'read' : 'randread'}`,
+    `--bs=${kase.bs}`,
+    `--ioengine=${engine}`,
+    `--iodepth=${engine === 'psync' ? 1 : kase.qd}`,
+    '--direct=0',
+    '--invalidate=0',
+    '--norandommap',
+    '--randrepeat=1',
+    '--time_based',
+    `--ramp_time=${ctx.cfg.warmupMs}ms`,
+    `--runtime=${ctx.cfg.durationMs}ms`,
+    '--output-format=json',
+  ];
   const r = await runText(ctx.tools.fio, args, { timeoutMs: 30000 + ctx.cfg.durationMs * 2 });
   const json = r.stdout.slice(r.stdout.indexOf('{'));
   if (r.code !== 0 || !json) throw new Error(`fio failed: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
@@ -88,9 +133,13 @@ export const fileRand = {
   unit: 'IOPS',
   higher: true,
   baseline: 'node',
-  setup(ctx) { ctx.data ??= dataFile(ctx); },
-  describe: (ctx) => `${ctx.cfg.fileSize / 2 ** 20} MiB file, same seeded offsets for every contender; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured`,
-  cases: (ctx) => ctx.cfg.fileQDs.map((qd) => ({ id: `qd${qd}`, label: `QD ${qd}`, qd, bs: 4096, unit: 'IOPS', reps: qd === 64 ? ctx.cfg.targetReps : undefined })),
+  setup(ctx) {
+    ctx.data ??= dataFile(ctx);
+  },
+  describe: (ctx) =>
+    `${ctx.cfg.fileSize / 2 ** 20} MiB file, same seeded offsets for every contender; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured`,
+  cases: (ctx) =>
+    ctx.cfg.fileQDs.map((qd) => ({ id: `qd${qd}`, label: `QD ${qd}`, qd, bs: 4096, unit: 'IOPS', reps: qd === 64 ? ctx.cfg.targetReps : undefined })),
   contenders: (ctx) => fileContenders(ctx, 'rand'),
 };
 
@@ -100,7 +149,9 @@ export const fileSeq = {
   unit: 'MiB/s',
   higher: true,
   baseline: 'node',
-  setup(ctx) { ctx.data ??= dataFile(ctx); },
+  setup(ctx) {
+    ctx.data ??= dataFile(ctx);
+  },
   describe: (ctx) => `${ctx.cfg.fileSize / 2 ** 20} MiB file read front to back (wrapping), one read in flight`,
   cases: () => [{ id: 'qd1', label: '128 KiB, QD 1', qd: 1, bs: 131072, unit: 'MiB/s' }],
   contenders: (ctx) => fileContenders(ctx, 'seq'),

@@ -27,7 +27,9 @@ export function parseWrk(text) {
 }
 
 async function wrk(ctx, port, seconds, conns) {
-  const r = await runText(ctx.tools.wrk, ['-t1', `-c${conns}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`], { timeoutMs: seconds * 1000 + 30000 });
+  const r = await runText(ctx.tools.wrk, ['-t1', `-c${conns}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`], {
+    timeoutMs: seconds * 1000 + 30000,
+  });
   if (r.code !== 0) throw new Error(`wrk failed: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
   return parseWrk(r.stdout);
 }
@@ -38,12 +40,17 @@ export const http = {
   unit: 'req/s',
   higher: true,
   baseline: 'node',
-  describe: (ctx) => `wrk -t1 -c${ctx.cfg.httpConns}, GET / → 13-byte text/plain; ${ctx.cfg.httpWarmupS ? `${ctx.cfg.httpWarmupS} s warm-up, then ` : ''}${ctx.cfg.httpSeconds} s measured`,
+  describe: (ctx) =>
+    `wrk -t1 -c${ctx.cfg.httpConns}, GET / → 13-byte text/plain; ${ctx.cfg.httpWarmupS ? `${ctx.cfg.httpWarmupS} s warm-up, then ` : ''}${ctx.cfg.httpSeconds} s measured`,
   cases: (ctx) => [{ id: `c${ctx.cfg.httpConns}`, label: `${ctx.cfg.httpConns} conns`, conns: ctx.cfg.httpConns, reps: ctx.cfg.targetReps }],
   contenders: (ctx) => {
     const wrkSkip = skipReason(ctx, 'wrk');
     const mk = (id, label, family, impl, driver, skip) => ({
-      id, label, family, skip: wrkSkip ?? skip, rentio: !!driver,
+      id,
+      label,
+      family,
+      skip: wrkSkip ?? skip,
+      rentio: !!driver,
       run: async (kase, opts = {}) => {
         const srv = server(ctx, impl, driver, opts);
         try {
@@ -56,7 +63,15 @@ export const http = {
           const sys = cpu1.sys - cpu0.sys;
           if (!Number.isFinite(r.rps) || r.rps === 0) throw srv.failure('wrk completed no requests');
           if (r.errors > 0) throw srv.failure(`wrk saw ${r.errors} socket errors or non-2xx responses`);
-          return { value: r.rps, extra: { p50_us: r.p50_us, p99_us: r.p99_us, cpu_us_per_op: ((user + sys) * 1e6) / (r.rps * ctx.cfg.httpSeconds), sys_share: sys / (user + sys) } };
+          return {
+            value: r.rps,
+            extra: {
+              p50_us: r.p50_us,
+              p99_us: r.p99_us,
+              cpu_us_per_op: ((user + sys) * 1e6) / (r.rps * ctx.cfg.httpSeconds),
+              sys_share: sys / (user + sys),
+            },
+          };
         } finally {
           await srv.stop();
         }

@@ -46,8 +46,20 @@ function unixServers(ctx, sockPath) {
   };
   return [
     { id: 'node', label: 'node:net', family: 'node', start: js(['--impl', 'net']) },
-    { id: 'rentio-uring', label: 'rentio uring', family: 'rentio-uring', skip: skipReason(ctx, 'rentio-uring'), start: js(['--impl', 'rentio', '--driver', 'uring']) },
-    { id: 'rentio-epoll', label: 'rentio epoll', family: 'rentio-epoll', skip: skipReason(ctx, 'rentio-epoll'), start: js(['--impl', 'rentio', '--driver', 'epoll']) },
+    {
+      id: 'rentio-uring',
+      label: 'rentio uring',
+      family: 'rentio-uring',
+      skip: skipReason(ctx, 'rentio-uring'),
+      start: js(['--impl', 'rentio', '--driver', 'uring']),
+    },
+    {
+      id: 'rentio-epoll',
+      label: 'rentio epoll',
+      family: 'rentio-epoll',
+      skip: skipReason(ctx, 'rentio-epoll'),
+      start: js(['--impl', 'rentio', '--driver', 'epoll']),
+    },
   ];
 }
 
@@ -57,7 +69,8 @@ export const unixEcho = {
   unit: 'msg/s',
   higher: true,
   baseline: 'node',
-  describe: (ctx) => `C epoll client on a socket path, one 1 KiB message in flight per connection; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured; a fresh server (and path) per run`,
+  describe: (ctx) =>
+    `C epoll client on a socket path, one 1 KiB message in flight per connection; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured; a fresh server (and path) per run`,
   cases: (ctx) => [{ id: 'c64', label: '64 conns', conns: 64, reps: ctx.cfg.targetReps }],
   contenders: (ctx) => {
     let dir = null;
@@ -70,11 +83,34 @@ export const unixEcho = {
       skip: s.skip ?? skipReason(ctx, 'c:echo-client'),
       run: async (kase) => {
         try {
-          const { result: client, counters, cpu } = await drive(s, (ready) => runJson(ctx.built['echo-client'], ['--path', ready.path, '--conns', String(kase.conns),
-            '--size', '1024', '--warmup', String(ctx.cfg.warmupMs), '--duration', String(ctx.cfg.durationMs)], { timeoutMs: 30000 + ctx.cfg.durationMs * 2 }));
+          const {
+            result: client,
+            counters,
+            cpu,
+          } = await drive(s, (ready) =>
+            runJson(
+              ctx.built['echo-client'],
+              [
+                '--path',
+                ready.path,
+                '--conns',
+                String(kase.conns),
+                '--size',
+                '1024',
+                '--warmup',
+                String(ctx.cfg.warmupMs),
+                '--duration',
+                String(ctx.cfg.durationMs),
+              ],
+              { timeoutMs: 30000 + ctx.cfg.durationMs * 2 },
+            ),
+          );
           if (client.errors) throw new Error(`client saw ${client.errors} errors`);
           const all = client.total_msgs || client.msgs;
-          return { value: client.msgs_per_s, extra: { p50_us: client.p50_us, p99_us: client.p99_us, cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all, ...perOp(counters, all) } };
+          return {
+            value: client.msgs_per_s,
+            extra: { p50_us: client.p50_us, p99_us: client.p99_us, cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all, ...perOp(counters, all) },
+          };
         } finally {
           if (dir) rmSync(dir, { recursive: true, force: true });
           dir = null;
@@ -91,14 +127,45 @@ function udpServers(ctx, mode) {
   };
   return [
     { id: 'node', label: 'node:dgram', family: 'node', start: js('node', 'udp-server.mjs', ['--impl', 'dgram']) },
-    { id: 'rentio-uring', label: 'rentio uring', family: 'rentio-uring', skip: skipReason(ctx, 'rentio-uring'), start: js('node', 'udp-server.mjs', ['--impl', 'rentio', '--driver', 'uring']) },
-    { id: 'rentio-epoll', label: 'rentio epoll', family: 'rentio-epoll', skip: skipReason(ctx, 'rentio-epoll'), start: js('node', 'udp-server.mjs', ['--impl', 'rentio', '--driver', 'epoll']) },
+    {
+      id: 'rentio-uring',
+      label: 'rentio uring',
+      family: 'rentio-uring',
+      skip: skipReason(ctx, 'rentio-uring'),
+      start: js('node', 'udp-server.mjs', ['--impl', 'rentio', '--driver', 'uring']),
+    },
+    {
+      id: 'rentio-epoll',
+      label: 'rentio epoll',
+      family: 'rentio-epoll',
+      skip: skipReason(ctx, 'rentio-epoll'),
+      start: js('node', 'udp-server.mjs', ['--impl', 'rentio', '--driver', 'epoll']),
+    },
     { id: 'bun', label: 'Bun (Bun.udpSocket)', family: 'bun', skip: skipReason(ctx, 'bun'), start: js('bun', 'udp-server.bun.ts', []) },
   ];
 }
 
-const udpClient = (ctx, port, mode, socks) => runJson(ctx.built['udp-client'], ['--host', '127.0.0.1', '--port', String(port), '--mode', mode, '--socks', String(socks),
-  '--size', '64', '--warmup', String(ctx.cfg.warmupMs), '--duration', String(ctx.cfg.durationMs)], { timeoutMs: 30000 + ctx.cfg.durationMs * 2 });
+const udpClient = (ctx, port, mode, socks) =>
+  runJson(
+    ctx.built['udp-client'],
+    [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--mode',
+      mode,
+      '--socks',
+      String(socks),
+      '--size',
+      '64',
+      '--warmup',
+      String(ctx.cfg.warmupMs),
+      '--duration',
+      String(ctx.cfg.durationMs),
+    ],
+    { timeoutMs: 30000 + ctx.cfg.durationMs * 2 },
+  );
 
 export const udpPingPong = {
   id: 'udp-pingpong',
@@ -106,18 +173,29 @@ export const udpPingPong = {
   unit: 'round trips/s',
   higher: true,
   baseline: 'node',
-  describe: (ctx) => `C epoll client, 16 connected sockets with one datagram in flight each, echoed by one server socket; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured`,
+  describe: (ctx) =>
+    `C epoll client, 16 connected sockets with one datagram in flight each, echoed by one server socket; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured`,
   cases: (ctx) => [{ id: 's16', label: '16 sockets', socks: 16, reps: ctx.cfg.targetReps }],
-  contenders: (ctx) => udpServers(ctx, 'echo').map((s) => ({
-    ...s,
-    skip: s.skip ?? skipReason(ctx, 'c:udp-client'),
-    run: async (kase) => {
-      const { result: client, counters, cpu } = await drive(s, (ready) => udpClient(ctx, ready.port, 'pingpong', kase.socks));
-      if (client.errors) throw new Error(`client saw ${client.errors} errors`);
-      const all = client.total_msgs || client.msgs;
-      return { value: client.msgs_per_s, extra: { p50_us: client.p50_us, p99_us: client.p99_us, lost: client.lost, cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all, ...perOp(counters, all) } };
-    },
-  })),
+  contenders: (ctx) =>
+    udpServers(ctx, 'echo').map((s) => ({
+      ...s,
+      skip: s.skip ?? skipReason(ctx, 'c:udp-client'),
+      run: async (kase) => {
+        const { result: client, counters, cpu } = await drive(s, (ready) => udpClient(ctx, ready.port, 'pingpong', kase.socks));
+        if (client.errors) throw new Error(`client saw ${client.errors} errors`);
+        const all = client.total_msgs || client.msgs;
+        return {
+          value: client.msgs_per_s,
+          extra: {
+            p50_us: client.p50_us,
+            p99_us: client.p99_us,
+            lost: client.lost,
+            cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all,
+            ...perOp(counters, all),
+          },
+        };
+      },
+    })),
 };
 
 export const udpFlood = {
@@ -126,22 +204,36 @@ export const udpFlood = {
   unit: 'pps',
   higher: true,
   baseline: 'node',
-  describe: (ctx) => `one C socket sends back to back for ${ctx.cfg.warmupMs + ctx.cfg.durationMs} ms; the server counts what it received over the whole send (SO_RCVBUF 4 MiB asked)`,
+  describe: (ctx) =>
+    `one C socket sends back to back for ${ctx.cfg.warmupMs + ctx.cfg.durationMs} ms; the server counts what it received over the whole send (SO_RCVBUF 4 MiB asked)`,
   cases: (ctx) => [{ id: 'b64', label: '64 B', reps: ctx.cfg.targetReps }],
-  contenders: (ctx) => udpServers(ctx, 'count').map((s) => ({
-    ...s,
-    skip: s.skip ?? skipReason(ctx, 'c:udp-client'),
-    run: async () => {
-      const { result: client, counters, cpu } = await drive(s, async (ready) => {
-        const t0 = process.hrtime.bigint();
-        const r = await udpClient(ctx, ready.port, 'flood', 1);
-        // Let the server drain what is still queued in its socket.
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        return { ...r, wallS: Number(process.hrtime.bigint() - t0) / 1e9 };
-      });
-      const received = counters.received ?? 0;
-      const sendS = client.seconds * (client.total_sent / Math.max(1, client.sent));
-      return { value: received / sendS, extra: { sent_per_s: client.total_sent / sendS, delivered: received / Math.max(1, client.total_sent), cpu_us_per_op: received ? ((cpu.user + cpu.sys) * 1e6) / received : 0, ...perOp(counters, Math.max(1, received)) } };
-    },
-  })),
+  contenders: (ctx) =>
+    udpServers(ctx, 'count').map((s) => ({
+      ...s,
+      skip: s.skip ?? skipReason(ctx, 'c:udp-client'),
+      run: async () => {
+        const {
+          result: client,
+          counters,
+          cpu,
+        } = await drive(s, async (ready) => {
+          const t0 = process.hrtime.bigint();
+          const r = await udpClient(ctx, ready.port, 'flood', 1);
+          // Let the server drain what is still queued in its socket.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return { ...r, wallS: Number(process.hrtime.bigint() - t0) / 1e9 };
+        });
+        const received = counters.received ?? 0;
+        const sendS = client.seconds * (client.total_sent / Math.max(1, client.sent));
+        return {
+          value: received / sendS,
+          extra: {
+            sent_per_s: client.total_sent / sendS,
+            delivered: received / Math.max(1, client.total_sent),
+            cpu_us_per_op: received ? ((cpu.user + cpu.sys) * 1e6) / received : 0,
+            ...perOp(counters, Math.max(1, received)),
+          },
+        };
+      },
+    })),
 };

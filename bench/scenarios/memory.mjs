@@ -15,12 +15,16 @@ export const memory = {
   unit: 'B/conn',
   higher: false,
   baseline: 'node',
-  describe: (ctx) => `${ctx.cfg.idleConns} loopback connections held by the C client; RSS after GC, after minus before, per connection; rentio and Deno rent a ${ctx.cfg.idleBuf}-byte buffer per pending read`,
+  describe: (ctx) =>
+    `${ctx.cfg.idleConns} loopback connections held by the C client; RSS after GC, after minus before, per connection; rentio and Deno rent a ${ctx.cfg.idleBuf}-byte buffer per pending read`,
   cases: (ctx) => [{ id: `c${ctx.cfg.idleConns}`, label: `${ctx.cfg.idleConns} conns`, conns: ctx.cfg.idleConns }],
   contenders: (ctx) => {
     const clientSkip = skipReason(ctx, 'c:idle-client');
     const mk = (id, label, family, runtime, script, args, skip) => ({
-      id, label, family, skip: clientSkip ?? skip,
+      id,
+      label,
+      family,
+      skip: clientSkip ?? skip,
       run: async (kase) => {
         const nofile = kase.conns + 1024;
         const c = command(ctx, runtime, script, ['--conns', String(kase.conns), '--buf', String(ctx.cfg.idleBuf), ...args], { gc: true });
@@ -31,7 +35,11 @@ export const memory = {
           await srv.ask('gc', (m) => m.gc);
           await sleep(200);
           const before = srv.rssBytes();
-          client = new Child(ctx.built['idle-client'], ['--host', '127.0.0.1', '--port', String(port), '--conns', String(kase.conns), '--hold', '120000'], { nofile });
+          client = new Child(
+            ctx.built['idle-client'],
+            ['--host', '127.0.0.1', '--port', String(port), '--conns', String(kase.conns), '--hold', '120000'],
+            { nofile },
+          );
           await client.waitFor((m) => m.connected, 60000);
           await srv.waitFor((m) => m.accepted, 60000);
           await sleep(300);
@@ -47,8 +55,24 @@ export const memory = {
     });
     return [
       mk('node', 'node:net', 'node', 'node', 'idle-server.mjs', ['--impl', 'net'], null),
-      mk('rentio-uring', 'rentio uring', 'rentio-uring', 'node', 'idle-server.mjs', ['--impl', 'rentio', '--driver', 'uring'], skipReason(ctx, 'rentio-uring')),
-      mk('rentio-epoll', 'rentio epoll', 'rentio-epoll', 'node', 'idle-server.mjs', ['--impl', 'rentio', '--driver', 'epoll'], skipReason(ctx, 'rentio-epoll')),
+      mk(
+        'rentio-uring',
+        'rentio uring',
+        'rentio-uring',
+        'node',
+        'idle-server.mjs',
+        ['--impl', 'rentio', '--driver', 'uring'],
+        skipReason(ctx, 'rentio-uring'),
+      ),
+      mk(
+        'rentio-epoll',
+        'rentio epoll',
+        'rentio-epoll',
+        'node',
+        'idle-server.mjs',
+        ['--impl', 'rentio', '--driver', 'epoll'],
+        skipReason(ctx, 'rentio-epoll'),
+      ),
       mk('bun', 'Bun (Bun.listen)', 'bun', 'bun', 'idle-server.bun.ts', [], skipReason(ctx, 'bun')),
       mk('deno', 'Deno (conn.read)', 'deno', 'deno', 'idle-server.deno.ts', [], skipReason(ctx, 'deno')),
     ];

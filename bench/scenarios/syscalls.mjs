@@ -52,7 +52,11 @@ function perOp(a, b, n1, n2) {
     const d = ((b.strace.calls[k] ?? 0) - (a.strace.calls[k] ?? 0)) / dn;
     if (d > 0.005) calls[k] = d;
   }
-  const top = Object.entries(calls).sort((x, y) => y[1] - x[1]).slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+  const top = Object.entries(calls)
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ');
   const extra = { top };
   for (const k of ['syscalls', 'parks', 'wakeups', 'submits', 'sqesSubmitted']) {
     if (typeof a.counters?.[k] === 'number' && typeof b.counters?.[k] === 'number') extra[`${k}_per_op`] = (b.counters[k] - a.counters[k]) / dn;
@@ -69,8 +73,11 @@ export const syscalls = {
   higher: false,
   baseline: 'node',
   reps: 1,
-  setup(ctx) { ctx.data ??= dataFile(ctx); },
-  describe: (ctx) => `difference of two traced runs (${ctx.cfg.straceOps.join(' and ')} ops) per op; one run each (counts barely vary); syscalls/parks/wakeups from rt.stats() over the same runs`,
+  setup(ctx) {
+    ctx.data ??= dataFile(ctx);
+  },
+  describe: (ctx) =>
+    `difference of two traced runs (${ctx.cfg.straceOps.join(' and ')} ops) per op; one run each (counts barely vary); syscalls/parks/wakeups from rt.stats() over the same runs`,
   cases: () => [
     { id: 'file-qd64', label: 'file 4 KiB rand QD 64', kind: 'file' },
     { id: 'echo-c64', label: 'echo 64 conns', kind: 'echo' },
@@ -78,14 +85,31 @@ export const syscalls = {
   contenders: (ctx) => {
     const straceSkip = skipReason(ctx, 'strace');
     const [n1, n2] = ctx.cfg.straceOps;
-    const fileRun = (runtime, impl, driver, env = {}) => async () => {
-      const one = (n) => traced(ctx, async (wrap) => {
-        const { file, size } = ctx.data;
-        const c = command(ctx, runtime, 'file-read.mjs', ['--impl', impl, ...(driver ? ['--driver', driver] : []), '--file', file, '--size', String(size), '--bs', '4096', '--qd', '64', '--count', String(n)]);
-        return runJson(wrap.cmd, [...wrap.args, c.cmd, ...c.args], { env: { ...CHILD_ENV, ...env }, timeoutMs: 120000 });
-      });
-      return perOp(await one(n1), await one(n2), n1, n2);
-    };
+    const fileRun =
+      (runtime, impl, driver, env = {}) =>
+      async () => {
+        const one = (n) =>
+          traced(ctx, async (wrap) => {
+            const { file, size } = ctx.data;
+            const c = command(ctx, runtime, 'file-read.mjs', [
+              '--impl',
+              impl,
+              ...(driver ? ['--driver', driver] : []),
+              '--file',
+              file,
+              '--size',
+              String(size),
+              '--bs',
+              '4096',
+              '--qd',
+              '64',
+              '--count',
+              String(n),
+            ]);
+            return runJson(wrap.cmd, [...wrap.args, c.cmd, ...c.args], { env: { ...CHILD_ENV, ...env }, timeoutMs: 120000 });
+          });
+        return perOp(await one(n1), await one(n2), n1, n2);
+      };
     const echoRun = (server) => async () => {
       const one = (n) => traced(ctx, async (wrap) => driveEcho(ctx, server, { conns: 64, count: n, opts: { wrap } }));
       return perOp(await one(n1), await one(n2), n1, n2);
@@ -94,13 +118,27 @@ export const syscalls = {
     const fileRows = [
       { id: 'node', label: 'Node fs.promises', family: 'node', run: fileRun('node', 'fs', null, { UV_USE_IO_URING: '0' }) },
       { id: 'node-uring', label: 'Node UV_USE_IO_URING=1', family: 'node', run: fileRun('node', 'fs', null, { UV_USE_IO_URING: '1' }) },
-      { id: 'rentio-uring', label: 'rentio uring', family: 'rentio-uring', skip: skipReason(ctx, 'rentio-uring'), run: fileRun('node', 'rentio', 'uring') },
-      { id: 'rentio-epoll', label: 'rentio epoll', family: 'rentio-epoll', skip: skipReason(ctx, 'rentio-epoll'), run: fileRun('node', 'rentio', 'epoll') },
+      {
+        id: 'rentio-uring',
+        label: 'rentio uring',
+        family: 'rentio-uring',
+        skip: skipReason(ctx, 'rentio-uring'),
+        run: fileRun('node', 'rentio', 'uring'),
+      },
+      {
+        id: 'rentio-epoll',
+        label: 'rentio epoll',
+        family: 'rentio-epoll',
+        skip: skipReason(ctx, 'rentio-epoll'),
+        run: fileRun('node', 'rentio', 'epoll'),
+      },
       { id: 'bun', label: 'Bun (node:fs)', family: 'bun', skip: skipReason(ctx, 'bun'), run: fileRun('bun', 'fs', null) },
       { id: 'deno', label: 'Deno (node:fs)', family: 'deno', skip: skipReason(ctx, 'deno'), run: fileRun('deno', 'fs', null) },
     ];
     const echoRows = ['node', 'rentio-uring', 'rentio-epoll', 'bun', 'deno', 'c-epoll', 'c-uring'].map((id) => ({
-      ...servers[id], skip: servers[id].skip ?? skipReason(ctx, 'c:echo-client'), run: echoRun(servers[id]),
+      ...servers[id],
+      skip: servers[id].skip ?? skipReason(ctx, 'c:echo-client'),
+      run: echoRun(servers[id]),
     }));
     // One contender list per scenario: each row runs the case it belongs to and skips the other.
     const rows = new Map();
@@ -109,7 +147,10 @@ export const syscalls = {
     return [...rows.values()]
       .filter((r) => !ctx.quick || ['node', 'rentio-uring', 'rentio-epoll'].includes(r.id))
       .map((r) => ({
-        id: r.id, label: r.label, family: r.family, skip: straceSkip,
+        id: r.id,
+        label: r.label,
+        family: r.family,
+        skip: straceSkip,
         // Per-case rows: label and skip reason depend on which case runs.
         forCase: (kase) => {
           const row = kase.kind === 'file' ? r.file : r.echo;

@@ -60,9 +60,11 @@ export function randomOffsets(fileSize, blockSize, count = 1 << 16, seed = 0x9e3
   const out = new Float64Array(count);
   let x = seed >>> 0;
   for (let i = 0; i < count; i++) {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     out[i] = (x % blocks) * blockSize;
   }
   return out;
@@ -92,8 +94,17 @@ export async function measure({ lanes, op, warmup = 300, duration = 2000, count 
   if (count > 0) {
     w0 = mark();
   } else {
-    timers.push(setTimeout(() => { w0 = mark(); }, warmup));
-    timers.push(setTimeout(() => { w1 = mark(); stop = true; }, warmup + duration));
+    timers.push(
+      setTimeout(() => {
+        w0 = mark();
+      }, warmup),
+    );
+    timers.push(
+      setTimeout(() => {
+        w1 = mark();
+        stop = true;
+      }, warmup + duration),
+    );
   }
   const lane = async (l) => {
     while (!stop) {

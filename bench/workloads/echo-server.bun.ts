@@ -14,9 +14,15 @@ try {
     hostname: a.host ?? '127.0.0.1',
     port: a.port ?? 0,
     socket: {
-      open(s) { s.data = { backlog: null }; s.setNoDelay?.(true); },
+      open(s) {
+        s.data = { backlog: null };
+        s.setNoDelay?.(true);
+      },
       data(s, d) {
-        if (s.data.backlog) { s.data.backlog = concat(s.data.backlog, d); return; }
+        if (s.data.backlog) {
+          s.data.backlog = concat(s.data.backlog, d);
+          return;
+        }
         const n = s.write(d);
         // write() may take part of it under back-pressure: keep the rest for drain().
         if (n < d.byteLength) s.data.backlog = d.slice(n);
@@ -30,7 +36,15 @@ try {
       error() {},
     },
   });
-  onCommands((line) => { if (line === 'stats') emit({ stats: {} }); }, () => { server.stop(true); process.exit(0); });
+  onCommands(
+    (line) => {
+      if (line === 'stats') emit({ stats: {} });
+    },
+    () => {
+      server.stop(true);
+      process.exit(0);
+    },
+  );
   emit({ ready: true, port: server.port });
 } catch (err) {
   fail(err);

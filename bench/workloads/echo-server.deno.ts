@@ -20,14 +20,22 @@ async function serve(conn: Deno.TcpConn) {
   } catch {
     // a reset peer ends its connection, not the server
   } finally {
-    try { conn.close(); } catch { /* already closed */ }
+    try {
+      conn.close();
+    } catch {
+      /* already closed */
+    }
   }
 }
 
 try {
   const l = Deno.listen({ hostname: a.host ?? '127.0.0.1', port: a.port ?? 0 });
-  (async () => { for await (const conn of l) serve(conn); })().catch(fail);
-  onCommands((line) => { if (line === 'stats') emit({ stats: {} }); });
+  (async () => {
+    for await (const conn of l) serve(conn);
+  })().catch(fail);
+  onCommands((line) => {
+    if (line === 'stats') emit({ stats: {} });
+  });
   emit({ ready: true, port: (l.addr as Deno.NetAddr).port });
 } catch (err) {
   fail(err);

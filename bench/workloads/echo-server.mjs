@@ -46,7 +46,9 @@ async function rentioServer() {
       await s.close().catch(() => {});
     }
   };
-  (async () => { for await (const s of l) serve(s); })().catch(fail);
+  (async () => {
+    for await (const s of l) void serve(s);
+  })().catch(fail); // serve() never rejects: it catches per connection
   return { port: a.path ? 0 : l.address().port, path: a.path, stats: () => numericStats(rt.stats()) };
 }
 

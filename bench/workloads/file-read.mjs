@@ -21,8 +21,15 @@ const blocks = Math.floor(size / bs);
 // Sequential lanes each walk their own stripe of the file, wrapping at the end.
 const cursor = Array.from({ length: qd }, (_, l) => Math.floor((blocks * l) / qd));
 const next = seq
-  ? (l) => { const b = cursor[l]; cursor[l] = (b + 1) % blocks; return b * bs; }
-  : (() => { const k = Array.from({ length: qd }, (_, l) => l * 997); return (l) => offsets[k[l]++ & mask]; })();
+  ? (l) => {
+      const b = cursor[l];
+      cursor[l] = (b + 1) % blocks;
+      return b * bs;
+    }
+  : (() => {
+      const k = Array.from({ length: qd }, (_, l) => l * 997);
+      return (l) => offsets[k[l]++ & mask];
+    })();
 
 async function main() {
   if (a.impl === 'fs') {
@@ -31,7 +38,10 @@ async function main() {
     const fh = await open(a.file, 'r');
     const bufs = Array.from({ length: qd }, () => Buffer.allocUnsafe(bs));
     const r = await measure({
-      lanes: qd, warmup: a.warmup, duration: a.duration, count: a.count,
+      lanes: qd,
+      warmup: a.warmup,
+      duration: a.duration,
+      count: a.count,
       op: async (l) => {
         const { bytesRead } = await fh.read(bufs[l], 0, bs, next(l));
         if (bytesRead !== bs) throw new Error(`short read: ${bytesRead}`);
@@ -46,7 +56,10 @@ async function main() {
     const f = await rt.open(a.file, 'r');
     const bufs = Array.from({ length: qd }, () => alloc(bs));
     const r = await measure({
-      lanes: qd, warmup: a.warmup, duration: a.duration, count: a.count,
+      lanes: qd,
+      warmup: a.warmup,
+      duration: a.duration,
+      count: a.count,
       snapshot: () => numericStats(rt.stats()),
       op: async (l) => {
         // The buffer is rented: the lane's old handle is detached; keep the one handed back.

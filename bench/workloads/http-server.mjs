@@ -57,7 +57,10 @@ async function raw() {
         for (let i = 0; i < n; i++) {
           const c = buf[i];
           matched = c === END[matched] ? matched + 1 : c === 13 ? 1 : 0;
-          if (matched === 4) { requests++; matched = 0; }
+          if (matched === 4) {
+            requests++;
+            matched = 0;
+          }
         }
         for (; requests > 0; requests--) out = await s.writeAll(out);
       }
@@ -67,7 +70,9 @@ async function raw() {
       await s.close().catch(() => {});
     }
   };
-  (async () => { for await (const s of l) serve(s); })().catch(fail);
+  (async () => {
+    for await (const s of l) void serve(s);
+  })().catch(fail); // serve() never rejects: it catches per connection
   return { port: l.address().port, stats: () => numericStats(rt.stats()) };
 }
 
@@ -75,7 +80,9 @@ async function main() {
   const impls = { plain, compat, raw };
   if (!impls[a.impl]) throw new Error(`unknown --impl ${a.impl}`);
   const srv = await impls[a.impl]();
-  onCommands((line) => { if (line === 'stats') emit({ stats: srv.stats() }); });
+  onCommands((line) => {
+    if (line === 'stats') emit({ stats: srv.stats() });
+  });
   emit({ ready: true, port: srv.port });
 }
 

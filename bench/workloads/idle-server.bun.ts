@@ -14,16 +14,24 @@ try {
     hostname: a.host ?? '127.0.0.1',
     port: 0,
     socket: {
-      open() { if (++accepted === target) emit({ accepted }); },
+      open() {
+        if (++accepted === target) emit({ accepted });
+      },
       data() {},
       error() {},
     },
   });
-  onCommands((line) => {
-    if (line !== 'gc') return;
-    Bun.gc(true);
-    emit({ gc: true });
-  }, () => { server.stop(true); process.exit(0); });
+  onCommands(
+    (line) => {
+      if (line !== 'gc') return;
+      Bun.gc(true);
+      emit({ gc: true });
+    },
+    () => {
+      server.stop(true);
+      process.exit(0);
+    },
+  );
   emit({ ready: true, port: server.port });
 } catch (err) {
   fail(err);

@@ -14,7 +14,9 @@ const host = a.host ?? '127.0.0.1';
 const target = a.conns ?? 10000;
 const held = [];
 let accepted = 0;
-const counted = () => { if (++accepted === target) emit({ accepted }); };
+const counted = () => {
+  if (++accepted === target) emit({ accepted });
+};
 
 async function netServer() {
   const net = await import('node:net');

@@ -20,7 +20,15 @@ try {
       },
     },
   });
-  onCommands((line) => { if (line === 'stats') emit({ stats: { received } }); }, () => { sock.close(); process.exit(0); });
+  onCommands(
+    (line) => {
+      if (line === 'stats') emit({ stats: { received } });
+    },
+    () => {
+      sock.close();
+      process.exit(0);
+    },
+  );
   emit({ ready: true, port: sock.port });
 } catch (err) {
   fail(err);

@@ -11,11 +11,17 @@ const [port, count] = process.argv.slice(2).map(Number);
 const socks = [];
 const BATCH = 200;
 for (let i = 0; i < count; i += BATCH) {
-  await Promise.all(Array.from({ length: Math.min(BATCH, count - i) }, () => new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: '127.0.0.1' }, resolve);
-    s.on('error', reject);
-    socks.push(s);
-  })));
+  await Promise.all(
+    Array.from(
+      { length: Math.min(BATCH, count - i) },
+      () =>
+        new Promise((resolve, reject) => {
+          const s = net.connect({ port, host: '127.0.0.1' }, resolve);
+          s.on('error', reject);
+          socks.push(s);
+        }),
+    ),
+  );
 }
 console.log(`connected ${socks.length}`);
 // Bounded: the parent closes stdin when it is done; never outlive it by more than a minute.

@@ -80,7 +80,11 @@ export async function closeAll(drivers) {
 export function table(headers, rows) {
   const cells = [headers, ...rows].map((r) => r.map((c) => (c === undefined || c === null ? '—' : String(c))));
   const width = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || r[i] === undefined || typeof r[i] === 'number' || /^-?[\d.,]+( \S+)?$/.test(String(r[i]))));
+  const numeric = headers.map(
+    (_, i) =>
+      rows.length > 0 &&
+      rows.every((r) => r[i] === null || r[i] === undefined || typeof r[i] === 'number' || /^-?[\d.,]+( \S+)?$/.test(String(r[i]))),
+  );
   const line = (r) => '| ' + r.map((c, i) => (numeric[i] ? c.padStart(width[i]) : c.padEnd(width[i]))).join(' | ') + ' |';
   console.log(line(cells[0]));
   console.log('|-' + width.map((w) => '-'.repeat(w)).join('-|-') + '-|');

@@ -33,7 +33,8 @@ const args = { owned: null as unknown as Uint8Array, off: 0, len: 0, pos: -1, si
 
 /** Base of every rentio handle. */
 export abstract class Handle {
-  /** @internal */ readonly _rt: Runtime;
+  /** Kept in the .d.ts (not tagged internal) while @rentio/compat reads it to find a handle's runtime; a public accessor should replace it. */
+  readonly _rt: Runtime;
   /** @internal */ readonly _ops = new OpList();
   #fd: number;
   #closing: Promise<void> | null = null;

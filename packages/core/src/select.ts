@@ -49,7 +49,9 @@ export async function openDriver(name: DriverName, options: DriverOptions): Prom
   try {
     return { driver: await (await importDriver('uring')).open(options), fallbackReason: null };
   } catch (err) {
-    // Compare the code, not the class: the driver may carry its own copy of core.
+    // Compare the code, not the class. The drivers take core as a peer dependency, so an install
+    // holds one copy of core and its classes; the code still holds when a broken install (a
+    // driver nested with its own core) loads two, and it is the documented contract.
     if ((err as { code?: string }).code !== 'ERR_RENTIO_DRIVER_UNAVAILABLE') throw err;
     return { driver: await (await importDriver('epoll')).open(options), fallbackReason: (err as DriverUnavailableError).reason };
   }
