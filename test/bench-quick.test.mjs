@@ -15,5 +15,7 @@ t.test('bench --quick runs every scenario', { timeout: 360_000 }, async (t) => {
   t.ok(done, 'printed the summary line');
   t.ok(Number(done?.[1]) >= 9, 'all nine scenarios ran');
   t.ok(Number(done?.[2]) > 0, 'rows were measured');
-  t.equal(Number(done?.[4]), 0, 'no contender failed');
+  // Name the failed rows, so a failure under load says which contender and why.
+  const failedRows = r.stdout.split('\n').filter((l) => /fail/i.test(l) && !/done in/.test(l)).slice(0, 5).join(' | ');
+  t.equal(Number(done?.[4]), 0, `no contender failed (${failedRows || 'none named'})`);
 });
