@@ -3,13 +3,12 @@
  * listen) and connected to.
  * @module
  */
-import { AT_FDCWD, SOCK_STREAM } from './constants.js';
+import { SOCK_STREAM } from './constants.js';
 import { AbortError, InvalidArgTypeError, InvalidArgValueError, errnoException, type ErrnoContext } from './errors.js';
 import { Listener } from './listener.js';
 import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
 import { AF_UNIX, SUN_PATH_SIZE, encodeSockaddrUn, isAbstract, sunPathBytes } from './sockaddr-un.js';
-import { STATX_MASK, STATX_SIZE } from './stats.js';
 import { UnixStream } from './unix-stream.js';
 import { checkBool, checkInt, checkSignal, encodePath } from './validate.js';
 
@@ -37,7 +36,7 @@ export interface UnixConnectOptions {
   signal?: AbortSignal;
 }
 
-// S_IRUSR|S_IRGRP|S_IROTH and S_IWUSR|S_IWGRP|S_IWOTH, as uv_pipe_chmod adds them.
+// S_IRUSR|S_IRGRP|S_IROTH and S_IWUSR|S_IWGRP|S_IWOTH, as uv_pipe_chmod sets them.
 const READABLE_ALL = 0o444;
 const WRITABLE_ALL = 0o222;
 
@@ -119,24 +118,16 @@ export class UnixListener extends Listener<UnixStream> {
     await this._start<number>(listen, null);
   }
 
-  /** Add `bits` to the socket file's mode: statx it, then chmod (libuv's uv_pipe_chmod). */
+  /**
+   * Set the socket file's mode to exactly `bits`, as libuv's uv_pipe_chmod does since libuv 1.46
+   * (Node 22 and 24): readableAll alone gives 0o444, both give 0o666. Node 20's older libuv added
+   * the bits to the current mode instead (0o777 for both); rentio follows the supported versions.
+   */
   async #chmod(bits: number): Promise<void> {
-    const path = this.#unlinkPath!;
-    const ctx: ErrnoContext = { syscall: 'uv_pipe_chmod', path: this.#path };
-    const stat = new Op(OpCode.STATX);
-    stat.fd = AT_FDCWD;
-    stat.path = path;
-    stat.buf = new Uint8Array(new ArrayBuffer(STATX_SIZE));
-    stat.mode = STATX_MASK;
-    stat.ctx = ctx;
-    await this._rt._start<number>(stat, this._ops, null);
-    // stx_mode: u16 at byte 28 of struct statx.
-    const current = new DataView(stat.buf.buffer).getUint16(28, true) & 0o7777;
-    if ((current & bits) === bits) return;
     const chmod = new Op(OpCode.CHMOD);
-    chmod.path = path;
-    chmod.mode = current | bits;
-    chmod.ctx = ctx;
+    chmod.path = this.#unlinkPath!;
+    chmod.mode = bits;
+    chmod.ctx = { syscall: 'uv_pipe_chmod', path: this.#path };
     await this._rt._start<number>(chmod, this._ops, null);
   }
 }
