@@ -6,7 +6,8 @@
 // restored in a finally. Root only.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -28,7 +29,15 @@ const skip = process.getuid?.() !== 0 ? 'needs root to set kernel.io_uring_disab
   : original.disabled !== '0' ? `kernel.io_uring_disabled is ${original.disabled} already`
   : !existsSync('/usr/bin/setpriv') ? 'needs setpriv (util-linux) to run a child unprivileged'
   : !['x64', 'arm64'].includes(process.arch) ? `no seccomp syscall table for ${process.arch}`
-  : false;
+  : unreachableBy65534() ?? false;
+
+/** A checkout under a directory others cannot enter (mktemp -d makes 0700 ones) cannot be loaded as uid 65534. */
+function unreachableBy65534() {
+  for (let dir = fileURLToPath(new URL('../../..', import.meta.url)); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return `uid ${NOBODY} cannot enter ${dir} (mode ${(statSync(dir).mode & 0o777).toString(8)}), so the unprivileged child cannot load the checkout`;
+    if (dir === dirname(dir)) return null;
+  }
+}
 
 /** Run the child as uid/gid 65534 (`groups`: supplementary), set the sysctls only around its 'go'. */
 async function autoUnder({ group, groups = [], preload = [] }) {
