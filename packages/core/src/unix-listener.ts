@@ -10,6 +10,7 @@ import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
 import { AF_UNIX, SUN_PATH_SIZE, encodeSockaddrUn, isAbstract, sunPathBytes } from './sockaddr-un.js';
 import { STATX_MASK, STATX_SIZE } from './stats.js';
+import { STATX } from './sys/abi.js';
 import { UnixStream } from './unix-stream.js';
 import { checkBool, checkInt, checkSignal, encodePath } from './validate.js';
 
@@ -130,8 +131,7 @@ export class UnixListener extends Listener<UnixStream> {
     stat.mode = STATX_MASK;
     stat.ctx = ctx;
     await this._rt._start<number>(stat, this._ops, null);
-    // stx_mode: u16 at byte 28 of struct statx.
-    const current = new DataView(stat.buf.buffer).getUint16(28, true) & 0o7777;
+    const current = new DataView(stat.buf.buffer).getUint16(STATX.mode, true) & 0o7777;
     if ((current & bits) === bits) return;
     const chmod = new Op(OpCode.CHMOD);
     chmod.path = path;
