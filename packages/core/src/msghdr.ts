@@ -3,7 +3,7 @@
  * `struct msghdr`, its one `struct iovec` and the peer's `sockaddr`, every pointer filled by core,
  * so a driver hands the kernel a single address (`op.addr`) and nothing else.
  *
- * Layout (LP64 Linux: x86-64 and aarch64 alike):
+ * Layout (offsets from sys/abi.ts; on LP64 Linux, x86-64 and aarch64 alike):
  *   0   struct msghdr   msg_name 0 (ptr), msg_namelen 8 (u32), msg_iov 16 (ptr), msg_iovlen 24
  *                       (size_t), msg_control 32 (ptr), msg_controllen 40 (size_t), msg_flags 48 (int)
  *   56  struct iovec    iov_base 56 (ptr), iov_len 64 (size_t)
@@ -18,20 +18,26 @@
 import { MSG_TRUNC } from './constants.js';
 import type { ErrnoContext } from './errors.js';
 import { Op, OpCode } from './op.js';
+import { ABI } from './sys/abi.js';
 import { addressOf } from './sys/libc.js';
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE, type SocketAddressInfo } from './sockaddr.js';
 
-const MSG_NAME = 0;
-const MSG_NAMELEN = 8;
-const MSG_IOV = 16;
-const MSG_IOVLEN = 24;
-const MSG_CONTROL = 32;
-const MSG_CONTROLLEN = 40;
-const MSG_FLAGS = 48;
-const IOV = 56;
-const IOV_BASE = IOV;
-const IOV_LEN = IOV + 8;
-const NAME = 72;
+// Offsets from the per-architecture layouts (sys/abi.ts); a driver refuses to open on an
+// architecture without them, so no block is ever made there.
+const A = ABI!;
+const MSG_NAME = A?.msghdr.name;
+const MSG_NAMELEN = A?.msghdr.namelen;
+const MSG_IOV = A?.msghdr.iov;
+const MSG_IOVLEN = A?.msghdr.iovlen;
+const MSG_CONTROL = A?.msghdr.control;
+const MSG_CONTROLLEN = A?.msghdr.controllen;
+const MSG_FLAGS = A?.msghdr.flags;
+/** The iovec follows the msghdr, 8-byte aligned. */
+const IOV = A?.msghdr.size;
+const IOV_BASE = IOV + A?.iovec.base;
+const IOV_LEN = IOV + A?.iovec.len;
+/** The peer sockaddr follows the iovec. */
+const NAME = IOV + A?.iovec.size;
 /** Bytes of one block. */
 export const MSG_BLOCK_SIZE = NAME + SOCKADDR_STORAGE;
 

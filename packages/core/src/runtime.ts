@@ -1,24 +1,21 @@
 /**
- * The runtime: one driver, the ops in flight on it, and the handles made on it.
+ * The runtime's public fs/net facade — open, readFile, writeFile, listen, connect, sleep — and
+ * `createRuntime`. The op engine it runs on (driver, ops in flight, handles, close) is engine.ts.
  * @module
  */
 import { Buffer } from 'node:buffer';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { MAX_IO, alloc, checkRentable, own, takeOwnership } from './buffer.js';
-import { transferMechanism } from './transfer.js';
-import { watch } from './signals.js';
-import type { Driver, DriverModel, DriverOptions, DriverStats } from './driver.js';
-import { AbortError, InvalidArgTypeError, InvalidArgValueError, OutOfRangeError, RuntimeClosedError, errnoException } from './errors.js';
+import type { DriverOptions } from './driver.js';
+import { Engine } from './engine.js';
+import { AbortError, InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './errors.js';
 import { File, type OpenFlags } from './file.js';
 import { parseMode, parseOpenFlags } from './flags.js';
-import type { Handle } from './handle.js';
-import { CancelCause, ECANCELED, Op, OpCode, OpList, type OpSink } from './op.js';
+import { Op, OpCode } from './op.js';
 import { checkDriverName, openDriver, type DriverName } from './select.js';
-import { encodeSockaddr } from './sockaddr.js';
 import { IPPROTO_IPV6, IPV6_V6ONLY, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR } from './constants.js';
-import { AF_INET, AF_INET6, SOCKADDR_STORAGE } from './sockaddr.js';
-import { setsockoptBytes, setsockoptInt, sockname } from './sys/sockopt.js';
+import { AF_INET, AF_INET6 } from './sockaddr.js';
 import { TcpListener } from './tcp-listener.js';
 import { TcpStream } from './tcp-stream.js';
 import { bindUdp, type BindUdpOptions, type UdpSocket } from './udp-socket.js';
@@ -26,36 +23,14 @@ import { connectUnix, listenUnix, type UnixConnectOptions, type UnixListener, ty
 import type { UnixStream } from './unix-stream.js';
 import { checkBool, checkInt, checkOptions, checkPort, checkSignal, encodePath } from './validate.js';
 
+export type { DriverInfo, RuntimeStats } from './engine.js';
+
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
   /** `'auto'` (default: `RENTIO_DRIVER` or `'auto'`), `'uring'` or `'epoll'`. */
   driver?: DriverName;
   /** Passed to the driver's `open()` (ring size, liburing path, file threads, ...). */
   driverOptions?: DriverOptions;
-}
-
-/** What runs a runtime: the driver's name and kernel model. */
-export interface DriverInfo {
-  /** `'uring'` or `'epoll'`. */
-  readonly name: string;
-  /** `'completion'` (uring) or `'readiness'` (epoll). */
-  readonly model: DriverModel;
-}
-
-/** Counters of a runtime (see {@link Runtime.stats}). */
-export interface RuntimeStats extends DriverStats {
-  driver: string;
-  model: string;
-  /** Ops handed to the driver. */
-  submitted: number;
-  /** Ops completed (successfully, with an error or cancelled). */
-  completed: number;
-  /** Ops in flight now. */
-  inFlight: number;
-  /** Open handles (files, streams, listeners). */
-  handles: number;
-  /** How buffers are detached: `'native'` (ArrayBuffer transfer) or `'structuredClone'`. */
-  bufferTransfer: string;
 }
 
 /** Options of {@link Runtime.listen}. */
@@ -106,82 +81,7 @@ export interface FileOptions {
  * await rt.close()
  * ```
  */
-export class Runtime implements OpSink {
-  /** The driver running this runtime. */
-  readonly driver: DriverInfo;
-  /** Why `auto` did not pick uring (`null` when it did, or a driver was named). */
-  readonly fallbackReason: string | null;
-  /** @internal ops with no handle (open, connect's socket, sleep, close) */
-  readonly _loose = new OpList();
-  #driver: Driver;
-  #handles = new Set<Handle>();
-  #closing: Promise<void> | null = null;
-  #submitted = 0;
-  #completed = 0;
-  #inFlight = 0;
-  #extraStats = new Map<string, () => number>();
-
-  /** @internal use {@link createRuntime} */
-  constructor(driver: Driver, fallbackReason: string | null) {
-    this.#driver = driver;
-    this.driver = Object.freeze({ name: driver.name, model: driver.model });
-    this.fallbackReason = fallbackReason;
-  }
-
-  /** True once `close()` was called. */
-  get closed(): boolean {
-    return this.#closing !== null;
-  }
-
-  /**
-   * Counters: ops submitted/completed/in flight, open handles, and the driver's own
-   * (syscalls, parks, wakeups, ...).
-   */
-  stats(): RuntimeStats {
-    const s: RuntimeStats = {
-      ...this.#driver.stats(),
-      driver: this.driver.name,
-      model: this.driver.model,
-      submitted: this.#submitted,
-      completed: this.#completed,
-      inFlight: this.#inFlight,
-      handles: this.#handles.size,
-      bufferTransfer: transferMechanism,
-    };
-    for (const [k, f] of this.#extraStats) s[k] = f();
-    return s;
-  }
-
-  /** Add a counter to `stats()` (compat reports its staging pool this way). */
-  addStat(name: string, read: () => number): void {
-    if (typeof name !== 'string') throw new InvalidArgTypeError('name', 'a string', name);
-    if (typeof read !== 'function') throw new InvalidArgTypeError('read', 'a function', read);
-    this.#extraStats.set(name, read);
-  }
-
-  /**
-   * Close the runtime: every op in flight is cancelled (rejecting with
-   * `ERR_RENTIO_RUNTIME_CLOSED` and its buffer, unless it completed first), every handle is
-   * closed, each completion is waited for, then the driver is freed. Idempotent.
-   */
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  async #close(): Promise<void> {
-    this._loose.cancelAll(CancelCause.RUNTIME_CLOSED);
-    // An open, socket or accept whose result beat its cancel makes its handle after this began
-    // (in the op's promise reaction, after the op list drained): go round until none is left, so
-    // each is closed while the driver still runs, then free the driver.
-    do {
-      await Promise.allSettled([...this.#handles].map((h) => h._closeForRuntime()));
-      await this._loose.drained();
-      await new Promise((resolve) => setImmediate(resolve));
-    } while (this.#handles.size > 0 || this._loose.size > 0);
-    await this.#driver.close();
-  }
-
+export class Runtime extends Engine {
   /**
    * Open a file. `flags` as `node:fs` ('r', 'r+', 'w', 'wx', 'a', ... or a number), `mode` for a
    * created file (default 0o666).
@@ -197,7 +97,7 @@ export class Runtime implements OpSink {
 
   /** Check open()'s arguments and describe the op, synchronously. */
   #openOp(path: unknown, flags: unknown, mode: unknown): Op {
-    this.#check();
+    this._checkOpen();
     const [text, bytes] = encodePath(path);
     const op = new Op(OpCode.OPENAT);
     op.path = bytes;
@@ -263,7 +163,7 @@ export class Runtime implements OpSink {
   listen(options: UnixListenOptions): Promise<UnixListener>;
   listen(options?: ListenOptions): Promise<TcpListener>;
   async listen(options?: ListenOptions | UnixListenOptions): Promise<TcpListener | UnixListener> {
-    this.#check();
+    this._checkOpen();
     if (isUnix(options)) return listenUnix(this, options);
     const opts = checkOptions<ListenOptions>(options);
     const port = checkPort(opts.port ?? 0, true);
@@ -310,7 +210,7 @@ export class Runtime implements OpSink {
   connect(options: UnixConnectOptions): Promise<UnixStream>;
   connect(options: ConnectOptions): Promise<TcpStream>;
   async connect(options: ConnectOptions | UnixConnectOptions): Promise<TcpStream | UnixStream> {
-    this.#check();
+    this._checkOpen();
     if (isUnix(options)) return connectUnix(this, options);
     const opts = checkOptions<ConnectOptions>(options);
     const port = checkPort(opts.port, false);
@@ -344,7 +244,7 @@ export class Runtime implements OpSink {
    * ```
    */
   bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
-    this.#check();
+    this._checkOpen();
     return bindUdp(this, options);
   }
 
@@ -357,7 +257,7 @@ export class Runtime implements OpSink {
    * ```
    */
   sleep(ms: number, options?: { signal?: AbortSignal }): Promise<void> {
-    this.#check();
+    this._checkOpen();
     if (typeof ms !== 'number' || Number.isNaN(ms)) throw new InvalidArgTypeError('ms', 'a number', ms);
     if (ms < 0 || ms > 2 ** 31 * 1000) throw new OutOfRangeError('ms', `>= 0 and <= ${2 ** 31 * 1000}`, ms);
     const signal = checkSignal(checkOptions<{ signal: AbortSignal }>(options).signal);
@@ -372,93 +272,6 @@ export class Runtime implements OpSink {
     op.sockType = SOCK_STREAM;
     op.ctx = ctx;
     return this._start<number>(op, this._loose, null);
-  }
-
-  /** setsockopt(fd, level, name, &int, 4) for a handle, throwing a Node-style error. @internal */
-  _setsockopt(fd: number, level: number, name: number, value: number): void {
-    const r = setsockoptInt(fd, level, name, value);
-    if (r < 0) throw errnoException(r, 'setsockopt', undefined, 'net');
-  }
-
-  /**
-   * setsockopt with a struct value (e.g. struct linger for SO_LINGER: `{ int l_onoff; int
-   * l_linger }`, 8 bytes), throwing a Node-style error. @internal
-   */
-  _setsockoptBytes(fd: number, level: number, name: number, bytes: Uint8Array): void {
-    const r = setsockoptBytes(fd, level, name, bytes);
-    if (r < 0) throw errnoException(r, 'setsockopt', undefined, 'net');
-  }
-
-  /** getsockname/getpeername into a fresh buffer, with the length the kernel reported; null on error. @internal */
-  _socknameLen(fd: number, peer: boolean): [Uint8Array, number] | null {
-    const out = new Uint8Array(SOCKADDR_STORAGE);
-    const n = sockname(fd, peer, out);
-    return n < 0 ? null : [out, n];
-  }
-
-  /** getsockname/getpeername into a fresh buffer; null on error. @internal */
-  _sockname(fd: number, peer: boolean): Uint8Array | null {
-    const out = new Uint8Array(SOCKADDR_STORAGE);
-    return sockname(fd, peer, out) < 0 ? null : out;
-  }
-
-  #check(): void {
-    if (this.#closing) throw new RuntimeClosedError();
-  }
-
-  /** Check the runtime is open (for handles' ops). @internal */
-  _checkOpen(): void {
-    this.#check();
-  }
-
-  /**
-   * Start an op: link it to its owner, hand it to the driver, listen to its signal.
-   * `internal` ops (a handle's close during runtime close) bypass the closed check.
-   * @internal
-   */
-  _start<T>(op: Op, owner: OpList, signal: AbortSignal | null, internal = false): Promise<T> {
-    if (!internal) this.#check();
-    const p = new Promise<T>((resolve, reject) => {
-      op.resolve = resolve as (v: unknown) => void;
-      op.reject = reject;
-    });
-    op.sink = this;
-    owner.link(op);
-    this.#submitted++;
-    this.#inFlight++;
-    if (signal) {
-      if (signal.aborted) {
-        op.abortReason = signal.reason;
-        op.cancelCause = CancelCause.ABORT;
-        op.complete(-ECANCELED);
-        return p;
-      }
-      op.signal = signal;
-      watch(signal, op);
-    }
-    this.#driver.submit(op);
-    return p;
-  }
-
-  /** @internal */
-  _opDone(_op: Op): void {
-    this.#completed++;
-    this.#inFlight--;
-  }
-
-  /** @internal */
-  _cancel(op: Op): void {
-    this.#driver.cancel(op);
-  }
-
-  /** @internal */
-  _adopt(h: Handle): void {
-    this.#handles.add(h);
-  }
-
-  /** @internal */
-  _forget(h: Handle): void {
-    this.#handles.delete(h);
   }
 }
 

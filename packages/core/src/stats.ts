@@ -1,5 +1,5 @@
 /**
- * `struct statx` decoding into a `node:fs`-like Stats object. Offsets from <linux/stat.h>:
+ * `struct statx` decoding into a `node:fs`-like Stats object. Offsets (sys/abi.ts's STATX) from <linux/stat.h>:
  * stx_mask 0, stx_blksize 4, stx_attributes 8, stx_nlink 16, stx_uid 20, stx_gid 24,
  * stx_mode 28 (u16), stx_ino 32, stx_size 40, stx_blocks 48, stx_attributes_mask 56,
  * stx_atime 64, stx_btime 80, stx_ctime 96, stx_mtime 112 (struct statx_timestamp: i64 tv_sec,
@@ -8,8 +8,9 @@
  * @module
  */
 import { constants } from 'node:fs';
+import { STATX } from './sys/abi.js';
 
-export const STATX_SIZE = 256;
+export const STATX_SIZE = STATX.size;
 /** STATX_BASIC_STATS | STATX_BTIME */
 export const STATX_MASK = 0x7ff | 0x800;
 /** AT_EMPTY_PATH: stat the fd itself. */
@@ -23,21 +24,21 @@ export class Stats {
   constructor(b: Uint8Array) {
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const u64 = (o: number) => Number(dv.getBigUint64(o, true));
-    const ts = (o: number) => Number(dv.getBigInt64(o, true)) * 1000 + dv.getUint32(o + 8, true) / 1e6;
-    this.blksize = dv.getUint32(4, true);
-    this.nlink = dv.getUint32(16, true);
-    this.uid = dv.getUint32(20, true);
-    this.gid = dv.getUint32(24, true);
-    this.mode = dv.getUint16(28, true);
-    this.ino = u64(32);
-    this.size = u64(40);
-    this.blocks = u64(48);
-    this.atimeMs = ts(64);
-    this.birthtimeMs = ts(80);
-    this.ctimeMs = ts(96);
-    this.mtimeMs = ts(112);
-    this.rdev = makedev(dv.getUint32(128, true), dv.getUint32(132, true));
-    this.dev = makedev(dv.getUint32(136, true), dv.getUint32(140, true));
+    const ts = (o: number) => Number(dv.getBigInt64(o, true)) * 1000 + dv.getUint32(o + STATX.tsNsec, true) / 1e6;
+    this.blksize = dv.getUint32(STATX.blksize, true);
+    this.nlink = dv.getUint32(STATX.nlink, true);
+    this.uid = dv.getUint32(STATX.uid, true);
+    this.gid = dv.getUint32(STATX.gid, true);
+    this.mode = dv.getUint16(STATX.mode, true);
+    this.ino = u64(STATX.ino);
+    this.size = u64(STATX.sizeField);
+    this.blocks = u64(STATX.blocks);
+    this.atimeMs = ts(STATX.atime);
+    this.birthtimeMs = ts(STATX.btime);
+    this.ctimeMs = ts(STATX.ctime);
+    this.mtimeMs = ts(STATX.mtime);
+    this.rdev = makedev(dv.getUint32(STATX.rdevMajor, true), dv.getUint32(STATX.rdevMinor, true));
+    this.dev = makedev(dv.getUint32(STATX.devMajor, true), dv.getUint32(STATX.devMinor, true));
   }
   get atime(): Date { return new Date(this.atimeMs); }
   get mtime(): Date { return new Date(this.mtimeMs); }

@@ -44,6 +44,3 @@ export const EINPROGRESS = 115;
 export const EBADF = 9;
 export const EINVAL = 22;
 export const EIO = 5;
-
-/** sizeof(struct epoll_event) on x86-64: packed { u32 events; u64 data } (12 bytes). */
-export const EPOLL_EVENT_SIZE = 12;

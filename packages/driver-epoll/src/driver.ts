@@ -9,7 +9,7 @@
  * @module
  */
 import {
-  ECANCELED, EAGAIN, errnoException, getsockoptInt, Parker, type Driver, type DriverStats, type Op,
+  abiFor, ECANCELED, EAGAIN, errnoException, STATX, getsockoptInt, Parker, type Driver, type DriverStats, type Op,
 } from '@rentio/core/driver';
 import {
   AT_EMPTY_PATH, CLOCK_MONOTONIC, EINTR, EIO, EPOLLET, EPOLLIN, F_GETFL, F_SETFL, O_NONBLOCK,
@@ -23,6 +23,8 @@ import { Selector } from './selector.js';
 import { Timers } from './timers.js';
 
 const IOV_MAX = 1024;
+// index.ts refused to open where the layouts are not stated: abiFor does not throw here.
+const { msghdr: MSGHDR, iovec: IOVEC, itimerspec: ITIMERSPEC, timespec: TIMESPEC } = abiFor('epoll');
 
 export class EpollDriver implements Driver {
   readonly name = 'epoll';
@@ -43,11 +45,11 @@ export class EpollDriver implements Driver {
   #closed = false;
   // Scratch for synchronous calls (sendmsg's msghdr + iovecs, itimerspec):
   // the kernel is done with it when the call returns, so one buffer serves every call.
-  #scratch = new Uint8Array(new ArrayBuffer(56 + IOV_MAX * 16));
+  #scratch = new Uint8Array(new ArrayBuffer(MSGHDR.size + IOV_MAX * IOVEC.size));
   #scratchView = new DataView(this.#scratch.buffer);
   #scratchAddr = ffi.addressOf(this.#scratch);
-  // struct statx (256 bytes), then the empty path "" statx(AT_EMPTY_PATH) reads.
-  #statx = new Uint8Array(new ArrayBuffer(256 + 8));
+  // struct statx, then the empty path "" statx(AT_EMPTY_PATH) reads.
+  #statx = new Uint8Array(new ArrayBuffer(STATX.size + 8));
   #statxView = new DataView(this.#statx.buffer);
   #statxAddr = ffi.addressOf(this.#statx);
 
@@ -174,15 +176,15 @@ export class EpollDriver implements Driver {
   };
 
   #msghdr(bufs: Uint8Array[]): Uint8Array {
-    // struct msghdr (56 bytes): msg_name 0, msg_namelen 8, msg_iov 16, msg_iovlen 24,
-    // msg_control 32, msg_controllen 40, msg_flags 48; iovecs follow it in the scratch.
+    // struct msghdr with only msg_iov/msg_iovlen set; the iovecs follow it in the scratch.
     const dv = this.#scratchView;
-    this.#scratch.fill(0, 0, 56);
-    dv.setBigUint64(16, BigInt(this.#scratchAddr + 56), true);
-    dv.setBigUint64(24, BigInt(bufs.length), true);
+    this.#scratch.fill(0, 0, MSGHDR.size);
+    dv.setBigUint64(MSGHDR.iov, BigInt(this.#scratchAddr + MSGHDR.size), true);
+    dv.setBigUint64(MSGHDR.iovlen, BigInt(bufs.length), true);
     for (let i = 0; i < bufs.length; i++) {
-      dv.setBigUint64(56 + i * 16, BigInt(ffi.addressOf(bufs[i]!)), true);
-      dv.setBigUint64(56 + i * 16 + 8, BigInt(bufs[i]!.byteLength), true);
+      const at = MSGHDR.size + i * IOVEC.size;
+      dv.setBigUint64(at + IOVEC.base, BigInt(ffi.addressOf(bufs[i]!)), true);
+      dv.setBigUint64(at + IOVEC.len, BigInt(bufs[i]!.byteLength), true);
     }
     return this.#scratch;
   }
@@ -207,9 +209,8 @@ export class EpollDriver implements Driver {
    */
   #classify(fd: number): boolean {
     this.#syscalls++;
-    if (ffi.statx(fd, this.#statxAddr + 256, AT_EMPTY_PATH, STATX_TYPE, this.#statxAddr) < 0) return false;
-    // stx_mode: u16 at byte 28 of struct statx.
-    const type = this.#statxView.getUint16(28, true) & S_IFMT;
+    if (ffi.statx(fd, this.#statxAddr + STATX.size, AT_EMPTY_PATH, STATX_TYPE, this.#statxAddr) < 0) return false;
+    const type = this.#statxView.getUint16(STATX.mode, true) & S_IFMT;
     if (type !== S_IFIFO && type !== S_IFCHR && type !== S_IFSOCK) return false;
     this.#syscalls += 2;
     const flags = ffi.fcntl(fd, F_GETFL, 'int', 0);
@@ -240,12 +241,11 @@ export class EpollDriver implements Driver {
   #arm(deadline: number): void {
     // it_value of zero would disarm: at least 1 ns. Rounded up, so it never fires early.
     const ns = Math.max(1, Math.ceil((deadline - performance.now()) * 1e6));
-    // struct itimerspec { it_interval {sec, nsec}; it_value {sec, nsec} }.
+    // struct itimerspec: it_interval zero (one shot), it_value the delay.
     const dv = this.#scratchView;
-    dv.setBigInt64(0, 0n, true);
-    dv.setBigInt64(8, 0n, true);
-    dv.setBigInt64(16, BigInt(Math.floor(ns / 1e9)), true);
-    dv.setBigInt64(24, BigInt(ns % 1e9), true);
+    this.#scratch.fill(0, 0, ITIMERSPEC.size);
+    dv.setBigInt64(ITIMERSPEC.value + TIMESPEC.sec, BigInt(Math.floor(ns / 1e9)), true);
+    dv.setBigInt64(ITIMERSPEC.value + TIMESPEC.nsec, BigInt(ns % 1e9), true);
     this.#syscalls++;
     ffi.timerfd_settime(this.#timerfd, 0, this.#scratch, null);
   }

@@ -21,7 +21,7 @@ export const { close, read, write, eventfd, ftruncate, fchmodat, unlinkat, socke
 // --- readiness ---
 /** int epoll_create1(int flags); */
 export const epoll_create1 = libc.func('int epoll_create1(int flags)');
-/** int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event); — event as 12 raw bytes */
+/** int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event); — event as raw bytes laid out by core's abi.ts */
 export const epoll_ctl = libc.func('int epoll_ctl(int epfd, int op, int fd, void *event)');
 /** int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout); */
 export const epoll_wait = libc.func('int epoll_wait(int epfd, void *events, int maxevents, int timeout)');

@@ -11,7 +11,7 @@ import {
   S_DONE, S_QUEUED, ringBytes, type WorkerInit,
 } from './file-job.js';
 import { ECANCELED, EFD_CLOEXEC, EFD_NONBLOCK, EIO } from './constants.js';
-import { errnoException } from '@rentio/core/driver';
+import { abiFor, errnoException } from '@rentio/core/driver';
 import * as ffi from './ffi.js';
 
 interface Lane {
@@ -211,14 +211,15 @@ export class FilePool {
   }
 }
 
-// struct iovec { void *iov_base; size_t iov_len; } — 16 bytes each on 64-bit.
+const IOVEC = abiFor('epoll').iovec;
+
 function iovecsOf(op: Op): Uint8Array {
   const bufs = op.bufs!;
-  const iov = new Uint8Array(new ArrayBuffer(bufs.length * 16));
+  const iov = new Uint8Array(new ArrayBuffer(bufs.length * IOVEC.size));
   const dv = new DataView(iov.buffer);
   bufs.forEach((b, i) => {
-    dv.setBigUint64(i * 16, BigInt(ffi.addressOf(b)), true);
-    dv.setBigUint64(i * 16 + 8, BigInt(b.byteLength), true);
+    dv.setBigUint64(i * IOVEC.size + IOVEC.base, BigInt(ffi.addressOf(b)), true);
+    dv.setBigUint64(i * IOVEC.size + IOVEC.len, BigInt(b.byteLength), true);
   });
   return iov;
 }

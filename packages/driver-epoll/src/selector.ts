@@ -3,9 +3,13 @@
  * manner of mio's selector. Registrations are edge-triggered with the fd number as the token.
  * @module
  */
-import { EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_EVENT_SIZE } from './constants.js';
+import { EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_CTL_DEL } from './constants.js';
 import * as ffi from './ffi.js';
-import { errnoException } from '@rentio/core/driver';
+import { abiFor, errnoException } from '@rentio/core/driver';
+
+// struct epoll_event differs by architecture (packed on x86-64 only); index.ts refused to open
+// on an architecture whose layout is not stated, so this does not throw.
+const EVENT = abiFor('epoll').epollEvent;
 
 const MAX_EVENTS = 256;
 
@@ -14,9 +18,9 @@ export class Selector {
   /** Syscalls made (kernel entries), for stats. */
   syscalls = 0;
   // One event array for the selector's life: epoll_wait writes into it, no allocation per wait.
-  readonly #events = new Uint8Array(new ArrayBuffer(MAX_EVENTS * EPOLL_EVENT_SIZE));
+  readonly #events = new Uint8Array(new ArrayBuffer(MAX_EVENTS * EVENT.size));
   readonly #view = new DataView(this.#events.buffer);
-  readonly #ctl = new Uint8Array(new ArrayBuffer(EPOLL_EVENT_SIZE));
+  readonly #ctl = new Uint8Array(new ArrayBuffer(EVENT.size));
   readonly #ctlView = new DataView(this.#ctl.buffer);
 
   constructor() {
@@ -45,9 +49,9 @@ export class Selector {
     const n = ffi.epoll_wait(this.fd, this.#events, MAX_EVENTS, 0);
     this.syscalls++;
     for (let i = 0; i < n; i++) {
-      const base = i * EPOLL_EVENT_SIZE;
-      // struct epoll_event is packed on x86-64: u32 events at 0, u64 data at 4.
-      dispatch(this.#view.getUint32(base + 4, true), this.#view.getUint32(base, true));
+      const base = i * EVENT.size;
+      // The token is the fd: the low 32 bits of the u64 data (little-endian).
+      dispatch(this.#view.getUint32(base + EVENT.data, true), this.#view.getUint32(base + EVENT.events, true));
     }
     return n < 0 ? 0 : n;
   }
@@ -63,9 +67,9 @@ export class Selector {
   }
 
   #ctlOp(op: number, fd: number, events: number): number {
-    this.#ctlView.setUint32(0, events >>> 0, true);
-    this.#ctlView.setUint32(4, fd, true);
-    this.#ctlView.setUint32(8, 0, true);
+    this.#ctl.fill(0);
+    this.#ctlView.setUint32(EVENT.events, events >>> 0, true);
+    this.#ctlView.setUint32(EVENT.data, fd, true);
     this.syscalls++;
     return ffi.epoll_ctl(this.fd, op, fd, this.#ctl) < 0 ? -ffi.errno() : 0;
   }

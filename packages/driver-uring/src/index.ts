@@ -13,17 +13,17 @@
  * ```
  * @module
  */
-import { DriverUnavailableError, InvalidArgValueError, type Driver, type DriverOptions } from '@rentio/core/driver';
+import { abiFor, DriverUnavailableError, InvalidArgValueError, type Driver, type DriverOptions } from '@rentio/core/driver';
 import {
   IORING_OP_NAME, IORING_SETUP, IORING_SETUP_CLAMP, IORING_SETUP_COOP_TASKRUN, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER,
   IORING_SETUP_SUBMIT_ALL, IORING_SETUP_TASKRUN_FLAG,
 } from './constants.js';
-import { UringDriver } from './driver.js';
 import { LIBURING_DEFAULT, loadLibc, loadLiburing, type Libc } from './ffi.js';
 import { checkEnter, checkRequired, probeOpcodes } from './probe.js';
 import { Ring } from './ring.js';
 
-export { UringDriver } from './driver.js';
+// The driver class is loaded by open() (after the architecture check): a type here.
+export type { UringDriver } from './driver.js';
 export { doctor, formatDoctor, type DoctorReport } from './doctor.js';
 export { diagnoseSetupRefusal, seccompStatus, IO_URING_SYSCALLS, type RefusalCause, type SeccompStatus, type SetupRefusal } from './refusal.js';
 
@@ -71,6 +71,8 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
   // DEFER_TASKRUN needs SINGLE_ISSUER, and the driver needs TASKRUN_FLAG with it to know when
   // deferred work waits (see UringDriver's parking).
   if (flags & IORING_SETUP_DEFER_TASKRUN) flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_TASKRUN_FLAG;
+  // Refuse (DriverUnavailableError, with the reason) where the struct layouts are not stated.
+  abiFor('uring');
   const lib = loadLiburing(path);
   let libc: Libc;
   try {
@@ -88,6 +90,8 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
       ops.delete(Number(op));
     }
     checkRequired(ops);
+    // Imported only now: its modules lay out structs from core's abi.ts, checked above.
+    const { UringDriver } = await import('./driver.js');
     return new UringDriver(ring, libc, ops);
   } catch (err) {
     ring.close();

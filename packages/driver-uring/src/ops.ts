@@ -10,7 +10,7 @@
  * until the op's CQE.
  * @module
  */
-import { addressOf, OpCode, SOCKADDR_STORAGE, type Op } from '@rentio/core/driver';
+import { abiFor, addressOf, OpCode, SOCKADDR_STORAGE, type Op } from '@rentio/core/driver';
 import {
   AT_FDCWD, IORING_FSYNC_DATASYNC, IORING_OP_ACCEPT, IORING_OP_BIND, IORING_OP_CLOSE, IORING_OP_CONNECT, IORING_OP_FSYNC,
   IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_OPENAT, IORING_OP_READ, IORING_OP_RECV, IORING_OP_RECVMSG, IORING_OP_SEND,
@@ -40,8 +40,10 @@ export interface UringOp {
 /** slab.variant of a WRITEV: as SENDMSG (first choice at the current position), or as plain WRITEV. */
 export const WRITEV_AS_SENDMSG = 0;
 export const WRITEV_PLAIN = 1;
-/** sizeof(struct msghdr) on x86-64, rounded to keep the iovecs after it 16-byte aligned. */
-const MSGHDR_SIZE = 64;
+// index.ts refused to open where the layouts are not stated: abiFor does not throw here.
+const { msghdr: MSGHDR, timespec: TIMESPEC } = abiFor('uring');
+/** sizeof(struct msghdr), rounded up to keep the iovecs after it 16-byte aligned. */
+const MSGHDR_SIZE = (MSGHDR.size + 15) & ~15;
 
 /** Every core op, by code. */
 export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
@@ -137,8 +139,8 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
       // (completion count) 0: a pure timer.
       const c = slab.scratchChunk(slot);
       const s = slab.scratchWord(slot);
-      setU64(c, s, Math.floor(op.ns / 1e9));
-      setU64(c, s + 2, op.ns % 1e9);
+      setU64(c, s + (TIMESPEC.sec >> 2), Math.floor(op.ns / 1e9));
+      setU64(c, s + (TIMESPEC.nsec >> 2), op.ns % 1e9);
       sqe(w, b, IORING_OP_TIMEOUT, -1, 0, slab.scratchAddress(slot), 1, 0);
     },
   },

@@ -4,7 +4,7 @@
  * `koffi.view` — SQEs are written and CQEs read through typed arrays, with `Atomics` on the
  * kernel's head/tail words.
  *
- * The driver relies on liburing 2.3's `struct io_uring` layout on x86-64 (offsets below, measured
+ * The driver relies on liburing 2.3's `struct io_uring` layout (per architecture below, measured
  * with `offsetof`) and on liburing mapping SQ slot i to SQE i once at set-up. Both are verified
  * against what the kernel reported in `io_uring_params` before the ring is used; a mismatch
  * refuses to run (`DriverUnavailableError`), so `auto` falls back instead of corrupting memory.
@@ -16,17 +16,30 @@ import { IORING_FEAT_NODROP, IORING_SETUP, IORING_SETUP_CQSIZE } from './constan
 import { allocBytes, free, view, type Liburing, type Pointer } from './ffi.js';
 import { setupRefusalError } from './refusal.js';
 
-/** sizeof(struct io_uring), liburing 2.3, x86-64. */
-const SIZEOF_IO_URING = 216;
-/** Byte offsets in struct io_uring. */
-const OFF = {
-  sq_khead: 0, sq_ktail: 8, sq_kring_mask: 16, sq_kring_entries: 24, sq_kflags: 32, sq_kdropped: 40,
-  sq_array: 48, sq_sqes: 56, sq_sqe_head: 64, sq_sqe_tail: 68, sq_ring_sz: 72, sq_ring_ptr: 80,
-  sq_ring_mask: 88, sq_ring_entries: 92,
-  cq_khead: 104, cq_ktail: 112, cq_kring_mask: 120, cq_kring_entries: 128, cq_kflags: 136,
-  cq_koverflow: 144, cq_cqes: 152, cq_ring_sz: 160, cq_ring_ptr: 168, cq_ring_mask: 176, cq_ring_entries: 180,
-  flags: 192, ring_fd: 196, features: 200,
+/**
+ * liburing 2.3's `struct io_uring` (liburing's struct, not the kernel's, so not in core's abi.ts),
+ * per architecture: sizeof and byte offsets, measured with `offsetof` on x86-64. The struct is
+ * pointers, `size_t`s and `unsigned`s only, so aarch64 (also LP64, same alignment rules) has the
+ * same layout; both are verified against `io_uring_params` at start all the same.
+ */
+const LP64_IO_URING = {
+  size: 216,
+  off: {
+    sq_khead: 0, sq_ktail: 8, sq_kring_mask: 16, sq_kring_entries: 24, sq_kflags: 32, sq_kdropped: 40,
+    sq_array: 48, sq_sqes: 56, sq_sqe_head: 64, sq_sqe_tail: 68, sq_ring_sz: 72, sq_ring_ptr: 80,
+    sq_ring_mask: 88, sq_ring_entries: 92,
+    cq_khead: 104, cq_ktail: 112, cq_kring_mask: 120, cq_kring_entries: 128, cq_kflags: 136,
+    cq_koverflow: 144, cq_cqes: 152, cq_ring_sz: 160, cq_ring_ptr: 168, cq_ring_mask: 176, cq_ring_entries: 180,
+    flags: 192, ring_fd: 196, features: 200,
+  },
 } as const;
+const IO_URING_LAYOUT: Readonly<Record<string, typeof LP64_IO_URING>> = { x64: LP64_IO_URING, arm64: LP64_IO_URING };
+// Ring.open refuses an architecture not listed (index.ts already refused it through core's abiFor);
+// the fallback only gives the module constants a value and is never used to lay out memory.
+const IO_URING = IO_URING_LAYOUT[process.arch] ?? LP64_IO_URING;
+const SIZEOF_IO_URING = IO_URING.size;
+/** Byte offsets in struct io_uring. */
+const OFF = IO_URING.off;
 /** sizeof(struct io_uring_params) and its fields' byte offsets. */
 const SIZEOF_PARAMS = 120;
 const P = {
@@ -161,6 +174,7 @@ export class Ring {
    * no flags, layout mismatch) and a Node-style error for resource failures (EMFILE, ENOMEM).
    */
   static open(lib: Liburing, opts: RingOptions): Ring {
+    if (!IO_URING_LAYOUT[process.arch]) throw new DriverUnavailableError('uring', `liburing's struct io_uring layout for ${process.arch} is not stated in rentio`);
     let flags = opts.flags;
     for (;;) {
       const ptr = allocBytes(SIZEOF_IO_URING);

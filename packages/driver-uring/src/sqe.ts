@@ -12,7 +12,7 @@
  * Windows were checked by core (`off + len <= buf.byteLength`); they are not widened here.
  * @module
  */
-import type { Op } from '@rentio/core/driver';
+import { abiFor, type Op } from '@rentio/core/driver';
 import { IORING_OP_ASYNC_CANCEL } from './constants.js';
 import { addressOf } from './ffi.js';
 import { SCRATCH_SIZE, type Slab } from './slab.js';
@@ -23,6 +23,8 @@ export const USER_DATA_CANCEL = 0xffffffff;
 /** Largest length one read/write moves (the kernel's MAX_RW_COUNT); a longer window completes short. */
 const MAX_RW = 0x7ffff000;
 const TWO32 = 4294967296;
+// index.ts refused to open where the layouts are not stated: abiFor does not throw here.
+const { msghdr: MSGHDR, iovec: IOVEC } = abiFor('uring');
 
 /** Write every word of the SQE at word `b` but user_data (set by {@link setUserData}). */
 export function sqe(w: Uint32Array, b: number, opcode: number, fd: number, off: number, address: number, len: number, opFlags: number): void {
@@ -89,7 +91,7 @@ export function clampLen(len: number): number {
  */
 export function gather(op: Op, slab: Slab, slot: number, header: number): number {
   const bufs = op.bufs!;
-  const size = header + bufs.length * 16;
+  const size = header + bufs.length * IOVEC.size;
   let w: Uint32Array;
   let i: number;
   let address: number;
@@ -105,16 +107,17 @@ export function gather(op: Op, slab: Slab, slot: number, header: number): number
     i = 0;
     address = Number(addressOf(mem));
   }
+  // Offsets are in bytes in abi.ts and in u32 words here (>> 2).
   if (header) {
     for (let k = 0; k < header >> 2; k++) w[i + k] = 0;
-    setU64(w, i + 4, address + header);
-    setU64(w, i + 6, bufs.length);
+    setU64(w, i + (MSGHDR.iov >> 2), address + header);
+    setU64(w, i + (MSGHDR.iovlen >> 2), bufs.length);
     i += header >> 2;
   }
   for (const buf of bufs) {
-    setU64(w, i, Number(addressOf(buf)));
-    setU64(w, i + 2, buf.byteLength);
-    i += 4;
+    setU64(w, i + (IOVEC.base >> 2), Number(addressOf(buf)));
+    setU64(w, i + (IOVEC.len >> 2), buf.byteLength);
+    i += IOVEC.size >> 2;
   }
   return address;
 }
