@@ -17,7 +17,7 @@ import { checkPort, connectArgs, connectHost, lookupHost, type ConnectOptions } 
 import { closedBeforeConnection, invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, socketClosed, streamDestroyed } from './errors.js';
 import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
-import { Stager, kStager, kSubmit, stageWrites, writeSegments, type Segment } from './stager.js';
+import { Stager, kStager, kSubmit, kWriteAfterEnd, stageWrites, writeSegments, type Segment } from './stager.js';
 
 /** Options of {@link toDuplex} (and of `connect`, which adds the connect options). */
 export interface SocketOptions {
@@ -81,10 +81,14 @@ export class RentioSocket extends Duplex {
   #timer: NodeJS.Timeout | null = null;
   #refed = true;
   #pauseOnCreate: boolean;
+  /** The readable side emitted 'end' (the peer's FIN was read). */
+  #peerEnded = false;
   /** The write op in flight (destroy lets it reach the kernel first: see _destroy). */
   #writing: Promise<unknown> | null = null;
   /** A write's EPIPE/ECONNRESET held until the read in flight settled: see #writeDone. */
   #heldWriteError: { err: Error; cb: Callback } | null = null;
+  /** The held write error is being reported now (#writeDone must not hold it again). */
+  #writeErrorDue = false;
 
   /**
    * An unconnected socket (`new RentioSocket({ runtime })`, then {@link connect}), as
@@ -111,6 +115,9 @@ export class RentioSocket extends Duplex {
     // As net.Socket with pauseOnCreate: a 'data' listener does not start the flow; read() or
     // resume() does.
     if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
+    this.on('end', () => {
+      this.#peerEnded = true;
+    });
     // Not passed to Duplex: an aborted signal would destroy the stream inside super(), before
     // this class's fields exist.
     if (options.signal) addAbortSignal(options.signal, this);
@@ -283,6 +290,19 @@ export class RentioSocket extends Duplex {
     this.#submit(chunks, cb);
   }
 
+  /**
+   * As net.Socket: once the peer ended and (without allowHalfOpen) our side ended in reply, a
+   * write fails with EPIPE and destroys the socket, rather than Writable's write-after-end.
+   * @internal
+   */
+  [kWriteAfterEnd](cb: Callback | undefined): boolean | undefined {
+    if (!this.#peerEnded || this.allowHalfOpen) return undefined;
+    const err = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    if (typeof cb === 'function') process.nextTick(cb, err);
+    this.destroy(err);
+    return false;
+  }
+
   #submit(chunks: Uint8Array[], cb: Callback): void {
     if (this.#connecting) {
       this.#heldWrite = { chunks, cb };
@@ -337,15 +357,20 @@ export class RentioSocket extends Duplex {
   /** Runs `cb` — which runs user write callbacks — from a promise reaction. Never throws. */
   #writeDone(err: Error | null, cb: Callback): void {
     this.#timer?.refresh();
+    const due = this.#writeErrorDue;
+    this.#writeErrorDue = false;
     if (err && (this.destroyed || isClosedByUs(err))) {
       if (!this.destroyed) this.destroy();
       err = streamDestroyed('write');
-    } else if (err && this.#reading && isPeerGone(err)) {
+    } else if (err && isPeerGone(err) && !due) {
       // The peer reset or closed: what it sent before (an HTTP response to a request whose body
       // it did not read) is in the receive queue, and the read in flight is about to get it.
-      // Reporting the write error now would destroy the socket and lose those bytes, where
-      // node:net reads them first; so hold the error until the reads stop (see #releaseWriteError).
+      // Reporting the write error now would destroy the socket before those bytes and what they
+      // schedule (http's 'end' of that response) were seen, where node:net reads them first; so
+      // hold the error until no read is in flight, then report it a loop turn later (see
+      // #releaseWriteError).
       this.#heldWriteError = { err, cb };
+      this.#releaseWriteError();
       return;
     }
     try {
@@ -360,7 +385,12 @@ export class RentioSocket extends Duplex {
     const held = this.#heldWriteError;
     if (!held || this.#reading) return;
     this.#heldWriteError = null;
-    this.#writeDone(held.err, held.cb);
+    // libuv reports a failed write in a later loop phase than the reads of this turn and all
+    // they scheduled (http's 'end' of the response it just parsed); so does this.
+    setImmediate(() => {
+      this.#writeErrorDue = true;
+      this.#writeDone(held.err, held.cb);
+    });
   }
 
   /** Write the segments in order; `cb` once all completed or one failed. */
@@ -566,6 +596,7 @@ export class RentioSocket extends Duplex {
     this.#readBig = false;
     this.#writing = null;
     this.#heldWriteError = null;
+    this.#peerEnded = false;
     if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
   }
 
