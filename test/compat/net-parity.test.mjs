@@ -105,12 +105,13 @@ await eachTransport(t, 'the lookup option and lookup errors', async (t, T) => {
   s.destroy();
   await closed(s);
 
+  // A name that does not resolve: the error node:net gives for it (ENOTFOUND, or EAI_AGAIN on a
+  // machine without a resolver) is the one expected, field by field.
+  const want = await new Promise((r) => net.connect(srv.port, 'no-such-host.invalid').on('error', r));
   const bad = track(T.connect({ host: 'no-such-host.invalid', port: srv.port }));
   const [e] = await once(bad, 'error').catch((x) => [x]);
-  t.equal(e.code, 'ENOTFOUND');
-  t.equal(e.syscall, 'getaddrinfo');
-  t.equal(e.hostname, 'no-such-host.invalid');
-  t.equal(typeof e.errno, typeof (await new Promise((r) => net.connect(1, 'no-such-host.invalid').on('error', r))).errno, "errno's type as node:net gives it");
+  t.ok(['ENOTFOUND', 'EAI_AGAIN'].includes(e.code), `a lookup error (${e.code})`);
+  t.same([e.code, e.errno, e.syscall, e.hostname, e.message], [want.code, want.errno, want.syscall, want.hostname, want.message], "code, errno, syscall, hostname and message as node:net's");
   await closed(bad);
   await srv.close();
   await quiet(t, T);
