@@ -12,7 +12,7 @@
 import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
-import { TcpStream, UnsupportedError, type Runtime, type SocketAddressInfo } from '@rentio/core';
+import { UnsupportedError, type Runtime, type SocketAddressInfo, type TcpStream } from '@rentio/core';
 import { checkPort, connectArgs, connectHost, lookupHost, type ConnectOptions } from './connect-args.js';
 import { closedBeforeConnection, invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, socketClosed, streamDestroyed } from './errors.js';
 import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
@@ -98,8 +98,8 @@ export class RentioSocket extends Duplex {
   /** @internal use {@link toDuplex} */
   constructor(tcp: TcpStream | null, options?: SocketOptions);
   constructor(first?: TcpStream | SocketOptions | null, second?: SocketOptions) {
-    const tcp = first instanceof TcpStream ? first : null;
-    const options = (first instanceof TcpStream || first === null ? second : first) ?? {};
+    const tcp = isTcpStream(first) ? first : null;
+    const options = (tcp || first === null ? second : (first as SocketOptions | undefined)) ?? {};
     if (typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
@@ -719,7 +719,7 @@ export class RentioSocket extends Duplex {
  * ```
  */
 export function toDuplex(tcpStream: TcpStream, options?: SocketOptions): RentioSocket {
-  if (!(tcpStream instanceof TcpStream)) throw invalidArgType('tcpStream', 'a rentio TcpStream', tcpStream);
+  if (!isTcpStream(tcpStream)) throw invalidArgType('tcpStream', 'a rentio TcpStream', tcpStream);
   return new RentioSocket(tcpStream, options ?? {});
 }
 
@@ -727,6 +727,15 @@ stageWrites(RentioSocket);
 
 /** How long destroy() lets a write in flight reach the kernel before closing anyway (ms). */
 const WRITE_LINGER_MS = 2000;
+
+/**
+ * A rentio TcpStream, by shape rather than instanceof: an application may hold a TcpStream from
+ * another copy of @rentio/core than the one compat resolved.
+ */
+function isTcpStream(v: unknown): v is TcpStream {
+  const t = v as TcpStream | null | undefined;
+  return typeof t === 'object' && t !== null && typeof t.read === 'function' && typeof t.shutdown === 'function' && typeof t.writeAll === 'function';
+}
 
 /** A write error meaning the peer closed or reset: its earlier bytes may still be readable. */
 function isPeerGone(err: Error): boolean {
