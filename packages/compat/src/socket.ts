@@ -12,12 +12,12 @@
 import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
-import { TcpStream, UnixStream, UnsupportedError, type Runtime, type SocketAddressInfo } from '@rentio/core';
+import { UnsupportedError, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
 import { checkPort, connectArgs, connectHost, lookupHost, type ConnectOptions } from './connect-args.js';
 import { closedBeforeConnection, invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, socketClosed, streamDestroyed } from './errors.js';
 import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
-import { Stager, kStager, kSubmit, stageWrites, writeSegments, type Segment } from './stager.js';
+import { Stager, kStager, kSubmit, kWriteAfterEnd, stageWrites, writeSegments, type Segment } from './stager.js';
 
 /** Options of {@link toDuplex} (and of `connect`, which adds the connect options). */
 export interface SocketOptions {
@@ -42,9 +42,9 @@ type Callback = (err?: Error | null) => void;
 /** A connected rentio stream: TCP, or a Unix domain socket (no addresses, no TCP options, as a net.Socket on a pipe). */
 type Stream = TcpStream | UnixStream;
 
-/** The stream if it is TCP (has addresses and TCP options), else null. */
+/** The stream if it is TCP (has addresses and TCP options), else null; by shape, as isStream. */
 function inet(s: Stream | null): TcpStream | null {
-  return s instanceof TcpStream ? s : null;
+  return s !== null && typeof (s as TcpStream).setNoDelay === 'function' ? (s as TcpStream) : null;
 }
 /** How a connecting socket reports: `(err)` or `(null, socket)`, once. */
 export type ConnectCallback = (err: Error | null, socket?: RentioSocket) => void;
@@ -89,10 +89,14 @@ export class RentioSocket extends Duplex {
   #timer: NodeJS.Timeout | null = null;
   #refed = true;
   #pauseOnCreate: boolean;
+  /** The readable side emitted 'end' (the peer's FIN was read). */
+  #peerEnded = false;
   /** The write op in flight (destroy lets it reach the kernel first: see _destroy). */
   #writing: Promise<unknown> | null = null;
   /** A write's EPIPE/ECONNRESET held until the read in flight settled: see #writeDone. */
   #heldWriteError: { err: Error; cb: Callback } | null = null;
+  /** The held write error is being reported now (#writeDone must not hold it again). */
+  #writeErrorDue = false;
 
   /**
    * An unconnected socket (`new RentioSocket({ runtime })`, then {@link connect}), as
@@ -102,9 +106,8 @@ export class RentioSocket extends Duplex {
   /** @internal use {@link toDuplex} */
   constructor(tcp: Stream | null, options?: SocketOptions);
   constructor(first?: Stream | SocketOptions | null, second?: SocketOptions) {
-    const stream = first instanceof TcpStream || first instanceof UnixStream;
-    const tcp = stream ? first : null;
-    const options = (stream || first === null ? second : first) ?? {};
+    const tcp = isStream(first) ? first : null;
+    const options = (tcp || first === null ? second : (first as SocketOptions | undefined)) ?? {};
     if (typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
@@ -120,6 +123,9 @@ export class RentioSocket extends Duplex {
     // As net.Socket with pauseOnCreate: a 'data' listener does not start the flow; read() or
     // resume() does.
     if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
+    this.on('end', () => {
+      this.#peerEnded = true;
+    });
     // Not passed to Duplex: an aborted signal would destroy the stream inside super(), before
     // this class's fields exist.
     if (options.signal) addAbortSignal(options.signal, this);
@@ -295,6 +301,19 @@ export class RentioSocket extends Duplex {
     this.#submit(chunks, cb);
   }
 
+  /**
+   * As net.Socket: once the peer ended and (without allowHalfOpen) our side ended in reply, a
+   * write fails with EPIPE and destroys the socket, rather than Writable's write-after-end.
+   * @internal
+   */
+  [kWriteAfterEnd](cb: Callback | undefined): boolean | undefined {
+    if (!this.#peerEnded || this.allowHalfOpen) return undefined;
+    const err = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    if (typeof cb === 'function') process.nextTick(cb, err);
+    this.destroy(err);
+    return false;
+  }
+
   #submit(chunks: Uint8Array[], cb: Callback): void {
     if (this.#connecting) {
       this.#heldWrite = { chunks, cb };
@@ -349,15 +368,20 @@ export class RentioSocket extends Duplex {
   /** Runs `cb` — which runs user write callbacks — from a promise reaction. Never throws. */
   #writeDone(err: Error | null, cb: Callback): void {
     this.#timer?.refresh();
+    const due = this.#writeErrorDue;
+    this.#writeErrorDue = false;
     if (err && (this.destroyed || isClosedByUs(err))) {
       if (!this.destroyed) this.destroy();
       err = streamDestroyed('write');
-    } else if (err && this.#reading && isPeerGone(err)) {
+    } else if (err && isPeerGone(err) && !due) {
       // The peer reset or closed: what it sent before (an HTTP response to a request whose body
       // it did not read) is in the receive queue, and the read in flight is about to get it.
-      // Reporting the write error now would destroy the socket and lose those bytes, where
-      // node:net reads them first; so hold the error until the reads stop (see #releaseWriteError).
+      // Reporting the write error now would destroy the socket before those bytes and what they
+      // schedule (http's 'end' of that response) were seen, where node:net reads them first; so
+      // hold the error until no read is in flight, then report it a loop turn later (see
+      // #releaseWriteError).
       this.#heldWriteError = { err, cb };
+      this.#releaseWriteError();
       return;
     }
     try {
@@ -372,7 +396,12 @@ export class RentioSocket extends Duplex {
     const held = this.#heldWriteError;
     if (!held || this.#reading) return;
     this.#heldWriteError = null;
-    this.#writeDone(held.err, held.cb);
+    // libuv reports a failed write in a later loop phase than the reads of this turn and all
+    // they scheduled (http's 'end' of the response it just parsed); so does this.
+    setImmediate(() => {
+      this.#writeErrorDue = true;
+      this.#writeDone(held.err, held.cb);
+    });
   }
 
   /** Write the segments in order; `cb` once all completed or one failed. */
@@ -591,6 +620,7 @@ export class RentioSocket extends Duplex {
     this.#readBig = false;
     this.#writing = null;
     this.#heldWriteError = null;
+    this.#peerEnded = false;
     if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
   }
 
@@ -713,7 +743,7 @@ export class RentioSocket extends Duplex {
  * ```
  */
 export function toDuplex(tcpStream: TcpStream | UnixStream, options?: SocketOptions): RentioSocket {
-  if (!(tcpStream instanceof TcpStream) && !(tcpStream instanceof UnixStream)) throw invalidArgType('tcpStream', 'a rentio TcpStream or UnixStream', tcpStream);
+  if (!isStream(tcpStream)) throw invalidArgType('tcpStream', 'a rentio TcpStream or UnixStream', tcpStream);
   return new RentioSocket(tcpStream, options ?? {});
 }
 
@@ -721,6 +751,15 @@ stageWrites(RentioSocket);
 
 /** How long destroy() lets a write in flight reach the kernel before closing anyway (ms). */
 const WRITE_LINGER_MS = 2000;
+
+/**
+ * A rentio TcpStream or UnixStream, by shape rather than instanceof: an application may hold a
+ * stream from another copy of @rentio/core than the one compat resolved.
+ */
+function isStream(v: unknown): v is Stream {
+  const t = v as Stream | null | undefined;
+  return typeof t === 'object' && t !== null && typeof t.read === 'function' && typeof t.shutdown === 'function' && typeof t.writeAll === 'function';
+}
 
 /** A write error meaning the peer closed or reset: its earlier bytes may still be readable. */
 function isPeerGone(err: Error): boolean {

@@ -220,10 +220,17 @@ export const kStager: unique symbol = Symbol('rentio.compat.stager');
 /** `(chunks, cb)`: submit the chunks `Writable` hands over; `cb` once written or failed. @internal */
 export const kSubmit: unique symbol = Symbol('rentio.compat.submit');
 
+/**
+ * Optional `(cb) => boolean | undefined`: a write after `end()`; the write's result if the stream
+ * handles it, undefined to let `Writable` raise its own error. @internal
+ */
+export const kWriteAfterEnd: unique symbol = Symbol('rentio.compat.writeAfterEnd');
+
 /** What a staging stream provides to the overrides {@link stageWrites} installs. @internal */
 export interface StagingStream extends Writable {
   readonly [kStager]: Stager;
   [kSubmit](chunks: Uint8Array[], cb: Callback): void;
+  [kWriteAfterEnd]?(cb: Callback | undefined): boolean | undefined;
 }
 
 /**
@@ -245,6 +252,10 @@ function stagedWrite(this: StagingStream, chunk: unknown, encoding?: BufferEncod
   if (typeof encoding === 'function') {
     cb = encoding;
     encoding = undefined;
+  }
+  if (this.writableEnded && this[kWriteAfterEnd]) {
+    const handled = this[kWriteAfterEnd](cb);
+    if (handled !== undefined) return handled;
   }
   if (!stageable(this, chunk)) return writableWrite.call(this, chunk, encoding as BufferEncoding, cb);
   const staged = this[kStager].stage(chunk, encoding);
