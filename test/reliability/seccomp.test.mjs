@@ -1,6 +1,7 @@
 // Where io_uring is blocked (issue 15): a child node process installs a seccomp filter that
 // answers io_uring_setup/io_uring_enter/io_uring_register with EPERM, as Docker's default profile
-// does (fixtures/seccomp-deny-uring.mjs, preloaded with --import), then loads rentio. `auto` runs
+// does (fixtures/seccomp-deny-uring.mjs, installed by fixtures/seccomp-exec.mjs, which then execs
+// node under it, as a container starts its process), then loads rentio. `auto` runs
 // epoll and says a seccomp filter refused — not the sysctl —, `uring` fails with the same reason,
 // `rentio doctor` reports it, and the fallback cases and real I/O work under the filter.
 import t from 'tap';
@@ -9,11 +10,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runNode } from '../helpers/util.mjs';
 
-const fixture = new URL('./fixtures/seccomp-deny-uring.mjs', import.meta.url).href;
+const launcher = fileURLToPath(new URL('./fixtures/seccomp-exec.mjs', import.meta.url));
 const util = new URL('../helpers/util.mjs', import.meta.url).href;
 const bin = fileURLToPath(new URL('../../packages/driver-uring/bin/rentio.js', import.meta.url));
 const fallbackTest = fileURLToPath(new URL('./fallback.test.mjs', import.meta.url));
-const underFilter = ['--import', fixture];
+// The child is exec'd under the filter (fixtures/seccomp-exec.mjs), as a container's process is.
+const underFilter = [launcher];
 
 let sysctl = null;
 try {
@@ -24,16 +26,6 @@ const skip = process.platform !== 'linux' ? 'seccomp is Linux only'
   : sysctl !== null && sysctl !== 0 ? `kernel.io_uring_disabled=${sysctl} refuses before any filter could`
   : false;
 
-// libuv in Node 22/24 makes io_uring rings of its own at start-up. A filter installed after start
-// (as this test does; a container's is in place before exec, so libuv never makes one) would leave
-// libuv holding a ring it may no longer enter, and libuv aborts on that. UV_USE_IO_URING=0 keeps
-// libuv off io_uring in every child here, so only rentio meets the filter.
-process.env.UV_USE_IO_URING = '0';
-// Under load, Node 22/24's libuv was still seen aborting on its own ring in CI (not alone):
-// that is the after-start filter's artefact, not rentio's behaviour, so such a run is skipped
-// with the reason. The faithful fix is a launcher that installs the filter and then execs node.
-const LIBUV_RACE = "libuv made an io_uring ring of its own before this test's filter was installed, then aborted on it (an after-start filter's artefact; a container's filter precedes exec)";
-const libuvRace = (r) => /libuv: io_uring_enter/.test(r.stderr);
 
 // The sysctl lets this process in, so the reason must name the filter (and never send the user to the sysctl alone).
 const SECCOMP_EPERM = /^io_uring_setup: EPERM \((kernel\.io_uring_disabled=0 lets this process in|no kernel\.io_uring_disabled sysctl)\): blocked by a seccomp filter \(Seccomp: 2, \d+ filters?\) — e\.g\. Docker's default profile; allow io_uring_setup\/io_uring_enter\/io_uring_register in the profile/;
@@ -98,7 +90,6 @@ t.test('under a seccomp filter denying io_uring with EPERM: auto → epoll with 
     out.absent = abs.fallbackReason;
     await abs.close();
     console.log(JSON.stringify(out));`, { args: underFilter, env: { RENTIO_DRIVER: '' }, timeout: 60000 });
-  if (libuvRace(r)) return t.skip(LIBUV_RACE);
   t.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   t.ok(out.threads.length > 1 && out.threads.every((m) => m === 2), `every thread is filtered: ${out.threads}`);
@@ -126,7 +117,6 @@ t.test('a filter answering ENOSYS: the kernel has io_uring, so the filter is nam
     const rt = await createRuntime({ driver: 'auto' });
     console.log(JSON.stringify({ name: rt.driver.name, reason: rt.fallbackReason }));
     await rt.close();`, { args: underFilter, env: { RENTIO_TEST_SECCOMP_ERRNO: 'ENOSYS', RENTIO_DRIVER: '' } });
-  if (libuvRace(r)) return t.skip(LIBUV_RACE);
   t.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   t.equal(out.name, 'epoll');
@@ -145,7 +135,6 @@ t.test('a profile that allows only part of io_uring: the missing syscall is name
       const err = await createRuntime({ driver: 'uring' }).catch((e) => e);
       console.log(JSON.stringify({ name: rt.driver.name, reason: rt.fallbackReason, code: err.code, reason2: err.reason }));
       await rt.close();`, { args: underFilter, env: { RENTIO_TEST_SECCOMP_DENY: deny, RENTIO_DRIVER: '' } });
-    if (libuvRace(r)) return t.skip(LIBUV_RACE);
     t.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     t.equal(out.name, 'epoll', `${deny} denied: auto runs epoll`);
@@ -157,7 +146,6 @@ t.test('a profile that allows only part of io_uring: the missing syscall is name
 
 t.test('rentio doctor under the filter: --json fields and the text', { skip }, async (t) => {
   const r = await run(bin, ['doctor', '--json'], { RENTIO_DRIVER: '' });
-  if (libuvRace(r)) return t.skip(LIBUV_RACE);
   t.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   t.equal(j.seccomp.mode, 2, 'seccomp mode 2 (filter)');
@@ -169,7 +157,6 @@ t.test('rentio doctor under the filter: --json fields and the text', { skip }, a
   t.match(j.setupRefused?.reason, SECCOMP_EPERM);
   t.same(j.auto, { driver: 'epoll', reason: j.setupRefused.reason }, 'auto picks epoll, for that reason');
   const text = await run(bin, ['doctor'], { RENTIO_DRIVER: '' });
-  if (libuvRace(text)) return t.skip(LIBUV_RACE);
   t.equal(text.code, 0, text.stderr);
   t.match(text.stdout, /^seccomp\s+2 \(filter, \d+ filters?\)$/m);
   t.match(text.stdout, /^io_uring_setup refused\s+EPERM, by: seccomp$/m);
@@ -178,7 +165,6 @@ t.test('rentio doctor under the filter: --json fields and the text', { skip }, a
 
 t.test('the fallback cases (reliability/fallback.test.mjs) pass under the filter', { skip }, async (t) => {
   const r = await run(fallbackTest, [], { RENTIO_DRIVER: '' });
-  if (libuvRace(r)) return t.skip(LIBUV_RACE);
   t.equal(r.code, 0, r.stdout.slice(-2000) + r.stderr);
   const m = /^# \{ total: (\d+), pass: (\d+) \}$/m.exec(r.stdout);
   t.ok(m && Number(m[1]) > 0 && m[1] === m[2], `all passed: ${m?.[0]}`);

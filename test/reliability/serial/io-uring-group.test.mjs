@@ -15,7 +15,8 @@ const DISABLED = '/proc/sys/kernel/io_uring_disabled';
 const GROUP = '/proc/sys/kernel/io_uring_group';
 const NOBODY = 65534;
 const child = fileURLToPath(new URL('../fixtures/auto-on-go.mjs', import.meta.url));
-const seccomp = new URL('../fixtures/seccomp-deny-uring.mjs', import.meta.url).href;
+// The launcher installs the filter and execs node under it, as a container starts its process.
+const seccomp = fileURLToPath(new URL('../fixtures/seccomp-exec.mjs', import.meta.url));
 const read = (p) => {
   try {
     return readFileSync(p, 'utf8').trim();
@@ -77,7 +78,7 @@ t.test('kernel.io_uring_disabled=1: the group decides, and a filter is named onc
   r = await autoUnder({ group: 4242, groups: [4242] });
   t.same([r.name, r.reason], ['uring', null], 'in the group (supplementary): uring, as the diagnosis assumes');
 
-  r = await autoUnder({ group: 4242, groups: [4242], preload: ['--import', seccomp] });
+  r = await autoUnder({ group: 4242, groups: [4242], preload: [seccomp] });
   t.equal(r.name, 'epoll', 'in the group but under a seccomp filter: epoll');
   t.match(r.reason, /^io_uring_setup: EPERM \(kernel\.io_uring_disabled=1 lets this process in\): blocked by a seccomp filter \(Seccomp: 2, \d+ filters?\)/, r.reason);
   t.equal(read(DISABLED), original.disabled, 'kernel.io_uring_disabled restored');
