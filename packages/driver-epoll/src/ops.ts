@@ -86,7 +86,11 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     run: Run.NOW,
     syscall: (op, host) => {
       host.forget(op.fd);
-      return res(ffi.close(op.fd));
+      // Linux frees the descriptor before close(2) can return EINTR (close(2), NOTES): the close
+      // is done, and the driver's EINTR retry must never close the number again — by then it may
+      // belong to another open.
+      const r = res(ffi.close(op.fd));
+      return r === -EINTR ? 0 : r;
     },
   },
   [OpCode.READ]: {
