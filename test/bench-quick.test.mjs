@@ -9,7 +9,9 @@ import { childEnv } from './helpers/util.mjs';
 t.setTimeout(360_000);
 t.test('bench --quick runs every scenario', { timeout: 350_000 }, async (t) => {
   const r = await new Promise((resolve) => {
-    execFile(process.execPath, ['bench/run.mjs', '--quick'], { env: childEnv(), timeout: 330_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => resolve({ err, stdout, stderr }));
+    execFile(process.execPath, ['bench/run.mjs', '--quick'], { env: childEnv(), timeout: 330_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+      resolve({ err, stdout, stderr }),
+    );
   });
   t.equal(r.err, null, `exit 0 (${r.err?.message ?? ''} ${r.stderr.slice(-400)})`);
   const done = /bench --quick: done in \d+ s — (\d+) scenarios, (\d+) rows measured, (\d+) skipped, (\d+) failed/.exec(r.stdout);
@@ -17,6 +19,10 @@ t.test('bench --quick runs every scenario', { timeout: 350_000 }, async (t) => {
   t.ok(Number(done?.[1]) >= 9, 'all nine scenarios ran');
   t.ok(Number(done?.[2]) > 0, 'rows were measured');
   // Name the failed rows, so a failure under load says which contender and why.
-  const failedRows = r.stdout.split('\n').filter((l) => /fail/i.test(l) && !/done in/.test(l)).slice(0, 5).join(' | ');
+  const failedRows = r.stdout
+    .split('\n')
+    .filter((l) => /fail/i.test(l) && !/done in/.test(l))
+    .slice(0, 5)
+    .join(' | ');
   t.equal(Number(done?.[4]), 0, `no contender failed (${failedRows || 'none named'})`);
 });

@@ -17,8 +17,14 @@ export function sha256(data) {
 /** Resolve once `emitter` emits `event` (reject on 'error' unless event is 'error'). */
 export function once(emitter, event) {
   return new Promise((resolve, reject) => {
-    const onErr = (e) => { emitter.off(event, on); reject(e); };
-    const on = (...a) => { if (event !== 'error') emitter.off('error', onErr); resolve(a); };
+    const onErr = (e) => {
+      emitter.off(event, on);
+      reject(e);
+    };
+    const on = (...a) => {
+      if (event !== 'error') emitter.off('error', onErr);
+      resolve(a);
+    };
     emitter.once(event, on);
     if (event !== 'error') emitter.once('error', onErr);
   });
@@ -95,11 +101,16 @@ export function handler(req, res) {
   } else if (kind === 'upload') {
     const h = createHash('sha256');
     let len = 0;
-    req.on('data', (c) => { h.update(c); len += c.length; });
+    req.on('data', (c) => {
+      h.update(c);
+      len += c.length;
+    });
     req.on('end', () => res.end(`${h.digest('hex')} ${len}`));
   } else if (kind === 'download') {
     const { data } = bigData();
-    const slices = function* () { for (let o = 0; o < data.length; o += 100_000) yield data.subarray(o, o + 100_000); };
+    const slices = function* () {
+      for (let o = 0; o < data.length; o += 100_000) yield data.subarray(o, o + 100_000);
+    };
     Readable.from(slices(), { objectMode: false }).pipe(res);
   } else {
     res.statusCode = 404;
@@ -126,7 +137,12 @@ export function httpRequest(opts, body) {
 /** 32 MiB of bigData() as a stream of 64 KiB chunks (a realistic upload). */
 export function bigUploadStream() {
   const { data } = bigData();
-  return Readable.from((function* () { for (let o = 0; o < data.length; o += 65536) yield data.subarray(o, o + 65536); })(), { objectMode: false });
+  return Readable.from(
+    (function* () {
+      for (let o = 0; o < data.length; o += 65536) yield data.subarray(o, o + 65536);
+    })(),
+    { objectMode: false },
+  );
 }
 
 /**
@@ -174,39 +190,62 @@ export async function eachTransport(t, name, fn) {
   const net = await import('node:net');
   const compat = await import('@rentio/compat');
   const { eachDriver } = await import('../helpers/drivers.mjs');
-  await t.test(`${name} [node:net]`, (t) => fn(t, {
-    name: 'node:net',
-    Socket: (opts) => new net.Socket(opts),
-    connect: (...args) => net.connect(...args),
-    createConnection: (opts, cb) => net.createConnection(opts, cb),
-    serve: (server, { host = '127.0.0.1', port = 0 } = {}) => new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve({ port: server.address().port, close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections?.(); }) });
-      });
+  await t.test(`${name} [node:net]`, (t) =>
+    fn(t, {
+      name: 'node:net',
+      Socket: (opts) => new net.Socket(opts),
+      connect: (...args) => net.connect(...args),
+      createConnection: (opts, cb) => net.createConnection(opts, cb),
+      serve: (server, { host = '127.0.0.1', port = 0 } = {}) =>
+        new Promise((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve({
+              port: server.address().port,
+              close: () =>
+                new Promise((r) => {
+                  server.close(() => r());
+                  server.closeAllConnections?.();
+                }),
+            });
+          });
+        }),
+      rt: undefined,
     }),
-    rt: undefined,
-  }));
-  await eachDriver(t, name, (t, rt) => fn(t, {
-    name: 'compat',
-    Socket: (opts) => new compat.RentioSocket({ runtime: rt, ...opts }),
-    connect: (...args) => {
-      // net.connect's arguments, the runtime added to the options.
-      if (typeof args[0] === 'object') return compat.connect({ runtime: rt, ...args[0] }, ...args.slice(1).map(noArgs));
-      const s = new compat.RentioSocket({ runtime: rt });
-      return s.connect(...args);
-    },
-    createConnection: (opts, cb) => compat.createConnection({ ...opts, runtime: rt }, cb),
-    serve: async (server, { host = '127.0.0.1', port = 0 } = {}) => {
-      const served = await compat.serve(server, { host, port, runtime: rt });
-      return { port: served.port, close: () => { served.closeAllConnections(); return served.close(); }, served };
-    },
-    rt,
-  }));
+  );
+  await eachDriver(t, name, (t, rt) =>
+    fn(t, {
+      name: 'compat',
+      Socket: (opts) => new compat.RentioSocket({ runtime: rt, ...opts }),
+      connect: (...args) => {
+        // net.connect's arguments, the runtime added to the options.
+        if (typeof args[0] === 'object') return compat.connect({ runtime: rt, ...args[0] }, ...args.slice(1).map(noArgs));
+        const s = new compat.RentioSocket({ runtime: rt });
+        return s.connect(...args);
+      },
+      createConnection: (opts, cb) => compat.createConnection({ ...opts, runtime: rt }, cb),
+      serve: async (server, { host = '127.0.0.1', port = 0 } = {}) => {
+        const served = await compat.serve(server, { host, port, runtime: rt });
+        return {
+          port: served.port,
+          close: () => {
+            served.closeAllConnections();
+            return served.close();
+          },
+          served,
+        };
+      },
+      rt,
+    }),
+  );
 }
 
 /** net.connect's listener takes no arguments; compat's connect callback is `(err, socket)`. */
 function noArgs(f) {
-  return typeof f === 'function' ? (err) => { if (!err) f(); } : f;
+  return typeof f === 'function'
+    ? (err) => {
+        if (!err) f();
+      }
+    : f;
 }

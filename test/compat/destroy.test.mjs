@@ -62,8 +62,11 @@ await eachDriver(t, 'destroy() mid-transfer with reads and writes in flight, 1,0
   t.ok(await settled(rt, () => rt.stats().handles === 0 && slabsLent(rt) === 0), 'nothing in flight, no handle open, every slab back');
   t.ok(fdCount() <= fdsBefore, `no fd growth (${fdsBefore} before, ${fdCount()} after)`);
   t.same(unhandled, [], 'no unhandled rejection');
-  t.ok(errors.every((e) => /^boom \d+$/.test(e.message)), "the only 'error' events are the errors destroy() was given");
-  t.equal(errors.length, 334, "destroy(err) emitted err once per stream");
+  t.ok(
+    errors.every((e) => /^boom \d+$/.test(e.message)),
+    "the only 'error' events are the errors destroy() was given",
+  );
+  t.equal(errors.length, 334, 'destroy(err) emitted err once per stream');
   t.ok(writesPending > 100, `writes still pending at destroy in ${writesPending} of 1,001 rounds`);
   t.ok(bothPending > 100, `a read and a write in flight at destroy in ${bothPending} rounds`);
 });

@@ -50,11 +50,27 @@ async function quiet(t, rt) {
 const closeBoth = (...socks) => Promise.all(socks.map((s) => new Promise((resolve) => s.close(resolve))));
 
 await eachDriver(t, 'argument checks throw what node:dgram throws', async (t, rt) => {
-  t.same(shape(() => createSocket('udp5')), shape(() => dgram.createSocket('udp5')), 'bad type');
-  t.same(shape(() => createSocket({ type: 'udp4', signal: 1 })), shape(() => dgram.createSocket({ type: 'udp4', signal: 1 })), 'bad signal');
-  t.same(shape(() => createSocket({ type: 'udp4', lookup: 1 })), shape(() => dgram.createSocket({ type: 'udp4', lookup: 1 })), 'bad lookup');
+  t.same(
+    shape(() => createSocket('udp5')),
+    shape(() => dgram.createSocket('udp5')),
+    'bad type',
+  );
+  t.same(
+    shape(() => createSocket({ type: 'udp4', signal: 1 })),
+    shape(() => dgram.createSocket({ type: 'udp4', signal: 1 })),
+    'bad signal',
+  );
+  t.same(
+    shape(() => createSocket({ type: 'udp4', lookup: 1 })),
+    shape(() => dgram.createSocket({ type: 'udp4', lookup: 1 })),
+    'bad lookup',
+  );
   for (const v of ['1', 1.5, -1, 2 ** 32]) {
-    t.same(shape(() => createSocket({ type: 'udp4', recvBufferSize: v })), shape(() => dgram.createSocket({ type: 'udp4', recvBufferSize: v })), `recvBufferSize ${v}`);
+    t.same(
+      shape(() => createSocket({ type: 'udp4', recvBufferSize: v })),
+      shape(() => dgram.createSocket({ type: 'udp4', recvBufferSize: v })),
+      `recvBufferSize ${v}`,
+    );
   }
   const calls = [
     ['send port 0', (s) => s.send('x', 0, '127.0.0.1')],
@@ -84,7 +100,11 @@ await eachDriver(t, 'argument checks throw what node:dgram throws', async (t, rt
   for (const [name, call] of calls) {
     const ours = createSocket({ type: 'udp4', runtime: rt });
     const theirs = dgram.createSocket('udp4');
-    t.same(shape(() => call(ours)), shape(() => call(theirs)), name);
+    t.same(
+      shape(() => call(ours)),
+      shape(() => call(theirs)),
+      name,
+    );
     for (const s of [ours, theirs]) {
       s.on('error', () => {});
       try {
@@ -95,14 +115,37 @@ await eachDriver(t, 'argument checks throw what node:dgram throws', async (t, rt
   const ours = createSocket({ type: 'udp4', runtime: rt });
   const theirs = dgram.createSocket('udp4');
   for (const s of [ours, theirs]) s.bind(0, '127.0.0.1');
-  t.same(shape(() => ours.bind(0)), shape(() => theirs.bind(0)), 'bind twice: ERR_SOCKET_ALREADY_BOUND');
+  t.same(
+    shape(() => ours.bind(0)),
+    shape(() => theirs.bind(0)),
+    'bind twice: ERR_SOCKET_ALREADY_BOUND',
+  );
   await Promise.all([once(ours, 'listening'), once(theirs, 'listening')]);
-  t.same(shape(() => ours.connect(1234) || ours.connect(1234)), shape(() => theirs.connect(1234) || theirs.connect(1234)), 'connect twice: ERR_SOCKET_DGRAM_IS_CONNECTED');
+  t.same(
+    shape(() => ours.connect(1234) || ours.connect(1234)),
+    shape(() => theirs.connect(1234) || theirs.connect(1234)),
+    'connect twice: ERR_SOCKET_DGRAM_IS_CONNECTED',
+  );
   await Promise.all([once(ours, 'connect'), once(theirs, 'connect')]);
-  t.same(shape(() => ours.send('x', 1, 1, 1234)), shape(() => theirs.send('x', 1, 1, 1234)), 'a destination on a connected socket');
+  t.same(
+    shape(() => ours.send('x', 1, 1, 1234)),
+    shape(() => theirs.send('x', 1, 1, 1234)),
+    'a destination on a connected socket',
+  );
   await closeBoth(ours, theirs);
-  for (const [name, call] of [['close', (s) => s.close()], ['send', (s) => s.send('x', 1234, '127.0.0.1')], ['bind', (s) => s.bind(0)], ['address', (s) => s.address()], ['connect', (s) => s.connect(1234)], ['remoteAddress', (s) => s.remoteAddress()]]) {
-    t.same(shape(() => call(ours)), shape(() => call(theirs)), `${name} after close: ERR_SOCKET_DGRAM_NOT_RUNNING`);
+  for (const [name, call] of [
+    ['close', (s) => s.close()],
+    ['send', (s) => s.send('x', 1234, '127.0.0.1')],
+    ['bind', (s) => s.bind(0)],
+    ['address', (s) => s.address()],
+    ['connect', (s) => s.connect(1234)],
+    ['remoteAddress', (s) => s.remoteAddress()],
+  ]) {
+    t.same(
+      shape(() => call(ours)),
+      shape(() => call(theirs)),
+      `${name} after close: ERR_SOCKET_DGRAM_NOT_RUNNING`,
+    );
   }
   t.equal(ours.ref(), ours, 'ref() returns this');
   t.equal(ours.unref(), ours, 'unref() returns this');
@@ -121,7 +164,12 @@ for (const type of ['udp4', 'udp6']) {
     sock.on('listening', () => events.push('listening'));
     const data = Buffer.from('hello from compat');
     // Implicit bind: the send waits in the queue until the socket is bound.
-    const result = sent((cb) => sock.send(data, peer.port, lo, (err, n) => { events.push('sent'); cb(err, n); }));
+    const result = sent((cb) =>
+      sock.send(data, peer.port, lo, (err, n) => {
+        events.push('sent');
+        cb(err, n);
+      }),
+    );
     data.fill(0); // the caller may reuse its buffer as soon as send() returns
     t.same(await result, [null, 17], 'callback (null, bytes)');
     t.same(events, ['listening', 'sent'], "implicit bind: 'listening' before the send's callback");
@@ -172,8 +220,16 @@ for (const type of ['udp4', 'udp6']) {
       ['(buf, offset, length, port, cb) to the loopback', (cb) => sock.send(buf, 0, 4, peer.port, cb), '0123'],
       ['(buf, port, address, cb)', (cb) => sock.send(buf, peer.port, lo, cb), '0123456789'],
       ['(string, port, cb) to the loopback', (cb) => sock.send('text', peer.port, cb), 'text'],
-      ['(list, port, address, cb): one datagram', (cb) => sock.send(['ab', Buffer.from('cd'), new Uint8Array([101]), new DataView(new Uint8Array([102]).buffer)], peer.port, lo, cb), 'abcdef'],
-      ['(Uint8Array window, offset, length, ...)', (cb) => sock.send(new Uint8Array(buf.buffer, buf.byteOffset + 5, 5), 1, 2, peer.port, lo, cb), '67'],
+      [
+        '(list, port, address, cb): one datagram',
+        (cb) => sock.send(['ab', Buffer.from('cd'), new Uint8Array([101]), new DataView(new Uint8Array([102]).buffer)], peer.port, lo, cb),
+        'abcdef',
+      ],
+      [
+        '(Uint8Array window, offset, length, ...)',
+        (cb) => sock.send(new Uint8Array(buf.buffer, buf.byteOffset + 5, 5), 1, 2, peer.port, lo, cb),
+        '67',
+      ],
       ['(empty list, port, address, cb)', (cb) => sock.send([], peer.port, lo, cb), ''],
     ];
     for (const [name, call, want] of cases) {
@@ -212,7 +268,7 @@ for (const type of ['udp4', 'udp6']) {
     const got = nextMessage(sock);
     other.sock.send('not for you', port, lo, () => peer.sock.send('from peer', port, lo));
     const [msg, rinfo] = await got;
-    t.equal(msg.toString(), 'from peer', "a datagram from another address is not delivered");
+    t.equal(msg.toString(), 'from peer', 'a datagram from another address is not delivered');
     t.equal(rinfo.port, peer.port);
 
     sock.disconnect();
@@ -330,12 +386,21 @@ await eachDriver(t, 'socket options on the loopback: what node:dgram accepts, an
     ['dropMembership(224.0.0.114) again', (s) => s.dropMembership('224.0.0.114')],
     ['setRecvBufferSize(100000)', (s) => s.setRecvBufferSize(100000)],
   ];
-  for (const [name, call] of calls) t.same(shape(() => call(ours)), shape(() => call(theirs)), name);
+  for (const [name, call] of calls)
+    t.same(
+      shape(() => call(ours)),
+      shape(() => call(theirs)),
+      name,
+    );
   t.equal(ours.getRecvBufferSize(), theirs.getRecvBufferSize(), 'setRecvBufferSize took effect');
   // Broadcast sends are allowed once setBroadcast(true): the kernel refused before (EACCES).
   const plain = createSocket({ type: 'udp4', runtime: rt });
   const [err] = await sent((cb) => plain.send('x', 9, '255.255.255.255', cb));
-  t.match(err, { code: 'EACCES', syscall: 'send', message: 'send EACCES 255.255.255.255:9', address: '255.255.255.255', port: 9 }, 'broadcast without SO_BROADCAST: EACCES to the callback');
+  t.match(
+    err,
+    { code: 'EACCES', syscall: 'send', message: 'send EACCES 255.255.255.255:9', address: '255.255.255.255', port: 9 },
+    'broadcast without SO_BROADCAST: EACCES to the callback',
+  );
   await closeBoth(ours, theirs, plain);
   await quiet(t, rt);
 });
@@ -370,7 +435,11 @@ await eachDriver(t, 'send errors go to the callback as node:dgram reports them',
   const errored = once(named, 'error');
   named.send('x', peer.port, 'bad.example');
   t.equal((await errored)[0].code, 'ENOTFOUND', "lookup error without a callback: 'error'");
-  t.same(calls.map((c) => c[1]), [4, 4, 4, 4], 'lookup asked for the socket family (bind, then each send)');
+  t.same(
+    calls.map((c) => c[1]),
+    [4, 4, 4, 4],
+    'lookup asked for the socket family (bind, then each send)',
+  );
   await closeBoth(named);
   await peer.close();
   await quiet(t, rt);

@@ -100,7 +100,10 @@ await eachDriver(t, 'chunks pushed to the reader never change while 10 MiB more 
     }
   }
   t.ok(after >= 10 * 1024 * 1024, `read ${after} bytes after the kept chunks`);
-  t.ok(kept.every(([c, copy]) => c.equals(copy)), `none of the ${kept.length} kept chunks changed`);
+  t.ok(
+    kept.every(([c, copy]) => c.equals(copy)),
+    `none of the ${kept.length} kept chunks changed`,
+  );
   t.ok(Buffer.concat(all).equals(data), 'the stream is byte-exact');
   await closed(sock);
   t.ok(await settled(rt, () => slabsLent(rt) === 0 && rt.stats().handles === 0), 'read slabs all back in the pool');

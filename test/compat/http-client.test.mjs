@@ -26,13 +26,14 @@ await eachDriver(t, 'node:http client via an http.Agent whose createConnection i
   const agent = new RentioAgent({ keepAlive: true, maxSockets: 8 });
   const sockets = new Set();
   agent.on('free', (s) => sockets.add(s));
-  const send = ({ method, path, body }) => httpRequest(
-    { host: '127.0.0.1', port, method, path, agent },
-    body === 'upload' ? bigUploadStream() : body,
-  );
+  const send = ({ method, path, body }) =>
+    httpRequest({ host: '127.0.0.1', port, method, path, agent }, body === 'upload' ? bigUploadStream() : body);
   await httpWorkload(t, send);
   t.ok(connections() <= 8, `keep-alive reused connections (${connections()} for 1,002 requests)`);
-  t.ok([...sockets].every((s) => s instanceof RentioSocket), 'every request ran over a RentioSocket');
+  t.ok(
+    [...sockets].every((s) => s instanceof RentioSocket),
+    'every request ran over a RentioSocket',
+  );
   agent.destroy();
   server.closeAllConnections();
   t.ok(await settled(rt, () => slabsLent(rt) === 0 && rt.stats().handles === 0), 'all closed, nothing in flight, slabs back');
@@ -58,7 +59,12 @@ await eachDriver(t, 'http.request({ createConnection }) without an agent', async
 await eachDriver(t, 'http.request over compat: connection refused is an error with Node codes', async (t, rt) => {
   const { port, server } = await plainServer(t);
   await new Promise((resolve) => server.close(resolve));
-  const err = await httpRequest({ host: '127.0.0.1', port, path: '/', createConnection: (o, cb) => createConnection({ ...o, runtime: rt }, cb) }).catch((e) => e);
+  const err = await httpRequest({
+    host: '127.0.0.1',
+    port,
+    path: '/',
+    createConnection: (o, cb) => createConnection({ ...o, runtime: rt }, cb),
+  }).catch((e) => e);
   t.equal(err.code, 'ECONNREFUSED');
   t.equal(err.syscall, 'connect');
   t.equal(err.port, port);

@@ -13,10 +13,8 @@ await eachDriver(t, 'http.createServer over serve(): keep-alive, chunked, 32 MiB
   server.on('connection', () => connections++);
   const served = await serve(server, { port: 0, host: '127.0.0.1', runtime: rt });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const send = ({ method, path, body }) => httpRequest(
-    { host: '127.0.0.1', port: served.port, method, path, agent },
-    body === 'upload' ? bigUploadStream() : body,
-  );
+  const send = ({ method, path, body }) =>
+    httpRequest({ host: '127.0.0.1', port: served.port, method, path, agent }, body === 'upload' ? bigUploadStream() : body);
   await httpWorkload(t, send);
   t.ok(connections <= 8, `keep-alive reused connections (${connections} for 1,002 requests)`);
   agent.destroy();

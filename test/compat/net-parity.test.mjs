@@ -39,7 +39,11 @@ await eachTransport(t, 'an unconnected socket connects: states and event order',
   const events = [];
   for (const e of ['lookup', 'connect', 'ready', 'end', 'finish', 'close']) s.on(e, (...a) => events.push(e === 'lookup' ? [e, ...a] : e));
   let inCb;
-  t.equal(s.connect({ port: srv.port, host: 'localhost', family: 4 }, () => (inCb = state())), s, 'connect() returns the socket');
+  t.equal(
+    s.connect({ port: srv.port, host: 'localhost', family: 4 }, () => (inCb = state())),
+    s,
+    'connect() returns the socket',
+  );
   t.same(state(), [true, true, 'opening'], 'connecting: connecting, pending, opening');
   await once(s, 'ready');
   t.same(inCb, [false, false, 'open'], 'in the listener: connected');
@@ -61,7 +65,10 @@ await eachTransport(t, 'an unconnected socket connects: states and event order',
   t.same(state(), [true, true, 'opening'], 'reconnecting');
   await once(s, 'connect');
   t.same(state(), [false, false, 'open'], 'connected again');
-  t.notOk(events.some((e) => Array.isArray(e)), "an IP address: no 'lookup'");
+  t.notOk(
+    events.some((e) => Array.isArray(e)),
+    "an IP address: no 'lookup'",
+  );
   s.end('again');
   got = '';
   await closed(s);
@@ -111,14 +118,23 @@ await eachTransport(t, 'the lookup option and lookup errors', async (t, T) => {
   const bad = track(T.connect({ host: 'no-such-host.invalid', port: srv.port }));
   const [e] = await once(bad, 'error').catch((x) => [x]);
   t.ok(['ENOTFOUND', 'EAI_AGAIN'].includes(e.code), `a lookup error (${e.code})`);
-  t.same([e.code, e.errno, e.syscall, e.hostname, e.message], [want.code, want.errno, want.syscall, want.hostname, want.message], "code, errno, syscall, hostname and message as node:net's");
+  t.same(
+    [e.code, e.errno, e.syscall, e.hostname, e.message],
+    [want.code, want.errno, want.syscall, want.hostname, want.message],
+    "code, errno, syscall, hostname and message as node:net's",
+  );
   await closed(bad);
   await srv.close();
   await quiet(t, T);
 });
 
 await eachTransport(t, "EOF with nobody reading ends the socket: 'end', 'close', finished() resolves", async (t, T) => {
-  const srv = await netServer((s) => s.on('error', () => {}).resume().on('end', () => s.end()));
+  const srv = await netServer((s) =>
+    s
+      .on('error', () => {})
+      .resume()
+      .on('end', () => s.end()),
+  );
   const s = track(T.connect({ port: srv.port, host: '127.0.0.1' }));
   const events = [];
   for (const e of ['end', 'finish', 'close']) s.on(e, () => events.push(e));
@@ -133,7 +149,12 @@ await eachTransport(t, "EOF with nobody reading ends the socket: 'end', 'close',
 });
 
 await eachTransport(t, 'write errors: before connecting, on a socket never connected, after the peer ended', async (t, T) => {
-  const srv = await netServer((s) => s.on('error', () => {}).resume().end());
+  const srv = await netServer((s) =>
+    s
+      .on('error', () => {})
+      .resume()
+      .end(),
+  );
   const c = track(T.connect({ port: srv.port, host: '127.0.0.1' }));
   c.on('error', () => {});
   const held = new Promise((r) => c.write('x', r));
@@ -273,7 +294,10 @@ await eachTransport(t, 'a 16 MiB POST to a server that answers at once without r
     // No `agent: false`: with it Node never calls createConnection (see the README).
     const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', createConnection: made }, (res) => {
       let data = '';
-      res.setEncoding('utf8').on('data', (d) => (data += d)).on('end', () => resolve({ status: res.statusCode, data }));
+      res
+        .setEncoding('utf8')
+        .on('data', (d) => (data += d))
+        .on('end', () => resolve({ status: res.statusCode, data }));
     });
     req.on('error', reject);
     req.end(body);
@@ -328,7 +352,10 @@ await eachDriver(t, 'compat: localAddress is not supported yet, and says so', as
 
 await eachTransport(t, 'a listen error says syscall listen, as net.Server does', async (t, T) => {
   const taken = await netServer(() => {});
-  const [err] = await T.serve(net.createServer(), { port: taken.port }).then(() => [null], (e) => [e]);
+  const [err] = await T.serve(net.createServer(), { port: taken.port }).then(
+    () => [null],
+    (e) => [e],
+  );
   t.equal(err?.code, 'EADDRINUSE');
   t.equal(err?.syscall, 'listen');
   t.equal(err?.message, `listen EADDRINUSE: address already in use 127.0.0.1:${taken.port}`);

@@ -10,7 +10,7 @@ if (!port) {
   t.pass('skipped: set RENTIO_TEST_PG_PORT to a PostgreSQL on 127.0.0.1 (user postgres, trust)', { skip: 'no RENTIO_TEST_PG_PORT' });
 } else {
   const { default: pg } = await import('pg');
-  await eachTransport(t, "pg.Client({ stream }) runs queries over the socket it connects", async (t, T) => {
+  await eachTransport(t, 'pg.Client({ stream }) runs queries over the socket it connects', async (t, T) => {
     let made;
     const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', stream: () => (made = T.Socket()) });
     await client.connect();
@@ -20,7 +20,10 @@ if (!port) {
     // A result larger than one read slab, and parameters.
     const big = await client.query("SELECT repeat('x', $1::int) AS s, generate_series(1, 200) AS n", [5000]);
     t.equal(big.rows.length, 200);
-    t.ok(big.rows.every((r, i) => r.s.length === 5000 && r.n === i + 1), '200 rows of 5000 bytes, in order');
+    t.ok(
+      big.rows.every((r, i) => r.s.length === 5000 && r.n === i + 1),
+      '200 rows of 5000 bytes, in order',
+    );
     await client.end();
     t.equal(made.destroyed, true, 'client.end() closed the socket');
   });

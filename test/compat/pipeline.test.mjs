@@ -36,10 +36,7 @@ async function quiet(t, rt, what) {
 await eachDriver(t, 'pipeline: file → socket → socket → file copies 64 MiB byte-exact', async (t, rt) => {
   const dst = join(dir, `dst-${rt.driver.name}.bin`);
   const { client, server } = await pair(rt);
-  await Promise.all([
-    pipeline(createReadStream(src, { runtime: rt }), client),
-    pipeline(server, createWriteStream(dst, { runtime: rt })),
-  ]);
+  await Promise.all([pipeline(createReadStream(src, { runtime: rt }), client), pipeline(server, createWriteStream(dst, { runtime: rt }))]);
   t.equal(sha256(readFileSync(dst)), srcSha, '64 MiB arrived byte-exact');
   t.equal(client.bytesWritten, SIZE, 'client.bytesWritten');
   t.equal(server.bytesRead, SIZE, 'server.bytesRead');
@@ -53,7 +50,10 @@ await eachDriver(t, 'pipeline: file → socket → socket → file copies 64 MiB
 await eachDriver(t, 'createReadStream: start, end, highWaterMark; createWriteStream: start, flags', async (t, rt) => {
   const chunks = [];
   for await (const c of createReadStream(src, { start: 1000, end: 300_000, highWaterMark: 10_000, runtime: rt })) chunks.push(c);
-  t.ok(chunks.every((c) => c.length <= 10_000), 'chunks no larger than highWaterMark');
+  t.ok(
+    chunks.every((c) => c.length <= 10_000),
+    'chunks no larger than highWaterMark',
+  );
   t.ok(Buffer.concat(chunks).equals(srcData.subarray(1000, 300_001)), 'start..end inclusive');
 
   const big = [];

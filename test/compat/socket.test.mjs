@@ -100,7 +100,10 @@ await eachDriver(t, "peer's FIN: 'end' then 'close', and allowHalfOpen keeps the
 await eachDriver(t, "setTimeout emits 'timeout' when idle, without closing", async (t, rt) => {
   const { client, server } = await pair(rt);
   let fired = 0;
-  t.equal(client.setTimeout(20, () => fired++), client);
+  t.equal(
+    client.setTimeout(20, () => fired++),
+    client,
+  );
   t.equal(client.timeout, 20);
   await once(client, 'timeout');
   t.equal(fired, 1, 'the callback ran once');
@@ -220,7 +223,10 @@ await eachDriver(t, 'an idle connection holds a 4 KiB read slab, a bulk transfer
 
 await eachDriver(t, "a throwing 'connect', 'data' or write-callback listener is an uncaught exception, as in Node", async (t, rt, driver) => {
   // In a child process: tap claims uncaught exceptions raised inside a test.
-  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./fixtures/throwing-listeners.mjs', import.meta.url)), driver], { encoding: 'utf8', timeout: 60_000 });
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./fixtures/throwing-listeners.mjs', import.meta.url)), driver], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   t.equal(child.status, 0, `child exited cleanly ${child.stderr}`);
   const report = JSON.parse(child.stdout.trim().split('\n').pop());
   t.same(report.uncaught.sort(), ['connect listener', 'data listener', 'write callback'], 'each throw surfaced as an uncaught exception');

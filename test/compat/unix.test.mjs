@@ -36,7 +36,7 @@ await eachDriver(t, 'http.Server served on a path answers http.request({ socketP
   const cc = (opts, cb) => createConnection({ ...opts, runtime: rt }, cb);
   const r1 = await httpRequest({ socketPath: path, path: '/one', createConnection: cc });
   t.equal(r1.status, 200);
-  t.equal(r1.body.toString(), 'GET /one', "http.request({ socketPath, createConnection }) reaches the server");
+  t.equal(r1.body.toString(), 'GET /one', 'http.request({ socketPath, createConnection }) reaches the server');
 
   // A keep-alive Agent whose connections are compat's: several requests over one connection.
   class RentioAgent extends http.Agent {
@@ -128,7 +128,10 @@ await eachDriver(t, "node:net's errors: EADDRINUSE on an existing path, ENOENT a
     s.once('error', resolve);
     s.listen(path);
   });
-  const err = await serve(echoServer(), { path, runtime: rt }).then(() => null, (e) => e);
+  const err = await serve(echoServer(), { path, runtime: rt }).then(
+    () => null,
+    (e) => e,
+  );
   t.equal(err?.code, 'EADDRINUSE');
   t.equal(err.message, `listen EADDRINUSE: address already in use ${path}`, "node:net's message");
   t.match(err, { code: theirs.code, syscall: theirs.syscall, address: theirs.address }, 'the fields node:net gives');

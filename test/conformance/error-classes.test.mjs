@@ -7,7 +7,9 @@ import * as core from '@rentio/core';
 const errorsUrl = new URL('../../packages/core/dist/errors.js', import.meta.url);
 const copy = await import(`${errorsUrl.href}?second-copy`);
 
-const names = Object.keys(core).filter((k) => typeof core[k] === 'function' && /Error$/.test(k) && core[k].prototype instanceof Error).sort();
+const names = Object.keys(core)
+  .filter((k) => typeof core[k] === 'function' && /Error$/.test(k) && core[k].prototype instanceof Error)
+  .sort();
 
 // One instance per class, with arguments of the right shape.
 const make = {

@@ -18,13 +18,19 @@ async function resetPeer(t, rt) {
 await eachDriver(t, 'read and write on a reset connection: node:net message shapes', async (t, rt) => {
   const [s, peer] = await resetPeer(t, rt);
   t.teardown(() => s.close());
-  const reading = s.read(alloc(16)).then(() => null, (e) => e);
+  const reading = s.read(alloc(16)).then(
+    () => null,
+    (e) => e,
+  );
   peer.resetAndDestroy();
   const r = await reading;
   t.equal(r?.message, 'read ECONNRESET');
   t.equal(r?.code, 'ECONNRESET');
   t.equal(r?.syscall, 'read');
-  const w = await s.write(own('x')).then(() => null, (e) => e);
+  const w = await s.write(own('x')).then(
+    () => null,
+    (e) => e,
+  );
   t.equal(w?.message, 'write EPIPE');
   t.equal(w?.syscall, 'write');
   t.equal(w?.errno, -32);
@@ -32,14 +38,20 @@ await eachDriver(t, 'read and write on a reset connection: node:net message shap
 
 await eachDriver(t, 'connect refused: syscall, code, address:port', async (t, rt) => {
   const port = await closedPort();
-  const err = await rt.connect({ host: '127.0.0.1', port }).then(() => null, (e) => e);
+  const err = await rt.connect({ host: '127.0.0.1', port }).then(
+    () => null,
+    (e) => e,
+  );
   t.equal(err?.message, `connect ECONNREFUSED 127.0.0.1:${port}`);
   t.equal(err?.address, '127.0.0.1');
   t.equal(err?.port, port);
 });
 
 await eachDriver(t, 'a file op keeps the node:fs shape', async (t, rt) => {
-  const err = await rt.open('/nonexistent-rentio/x').then(() => null, (e) => e);
+  const err = await rt.open('/nonexistent-rentio/x').then(
+    () => null,
+    (e) => e,
+  );
   t.equal(err?.message, "ENOENT: no such file or directory, open '/nonexistent-rentio/x'");
   t.equal(err?.path, '/nonexistent-rentio/x');
 });

@@ -121,7 +121,8 @@ t.test('driver names', async (t) => {
   const prev = process.env.RENTIO_DRIVER;
   process.env.RENTIO_DRIVER = 'iouring';
   await t.rejects(createRuntime(), { code: 'ERR_RENTIO_INVALID_DRIVER', message: /iouring/ });
-  if (prev === undefined) delete process.env.RENTIO_DRIVER; else process.env.RENTIO_DRIVER = prev;
+  if (prev === undefined) delete process.env.RENTIO_DRIVER;
+  else process.env.RENTIO_DRIVER = prev;
   const rt = await createRuntime({ driver: 'epoll' });
   t.same(rt.driver, { name: 'epoll', model: 'readiness' });
   t.equal(rt.fallbackReason, null);

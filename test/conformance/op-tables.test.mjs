@@ -16,7 +16,13 @@ t.test('OpCode values are distinct small integers', async (t) => {
 });
 
 t.test('epoll: one entry per OpCode, each runnable', async (t) => {
-  t.same(Object.keys(EPOLL_OPS).map(Number).sort((a, b) => a - b), codes.map(([, v]) => v).sort((a, b) => a - b), 'no code missing, none extra');
+  t.same(
+    Object.keys(EPOLL_OPS)
+      .map(Number)
+      .sort((a, b) => a - b),
+    codes.map(([, v]) => v).sort((a, b) => a - b),
+    'no code missing, none extra',
+  );
   for (const [name, code] of codes) {
     const e = EPOLL_OPS[code];
     t.ok(Object.values(Run).includes(e.run), `${name}: a known Run kind`);
@@ -31,7 +37,13 @@ t.test('epoll: one entry per OpCode, each runnable', async (t) => {
 });
 
 t.test('uring: one entry per OpCode, each a known io_uring opcode with an SQE filler', async (t) => {
-  t.same(Object.keys(URING_OPS).map(Number).sort((a, b) => a - b), codes.map(([, v]) => v).sort((a, b) => a - b), 'no code missing, none extra');
+  t.same(
+    Object.keys(URING_OPS)
+      .map(Number)
+      .sort((a, b) => a - b),
+    codes.map(([, v]) => v).sort((a, b) => a - b),
+    'no code missing, none extra',
+  );
   for (const [name, code] of codes) {
     const e = URING_OPS[code];
     if (e.opcode === null) {

@@ -35,8 +35,14 @@ await eachDriver(t, 'rt.close() settles everything in flight, with buffers, and 
   await rt.sleep(2);
   await rt.close();
   const settled = await all;
-  t.ok(settled.every((r) => r.status === 'rejected' && r.reason.code === 'ERR_RENTIO_RUNTIME_CLOSED'), 'all rejected with ERR_RENTIO_RUNTIME_CLOSED');
-  t.ok(settled.slice(0, 50).every((r) => r.reason.buf?.byteLength === 32), 'each read handed its buffer back');
+  t.ok(
+    settled.every((r) => r.status === 'rejected' && r.reason.code === 'ERR_RENTIO_RUNTIME_CLOSED'),
+    'all rejected with ERR_RENTIO_RUNTIME_CLOSED',
+  );
+  t.ok(
+    settled.slice(0, 50).every((r) => r.reason.buf?.byteLength === 32),
+    'each read handed its buffer back',
+  );
   t.equal(rt.stats().inFlight, 0);
   t.ok(c.closed && s.closed && l.closed, 'handles closed');
   t.ok(fdCount() <= fds, `no fd leak (${fds} before, ${fdCount()} after)`);
@@ -47,28 +53,37 @@ for (const driver of DRIVERS) {
     const why = await unavailable(driver);
     if (why) return t.skip(why);
     const env = { RENTIO_DRIVER: driver };
-    const idle = await runNode(`
+    const idle = await runNode(
+      `
       import { open, listen, sleep, readFile } from '@rentio/core';
       const l = await listen({ port: 0, host: '127.0.0.1' });
       await sleep(2);
       await readFile('/etc/hostname');
-      console.log('done');`, { env, timeout: 30000 });
+      console.log('done');`,
+      { env, timeout: 30000 },
+    );
     // A hang would hit the child's timeout (killed, non-zero code); no wall-clock assertion.
     t.equal(idle.code, 0, `exits on its own with nothing pending and no close (${idle.stderr})`);
     t.equal(idle.stdout.trim(), 'done');
-    const closed = await runNode(`
+    const closed = await runNode(
+      `
       import { createRuntime } from '@rentio/core';
       const rt = await createRuntime();
       const l = await rt.listen({ port: 0, host: '127.0.0.1' });
       l.accept().catch(() => {});
       await rt.close();
-      console.log('closed');`, { env, timeout: 30000 });
+      console.log('closed');`,
+      { env, timeout: 30000 },
+    );
     t.equal(closed.code, 0, `exits after rt.close() with an accept that was pending (${closed.stderr})`);
-    const pending = await runNode(`
+    const pending = await runNode(
+      `
       import { listen } from '@rentio/core';
       const l = await listen({ port: 0, host: '127.0.0.1' });
       l.accept();
-      console.log('waiting');`, { env, timeout: 5000 });
+      console.log('waiting');`,
+      { env, timeout: 5000 },
+    );
     t.equal(pending.stdout.trim(), 'waiting');
     t.ok(pending.killed, 'a pending accept keeps the process alive, as a socket does');
   });

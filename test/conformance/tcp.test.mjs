@@ -36,13 +36,15 @@ await eachDriver(t, 'echo one connection byte-exact, then EOF', async (t, rt) =>
 
 await eachDriver(t, 'echo 100 concurrent connections', async (t, rt) => {
   const { l, port, served } = await echoServer(rt);
-  const results = await Promise.all(Array.from({ length: 100 }, async (_, i) => {
-    const c = await rt.connect({ host: '127.0.0.1', port });
-    const data = random(1000 + i * 97);
-    const [, got] = await Promise.all([c.writeAll(own(data)).then(() => c.shutdown()), readToEnd(c, 4096)]);
-    await c.close();
-    return sha256(got) === sha256(data);
-  }));
+  const results = await Promise.all(
+    Array.from({ length: 100 }, async (_, i) => {
+      const c = await rt.connect({ host: '127.0.0.1', port });
+      const data = random(1000 + i * 97);
+      const [, got] = await Promise.all([c.writeAll(own(data)).then(() => c.shutdown()), readToEnd(c, 4096)]);
+      await c.close();
+      return sha256(got) === sha256(data);
+    }),
+  );
   t.equal(results.filter(Boolean).length, 100, 'all 100 echoed byte-exact');
   await l.close();
   await served;
@@ -140,7 +142,9 @@ await eachDriver(t, 'EADDRINUSE shape', async (t, rt) => {
 await eachDriver(t, 'the listener iterates until closed', async (t, rt) => {
   const l = await rt.listen({ port: 0, host: '127.0.0.1' });
   const accepted = [];
-  const loop = (async () => { for await (const s of l) accepted.push(s); })();
+  const loop = (async () => {
+    for await (const s of l) accepted.push(s);
+  })();
   const clients = await Promise.all([1, 2, 3].map(() => rt.connect({ host: '127.0.0.1', port: l.address().port })));
   while (accepted.length < 3) await rt.sleep(1);
   await l.close();

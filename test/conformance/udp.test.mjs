@@ -18,7 +18,7 @@ function datagram(i, size) {
 }
 // Mostly MTU-sized and below, with every 97th up to 60 KB (fragmented on a real link; loopback's
 // MTU is 64 KiB, so these exercise big datagrams end to end).
-const sizeOf = (i) => (i % 97 === 0 ? 20_000 + ((i * 7919) % 40_000) : 1 + ((i * 2654435761) >>> 0) % 1400);
+const sizeOf = (i) => (i % 97 === 0 ? 20_000 + ((i * 7919) % 40_000) : 1 + (((i * 2654435761) >>> 0) % 1400));
 
 await eachDriver(t, '10,000 datagrams of mixed sizes: none lost, none reordered, each intact', async (t, rt) => {
   const rx = await rt.bindUdp({ type: 'udp4', address: '127.0.0.1' });
@@ -45,7 +45,11 @@ await eachDriver(t, '10,000 datagrams of mixed sizes: none lost, none reordered,
       else {
         const seqNo = want >= 4 ? new DataView(b.buffer).getUint32(0, true) : i;
         if (seqNo !== i) bad.push({ i, seqNo });
-        for (let k = 4; k < n; k += 61) if (b[k] !== ((i * 7 + k) & 0xff)) { bad.push({ i, k }); break; }
+        for (let k = 4; k < n; k += 61)
+          if (b[k] !== ((i * 7 + k) & 0xff)) {
+            bad.push({ i, k });
+            break;
+          }
       }
       received++;
       inFlight -= want + 1024;
@@ -130,7 +134,10 @@ await eachDriver(t, 'connected mode: ICMP port unreachable surfaces as ECONNREFU
   t.equal(err.buf.byteLength, 64, 'the buffer comes back with the error');
   // The error is reported once; a later send hits the next ICMP the same way.
   await a.send(own('again'));
-  const err2 = await a.send(own('and again')).catch((e) => e).then(async (r) => (Array.isArray(r) ? a.recv(alloc(8)).catch((e) => e) : r));
+  const err2 = await a
+    .send(own('and again'))
+    .catch((e) => e)
+    .then(async (r) => (Array.isArray(r) ? a.recv(alloc(8)).catch((e) => e) : r));
   t.equal(err2.code, 'ECONNREFUSED', 'refused again on a later op');
   await a.close();
 });
@@ -204,7 +211,11 @@ await eachDriver(t, 'misuse: bad destinations and options refused before any sys
   t.equal(rt.stats().submitted, before, 'no op reached the driver');
   await t.rejects(rt.bindUdp({ type: 'udp5' }), { code: 'ERR_RENTIO_INVALID_ARG_VALUE' });
   await t.rejects(rt.bindUdp({ type: 'udp4', port: -1 }), { code: 'ERR_RENTIO_OUT_OF_RANGE' });
-  await t.rejects(rt.bindUdp({ type: 'udp4', address: '127.0.0.1', port: a.address().port }), { code: 'EADDRINUSE', syscall: 'bind', message: `bind EADDRINUSE 127.0.0.1:${a.address().port}` });
+  await t.rejects(rt.bindUdp({ type: 'udp4', address: '127.0.0.1', port: a.address().port }), {
+    code: 'EADDRINUSE',
+    syscall: 'bind',
+    message: `bind EADDRINUSE 127.0.0.1:${a.address().port}`,
+  });
   await a.close();
 });
 
@@ -219,9 +230,25 @@ await eachDriver(t, 'socket options: set and read back, errors shaped as node:dg
   a.setMulticastInterface('127.0.0.1');
   a.setSendBufferSize(65536);
   t.ok(a.getSendBufferSize() >= 65536, 'SO_SNDBUF read back (the kernel doubles it)');
-  for (const [call, arg] of [['setTTL', 0], ['setTTL', 256], ['setMulticastTTL', 300]]) {
-    const mine = (() => { try { a[call](arg); } catch (e) { return e; } })();
-    const theirs = (() => { try { n[call](arg); } catch (e) { return e; } })();
+  for (const [call, arg] of [
+    ['setTTL', 0],
+    ['setTTL', 256],
+    ['setMulticastTTL', 300],
+  ]) {
+    const mine = (() => {
+      try {
+        a[call](arg);
+      } catch (e) {
+        return e;
+      }
+    })();
+    const theirs = (() => {
+      try {
+        n[call](arg);
+      } catch (e) {
+        return e;
+      }
+    })();
     t.match(mine, { code: theirs.code, errno: theirs.errno, syscall: theirs.syscall, message: theirs.message }, `${call}(${arg}) as node:dgram`);
   }
   t.throws(() => a.setTTL('64'), { code: 'ERR_RENTIO_INVALID_ARG_TYPE' });
@@ -248,7 +275,11 @@ await eachDriver(t, 'multicast membership on loopback', async (t, rt) => {
   t.equal(text(buf, n), 'to the group', 'looped back to the member');
   t.equal(from.port, a.address().port);
   a.dropMembership('239.255.77.1', '127.0.0.1');
-  t.throws(() => a.dropMembership('239.255.77.1', '127.0.0.1'), { code: 'EADDRNOTAVAIL', syscall: 'dropMembership' }, 'dropping twice is the kernel\'s EADDRNOTAVAIL');
+  t.throws(
+    () => a.dropMembership('239.255.77.1', '127.0.0.1'),
+    { code: 'EADDRNOTAVAIL', syscall: 'dropMembership' },
+    "dropping twice is the kernel's EADDRNOTAVAIL",
+  );
   t.throws(() => a.addMembership('1.2.3.4'), { code: 'EINVAL', syscall: 'addMembership' }, 'not a multicast group');
   await a.close();
 });

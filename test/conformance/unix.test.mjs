@@ -231,7 +231,10 @@ await eachDriver(t, 'interop with node:net on a path, both directions', async (t
   const echoed = await new Promise((resolve, reject) => {
     const chunks = [];
     const sock = net.connect(path, () => sock.end(data));
-    sock.on('data', (d) => chunks.push(d)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    sock
+      .on('data', (d) => chunks.push(d))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
   });
   t.equal(sha256(echoed), sha256(data), 'node:net client got its bytes back');
   await served;

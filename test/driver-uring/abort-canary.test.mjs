@@ -28,7 +28,12 @@ t.test('10,000 aborted reads: canaries intact, bytes neither lost nor duplicated
       const buf = alloc(PAD + WINDOW + PAD);
       buf.fill(CANARY);
       buf.fill(0, PAD, PAD + WINDOW);
-      reads.push(s.read(buf, { offset: PAD, length: WINDOW, signal: ac.signal }).then(([n, b]) => ({ n, b }), (e) => ({ e, b: e.buf })));
+      reads.push(
+        s.read(buf, { offset: PAD, length: WINDOW, signal: ac.signal }).then(
+          ([n, b]) => ({ n, b }),
+          (e) => ({ e, b: e.buf }),
+        ),
+      );
     }
     // Vary when the abort lands: before submission, in the kernel, racing incoming data.
     if (round % 3 === 1) await new Promise((r) => setImmediate(r));
@@ -40,7 +45,10 @@ t.test('10,000 aborted reads: canaries intact, bytes neither lost nor duplicated
     ac.abort();
     for (const r of await Promise.all(reads)) {
       const b = r.b;
-      if (!b || b.byteLength !== PAD + WINDOW + PAD) { broken++; continue; }
+      if (!b || b.byteLength !== PAD + WINDOW + PAD) {
+        broken++;
+        continue;
+      }
       for (let i = 0; i < PAD; i++) if (b[i] !== CANARY || b[PAD + WINDOW + i] !== CANARY) broken++;
       if (r.e) {
         if (r.e.name !== 'AbortError') broken++;

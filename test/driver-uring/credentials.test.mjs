@@ -5,8 +5,12 @@ import { runNode } from '../helpers/util.mjs';
 
 const root = process.getuid?.() === 0;
 
-t.test('uid change after ring creation: ops fail with ERR_RENTIO_CREDENTIALS_CHANGED, close still works', { skip: !root && 'needs root to change uid' }, async (t) => {
-  const r = await runNode(`
+t.test(
+  'uid change after ring creation: ops fail with ERR_RENTIO_CREDENTIALS_CHANGED, close still works',
+  { skip: !root && 'needs root to change uid' },
+  async (t) => {
+    const r = await runNode(
+      `
     import { createRuntime, alloc } from '@rentio/core';
     const rt = await createRuntime({ driver: 'uring' });
     const f = await rt.open('/proc/self/stat', 'r');
@@ -18,19 +22,23 @@ t.test('uid change after ring creation: ops fail with ERR_RENTIO_CREDENTIALS_CHA
     await f.close();
     const s = rt.stats();
     await rt.close();
-    console.log(JSON.stringify({ n, code: err.code, buf: err.buf?.byteLength, code2: err2.code, changed: s.credentialsChanged, inFlight: s.inFlight }));`, { env: { NODE_OPTIONS: '' } });
-  t.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout);
-  t.ok(out.n > 0, 'ops before the change work');
-  t.equal(out.code, 'ERR_RENTIO_CREDENTIALS_CHANGED');
-  t.equal(out.buf, 64, 'the buffer is handed back');
-  t.equal(out.code2, 'ERR_RENTIO_CREDENTIALS_CHANGED');
-  t.equal(out.changed, true);
-  t.equal(out.inFlight, 0);
-});
+    console.log(JSON.stringify({ n, code: err.code, buf: err.buf?.byteLength, code2: err2.code, changed: s.credentialsChanged, inFlight: s.inFlight }));`,
+      { env: { NODE_OPTIONS: '' } },
+    );
+    t.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    t.ok(out.n > 0, 'ops before the change work');
+    t.equal(out.code, 'ERR_RENTIO_CREDENTIALS_CHANGED');
+    t.equal(out.buf, 64, 'the buffer is handed back');
+    t.equal(out.code2, 'ERR_RENTIO_CREDENTIALS_CHANGED');
+    t.equal(out.changed, true);
+    t.equal(out.inFlight, 0);
+  },
+);
 
 t.test('a change made by native code (not process.setuid) is caught within RECHECK_MS', { skip: !root && 'needs root to change uid' }, async (t) => {
-  const r = await runNode(`
+  const r = await runNode(
+    `
     import koffi from 'koffi';
     import { createRuntime, alloc } from '@rentio/core';
     const rt = await createRuntime({ driver: 'uring' });
@@ -44,7 +52,9 @@ t.test('a change made by native code (not process.setuid) is caught within RECHE
     await f.close();
     const changed = rt.stats().credentialsChanged;
     await rt.close();
-    console.log(JSON.stringify({ code: err.code, changed }));`, { env: { NODE_OPTIONS: '' } });
+    console.log(JSON.stringify({ code: err.code, changed }));`,
+    { env: { NODE_OPTIONS: '' } },
+  );
   t.equal(r.code, 0, r.stderr);
   t.same(JSON.parse(r.stdout), { code: 'ERR_RENTIO_CREDENTIALS_CHANGED', changed: true });
 });

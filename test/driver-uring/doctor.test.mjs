@@ -5,9 +5,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../../packages/driver-uring/bin/rentio.js', import.meta.url));
-const run = (args, env = {}) => new Promise((resolve) => {
-  execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 20000 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
-});
+const run = (args, env = {}) =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 20000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? err.code : 0, stdout, stderr }),
+    );
+  });
 
 t.test('doctor --json reports kernel, sysctl, liburing, opcodes, flags and the auto choice', async (t) => {
   const r = await run(['doctor', '--json']);

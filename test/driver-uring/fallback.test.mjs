@@ -23,18 +23,21 @@ t.test('explicit uring without liburing rejects with ERR_RENTIO_DRIVER_UNAVAILAB
 });
 
 t.test('RENTIO_LIBURING_PATH forces the fallback in a fresh process', async (t) => {
-  const r = await runNode(`
+  const r = await runNode(
+    `
     import { createRuntime } from '@rentio/core';
     const rt = await createRuntime();
     console.log(JSON.stringify({ name: rt.driver.name, reason: rt.fallbackReason }));
-    await rt.close();`, { env: { RENTIO_LIBURING_PATH: ABSENT, RENTIO_DRIVER: 'auto' } });
+    await rt.close();`,
+    { env: { RENTIO_LIBURING_PATH: ABSENT, RENTIO_DRIVER: 'auto' } },
+  );
   t.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   t.equal(out.name, 'epoll');
   t.match(out.reason, /liburing not found/);
 });
 
-t.test('a library without liburing\'s functions is unavailable, not a crash', async (t) => {
+t.test("a library without liburing's functions is unavailable, not a crash", async (t) => {
   const err = await open({ liburingPath: 'libc.so.6' }).catch((e) => e);
   t.equal(err.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE');
   t.match(err.reason, /lacks io_uring_queue_init_params/);
@@ -101,7 +104,10 @@ t.test('io_uring_setup failures: "cannot work here" vs resource errors', async (
   t.equal(eperm.cause.code, 'EPERM', 'the plain system error is the cause');
   t.match(setupError(-38).reason, /^io_uring_setup: ENOSYS/);
   t.match(setupError(-22).reason, /^io_uring_setup: EINVAL/);
-  for (const [n, code] of [[-24, 'EMFILE'], [-12, 'ENOMEM']]) {
+  for (const [n, code] of [
+    [-24, 'EMFILE'],
+    [-12, 'ENOMEM'],
+  ]) {
     const e = setupError(n);
     t.equal(e.code, code, `${code} is a real failure, not a fallback`);
     t.equal(e.syscall, 'io_uring_setup');

@@ -9,7 +9,10 @@ const base = { ioUringDisabled: 0, ioUringGroup: -1, groups: [1000], capSysAdmin
 const facts = (over) => ({ ...base, ...over });
 
 t.test('sysctl 2: disabled for everyone, whatever seccomp says', async (t) => {
-  for (const seccomp of [{ mode: 0, filters: 0 }, { mode: 2, filters: 3 }]) {
+  for (const seccomp of [
+    { mode: 0, filters: 0 },
+    { mode: 2, filters: 3 },
+  ]) {
     const r = diagnoseSetupRefusal('EPERM', facts({ ioUringDisabled: 2, capSysAdmin: true, seccomp }));
     t.equal(r.cause, 'sysctl-disabled');
     t.match(r.reason, /^io_uring_setup: EPERM \(kernel\.io_uring_disabled=2\): io_uring is disabled for every process/);
@@ -19,7 +22,10 @@ t.test('sysctl 2: disabled for everyone, whatever seccomp says', async (t) => {
 t.test('sysctl 1: only CAP_SYS_ADMIN and kernel.io_uring_group', async (t) => {
   let r = diagnoseSetupRefusal('EPERM', facts({ ioUringDisabled: 1, ioUringGroup: -1 }));
   t.equal(r.cause, 'sysctl-group');
-  t.match(r.reason, /kernel\.io_uring_disabled=1\): io_uring is allowed only to CAP_SYS_ADMIN \(kernel\.io_uring_group=-1: no group\), and this process has neither/);
+  t.match(
+    r.reason,
+    /kernel\.io_uring_disabled=1\): io_uring is allowed only to CAP_SYS_ADMIN \(kernel\.io_uring_group=-1: no group\), and this process has neither/,
+  );
   r = diagnoseSetupRefusal('EPERM', facts({ ioUringDisabled: 1, ioUringGroup: 42, groups: [1000, 7] }));
   t.equal(r.cause, 'sysctl-group');
   t.match(r.reason, /CAP_SYS_ADMIN and group 42 \(kernel\.io_uring_group\)/);
@@ -34,7 +40,10 @@ t.test('sysctl 1: only CAP_SYS_ADMIN and kernel.io_uring_group', async (t) => {
 t.test('sysctl allows: a seccomp filter (mode 2) or a security module (mode 0)', async (t) => {
   let r = diagnoseSetupRefusal('EPERM', facts({ seccomp: { mode: 2, filters: 2 } }));
   t.equal(r.cause, 'seccomp');
-  t.match(r.reason, /^io_uring_setup: EPERM \(kernel\.io_uring_disabled=0 lets this process in\): blocked by a seccomp filter \(Seccomp: 2, 2 filters\) — e\.g\. Docker's default profile; allow io_uring_setup\/io_uring_enter\/io_uring_register in the profile \(Docker: --security-opt seccomp=<profile\.json>\)/);
+  t.match(
+    r.reason,
+    /^io_uring_setup: EPERM \(kernel\.io_uring_disabled=0 lets this process in\): blocked by a seccomp filter \(Seccomp: 2, 2 filters\) — e\.g\. Docker's default profile; allow io_uring_setup\/io_uring_enter\/io_uring_register in the profile \(Docker: --security-opt seccomp=<profile\.json>\)/,
+  );
   t.notMatch(r.reason, /\n/, 'one line');
   r = diagnoseSetupRefusal('EPERM', facts());
   t.equal(r.cause, 'security-module');

@@ -42,9 +42,11 @@ for (const setupFlags of FLAG_SETS) {
     const streams = [];
     for (let i = 0; i < N; i++) {
       const accepted = l.accept();
-      peers.push(await new Promise((resolve, reject) => {
-        const sock = net.connect(l.address().port, '127.0.0.1', () => resolve(sock)).on('error', reject);
-      }));
+      peers.push(
+        await new Promise((resolve, reject) => {
+          const sock = net.connect(l.address().port, '127.0.0.1', () => resolve(sock)).on('error', reject);
+        }),
+      );
       streams.push(await accepted);
     }
     const reads = streams.map((s) => s.read(alloc(16)));

@@ -36,7 +36,16 @@ t.test('a read pending when its stream closes settles with err.buf; the reused f
     const buf = alloc(32);
     const addr = addressOf(buf);
     let settled = 0;
-    const pending = s.read(buf).then((v) => { settled++; return v; }, (e) => { settled++; return e; });
+    const pending = s.read(buf).then(
+      (v) => {
+        settled++;
+        return v;
+      },
+      (e) => {
+        settled++;
+        return e;
+      },
+    );
     await new Promise((r) => setImmediate(r)); // the read is in the kernel
     await s.close();
     const err = await pending;
@@ -64,7 +73,12 @@ t.test('close with reads and a write queued in the same tick: each settles once'
   const rt = await createRuntime({ driver: 'uring' });
   t.teardown(() => rt.close());
   const [c, s, l] = await streamPair(rt);
-  const ops = [s.read(alloc(8)), s.read(alloc(8)), s.write(own('x'))].map((p) => p.then(() => 'ok', (e) => e.code));
+  const ops = [s.read(alloc(8)), s.read(alloc(8)), s.write(own('x'))].map((p) =>
+    p.then(
+      () => 'ok',
+      (e) => e.code,
+    ),
+  );
   const closing = s.close();
   const got = await Promise.all(ops);
   await closing;

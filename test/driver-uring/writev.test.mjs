@@ -24,7 +24,12 @@ t.test('socket writev to a closed peer: EPIPE with the buffers, no SIGPIPE', asy
   await s.close();
   const errors = [];
   for (let i = 0; i < 4; i++) {
-    errors.push(await c.writev([own('xx'), own('yy')]).then(() => null, (e) => e));
+    errors.push(
+      await c.writev([own('xx'), own('yy')]).then(
+        () => null,
+        (e) => e,
+      ),
+    );
     await new Promise((r) => setTimeout(r, 5));
   }
   const last = errors.at(-1);
@@ -39,16 +44,19 @@ t.test('writev at the current position of a file: resubmitted as WRITEV after EN
   t.teardown(() => d.close());
   const path = join(tmpDir(t), 'gather');
   const fd = openSync(path, 'w');
-  const run = (bufs) => new Promise((resolve) => {
-    const op = new Op(OpCode.WRITEV);
-    op.fd = fd;
-    op.bufs = bufs;
-    op.pos = -1;
-    op.resolve = resolve;
-    op.reject = resolve;
-    op.complete = function (res) { resolve(res); };
-    d.submit(op);
-  });
+  const run = (bufs) =>
+    new Promise((resolve) => {
+      const op = new Op(OpCode.WRITEV);
+      op.fd = fd;
+      op.bufs = bufs;
+      op.pos = -1;
+      op.resolve = resolve;
+      op.reject = resolve;
+      op.complete = function (res) {
+        resolve(res);
+      };
+      d.submit(op);
+    });
   t.equal(await run([own('hello '), own('gather')]), 12);
   t.equal(await run([own('!')]), 1, 'the position advanced');
   closeSync(fd);

@@ -5,23 +5,34 @@
 // in RENTIO_TEST_REQUIRE (CI sets it, so a broken driver fails instead of silently skipping).
 import { createRuntime } from '@rentio/core';
 
-export const DRIVERS = (process.env.RENTIO_TEST_DRIVERS || 'epoll,uring').split(',').map((s) => s.trim()).filter(Boolean);
-const REQUIRED = new Set((process.env.RENTIO_TEST_REQUIRE || '').split(',').map((s) => s.trim()).filter(Boolean));
+export const DRIVERS = (process.env.RENTIO_TEST_DRIVERS || 'epoll,uring')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const REQUIRED = new Set(
+  (process.env.RENTIO_TEST_REQUIRE || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 const probed = new Map();
 /** null when the driver works here, else the reason it does not. */
 export async function unavailable(driver) {
   if (!probed.has(driver)) {
-    probed.set(driver, (async () => {
-      try {
-        const rt = await createRuntime({ driver });
-        await rt.close();
-        return null;
-      } catch (err) {
-        if (err.code === 'ERR_RENTIO_DRIVER_UNAVAILABLE' && !REQUIRED.has(driver)) return err.reason ?? err.message;
-        throw err;
-      }
-    })());
+    probed.set(
+      driver,
+      (async () => {
+        try {
+          const rt = await createRuntime({ driver });
+          await rt.close();
+          return null;
+        } catch (err) {
+          if (err.code === 'ERR_RENTIO_DRIVER_UNAVAILABLE' && !REQUIRED.has(driver)) return err.reason ?? err.message;
+          throw err;
+        }
+      })(),
+    );
   }
   return probed.get(driver);
 }

@@ -70,7 +70,11 @@ export async function closedPort() {
 export function syncThrow(fn) {
   try {
     const r = fn();
-    if (r && typeof r.then === 'function') r.then(() => {}, () => {});
+    if (r && typeof r.then === 'function')
+      r.then(
+        () => {},
+        () => {},
+      );
     return null;
   } catch (err) {
     return err;
@@ -83,7 +87,10 @@ export function syncThrow(fn) {
  * caught by core, which reports it as a RentioWarning (see warnings()).
  */
 export function settled(p) {
-  return p.then((value) => ({ value, buf: value?.[1] }), (error) => ({ error, buf: error?.buf }));
+  return p.then(
+    (value) => ({ value, buf: value?.[1] }),
+    (error) => ({ error, buf: error?.buf }),
+  );
 }
 
 /**
@@ -134,9 +141,7 @@ export function canariesBroken(buf, size, pad = 16) {
 export function runChild(args, { nofile, env = {}, timeout = 60000, onLine, onSpawn, bare = false } = {}) {
   const t0 = Date.now();
   const prelude = [bare && 'unset NODE_OPTIONS', nofile && `ulimit -n ${nofile}`].filter(Boolean);
-  const cmd = prelude.length
-    ? ['bash', ['-c', `${prelude.join(' && ')} && exec "$0" "$@"`, process.execPath, ...args]]
-    : [process.execPath, args];
+  const cmd = prelude.length ? ['bash', ['-c', `${prelude.join(' && ')} && exec "$0" "$@"`, process.execPath, ...args]] : [process.execPath, args];
   return new Promise((resolve) => {
     const child = spawn(cmd[0], cmd[1], { env: { ...process.env, ...env }, cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] });
     onSpawn?.(child);
@@ -255,7 +260,10 @@ export function semaphore(n) {
 
 /** The JSON lines a child printed, parsed. */
 export function jsonLines(stdout) {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 }
 
 /**

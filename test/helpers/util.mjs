@@ -80,8 +80,20 @@ export function childEnv(env = {}) {
 export function runNode(code, { env = {}, timeout = 20000, args = [] } = {}) {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [...args, '--input-type=module', '-e', code], { env: childEnv(env), timeout, cwd: process.cwd() }, (err, stdout, stderr) => {
-      resolve({ code: err ? (err.code ?? null) : 0, signal: err?.signal ?? null, killed: err?.killed ?? false, stdout, stderr, ms: Date.now() - t0 });
-    });
+    execFile(
+      process.execPath,
+      [...args, '--input-type=module', '-e', code],
+      { env: childEnv(env), timeout, cwd: process.cwd() },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? (err.code ?? null) : 0,
+          signal: err?.signal ?? null,
+          killed: err?.killed ?? false,
+          stdout,
+          stderr,
+          ms: Date.now() - t0,
+        });
+      },
+    );
   });
 }

@@ -16,10 +16,21 @@ const PAD = 16;
 /** Abort `ac` at one of several moments relative to the op just started. */
 async function abortAt(ac, moment) {
   switch (moment % 4) {
-    case 0: ac.abort(); break; // same tick: before the driver submitted anything
-    case 1: await Promise.resolve(); ac.abort(); break; // a microtask later
-    case 2: await turn(); ac.abort(); break; // after the driver's flush
-    default: await turn(); await turn(); ac.abort(); // while a completion may be arriving
+    case 0:
+      ac.abort();
+      break; // same tick: before the driver submitted anything
+    case 1:
+      await Promise.resolve();
+      ac.abort();
+      break; // a microtask later
+    case 2:
+      await turn();
+      ac.abort();
+      break; // after the driver's flush
+    default:
+      await turn();
+      await turn();
+      ac.abort(); // while a completion may be arriving
   }
 }
 
@@ -48,7 +59,10 @@ await eachDriver(t, '10,000 aborts racing completion: each op settles once, cana
       await abortAt(ac, round);
       aborts += 50;
       for (const r of await Promise.all(reads)) {
-        if (r.buf?.byteLength !== PAD * 2 + WINDOW) { bad.push('read: buffer not handed back'); continue; }
+        if (r.buf?.byteLength !== PAD * 2 + WINDOW) {
+          bad.push('read: buffer not handed back');
+          continue;
+        }
         if (canariesBroken(r.buf, WINDOW, PAD)) bad.push('read: canary changed');
         if (r.error) {
           if (!isAbort(r.error)) bad.push(`read: ${r.error.code}`);
@@ -68,26 +82,31 @@ await eachDriver(t, '10,000 aborts racing completion: each op settles once, cana
   // B. 2,000 socket writes, one at a time on each of 10 streams, the peer reading everything.
   {
     const pairs = await Promise.all(Array.from({ length: 10 }, () => streamPair(rt)));
-    const results = await Promise.all(pairs.map(async ([c, s], k) => {
-      const drained = readToEnd(s);
-      const expected = [];
-      for (let i = 0; i < 200; i++) {
-        const size = 1 + ((i * 7919 + k * 104729) % 8192);
-        const fill = (i + k) & 0xff;
-        const ac = new AbortController();
-        const writing = settled(c.write(canaryBuffer(size, PAD, fill), { offset: PAD, length: size, signal: ac.signal }));
-        await abortAt(ac, i + k);
-        const r = await writing;
-        if (r.buf?.byteLength !== PAD * 2 + size) { bad.push('write: buffer not handed back'); continue; }
-        if (canariesBroken(r.buf, size, PAD)) bad.push('write: canary changed');
-        if (r.error && !isAbort(r.error)) bad.push(`write: ${r.error.code}`);
-        if (!r.error) expected.push(Buffer.alloc(r.value[0], fill));
-      }
-      aborts += 200;
-      await c.shutdown();
-      const got = await drained;
-      return Buffer.concat(expected).equals(got);
-    }));
+    const results = await Promise.all(
+      pairs.map(async ([c, s], k) => {
+        const drained = readToEnd(s);
+        const expected = [];
+        for (let i = 0; i < 200; i++) {
+          const size = 1 + ((i * 7919 + k * 104729) % 8192);
+          const fill = (i + k) & 0xff;
+          const ac = new AbortController();
+          const writing = settled(c.write(canaryBuffer(size, PAD, fill), { offset: PAD, length: size, signal: ac.signal }));
+          await abortAt(ac, i + k);
+          const r = await writing;
+          if (r.buf?.byteLength !== PAD * 2 + size) {
+            bad.push('write: buffer not handed back');
+            continue;
+          }
+          if (canariesBroken(r.buf, size, PAD)) bad.push('write: canary changed');
+          if (r.error && !isAbort(r.error)) bad.push(`write: ${r.error.code}`);
+          if (!r.error) expected.push(Buffer.alloc(r.value[0], fill));
+        }
+        aborts += 200;
+        await c.shutdown();
+        const got = await drained;
+        return Buffer.concat(expected).equals(got);
+      }),
+    );
     t.equal(results.filter(Boolean).length, 10, 'socket writes: each peer received exactly the bytes the resolved writes reported, in order');
     await Promise.all(pairs.flat().map((h) => h.close()));
   }
@@ -107,12 +126,20 @@ await eachDriver(t, '10,000 aborts racing completion: each op settles once, cana
       const reads = [];
       for (let i = 0; i < 50; i++) {
         const block = (round * 50 + i) % BLOCKS;
-        reads.push(settled(f.read(canaryBuffer(BLOCK, PAD), { offset: PAD, length: BLOCK, position: block * BLOCK, signal: ac.signal })).then((r) => ({ ...r, block })));
+        reads.push(
+          settled(f.read(canaryBuffer(BLOCK, PAD), { offset: PAD, length: BLOCK, position: block * BLOCK, signal: ac.signal })).then((r) => ({
+            ...r,
+            block,
+          })),
+        );
       }
       await abortAt(ac, round);
       aborts += 50;
       for (const r of await Promise.all(reads)) {
-        if (r.buf?.byteLength !== PAD * 2 + BLOCK) { bad.push('file read: buffer not handed back'); continue; }
+        if (r.buf?.byteLength !== PAD * 2 + BLOCK) {
+          bad.push('file read: buffer not handed back');
+          continue;
+        }
         if (canariesBroken(r.buf, BLOCK, PAD)) bad.push('file read: canary changed');
         const window = r.buf.subarray(PAD, PAD + BLOCK);
         if (r.error) {

@@ -88,7 +88,10 @@ async function refuses(t, rt, what, fn, code, { async = false } = {}) {
     const thrown = syncThrow(() => {
       err = undefined;
       const p = fn();
-      return p.then(() => {}, (e) => (err = e));
+      return p.then(
+        () => {},
+        (e) => (err = e),
+      );
     });
     if (thrown) err = thrown;
     else await new Promise((r) => setImmediate(r));
@@ -98,7 +101,10 @@ async function refuses(t, rt, what, fn, code, { async = false } = {}) {
     err = syncThrow(fn);
   }
   const ok = err?.code === code && (!CLASS[code] || err instanceof CLASS[code]) && rt.stats().submitted === before;
-  if (!ok) t.fail(`${what}: expected ${code}${async ? '' : ' thrown synchronously'}, got ${err?.code ?? (err ? err.message : 'no error')} (${err?.constructor?.name}), submitted moved by ${rt.stats().submitted - before}`);
+  if (!ok)
+    t.fail(
+      `${what}: expected ${code}${async ? '' : ' thrown synchronously'}, got ${err?.code ?? (err ? err.message : 'no error')} (${err?.constructor?.name}), submitted moved by ${rt.stats().submitted - before}`,
+    );
   return ok;
 }
 
@@ -290,12 +296,20 @@ await eachDriver(t, 'closed handles refuse every op, taking nothing', async (t, 
   const CLOSED = 'ERR_RENTIO_HANDLE_CLOSED';
   const buf = alloc(8);
   const cases = [
-    ['file.read', () => f.read(buf)], ['file.write', () => f.write(buf)], ['file.writeAll', () => f.writeAll(buf)],
-    ['file.stat', () => f.stat()], ['file.sync', () => f.sync()], ['file.datasync', () => f.datasync()],
+    ['file.read', () => f.read(buf)],
+    ['file.write', () => f.write(buf)],
+    ['file.writeAll', () => f.writeAll(buf)],
+    ['file.stat', () => f.stat()],
+    ['file.sync', () => f.sync()],
+    ['file.datasync', () => f.datasync()],
     ['file.truncate', () => f.truncate(0)],
-    ['stream.read', () => c.read(buf)], ['stream.write', () => c.write(buf)], ['stream.writeAll', () => c.writeAll(buf)],
-    ['stream.writev', () => c.writev([buf])], ['stream.shutdown', () => c.shutdown()],
-    ['stream.setNoDelay', () => c.setNoDelay(true)], ['stream.setKeepAlive', () => c.setKeepAlive(true, 1000)],
+    ['stream.read', () => c.read(buf)],
+    ['stream.write', () => c.write(buf)],
+    ['stream.writeAll', () => c.writeAll(buf)],
+    ['stream.writev', () => c.writev([buf])],
+    ['stream.shutdown', () => c.shutdown()],
+    ['stream.setNoDelay', () => c.setNoDelay(true)],
+    ['stream.setKeepAlive', () => c.setKeepAlive(true, 1000)],
     ['listener.accept', () => l.accept()],
   ];
   let passed = 0;
@@ -343,7 +357,10 @@ t.test('module-level functions and createRuntime', async (t) => {
     ["uring setupFlags: ['NOPE']", { opts: { driver: 'uring', driverOptions: { setupFlags: ['NOPE'] } } }, VALUE],
   ];
   for (const [what, { opts }, code] of rcases) {
-    const err = await createRuntime(opts).then((rt) => rt.close().then(() => null), (e) => e);
+    const err = await createRuntime(opts).then(
+      (rt) => rt.close().then(() => null),
+      (e) => e,
+    );
     t.equal(err?.code, code, `${what}: rejects ${code} (${err?.code ?? err?.message})`);
   }
   // The module-level functions check arguments like the runtime's (after the default runtime exists).

@@ -44,7 +44,11 @@ await eachDriver(t, 'close with a read, an accept and a write pending: each sett
     await c2.writeAll(own(`to server ${round}`));
     await s2.writeAll(own(`to client ${round}`));
     const [g, b] = await Promise.all([got, back]);
-    t.equal(Buffer.from(g.buf.subarray(0, g.value?.[0] ?? 0)).toString(), `to server ${round}`, `reused fds [${reused}]: the server end reads only its own data`);
+    t.equal(
+      Buffer.from(g.buf.subarray(0, g.value?.[0] ?? 0)).toString(),
+      `to server ${round}`,
+      `reused fds [${reused}]: the server end reads only its own data`,
+    );
     t.equal(Buffer.from(b.buf.subarray(0, b.value?.[0] ?? 0)).toString(), `to client ${round}`, 'the client end too');
     const a2 = l2.accept();
     const c3 = await rt.connect({ host: '127.0.0.1', port: l2.address().port });

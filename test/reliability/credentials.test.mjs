@@ -39,7 +39,6 @@ const program = (driver) => `
   console.log(JSON.stringify(out));
 `;
 
-
 await eachDriver(t, 'uid/gid changed after the runtime was made', async (t, _rt, driver) => {
   if (!root) return t.skip('needs root to change uid');
   const dir = tmpDir(t);
@@ -52,7 +51,11 @@ await eachDriver(t, 'uid/gid changed after the runtime was made', async (t, _rt,
   t.equal(out.before, 8, 'ops work before the change');
   if (driver === 'uring') {
     for (const op of ['read', 'send', 'sleep']) {
-      t.equal(out[op].code, 'ERR_RENTIO_CREDENTIALS_CHANGED', `${op} after the change is refused with ERR_RENTIO_CREDENTIALS_CHANGED (${out[op].code})`);
+      t.equal(
+        out[op].code,
+        'ERR_RENTIO_CREDENTIALS_CHANGED',
+        `${op} after the change is refused with ERR_RENTIO_CREDENTIALS_CHANGED (${out[op].code})`,
+      );
       t.match(out[op].message, /credentials/, `${op}: the message says why`);
     }
     t.equal(out.read.buf, 8, 'the refused read hands its buffer back');

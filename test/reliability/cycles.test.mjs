@@ -21,10 +21,13 @@ const TIMEOUT = 60_000 + CYCLES * 3;
 t.setTimeout(4 * TIMEOUT);
 const mib = (b) => `${(b / MiB).toFixed(1)} MiB`;
 
-for (const [kind, what] of [['file', 'open/read/close cycles on a file'], ['connect', 'connect/close cycles against a listener on the runtime']]) {
+for (const [kind, what] of [
+  ['file', 'open/read/close cycles on a file'],
+  ['connect', 'connect/close cycles against a listener on the runtime'],
+]) {
   await eachDriver(t, `${CYCLES} ${what}: fds and RSS flat`, async (t, _rt, driver) => {
     const r = await runChild([...V8, fixture, driver, kind, String(CYCLES)], { timeout: TIMEOUT, bare: true });
-    t.equal(r.signal, null, `the child was not killed (${r.timedOut ? 'timed out' : r.signal ?? 'no signal'})`);
+    t.equal(r.signal, null, `the child was not killed (${r.timedOut ? 'timed out' : (r.signal ?? 'no signal')})`);
     t.equal(r.code, 0, `the child exited cleanly (${r.stderr.split('\n').slice(0, 3).join(' | ')})`);
     const [out] = jsonLines(r.stdout);
     t.ok(out, 'it reported');
@@ -37,6 +40,8 @@ for (const [kind, what] of [['file', 'open/read/close cycles on a file'], ['conn
     t.equal(out.inFlight, 0, 'nothing in flight');
     t.equal(out.handles, 0, 'no handle left open');
     t.ok(out.submitted >= CYCLES * 3, `every cycle reached the driver (${out.submitted} ops)`);
-    t.comment(`${driver} ${kind}: ${CYCLES} cycles; after ${out.warmup}: rss ${mib(warm.rss)} fds ${warm.fds}; end: rss ${mib(end.rss)} fds ${end.fds} (start: rss ${mib(out.start.rss)} fds ${out.start.fds})`);
+    t.comment(
+      `${driver} ${kind}: ${CYCLES} cycles; after ${out.warmup}: rss ${mib(warm.rss)} fds ${warm.fds}; end: rss ${mib(end.rss)} fds ${end.fds} (start: rss ${mib(out.start.rss)} fds ${out.start.fds})`,
+    );
   });
 }

@@ -29,7 +29,12 @@ const command = fc.oneof(
   fc.record({ op: fc.constant('truncate'), len: fc.oneof(fc.integer({ min: 0, max: 70_000 }), fc.constant(2 ** 32 + 7)) }),
   fc.record({ op: fc.constant('stat') }),
   fc.record({ op: fc.constant('close') }),
-  fc.record({ op: fc.constant('writeFile'), size: fc.integer({ min: 0, max: 20_000 }), fill: fc.integer({ min: 0, max: 255 }), flag: fc.constantFrom('w', 'a', 'wx', 'r+') }),
+  fc.record({
+    op: fc.constant('writeFile'),
+    size: fc.integer({ min: 0, max: 20_000 }),
+    fill: fc.integer({ min: 0, max: 255 }),
+    flag: fc.constantFrom('w', 'a', 'wx', 'r+'),
+  }),
   fc.record({ op: fc.constant('readFile') }),
 );
 
@@ -145,36 +150,54 @@ await eachDriver(t, `rentio and node:fs agree on ${RUNS} random sequences of fil
   let run = 0;
   let steps = 0;
   let firstDiff = null;
-  await fc.assert(fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), async (cmds) => {
-    run++;
-    const rpath = join(dir, `r${run}`);
-    const npath = join(dir, `n${run}`);
-    const rs = { f: null };
-    const ns = { fd: null };
-    try {
-      for (const [i, c] of cmds.entries()) {
-        // Both sides skip ops that need an open file when none is (the closed-handle rule differs
-        // by design: rentio refuses synchronously, node:fs says EBADF).
-        const needsFile = !['open', 'writeFile', 'readFile'].includes(c.op);
-        if (needsFile && rs.f === null && ns.fd === null) continue;
-        steps++;
-        const r = await onRentio(rt, rs, rpath, c);
-        const n = onNode(ns, npath, c);
-        if (JSON.stringify(r) !== JSON.stringify(n)) {
-          firstDiff ??= { step: i, commands: JSON.stringify(cmds.slice(0, i + 1), (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)), rentio: r, node: n };
-          return false;
+  await fc
+    .assert(
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), async (cmds) => {
+        run++;
+        const rpath = join(dir, `r${run}`);
+        const npath = join(dir, `n${run}`);
+        const rs = { f: null };
+        const ns = { fd: null };
+        try {
+          for (const [i, c] of cmds.entries()) {
+            // Both sides skip ops that need an open file when none is (the closed-handle rule differs
+            // by design: rentio refuses synchronously, node:fs says EBADF).
+            const needsFile = !['open', 'writeFile', 'readFile'].includes(c.op);
+            if (needsFile && rs.f === null && ns.fd === null) continue;
+            steps++;
+            const r = await onRentio(rt, rs, rpath, c);
+            const n = onNode(ns, npath, c);
+            if (JSON.stringify(r) !== JSON.stringify(n)) {
+              firstDiff ??= {
+                step: i,
+                commands: JSON.stringify(cmds.slice(0, i + 1), (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+                rentio: r,
+                node: n,
+              };
+              return false;
+            }
+          }
+          const same = sameFile(rpath, npath);
+          if (!same) firstDiff ??= { step: 'end', command: 'compare files' };
+          return same;
+        } finally {
+          if (rs.f) await rs.f.close();
+          if (ns.fd !== null) fs.closeSync(ns.fd);
+          fs.rmSync(rpath, { force: true });
+          fs.rmSync(npath, { force: true });
         }
-      }
-      const same = sameFile(rpath, npath);
-      if (!same) firstDiff ??= { step: 'end', command: 'compare files' };
-      return same;
-    } finally {
-      if (rs.f) await rs.f.close();
-      if (ns.fd !== null) fs.closeSync(ns.fd);
-      fs.rmSync(rpath, { force: true });
-      fs.rmSync(npath, { force: true });
-    }
-  }), { numRuns: RUNS, seed, endOnFailure: true }).catch((e) => t.fail(String(e.message).split('\n').filter((l) => l.trim()).slice(0, 12).join(' | ')));
+      }),
+      { numRuns: RUNS, seed, endOnFailure: true },
+    )
+    .catch((e) =>
+      t.fail(
+        String(e.message)
+          .split('\n')
+          .filter((l) => l.trim())
+          .slice(0, 12)
+          .join(' | '),
+      ),
+    );
   t.same(firstDiff, null, `every step agreed (${steps} steps over ${run} runs; replay: RENTIO_DIFF_SEED=${seed})`);
   t.equal(rt.stats().inFlight, 0);
 });

@@ -38,7 +38,10 @@ for (const [driver, options, what] of cases) {
   t.test(`${driver}: a set-up that fails part-way leaks no fd (${what})`, async (t) => {
     const why = await unavailable(driver);
     if (why) return t.skip(`driver ${driver} unavailable: ${why}`);
-    const r = await runChild(['--input-type=module', '-e', child], { nofile: 64, env: { LEAK_DRIVER: driver, LEAK_OPTIONS: JSON.stringify(options), NODE_OPTIONS: '' } });
+    const r = await runChild(['--input-type=module', '-e', child], {
+      nofile: 64,
+      env: { LEAK_DRIVER: driver, LEAK_OPTIONS: JSON.stringify(options), NODE_OPTIONS: '' },
+    });
     t.equal(r.code, 0, `child exits 0 (${r.stderr.slice(-300)})`);
     const rows = JSON.parse(r.stdout.trim().split('\n').pop());
     const failed = rows.filter((x) => x.code !== 'ok');

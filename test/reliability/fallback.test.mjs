@@ -35,12 +35,15 @@ t.test('liburing absent: explicit uring fails clearly, explicit epoll is unaffec
 });
 
 t.test('liburing absent via RENTIO_LIBURING_PATH, in a fresh process: auto → epoll, uring → error', async (t) => {
-  const r = await runNode(`
+  const r = await runNode(
+    `
     import { createRuntime } from '@rentio/core';
     const rt = await createRuntime();
     const err = await createRuntime({ driver: 'uring' }).catch((e) => e);
     console.log(JSON.stringify({ name: rt.driver.name, reason: rt.fallbackReason, code: err.code, reason2: err.reason }));
-    await rt.close();`, { env: { RENTIO_LIBURING_PATH: ABSENT, RENTIO_DRIVER: 'auto' } });
+    await rt.close();`,
+    { env: { RENTIO_LIBURING_PATH: ABSENT, RENTIO_DRIVER: 'auto' } },
+  );
   t.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   t.equal(out.name, 'epoll');

@@ -20,7 +20,10 @@ await eachDriver(t, 'short read at EOF, reads past EOF, 0-byte reads and writes'
   let [n, buf] = await f.read(canaryBuffer(16, PAD), { offset: PAD, length: 16, position: 4 });
   t.equal(n, 6, 'a read across EOF is short');
   t.equal(text(buf, PAD, 6), 'efghij');
-  t.ok(buf.subarray(PAD + 6, PAD + 16).every((b) => b === 0), 'the window past the bytes read is untouched');
+  t.ok(
+    buf.subarray(PAD + 6, PAD + 16).every((b) => b === 0),
+    'the window past the bytes read is untouched',
+  );
   t.equal(canariesBroken(buf, 16, PAD), 0, 'canaries intact');
   for (const position of [10, 11, 4096, 2 ** 32, 2n ** 40n]) {
     [n, buf] = await f.read(canaryBuffer(8, PAD), { offset: PAD, length: 8, position });

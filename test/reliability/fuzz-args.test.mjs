@@ -23,6 +23,9 @@ await eachDriver(t, `random arguments at every op, ${RUNS} fast-check runs in a 
   if (!out) return;
   t.equal(out.runs, RUNS, `all ${RUNS} runs ran`);
   t.same(out.violations, [], `no call broke the rules (replay: RENTIO_FUZZ_SEED=${seed})`);
-  t.ok(out.threw > 0 && out.resolved > 0 && out.rejected > 0, `every kind of outcome occurred (${out.threw} thrown, ${out.resolved} resolved, ${out.rejected} rejected, ${out.closedWhilePending} settled by close)`);
+  t.ok(
+    out.threw > 0 && out.resolved > 0 && out.rejected > 0,
+    `every kind of outcome occurred (${out.threw} thrown, ${out.resolved} resolved, ${out.rejected} rejected, ${out.closedWhilePending} settled by close)`,
+  );
   t.equal(out.inFlight - out.lingering, 0, 'nothing but long sleeps left in flight before the final close');
 });

@@ -17,7 +17,7 @@ t.setTimeout(300_000);
 /** Run the fixture; the timeout only keeps a hang (a process that never exits) from stalling the suite. */
 async function run(t, driver, scenario) {
   const r = await runChild(['--expose-gc', fixture, driver, scenario], { timeout: 60_000 });
-  t.equal(r.signal, null, `no crash, and the process exited by itself (${r.timedOut ? 'it hung: killed' : r.signal ?? 'no signal'})`);
+  t.equal(r.signal, null, `no crash, and the process exited by itself (${r.timedOut ? 'it hung: killed' : (r.signal ?? 'no signal')})`);
   t.equal(r.code, 0, `exit code 0 (${r.stderr.split('\n').slice(0, 3).join(' | ')})`);
   t.equal(r.stderr, '', 'nothing on stderr');
   const [out] = jsonLines(r.stdout);
@@ -47,10 +47,14 @@ await eachDriver(t, 'gc with 4,352 unreferenced reads pending on sockets and FIF
   t.equal(out.fdsEnd, out.fdsStart, `no fd leaked (${out.fdsStart})`);
 });
 
-await eachDriver(t, 'gc with the runtime unreferenced and 4,352 reads pending, then the data: all settle, the process exits by itself', async (t, _rt, driver) => {
-  const out = await run(t, driver, 'orphan');
-  if (out) settledIntact(t, out);
-});
+await eachDriver(
+  t,
+  'gc with the runtime unreferenced and 4,352 reads pending, then the data: all settle, the process exits by itself',
+  async (t, _rt, driver) => {
+    const out = await run(t, driver, 'orphan');
+    if (out) settledIntact(t, out);
+  },
+);
 
 await eachDriver(t, 'gc with the runtime unreferenced and reads pending forever: process.exit(0) exits cleanly', async (t, _rt, driver) => {
   const out = await run(t, driver, 'orphan-exit');

@@ -21,21 +21,30 @@ const TIMEOUT = 120_000 + CONNS * 40;
 t.setTimeout(4 * TIMEOUT);
 // One socket per connection plus the runtime's and Node's own fds.
 const limit = fdLimit(CONNS + 256);
-t.comment(`load-10k: ${CONNS} connections × ${BYTES} B each way (chunks of 1..${MAX_CHUNK} B), soft fd limit ${limit.nofile} (hard ${limit.hard}); RENTIO_LOAD10K_CONNS=10000 for the full run`);
+t.comment(
+  `load-10k: ${CONNS} connections × ${BYTES} B each way (chunks of 1..${MAX_CHUNK} B), soft fd limit ${limit.nofile} (hard ${limit.hard}); RENTIO_LOAD10K_CONNS=10000 for the full run`,
+);
 
 for (const api of ['raw', 'compat']) {
   await eachDriver(t, `load ${api}: ${CONNS} connections held, ${BYTES} B each way, sha256-checked, fds back`, async (t, _rt, driver) => {
     if (limit.why) return t.skip(limit.why);
     const server = childSession([fixture, 'server', driver, api], { nofile: limit.nofile, timeout: TIMEOUT });
     const { port } = await server.next('listening', 30_000);
-    const client = await runChild([fixture, 'client', driver, api, String(port), String(CONNS), String(BYTES), String(MAX_CHUNK)], { nofile: limit.nofile, timeout: TIMEOUT });
+    const client = await runChild([fixture, 'client', driver, api, String(port), String(CONNS), String(BYTES), String(MAX_CHUNK)], {
+      nofile: limit.nofile,
+      timeout: TIMEOUT,
+    });
     server.send('stop');
     const served = await server.next('served', 60_000).catch((e) => ({ missing: e.message }));
     const exit = await server.exit;
-    t.equal(client.signal, null, `the client was not killed (${client.timedOut ? 'timed out' : client.signal ?? 'no signal'})`);
+    t.equal(client.signal, null, `the client was not killed (${client.timedOut ? 'timed out' : (client.signal ?? 'no signal')})`);
     t.equal(client.code, 0, `the client exited cleanly (${client.stderr.split('\n').slice(0, 3).join(' | ')})`);
     t.equal(exit.code, 0, `the server exited cleanly (${exit.stderr.split('\n').slice(0, 3).join(' | ')})`);
-    const out = client.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((m) => m.event === 'done');
+    const out = client.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .find((m) => m.event === 'done');
     t.ok(out, 'the client reported');
     t.notOk(served.missing, 'the server reported');
     if (!out || served.missing) return;
@@ -54,6 +63,8 @@ for (const api of ['raw', 'compat']) {
     t.equal(out.handles, 0, 'client: no handle left open');
     t.equal(out.fdsEnd, out.fdsStart, `client: fds back to the start count (${out.fdsStart})`);
     t.equal(served.fdsEnd, served.fdsStart, `server: fds back to the start count (${served.fdsStart})`);
-    t.comment(`${driver} ${api}: ${out.held} held (server peak ${served.peak}); connected in ${out.connectMs} ms, all echoed in ${out.ms} ms; fds client ${out.fdsStart}→${out.fdsEnd}, server ${served.fdsStart}→${served.fdsEnd}; RSS client ${out.rssMiB} MiB, server ${served.rssMiB} MiB`);
+    t.comment(
+      `${driver} ${api}: ${out.held} held (server peak ${served.peak}); connected in ${out.connectMs} ms, all echoed in ${out.ms} ms; fds client ${out.fdsStart}→${out.fdsEnd}, server ${served.fdsStart}→${served.fdsEnd}; RSS client ${out.rssMiB} MiB, server ${served.rssMiB} MiB`,
+    );
   });
 }

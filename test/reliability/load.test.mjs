@@ -19,7 +19,7 @@ await eachDriver(t, `load: ${CONNS} connections × ${BYTES} bytes echoed, checke
   if (why) return t.skip(`${why} by ${CONNS} connections`);
   // The timeout only keeps a hang from stalling the suite; it is not a speed requirement.
   const r = await runChild([fixture, driver, String(CONNS), String(BYTES)], { nofile, timeout: 240_000 });
-  t.equal(r.signal, null, `the child was not killed (${r.timedOut ? 'timed out' : r.signal ?? 'no signal'})`);
+  t.equal(r.signal, null, `the child was not killed (${r.timedOut ? 'timed out' : (r.signal ?? 'no signal')})`);
   t.equal(r.code, 0, `the child exited cleanly (${r.stderr.split('\n').slice(0, 3).join(' | ')})`);
   const [out] = jsonLines(r.stdout);
   t.ok(out, 'it reported');

@@ -30,10 +30,12 @@ await eachDriver(t, 'four runtimes at once, plus one on the other driver: indepe
   // Each runtime echoes its own data over its own loopback pair, concurrently.
   const pairs = await Promise.all(all.map((r) => streamPair(r)));
   const data = all.map(() => random(256 * 1024));
-  await Promise.all(pairs.map(async ([c, s], i) => {
-    const [, got] = await Promise.all([c.writeAll(own(data[i])), readExactly(s, data[i].length)]);
-    t.equal(sha256(got), sha256(data[i]), `runtime ${i} (${all[i].driver.name}) moved its own bytes`);
-  }));
+  await Promise.all(
+    pairs.map(async ([c, s], i) => {
+      const [, got] = await Promise.all([c.writeAll(own(data[i])), readExactly(s, data[i].length)]);
+      t.equal(sha256(got), sha256(data[i]), `runtime ${i} (${all[i].driver.name}) moved its own bytes`);
+    }),
+  );
   // Reads pending on every runtime; closing the first cancels only its own.
   const before = all.map((r) => r.stats().submitted);
   const reads = pairs.map(([, s]) => settled(s.read(alloc(16))));
@@ -43,7 +45,13 @@ await eachDriver(t, 'four runtimes at once, plus one on the other driver: indepe
   t.equal(all.slice(1).filter((r) => r.closed).length, 0, 'no other runtime closed');
   await Promise.all(pairs.slice(1).map(([c], i) => c.writeAll(own(`still ${i + 1}`))));
   const rest = await Promise.all(reads.slice(1));
-  rest.forEach((r, i) => t.equal(Buffer.from(r.buf.subarray(0, r.value?.[0] ?? 0)).toString(), `still ${i + 1}`, `runtime ${i + 1}'s pending read completed after runtime 0 closed`));
+  rest.forEach((r, i) =>
+    t.equal(
+      Buffer.from(r.buf.subarray(0, r.value?.[0] ?? 0)).toString(),
+      `still ${i + 1}`,
+      `runtime ${i + 1}'s pending read completed after runtime 0 closed`,
+    ),
+  );
   t.equal(syncThrow(() => pairs[0][1].read(alloc(1)))?.code, 'ERR_RENTIO_HANDLE_CLOSED', "runtime 0's handles are closed");
   all.slice(1).forEach((r, i) => t.equal(r.stats().submitted - before[i + 1], 2, `runtime ${i + 1} counted only its own 2 ops`));
   for (const [, i] of all.slice(1).map((r, k) => [r, k + 1])) {
@@ -74,7 +82,8 @@ await eachDriver(t, 'runtimes in three worker_threads workers and the main threa
 
 /** A child whose worker makes a runtime, then ends as `how` says; resolves the child's result. */
 function workerEnds(driver, how) {
-  return runNode(`
+  return runNode(
+    `
     import { Worker } from 'node:worker_threads';
     const w = new Worker(${JSON.stringify(workerFile)}, { workerData: { driver: '${driver}', pending: ${how.pending}, leaveOpen: true }, execArgv: [] });
     w.on('error', (e) => { console.error('worker error', e); process.exit(2); });
@@ -82,7 +91,9 @@ function workerEnds(driver, how) {
     w.on('message', async (m) => {
       console.log(JSON.stringify(m));
       ${how.then}
-    });`, { timeout: 20000 });
+    });`,
+    { timeout: 20000 },
+  );
 }
 
 await eachDriver(t, 'a worker that ends on its own with its runtime left open: the process lives on', async (t, _rt, driver) => {
@@ -113,11 +124,14 @@ await eachDriver(t, 'the main thread exits while a worker has a runtime with ops
 // koffi issue 274: a worker that loaded a library spawning threads made process.exit() hang.
 // Both exits are bounded by the child's timeout (killed = hung).
 await eachDriver(t, 'process.exit() inside a worker with ops pending: the worker ends, no hang', async (t, _rt, driver) => {
-  const r = await runNode(`
+  const r = await runNode(
+    `
     import { Worker } from 'node:worker_threads';
     const w = new Worker(${JSON.stringify(workerFile)}, { workerData: { driver: '${driver}', pending: true, leaveOpen: true, exitCode: 7 }, execArgv: [] });
     w.on('message', (m) => console.log(JSON.stringify(m)));
-    w.on('exit', (code) => { console.log('worker exit', code); setTimeout(() => console.log('main alive'), 50); });`, { timeout: 20000 });
+    w.on('exit', (code) => { console.log('worker exit', code); setTimeout(() => console.log('main alive'), 50); });`,
+    { timeout: 20000 },
+  );
   t.equal(r.killed, false, 'no hang');
   t.equal(r.signal, null, `no crash (${r.signal ?? r.code}) ${r.stderr}`);
   t.match(r.stdout, /"pending":\d+/, 'the worker had ops pending');

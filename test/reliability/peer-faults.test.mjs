@@ -15,7 +15,6 @@ import { closedPort, delay, nodeServer, settled } from '../helpers/reliability.m
 let sigpipes = 0;
 process.on('SIGPIPE', () => sigpipes++);
 
-
 /** Connect `rt` to a node:net server; resolves [rentio stream, node socket]. */
 async function pairWithNode(t, rt, onSocket = () => {}) {
   let peer;
@@ -97,8 +96,15 @@ async function writesAfterPeerClosed(t, rt, write) {
 await eachDriver(t, 'write / writeAll to a peer that closed: EPIPE with the buffer, no SIGPIPE', async (t, rt) => {
   for (const how of ['write', 'writeAll']) {
     const { errors, raised } = await writesAfterPeerClosed(t, rt, (s) => s[how](own('x'.repeat(100))));
-    t.same(errors.map((e) => e?.code), ['EPIPE', 'EPIPE', 'EPIPE'], `${how}: every write after the RST fails with EPIPE`);
-    t.ok(errors.every((e) => e?.buf?.byteLength === 100), `${how}: err.buf is the buffer`);
+    t.same(
+      errors.map((e) => e?.code),
+      ['EPIPE', 'EPIPE', 'EPIPE'],
+      `${how}: every write after the RST fails with EPIPE`,
+    );
+    t.ok(
+      errors.every((e) => e?.buf?.byteLength === 100),
+      `${how}: err.buf is the buffer`,
+    );
     t.equal(raised, 0, `${how}: no SIGPIPE raised`);
   }
   t.equal(rt.stats().inFlight, 0);
@@ -106,8 +112,15 @@ await eachDriver(t, 'write / writeAll to a peer that closed: EPIPE with the buff
 
 await eachDriver(t, 'writev to a peer that closed: EPIPE with the buffers, no SIGPIPE', async (t, rt) => {
   const { errors, raised } = await writesAfterPeerClosed(t, rt, (s) => s.writev([own('ab'), own('cd')]));
-  t.same(errors.map((e) => e?.code), ['EPIPE', 'EPIPE', 'EPIPE'], 'every writev after the RST fails with EPIPE');
-  t.ok(errors.every((e) => e?.bufs?.length === 2 && e.bufs.every((b) => b.byteLength === 2)), 'err.bufs are the buffers');
+  t.same(
+    errors.map((e) => e?.code),
+    ['EPIPE', 'EPIPE', 'EPIPE'],
+    'every writev after the RST fails with EPIPE',
+  );
+  t.ok(
+    errors.every((e) => e?.bufs?.length === 2 && e.bufs.every((b) => b.byteLength === 2)),
+    'err.bufs are the buffers',
+  );
   t.equal(raised, 0, `no SIGPIPE raised (${raised})`);
   t.equal(rt.stats().inFlight, 0);
 });
@@ -159,7 +172,10 @@ await eachDriver(t, 'connect refused 100 times in a row: ECONNREFUSED each time,
   const handles = rt.stats().handles;
   const codes = new Map();
   for (let i = 0; i < 100; i++) {
-    const err = await rt.connect({ host: '127.0.0.1', port }).then(() => null, (e) => e);
+    const err = await rt.connect({ host: '127.0.0.1', port }).then(
+      () => null,
+      (e) => e,
+    );
     codes.set(err?.code, (codes.get(err?.code) ?? 0) + 1);
     if (i === 0) t.match(err, { code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: '127.0.0.1', port }, 'the Node-style shape');
   }

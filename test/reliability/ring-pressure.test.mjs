@@ -14,81 +14,102 @@ import { delay, warnings } from '../helpers/reliability.mjs';
 
 const driverOptions = { entries: 8, cqEntries: 8 };
 
-await eachDriver(t, '32× the SQ in flight (file reads, socket reads, timers): none lost, all correct', async (t, rt, driver) => {
-  const warned = warnings(t);
-  if (driver === 'uring') t.equal(rt.stats().sqEntries, 8, 'an 8-entry SQ');
-  const BLOCK = 4096;
-  const BLOCKS = 192;
-  const path = join(tmpDir(t), 'blocks');
-  const data = Buffer.alloc(BLOCKS * BLOCK);
-  for (let i = 0; i < BLOCKS; i++) data.writeUInt32LE(i * 2654435761 >>> 0, i * BLOCK);
-  writeFileSync(path, data);
-  const f = await rt.open(path, 'r');
+await eachDriver(
+  t,
+  '32× the SQ in flight (file reads, socket reads, timers): none lost, all correct',
+  async (t, rt, driver) => {
+    const warned = warnings(t);
+    if (driver === 'uring') t.equal(rt.stats().sqEntries, 8, 'an 8-entry SQ');
+    const BLOCK = 4096;
+    const BLOCKS = 192;
+    const path = join(tmpDir(t), 'blocks');
+    const data = Buffer.alloc(BLOCKS * BLOCK);
+    for (let i = 0; i < BLOCKS; i++) data.writeUInt32LE((i * 2654435761) >>> 0, i * BLOCK);
+    writeFileSync(path, data);
+    const f = await rt.open(path, 'r');
 
-  const l = await rt.listen({ host: '127.0.0.1', port: 0 });
-  const peers = [];
-  const streams = [];
-  for (let i = 0; i < 32; i++) {
-    const accepted = l.accept();
-    peers.push(await new Promise((resolve, reject) => {
-      const p = net.connect(l.address().port, '127.0.0.1', () => resolve(p)).on('error', reject);
-    }));
-    streams.push(await accepted);
-  }
-  t.teardown(() => peers.forEach((p) => p.destroy()));
+    const l = await rt.listen({ host: '127.0.0.1', port: 0 });
+    const peers = [];
+    const streams = [];
+    for (let i = 0; i < 32; i++) {
+      const accepted = l.accept();
+      peers.push(
+        await new Promise((resolve, reject) => {
+          const p = net.connect(l.address().port, '127.0.0.1', () => resolve(p)).on('error', reject);
+        }),
+      );
+      streams.push(await accepted);
+    }
+    t.teardown(() => peers.forEach((p) => p.destroy()));
 
-  const reads = Array.from({ length: BLOCKS }, (_, i) => f.read(alloc(BLOCK), { position: (BLOCKS - 1 - i) * BLOCK }));
-  const recvs = streams.map((s) => s.read(alloc(8)));
-  const timers = Array.from({ length: 32 }, (_, i) => rt.sleep(1 + (i % 3)).then(() => i));
-  const peak = rt.stats().inFlight;
-  t.ok(peak >= 32 * 8, `${peak} ops in flight at once (>= 32× an 8-entry SQ)`);
-  await delay(5);
-  peers.forEach((p, i) => p.write(Buffer.from([i, 0xee])));
+    const reads = Array.from({ length: BLOCKS }, (_, i) => f.read(alloc(BLOCK), { position: (BLOCKS - 1 - i) * BLOCK }));
+    const recvs = streams.map((s) => s.read(alloc(8)));
+    const timers = Array.from({ length: 32 }, (_, i) => rt.sleep(1 + (i % 3)).then(() => i));
+    const peak = rt.stats().inFlight;
+    t.ok(peak >= 32 * 8, `${peak} ops in flight at once (>= 32× an 8-entry SQ)`);
+    await delay(5);
+    peers.forEach((p, i) => p.write(Buffer.from([i, 0xee])));
 
-  const got = await Promise.all(reads);
-  let wrong = 0;
-  got.forEach(([n, buf], i) => {
-    const block = BLOCKS - 1 - i;
-    if (n !== BLOCK || new DataView(buf.buffer).getUint32(0, true) !== (block * 2654435761 >>> 0)) wrong++;
-  });
-  t.equal(wrong, 0, `each of ${BLOCKS} file reads got its own block`);
-  const rgot = await Promise.all(recvs);
-  t.ok(rgot.every(([n, buf], i) => n === 2 && buf[0] === i && buf[1] === 0xee), 'each of 32 socket reads got its own bytes');
-  t.same(await Promise.all(timers), Array.from({ length: 32 }, (_, i) => i), 'each of 32 timers fired');
-  if (driver === 'uring') t.ok(rt.stats().sqFullWaits > 0, 'the SQ filled and ops waited in the driver queue');
-  t.same(warned, [], 'no op completed twice');
-  const st = rt.stats();
-  t.equal(st.inFlight, 0);
-  t.equal(st.completed, st.submitted);
-  await Promise.all([...streams.map((s) => s.close()), l.close(), f.close()]);
-}, { driverOptions });
-
-await eachDriver(t, 'a burst of completions overflowing the CQ: none lost, each with its own bytes', async (t, rt, driver) => {
-  const warned = warnings(t);
-  if (driver === 'uring') t.equal(rt.stats().cqEntries, 8, 'an 8-entry CQ');
-  const N = 128;
-  const l = await rt.listen({ host: '127.0.0.1', port: 0 });
-  const peers = [];
-  const streams = [];
-  for (let i = 0; i < N; i++) {
-    const accepted = l.accept();
-    peers.push(await new Promise((resolve, reject) => {
-      const p = net.connect(l.address().port, '127.0.0.1', () => resolve(p)).on('error', reject);
-    }));
-    streams.push(await accepted);
-  }
-  t.teardown(() => peers.forEach((p) => p.destroy()));
-  for (let round = 0; round < 3; round++) {
-    const reads = streams.map((s) => s.read(alloc(16)));
-    await delay(20); // every read reaches the kernel (or its readiness wait) and waits there
-    // One synchronous burst: N completions become ready while this thread reaps nothing.
-    peers.forEach((p, i) => p.write(Buffer.from([round, i & 0xff, i >> 8])));
     const got = await Promise.all(reads);
-    const wrong = got.filter(([n, buf], i) => n !== 3 || buf[0] !== round || buf[1] !== (i & 0xff) || buf[2] !== i >> 8).length;
-    t.equal(wrong, 0, `round ${round}: all ${N} reads completed with their own bytes`);
-  }
-  if (driver === 'uring') t.ok(rt.stats().cqOverflows > 0, 'the CQ overflowed and was flushed');
-  t.same(warned, [], 'no op completed twice');
-  t.equal(rt.stats().inFlight, 0);
-  await Promise.all([...streams.map((s) => s.close()), l.close()]);
-}, { driverOptions });
+    let wrong = 0;
+    got.forEach(([n, buf], i) => {
+      const block = BLOCKS - 1 - i;
+      if (n !== BLOCK || new DataView(buf.buffer).getUint32(0, true) !== (block * 2654435761) >>> 0) wrong++;
+    });
+    t.equal(wrong, 0, `each of ${BLOCKS} file reads got its own block`);
+    const rgot = await Promise.all(recvs);
+    t.ok(
+      rgot.every(([n, buf], i) => n === 2 && buf[0] === i && buf[1] === 0xee),
+      'each of 32 socket reads got its own bytes',
+    );
+    t.same(
+      await Promise.all(timers),
+      Array.from({ length: 32 }, (_, i) => i),
+      'each of 32 timers fired',
+    );
+    if (driver === 'uring') t.ok(rt.stats().sqFullWaits > 0, 'the SQ filled and ops waited in the driver queue');
+    t.same(warned, [], 'no op completed twice');
+    const st = rt.stats();
+    t.equal(st.inFlight, 0);
+    t.equal(st.completed, st.submitted);
+    await Promise.all([...streams.map((s) => s.close()), l.close(), f.close()]);
+  },
+  { driverOptions },
+);
+
+await eachDriver(
+  t,
+  'a burst of completions overflowing the CQ: none lost, each with its own bytes',
+  async (t, rt, driver) => {
+    const warned = warnings(t);
+    if (driver === 'uring') t.equal(rt.stats().cqEntries, 8, 'an 8-entry CQ');
+    const N = 128;
+    const l = await rt.listen({ host: '127.0.0.1', port: 0 });
+    const peers = [];
+    const streams = [];
+    for (let i = 0; i < N; i++) {
+      const accepted = l.accept();
+      peers.push(
+        await new Promise((resolve, reject) => {
+          const p = net.connect(l.address().port, '127.0.0.1', () => resolve(p)).on('error', reject);
+        }),
+      );
+      streams.push(await accepted);
+    }
+    t.teardown(() => peers.forEach((p) => p.destroy()));
+    for (let round = 0; round < 3; round++) {
+      const reads = streams.map((s) => s.read(alloc(16)));
+      await delay(20); // every read reaches the kernel (or its readiness wait) and waits there
+      // One synchronous burst: N completions become ready while this thread reaps nothing.
+      peers.forEach((p, i) => p.write(Buffer.from([round, i & 0xff, i >> 8])));
+      const got = await Promise.all(reads);
+      const wrong = got.filter(([n, buf], i) => n !== 3 || buf[0] !== round || buf[1] !== (i & 0xff) || buf[2] !== i >> 8).length;
+      t.equal(wrong, 0, `round ${round}: all ${N} reads completed with their own bytes`);
+    }
+    if (driver === 'uring') t.ok(rt.stats().cqOverflows > 0, 'the CQ overflowed and was flushed');
+    t.same(warned, [], 'no op completed twice');
+    t.equal(rt.stats().inFlight, 0);
+    await Promise.all([...streams.map((s) => s.close()), l.close()]);
+  },
+  { driverOptions },
+);

@@ -57,13 +57,20 @@ await eachDriver(t, 'rt.close() with 1,000 ops in flight: all settle with their 
     if (r.error) return r.error.code !== 'ERR_RENTIO_RUNTIME_CLOSED';
     return r.kind !== 'file' && r.kind !== 'write'; // only those may have completed before the cancel
   });
-  t.same(wrong.map((r) => `${r.kind}: ${r.error?.code ?? 'resolved'} ${r.error?.message ?? ''}`).slice(0, 5), [], 'each rejected ERR_RENTIO_RUNTIME_CLOSED or had already completed');
+  t.same(
+    wrong.map((r) => `${r.kind}: ${r.error?.code ?? 'resolved'} ${r.error?.message ?? ''}`).slice(0, 5),
+    [],
+    'each rejected ERR_RENTIO_RUNTIME_CLOSED or had already completed',
+  );
   const lost = results.filter((r) => r.bufLen && r.buf?.byteLength !== r.bufLen);
   t.equal(lost.length, 0, 'every op that owned a buffer handed it back');
   const st = rt.stats();
   t.equal(st.inFlight, 0, 'nothing in flight');
   t.equal(st.handles, 0, 'every handle closed');
-  t.ok([...pairs.flat(), ...writer, f, pipe, l0].every((h) => h.closed), 'handles report closed');
+  t.ok(
+    [...pairs.flat(), ...writer, f, pipe, l0].every((h) => h.closed),
+    'handles report closed',
+  );
   await destroyFillers(); // the node:net peers' own fds
   t.equal(fdCount(), fds, `no fd leaked (${fds} before the runtime, ${fdCount()} after)`);
   t.same(warned, [], 'no op completed twice');
@@ -75,7 +82,8 @@ await eachDriver(t, 'rt.close() with 1,000 ops in flight: all settle with their 
     ['readFile', () => rt.readFile(path)],
     ['writeFile', () => rt.writeFile(join(dir, 'x'), data)],
     ['sleep', () => rt.sleep(1)],
-  ]) t.equal(syncThrow(fn)?.code, 'ERR_RENTIO_RUNTIME_CLOSED', `${what} after close throws ERR_RENTIO_RUNTIME_CLOSED`);
+  ])
+    t.equal(syncThrow(fn)?.code, 'ERR_RENTIO_RUNTIME_CLOSED', `${what} after close throws ERR_RENTIO_RUNTIME_CLOSED`);
   t.equal(data.byteLength, 8, "writeFile after close did not take the caller's buffer");
   await t.rejects(rt.listen({ port: 0 }), { code: 'ERR_RENTIO_RUNTIME_CLOSED' }, 'listen after close rejects');
   await t.rejects(rt.connect({ host: '127.0.0.1', port: 1 }), { code: 'ERR_RENTIO_RUNTIME_CLOSED' }, 'connect after close rejects');
@@ -104,13 +112,16 @@ await eachDriver(t, 'rt.close() racing an open that completes: the file it yield
   const r = await opening;
   const closed = await Promise.race([closing.then(() => 'closed'), delay(5000).then(() => 'hung')]);
   t.equal(closed, 'closed', 'rt.close() resolves');
-  t.ok(r.error?.code === 'ERR_RENTIO_RUNTIME_CLOSED' || r.value?.closed === true, `the open rejects ERR_RENTIO_RUNTIME_CLOSED or yields a handle the runtime closed (${r.error?.code ?? `closed: ${r.value?.closed}`})`);
+  t.ok(
+    r.error?.code === 'ERR_RENTIO_RUNTIME_CLOSED' || r.value?.closed === true,
+    `the open rejects ERR_RENTIO_RUNTIME_CLOSED or yields a handle the runtime closed (${r.error?.code ?? `closed: ${r.value?.closed}`})`,
+  );
   t.equal(rt.stats().handles, 0, 'no handle left open');
   if (r.value) {
     const again = await Promise.race([r.value.close().then(() => 'resolved'), delay(2000).then(() => 'hung')]);
     t.equal(again, 'resolved', "the handle's own close() resolves too");
   }
-  t.equal(fdCount(), fds + 1, 'no fd leaked (the one left is the test\'s reader)');
+  t.equal(fdCount(), fds + 1, "no fd leaked (the one left is the test's reader)");
 });
 
 /** Child program: start ops of every kind, leave them pending, then end as `how` says. */
@@ -146,7 +157,7 @@ const pendingThenEnd = (how) => `
 for (const [name, how, expectCode] of [
   ['process.exit(0)', 'process.exit(0);', 0],
   ['an uncaught exception', "throw new Error('boom');", 1],
-  ['process.exitCode and nothing else', "process.exitCode = 3; setTimeout(() => process.exit(), 10);", 3],
+  ['process.exitCode and nothing else', 'process.exitCode = 3; setTimeout(() => process.exit(), 10);', 3],
 ]) {
   await eachDriver(t, `exit with ops pending and no close, via ${name}: exits promptly`, async (t, _rt, driver) => {
     const r = await runNode(pendingThenEnd(how), { env: { RENTIO_DRIVER: driver }, timeout: 15000 });

@@ -21,23 +21,35 @@ let sysctl = null;
 try {
   sysctl = Number(readFileSync('/proc/sys/kernel/io_uring_disabled', 'utf8').trim());
 } catch {}
-const skip = process.platform !== 'linux' ? 'seccomp is Linux only'
-  : !['x64', 'arm64'].includes(process.arch) ? `no syscall table for ${process.arch} in the fixture`
-  : sysctl !== null && sysctl !== 0 ? `kernel.io_uring_disabled=${sysctl} refuses before any filter could`
-  : false;
-
+const skip =
+  process.platform !== 'linux'
+    ? 'seccomp is Linux only'
+    : !['x64', 'arm64'].includes(process.arch)
+      ? `no syscall table for ${process.arch} in the fixture`
+      : sysctl !== null && sysctl !== 0
+        ? `kernel.io_uring_disabled=${sysctl} refuses before any filter could`
+        : false;
 
 // The sysctl lets this process in, so the reason must name the filter (and never send the user to the sysctl alone).
-const SECCOMP_EPERM = /^io_uring_setup: EPERM \((kernel\.io_uring_disabled=0 lets this process in|no kernel\.io_uring_disabled sysctl)\): blocked by a seccomp filter \(Seccomp: 2, \d+ filters?\) — e\.g\. Docker's default profile; allow io_uring_setup\/io_uring_enter\/io_uring_register in the profile/;
+const SECCOMP_EPERM =
+  /^io_uring_setup: EPERM \((kernel\.io_uring_disabled=0 lets this process in|no kernel\.io_uring_disabled sysctl)\): blocked by a seccomp filter \(Seccomp: 2, \d+ filters?\) — e\.g\. Docker's default profile; allow io_uring_setup\/io_uring_enter\/io_uring_register in the profile/;
 
 // A tap file run as a plain child prints its own summary only without the parent runner's TAP_* variables.
-const plainEnv = (env) => Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([k]) => !k.startsWith('TAP') && k !== 'NODE_OPTIONS'));
-const run = (file, args, env = {}) => new Promise((resolve) => {
-  execFile(process.execPath, [...underFilter, file, ...args], { env: plainEnv(env), timeout: 60000 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
-});
+const plainEnv = (env) =>
+  Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([k]) => !k.startsWith('TAP') && k !== 'NODE_OPTIONS'));
+const run = (file, args, env = {}) =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [...underFilter, file, ...args], { env: plainEnv(env), timeout: 60000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? err.code : 0, stdout, stderr }),
+    );
+  });
 
-t.test('under a seccomp filter denying io_uring with EPERM: auto → epoll with the seccomp reason, uring → the same error, I/O works', { skip }, async (t) => {
-  const r = await runNode(`
+t.test(
+  'under a seccomp filter denying io_uring with EPERM: auto → epoll with the seccomp reason, uring → the same error, I/O works',
+  { skip },
+  async (t) => {
+    const r = await runNode(
+      `
     import koffi from 'koffi';
     import { createHash, randomBytes } from 'node:crypto';
     import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -89,44 +101,68 @@ t.test('under a seccomp filter denying io_uring with EPERM: auto → epoll with 
     const abs = await createRuntime({ driver: 'auto', driverOptions: { liburingPath: '/nonexistent/liburing.so.2' } });
     out.absent = abs.fallbackReason;
     await abs.close();
-    console.log(JSON.stringify(out));`, { args: underFilter, env: { RENTIO_DRIVER: '' }, timeout: 60000 });
-  t.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout);
-  t.ok(out.threads.length > 1 && out.threads.every((m) => m === 2), `every thread is filtered: ${out.threads}`);
-  t.same(out.raw, [[-1, 1], [-1, 1], [-1, 1]], 'io_uring_setup/enter/register → -1, errno EPERM');
-  t.ok(out.getpid, 'other syscalls pass the filter');
-  t.same([out.auto.name, out.auto.model], ['epoll', 'readiness'], 'auto runs epoll');
-  t.match(out.auto.reason, SECCOMP_EPERM, `the reason names the filter: ${out.auto.reason}`);
-  t.notMatch(out.auto.reason, /\n/, 'one line');
-  t.same(out.echo, { sent: 256 * 1024, got: 256 * 1024, same: true }, 'echo: every byte back, in order');
-  t.equal(out.file, 'under seccomp', 'file written and read back');
-  t.ok(out.handleRead, 'a handle read works');
-  t.equal(out.uring.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE', 'explicit uring fails');
-  t.equal(out.uring.driver, 'uring');
-  t.equal(out.uring.reason, out.auto.reason, 'with the same reason auto gives');
-  t.equal(out.uring.message, `driver 'uring' is unavailable: ${out.auto.reason}`);
-  t.same([out.uring.cause, out.uring.syscall], ['EPERM', 'io_uring_setup'], 'its cause is the plain system error');
-  t.same(out.dflt, { name: 'epoll', reason: out.auto.reason }, 'createRuntime() with no driver is auto');
-  t.equal(out.pretend, out.auto.reason);
-  t.match(out.absent, /^liburing not found at \/nonexistent\/liburing\.so\.2/, 'liburing absent is still reported as such');
-});
+    console.log(JSON.stringify(out));`,
+      { args: underFilter, env: { RENTIO_DRIVER: '' }, timeout: 60000 },
+    );
+    t.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    t.ok(out.threads.length > 1 && out.threads.every((m) => m === 2), `every thread is filtered: ${out.threads}`);
+    t.same(
+      out.raw,
+      [
+        [-1, 1],
+        [-1, 1],
+        [-1, 1],
+      ],
+      'io_uring_setup/enter/register → -1, errno EPERM',
+    );
+    t.ok(out.getpid, 'other syscalls pass the filter');
+    t.same([out.auto.name, out.auto.model], ['epoll', 'readiness'], 'auto runs epoll');
+    t.match(out.auto.reason, SECCOMP_EPERM, `the reason names the filter: ${out.auto.reason}`);
+    t.notMatch(out.auto.reason, /\n/, 'one line');
+    t.same(out.echo, { sent: 256 * 1024, got: 256 * 1024, same: true }, 'echo: every byte back, in order');
+    t.equal(out.file, 'under seccomp', 'file written and read back');
+    t.ok(out.handleRead, 'a handle read works');
+    t.equal(out.uring.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE', 'explicit uring fails');
+    t.equal(out.uring.driver, 'uring');
+    t.equal(out.uring.reason, out.auto.reason, 'with the same reason auto gives');
+    t.equal(out.uring.message, `driver 'uring' is unavailable: ${out.auto.reason}`);
+    t.same([out.uring.cause, out.uring.syscall], ['EPERM', 'io_uring_setup'], 'its cause is the plain system error');
+    t.same(out.dflt, { name: 'epoll', reason: out.auto.reason }, 'createRuntime() with no driver is auto');
+    t.equal(out.pretend, out.auto.reason);
+    t.match(out.absent, /^liburing not found at \/nonexistent\/liburing\.so\.2/, 'liburing absent is still reported as such');
+  },
+);
 
-t.test('a filter answering ENOSYS: the kernel has io_uring, so the filter is named', { skip: skip || (sysctl === null && 'without the sysctl ENOSYS cannot be told from a kernel without io_uring') }, async (t) => {
-  const r = await runNode(`
+t.test(
+  'a filter answering ENOSYS: the kernel has io_uring, so the filter is named',
+  { skip: skip || (sysctl === null && 'without the sysctl ENOSYS cannot be told from a kernel without io_uring') },
+  async (t) => {
+    const r = await runNode(
+      `
     import { createRuntime } from '@rentio/core';
     const rt = await createRuntime({ driver: 'auto' });
     console.log(JSON.stringify({ name: rt.driver.name, reason: rt.fallbackReason }));
-    await rt.close();`, { args: underFilter, env: { RENTIO_TEST_SECCOMP_ERRNO: 'ENOSYS', RENTIO_DRIVER: '' } });
-  t.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout);
-  t.equal(out.name, 'epoll');
-  t.match(out.reason, /^io_uring_setup: ENOSYS from a seccomp filter \(Seccomp: 2, \d+ filters?\); the kernel has io_uring/);
-});
+    await rt.close();`,
+      { args: underFilter, env: { RENTIO_TEST_SECCOMP_ERRNO: 'ENOSYS', RENTIO_DRIVER: '' } },
+    );
+    t.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    t.equal(out.name, 'epoll');
+    t.match(out.reason, /^io_uring_setup: ENOSYS from a seccomp filter \(Seccomp: 2, \d+ filters?\); the kernel has io_uring/);
+  },
+);
 
 t.test('a profile that allows only part of io_uring: the missing syscall is named, auto still falls back', { skip }, async (t) => {
   for (const [deny, reason] of [
-    ['io_uring_enter', /^io_uring_enter: EPERM though io_uring_setup succeeded: blocked by a seccomp filter \(Seccomp: 2, \d+ filters?\) that allows only part of io_uring — allow io_uring_setup\/io_uring_enter\/io_uring_register/],
-    ['io_uring_register', /^io_uring_register: refused though io_uring_setup succeeded: blocked by a seccomp filter \(Seccomp: 2, \d+ filters?\) that allows only part of io_uring/],
+    [
+      'io_uring_enter',
+      /^io_uring_enter: EPERM though io_uring_setup succeeded: blocked by a seccomp filter \(Seccomp: 2, \d+ filters?\) that allows only part of io_uring — allow io_uring_setup\/io_uring_enter\/io_uring_register/,
+    ],
+    [
+      'io_uring_register',
+      /^io_uring_register: refused though io_uring_setup succeeded: blocked by a seccomp filter \(Seccomp: 2, \d+ filters?\) that allows only part of io_uring/,
+    ],
   ]) {
     // Node 22 and 24's libuv batches epoll_ctl through a ring of its own (UV_USE_IO_URING=0 does
     // not turn that one off) and aborts when io_uring_enter is refused: under such a profile no
@@ -136,13 +172,16 @@ t.test('a profile that allows only part of io_uring: the missing syscall is name
       t.skip(`${deny} denied: this Node (${process.version}) itself aborts there — ${bare.stderr.trim().split('\n')[0]}`);
       continue;
     }
-    const r = await runNode(`
+    const r = await runNode(
+      `
       import { createRuntime, own } from '@rentio/core';
       const rt = await createRuntime({ driver: 'auto' });
       await rt.writeFile('/dev/null', own(new Uint8Array(8)));
       const err = await createRuntime({ driver: 'uring' }).catch((e) => e);
       console.log(JSON.stringify({ name: rt.driver.name, reason: rt.fallbackReason, code: err.code, reason2: err.reason }));
-      await rt.close();`, { args: underFilter, env: { RENTIO_TEST_SECCOMP_DENY: deny, RENTIO_DRIVER: '' } });
+      await rt.close();`,
+      { args: underFilter, env: { RENTIO_TEST_SECCOMP_DENY: deny, RENTIO_DRIVER: '' } },
+    );
     t.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     t.equal(out.name, 'epoll', `${deny} denied: auto runs epoll`);

@@ -22,7 +22,8 @@ t.setTimeout(4 * CHILD_MS + 60_000);
  * before the workers, during the run and after.
  */
 function eightWorkers(driver, stop, ms) {
-  return runNode(`
+  return runNode(
+    `
     import { Worker } from 'node:worker_threads';
     import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
     import { tmpdir } from 'node:os';
@@ -56,22 +57,34 @@ function eightWorkers(driver, stop, ms) {
     await Promise.all(workers.map((w) => w.terminate()));
     await new Promise((r) => setTimeout(r, 50));
     rmSync(dir, { recursive: true, force: true });
-    console.log(JSON.stringify({ before, during, after: kinds(), alive: true }));`, { timeout: CHILD_MS });
+    console.log(JSON.stringify({ before, during, after: kinds(), alive: true }));`,
+    { timeout: CHILD_MS },
+  );
 }
 
-await eachDriver(t, `8 workers with their own runtime echoing and reading files for ${SOAK_MS} ms, all terminated mid-flight: no crash, no leaked fd`, async (t, _rt, driver) => {
-  const r = await eightWorkers(driver, 'terminate', SOAK_MS);
-  t.equal(r.signal, null, `no crash (${r.signal ?? r.code}) ${r.stderr}`);
-  t.equal(r.code, 0, r.stderr);
-  const [first, last] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  t.equal(first?.progress.length, 8, 'all 8 workers made progress');
-  t.ok(first?.progress.every((p) => p.rounds > 0 && p.inFlight > 0), 'each had ops in flight at its last report');
-  t.ok(last?.alive, 'the process lives on after terminating them');
-  const uring = (o) => o?.['anon_inode:[io_uring]'] ?? 0;
-  if (driver === 'uring') t.ok(uring(last?.during) >= uring(last?.before) + 8, 'the 8 rings were open during the run');
-  if (driver === 'uring') t.ok(last?.during.ringMappings > 0, 'the rings were mapped during the run');
-  t.same(last?.after, last?.before, 'no io_uring, eventpoll, eventfd or timerfd fd, nor ring mapping, left after terminate()');
-});
+await eachDriver(
+  t,
+  `8 workers with their own runtime echoing and reading files for ${SOAK_MS} ms, all terminated mid-flight: no crash, no leaked fd`,
+  async (t, _rt, driver) => {
+    const r = await eightWorkers(driver, 'terminate', SOAK_MS);
+    t.equal(r.signal, null, `no crash (${r.signal ?? r.code}) ${r.stderr}`);
+    t.equal(r.code, 0, r.stderr);
+    const [first, last] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    t.equal(first?.progress.length, 8, 'all 8 workers made progress');
+    t.ok(
+      first?.progress.every((p) => p.rounds > 0 && p.inFlight > 0),
+      'each had ops in flight at its last report',
+    );
+    t.ok(last?.alive, 'the process lives on after terminating them');
+    const uring = (o) => o?.['anon_inode:[io_uring]'] ?? 0;
+    if (driver === 'uring') t.ok(uring(last?.during) >= uring(last?.before) + 8, 'the 8 rings were open during the run');
+    if (driver === 'uring') t.ok(last?.during.ringMappings > 0, 'the rings were mapped during the run');
+    t.same(last?.after, last?.before, 'no io_uring, eventpoll, eventfd or timerfd fd, nor ring mapping, left after terminate()');
+  },
+);
 
 await eachDriver(t, '8 workers with their own runtime and ops in flight when the main thread exits: exit code 0', async (t, _rt, driver) => {
   const r = await eightWorkers(driver, 'exit', 0);

@@ -41,27 +41,52 @@ async function parent() {
   const drivers = opt.driver === 'both' ? ['epoll', 'uring'] : [opt.driver];
   console.log(`soak: ${MINUTES} min per driver (${drivers.join(' and ')} side by side), a sample every ${INTERVAL_S} s`);
   const self = fileURLToPath(import.meta.url);
-  const results = await Promise.all(drivers.map((driver) => new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--expose-gc', self, '--child', '--driver', driver, '--minutes', String(MINUTES), '--interval', String(INTERVAL_S), '--conns', opt.conns, '--http', opt.http], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const samples = [];
-    let summary = null;
-    let rest = '';
-    c.stdout.on('data', (d) => {
-      const lines = (rest + d).split('\n');
-      rest = lines.pop();
-      for (const line of lines) {
-        const m = JSON.parse(line);
-        if (m.sample) {
-          samples.push(m.sample);
-          const s = m.sample;
-          console.log(`${driver.padEnd(5)} t=${String(s.t).padStart(4)}s  rss ${mib(s.rss)}  heap ${mib(s.heap)}  arrayBuffers ${mib(s.arrayBuffers)}  fds ${String(s.fds).padStart(4)}  ops ${String(s.ops).padStart(8)} (+${s.opsDelta})  http ${String(s.http).padStart(7)} (+${s.httpDelta})  aborted ${s.aborted}  errors ${s.errors}`);
-        } else if (m.summary) summary = m.summary;
-      }
-    });
-    c.on('exit', (code, signal) => resolve({ driver, code, signal, samples, summary }));
-  })));
+  const results = await Promise.all(
+    drivers.map(
+      (driver) =>
+        new Promise((resolve) => {
+          const c = spawn(
+            process.execPath,
+            [
+              '--expose-gc',
+              self,
+              '--child',
+              '--driver',
+              driver,
+              '--minutes',
+              String(MINUTES),
+              '--interval',
+              String(INTERVAL_S),
+              '--conns',
+              opt.conns,
+              '--http',
+              opt.http,
+            ],
+            {
+              stdio: ['ignore', 'pipe', 'inherit'],
+            },
+          );
+          const samples = [];
+          let summary = null;
+          let rest = '';
+          c.stdout.on('data', (d) => {
+            const lines = (rest + d).split('\n');
+            rest = lines.pop();
+            for (const line of lines) {
+              const m = JSON.parse(line);
+              if (m.sample) {
+                samples.push(m.sample);
+                const s = m.sample;
+                console.log(
+                  `${driver.padEnd(5)} t=${String(s.t).padStart(4)}s  rss ${mib(s.rss)}  heap ${mib(s.heap)}  arrayBuffers ${mib(s.arrayBuffers)}  fds ${String(s.fds).padStart(4)}  ops ${String(s.ops).padStart(8)} (+${s.opsDelta})  http ${String(s.http).padStart(7)} (+${s.httpDelta})  aborted ${s.aborted}  errors ${s.errors}`,
+                );
+              } else if (m.summary) summary = m.summary;
+            }
+          });
+          c.on('exit', (code, signal) => resolve({ driver, code, signal, samples, summary }));
+        }),
+    ),
+  );
   let failed = false;
   console.log('\nseries (after warm-up):');
   for (const r of results) {
@@ -71,9 +96,16 @@ async function parent() {
     console.log(`  rss MiB      ${verdict.series.rss.join(' ')}`);
     console.log(`  heap MiB     ${verdict.series.heap.join(' ')}`);
     console.log(`  fds          ${verdict.series.fds.join(' ')}`);
-    console.log(`  ops          ${r.summary?.ops ?? '?'} (${r.summary?.echoed ?? '?'} echoes, ${r.summary?.fileOps ?? '?'} file ops, ${r.summary?.aborted ?? '?'} aborted, ${r.summary?.reconnects ?? '?'} reconnects)`);
-    console.log(`  http         ${r.summary?.http ?? '?'} requests on ${r.summary?.httpSockets ?? '?'} keep-alive sockets (${r.summary?.httpReused ?? '?'} on a reused socket)`);
-    const rate = (k) => verdict.series.opsPerSec.length ? `${Math.min(...verdict.series.opsPerSec.map((x) => x[k]))}..${Math.max(...verdict.series.opsPerSec.map((x) => x[k]))}` : '?';
+    console.log(
+      `  ops          ${r.summary?.ops ?? '?'} (${r.summary?.echoed ?? '?'} echoes, ${r.summary?.fileOps ?? '?'} file ops, ${r.summary?.aborted ?? '?'} aborted, ${r.summary?.reconnects ?? '?'} reconnects)`,
+    );
+    console.log(
+      `  http         ${r.summary?.http ?? '?'} requests on ${r.summary?.httpSockets ?? '?'} keep-alive sockets (${r.summary?.httpReused ?? '?'} on a reused socket)`,
+    );
+    const rate = (k) =>
+      verdict.series.opsPerSec.length
+        ? `${Math.min(...verdict.series.opsPerSec.map((x) => x[k]))}..${Math.max(...verdict.series.opsPerSec.map((x) => x[k]))}`
+        : '?';
     console.log(`  per second   ops ${rate('ops')}, http requests ${rate('http')}`);
     console.log(`  verdict      ${verdict.ok ? 'flat' : 'FAIL'}: ${verdict.why.join('; ')}`);
   }
@@ -107,13 +139,18 @@ function judge({ code, signal, samples, summary }) {
   for (const key of ['rss', 'heap', 'arrayBuffers']) {
     const hi = Math.max(...first.map((s) => s[key]));
     const lo = Math.min(...last.map((s) => s[key]));
-    if (lo > hi * 1.1 && lo - hi > 16 * MiB) problems.push(`${key} grew steadily: the first third peaked at ${mib(hi).trim()}, the last third never went below ${mib(lo).trim()}`);
+    if (lo > hi * 1.1 && lo - hi > 16 * MiB)
+      problems.push(`${key} grew steadily: the first third peaked at ${mib(hi).trim()}, the last third never went below ${mib(lo).trim()}`);
   }
   const fd0 = steady[0].fds;
   const fdMax = Math.max(...steady.map((s) => s.fds));
   if (fdMax > fd0 + 4) problems.push(`fds grew from ${fd0} to ${fdMax}`);
   if (problems.length) return { ok: false, why: problems, series };
-  return { ok: true, why: [`rss ${series.rss[0]}→${series.rss.at(-1)} MiB, heap ${series.heap[0]}→${series.heap.at(-1)} MiB, fds ${fd0}→${steady.at(-1).fds}`], series };
+  return {
+    ok: true,
+    why: [`rss ${series.rss[0]}→${series.rss.at(-1)} MiB, heap ${series.heap[0]}→${series.heap.at(-1)} MiB, fds ${fd0}→${steady.at(-1).fds}`],
+    series,
+  };
 }
 
 // --- a child: the workload on one driver ---
@@ -259,7 +296,19 @@ async function child(driver) {
   const sampler = setInterval(() => {
     globalThis.gc?.();
     const m = process.memoryUsage();
-    const sample = { t: Math.round((Date.now() - t0) / 1000), rss: m.rss, heap: m.heapUsed, arrayBuffers: m.arrayBuffers, fds: readdirSync('/proc/self/fd').length, ops: c.ops, opsDelta: c.ops - lastOps, http: c.http, httpDelta: c.http - lastHttp, aborted: c.aborted, errors: c.errors };
+    const sample = {
+      t: Math.round((Date.now() - t0) / 1000),
+      rss: m.rss,
+      heap: m.heapUsed,
+      arrayBuffers: m.arrayBuffers,
+      fds: readdirSync('/proc/self/fd').length,
+      ops: c.ops,
+      opsDelta: c.ops - lastOps,
+      http: c.http,
+      httpDelta: c.http - lastHttp,
+      aborted: c.aborted,
+      errors: c.errors,
+    };
     lastOps = c.ops;
     lastHttp = c.http;
     send({ sample });
@@ -311,25 +360,29 @@ async function httpTraffic(rt, c, oops, end) {
     }
   }
   const agent = new RentioAgent({ keepAlive: true, maxSockets: 8 });
-  const request = (body, close) => new Promise((resolve, reject) => {
-    const headers = { 'content-length': body.length };
-    if (close) headers.connection = 'close';
-    const req = http.request({ host: '127.0.0.1', port: served.port, method: 'POST', path: '/echo', agent, headers }, (res) => {
-      const parts = [];
-      res.on('data', (d) => parts.push(d));
-      res.on('end', () => resolve({ status: res.statusCode, digest: res.headers['x-sha256'], body: Buffer.concat(parts), reused: req.reusedSocket }));
-      res.on('error', reject);
+  const request = (body, close) =>
+    new Promise((resolve, reject) => {
+      const headers = { 'content-length': body.length };
+      if (close) headers.connection = 'close';
+      const req = http.request({ host: '127.0.0.1', port: served.port, method: 'POST', path: '/echo', agent, headers }, (res) => {
+        const parts = [];
+        res.on('data', (d) => parts.push(d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, digest: res.headers['x-sha256'], body: Buffer.concat(parts), reused: req.reusedSocket }),
+        );
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   async function one() {
     for (let i = 1; Date.now() < end; i++) {
       const body = randomBytes(randomInt(0, 64 * 1024));
       try {
         const r = await request(body, i % 250 === 0);
         const want = sha(body);
-        if (r.status !== 200 || r.digest !== want || sha(r.body) !== want) oops('http', new Error(`status ${r.status}: the echoed body or its digest differs`));
+        if (r.status !== 200 || r.digest !== want || sha(r.body) !== want)
+          oops('http', new Error(`status ${r.status}: the echoed body or its digest differs`));
         c.http++;
         if (r.reused) c.httpReused++;
       } catch (e) {

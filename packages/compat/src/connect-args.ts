@@ -77,7 +77,7 @@ function isPipeName(v: unknown): v is string {
 export function connectArgs<C>(args: readonly unknown[]): ConnectArgs<C> {
   const a0 = args[0];
   let options: ConnectOptions;
-  if (a0 !== null && typeof a0 === 'object') options = a0 as ConnectOptions;
+  if (a0 !== null && typeof a0 === 'object') options = a0;
   else if (isPipeName(a0)) options = { path: a0 };
   else {
     options = { port: a0 as number | string };
@@ -122,7 +122,7 @@ export function connectHost(options: ConnectOptions): string {
  * `hints` (ADDRCONFIG unless a family or hints are given). `done(err, address, family)` once.
  */
 export function lookupHost(host: string, options: ConnectOptions, done: (err: Error | null, address: string, family: number) => void): void {
-  const lookup = options.lookup ?? (dns.lookup as unknown as LookupFunction);
+  const lookup = options.lookup ?? (dns.lookup);
   if (typeof lookup !== 'function') throw invalidArgType('options.lookup', 'of type function', lookup);
   const family = options.family ?? 0;
   let hints = options.hints ?? 0;

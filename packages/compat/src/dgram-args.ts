@@ -56,7 +56,7 @@ export function sliceData(data: unknown, offset: unknown, length: unknown): Uint
 /** The pieces of one datagram: a buffer, a string, or an array of them (sent as one datagram). */
 export function dataList(data: unknown): DatagramData[] {
   if (!Array.isArray(data)) {
-    if (typeof data === 'string' || ArrayBuffer.isView(data)) return [data as DatagramData];
+    if (typeof data === 'string' || ArrayBuffer.isView(data)) return [data];
     throw argType('buffer', DATA_TYPES, data);
   }
   for (const piece of data) {

@@ -164,7 +164,8 @@ export class Socket extends EventEmitter {
 
     const signal = options?.signal;
     if (signal !== undefined) {
-      if (signal === null || typeof signal !== 'object' || !('aborted' in signal)) throw argType('options.signal', 'an instance of AbortSignal', signal);
+      if (signal === null || typeof signal !== 'object' || !('aborted' in signal))
+        throw argType('options.signal', 'an instance of AbortSignal', signal);
       const onAbort = (): void => {
         if (!this.#closed) this.close();
       };
@@ -245,7 +246,14 @@ export class Socket extends EventEmitter {
     let rt: Runtime;
     try {
       rt = await resolveRuntime(this.#runtime);
-      udp = await rt.bindUdp({ type: this.type, port, address: ip, reuseAddr: this.#reuseAddr, reusePort: this.#reusePort, ipv6Only: this.#ipv6Only });
+      udp = await rt.bindUdp({
+        type: this.type,
+        port,
+        address: ip,
+        reuseAddr: this.#reuseAddr,
+        reusePort: this.#reusePort,
+        ipv6Only: this.#ipv6Only,
+      });
     } catch (err) {
       if (this.#closed) return;
       this.#bindState = UNBOUND;
@@ -443,7 +451,14 @@ export class Socket extends EventEmitter {
     });
   }
 
-  #submit(udp: UdpSocket, staged: Staged, ip: string | undefined, port: number | undefined, shown: string | undefined, cb: SendCallback | undefined): void {
+  #submit(
+    udp: UdpSocket,
+    staged: Staged,
+    ip: string | undefined,
+    port: number | undefined,
+    shown: string | undefined,
+    cb: SendCallback | undefined,
+  ): void {
     const { buf, len } = staged;
     const failed = (err: unknown): void => {
       if (!cb) return;

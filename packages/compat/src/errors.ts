@@ -18,7 +18,9 @@ export function invalidArgType(name: string, expected: string, actual: unknown):
 
 /** `ERR_OUT_OF_RANGE`, as Node's validators raise it. */
 export function outOfRange(name: string, range: string, actual: unknown): RangeError & { code: string } {
-  return Object.assign(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${String(actual)}`), { code: 'ERR_OUT_OF_RANGE' });
+  return Object.assign(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${String(actual)}`), {
+    code: 'ERR_OUT_OF_RANGE',
+  });
 }
 
 /** True for the errors an op settles with when compat itself closed the handle or the runtime closed. */
@@ -53,7 +55,7 @@ export function describeReceived(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
   if (typeof value === 'object') {
-    const ctor = (value as object).constructor?.name;
+    const ctor = (value).constructor?.name;
     return ctor ? `an instance of ${ctor}` : inspect(value, { depth: -1 });
   }
   let shown = inspect(value, { colors: false });
@@ -165,7 +167,10 @@ export function withHostPort(err: unknown, syscall: string, address: string | un
   if (typeof errno !== 'number') return err;
   const [code] = errnoInfo(errno);
   const where = address === undefined ? '' : port && port > 0 ? ` ${address}:${port}` : ` ${address}`;
-  const ex: Error & { errno: number; code: string; syscall: string; address?: string; port?: number } = Object.assign(new Error(`${syscall} ${code}${where}`), { errno, code, syscall });
+  const ex: Error & { errno: number; code: string; syscall: string; address?: string; port?: number } = Object.assign(
+    new Error(`${syscall} ${code}${where}`),
+    { errno, code, syscall },
+  );
   if (address !== undefined) ex.address = address;
   if (port) ex.port = port;
   return ex;

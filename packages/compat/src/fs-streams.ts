@@ -278,10 +278,13 @@ export class RentioWriteStream extends Writable {
       cb();
       return;
     }
-    this.#file.sync().then(
-      () => cb(),
-      (e: Error) => cb(e),
-    ).then(undefined, rethrowUncaught);
+    this.#file
+      .sync()
+      .then(
+        () => cb(),
+        (e: Error) => cb(e),
+      )
+      .then(undefined, rethrowUncaught);
   }
 
   override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
@@ -362,7 +365,10 @@ function closeFile(f: File | null, autoClose: boolean, err: Error | null, cb: (e
     cb(err);
     return;
   }
-  f.close().then(() => cb(err), (e: Error) => cb(err ?? e));
+  f.close().then(
+    () => cb(err),
+    (e: Error) => cb(err ?? e),
+  );
 }
 
 /**
@@ -398,7 +404,8 @@ export function createWriteStream(path: string | URL, options?: WriteStreamOptio
 }
 
 function pathString(path: unknown, options: unknown): string {
-  if (options !== undefined && options !== null && typeof options !== 'object' && typeof options !== 'string') throw invalidArgType('options', 'an object or a string', options);
+  if (options !== undefined && options !== null && typeof options !== 'object' && typeof options !== 'string')
+    throw invalidArgType('options', 'an object or a string', options);
   if (path instanceof URL) {
     if (path.protocol !== 'file:') throw invalidArgType('path', 'a file: URL', path.href);
     return decodeURIComponent(path.pathname);

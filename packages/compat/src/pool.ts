@@ -52,7 +52,7 @@ type Slab = Buffer & { [kFree]?: boolean };
 export class StagingPool {
   readonly slabSize: number;
   readonly #maxFree: number;
-  #free: Buffer[] = [];
+  #free: Slab[] = [];
   #made = 0;
 
   /** Slabs of `slabSize` bytes; at most `maxFree` idle ones are kept, more are left to the GC. */
@@ -73,7 +73,7 @@ export class StagingPool {
 
   /** A slab to own until it is given back. */
   take(): Buffer {
-    const b = this.#free.pop() as Slab | undefined;
+    const b = this.#free.pop();
     if (b) {
       b[kFree] = false;
       return b;

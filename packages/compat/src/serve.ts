@@ -98,7 +98,8 @@ export async function serve(server: Server | http.RequestListener, options: Serv
 export async function serve(server: Server | http.RequestListener, options?: ServeOptions): Promise<Served>;
 export async function serve(server: Server | http.RequestListener, options: ServeOptions = {}): Promise<Served<SocketAddressInfo | string>> {
   if (typeof server === 'function') server = http.createServer(server);
-  if (!server || typeof (server as Server).emit !== 'function') throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
+  if (!server || typeof (server).emit !== 'function')
+    throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
   const srv = server as Server & ServerFields;
   const rt = await resolveRuntime(options.runtime);
   reportPool(rt);
@@ -123,7 +124,19 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   const onConnection = (tcp: TcpStream | UnixStream): void => {
     if (srv.maxConnections !== undefined && srv.maxConnections > 0 && conns.size >= srv.maxConnections) {
       // A Unix socket has no addresses: its 'drop' data is empty, as net.Server's for a pipe.
-      srv.emit('drop', 'remotePort' in tcp ? { localAddress: tcp.localAddress, localPort: tcp.localPort, localFamily: tcp.localFamily, remoteAddress: tcp.remoteAddress, remotePort: tcp.remotePort, remoteFamily: tcp.remoteFamily } : {});
+      srv.emit(
+        'drop',
+        'remotePort' in tcp
+          ? {
+              localAddress: tcp.localAddress,
+              localPort: tcp.localPort,
+              localFamily: tcp.localFamily,
+              remoteAddress: tcp.remoteAddress,
+              remotePort: tcp.remotePort,
+              remoteFamily: tcp.remoteFamily,
+            }
+          : {},
+      );
       void tcp.close().catch(() => {});
       return;
     }
@@ -217,7 +230,8 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         await accepting;
         if (srv.close === patchedClose) delete (srv as { close?: unknown }).close;
         delete (srv as { listening?: unknown }).listening;
-        if ((srv as unknown as Record<symbol, unknown>)[kAsyncDispose] === patchedDispose) delete (srv as unknown as Record<symbol, unknown>)[kAsyncDispose];
+        if ((srv as unknown as Record<symbol, unknown>)[kAsyncDispose] === patchedDispose)
+          delete (srv as unknown as Record<symbol, unknown>)[kAsyncDispose];
         // http.Server#close() also closes idle keep-alive connections; a plain net.Server's
         // close() emits 'close' once drained. Neither listens, so no callback: it would only
         // report ERR_SERVER_NOT_RUNNING.

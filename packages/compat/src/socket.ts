@@ -525,7 +525,7 @@ export class RentioSocket extends Duplex {
 
   #attach(tcp: Stream): void {
     this.#tcp = tcp;
-    reportPool(tcp._rt as Runtime);
+    reportPool(tcp._rt);
     if (this.#noDelay !== undefined) this.setNoDelay(this.#noDelay);
     if (this.#keepAlive !== undefined) this.setKeepAlive(...this.#keepAlive);
   }
@@ -632,45 +632,47 @@ export class RentioSocket extends Duplex {
     this.#connecting = true;
     const ac = new AbortController();
     this.#connectAbort = ac;
-    this.#connectSettled = new Promise<Stream>((resolve) => resolve(start(ac.signal))).then(
-      (tcp): unknown => {
-        this.#connectAbort = null;
-        // Destroyed while connecting and the connect won the race: close what it made.
-        if (this.destroyed) return tcp.close().catch(() => {});
-        this.#connecting = false;
-        this.#attach(tcp);
-        this.#timer?.refresh();
-        // A throwing listener is uncaught (as in Node) but must not strand the held write or
-        // leave the socket never reading, so the rest runs regardless.
-        try {
-          this.emit('connect');
-          this.emit('ready');
-          cb?.(null, this);
-        } catch (e) {
-          rethrowUncaught(e);
-        }
-        if (this.destroyed) return;
-        const held = this.#heldWrite;
-        this.#heldWrite = null;
-        if (held) this.#submit(held.chunks, held.cb);
-        const fin = this.#heldFinal;
-        this.#heldFinal = null;
-        if (fin) this._final(fin);
-        if (this.#wantRead) this.#startRead();
-        else if (!this.#pauseOnCreate && !this.isPaused()) this.read(0);
-      },
-      (err: Error) => {
-        this.#connectAbort = null;
-        if (this.destroyed) return;
-        this.#connecting = false;
-        cb?.(err);
-        // With a callback that took the error and nobody listening, do not throw it again.
-        this.destroy(cb && this.listenerCount('error') === 0 ? undefined : err);
-      },
-    ).then(undefined, (e: unknown) => {
-      // A 'connect' / 'ready' listener or the callback threw: as in Node, that is uncaught.
-      rethrowUncaught(e);
-    });
+    this.#connectSettled = new Promise<Stream>((resolve) => resolve(start(ac.signal)))
+      .then(
+        (tcp): unknown => {
+          this.#connectAbort = null;
+          // Destroyed while connecting and the connect won the race: close what it made.
+          if (this.destroyed) return tcp.close().catch(() => {});
+          this.#connecting = false;
+          this.#attach(tcp);
+          this.#timer?.refresh();
+          // A throwing listener is uncaught (as in Node) but must not strand the held write or
+          // leave the socket never reading, so the rest runs regardless.
+          try {
+            this.emit('connect');
+            this.emit('ready');
+            cb?.(null, this);
+          } catch (e) {
+            rethrowUncaught(e);
+          }
+          if (this.destroyed) return;
+          const held = this.#heldWrite;
+          this.#heldWrite = null;
+          if (held) this.#submit(held.chunks, held.cb);
+          const fin = this.#heldFinal;
+          this.#heldFinal = null;
+          if (fin) this._final(fin);
+          if (this.#wantRead) this.#startRead();
+          else if (!this.#pauseOnCreate && !this.isPaused()) this.read(0);
+        },
+        (err: Error) => {
+          this.#connectAbort = null;
+          if (this.destroyed) return;
+          this.#connecting = false;
+          cb?.(err);
+          // With a callback that took the error and nobody listening, do not throw it again.
+          this.destroy(cb && this.listenerCount('error') === 0 ? undefined : err);
+        },
+      )
+      .then(undefined, (e: unknown) => {
+        // A 'connect' / 'ready' listener or the callback threw: as in Node, that is uncaught.
+        rethrowUncaught(e);
+      });
   }
 
   override _destroy(err: Error | null, cb: (err: Error | null) => void): void {

@@ -275,7 +275,8 @@ function stagedEnd(this: StagingStream, chunk?: unknown, encoding?: BufferEncodi
     cb = encoding;
     encoding = undefined;
   }
-  if (chunk === undefined || chunk === null || !stageable(this, chunk)) return writableEnd.call(this, chunk, encoding as BufferEncoding, cb) as StagingStream;
+  if (chunk === undefined || chunk === null || !stageable(this, chunk))
+    return writableEnd.call(this, chunk, encoding as BufferEncoding, cb) as StagingStream;
   const staged = this[kStager].stage(chunk, encoding);
   if (!Array.isArray(staged)) return writableEnd.call(this, staged, cb) as StagingStream;
   for (let i = 0; i < staged.length - 1; i++) writableWrite.call(this, staged[i]);

@@ -61,7 +61,10 @@ export function bytesOf(data: ArrayBufferView | ArrayBuffer, name: string): Uint
 }
 
 function detachedError(name: string): BufferNotRentableError {
-  return new BufferNotRentableError('ERR_RENTIO_BUFFER_DETACHED', `The "${name}" argument is detached: it was lent to an operation and not yet handed back (use the buffer the operation resolved with)`);
+  return new BufferNotRentableError(
+    'ERR_RENTIO_BUFFER_DETACHED',
+    `The "${name}" argument is detached: it was lent to an operation and not yet handed back (use the buffer the operation resolved with)`,
+  );
 }
 
 /**
@@ -72,13 +75,22 @@ export function checkRentable(buf: unknown, name = 'buffer'): asserts buf is Uin
   if (!(buf instanceof Uint8Array)) throw new InvalidArgTypeError(name, 'a Uint8Array made by alloc() or own()', buf);
   const ab = buf.buffer;
   if (typeof SharedArrayBuffer !== 'undefined' && ab instanceof SharedArrayBuffer) {
-    throw new BufferNotRentableError('ERR_RENTIO_BUFFER_SHARED', `The "${name}" argument is backed by a SharedArrayBuffer, which other threads can touch while the kernel owns it; use alloc()`);
+    throw new BufferNotRentableError(
+      'ERR_RENTIO_BUFFER_SHARED',
+      `The "${name}" argument is backed by a SharedArrayBuffer, which other threads can touch while the kernel owns it; use alloc()`,
+    );
   }
   if (buf.byteOffset !== 0 || buf.byteLength !== ab.byteLength) {
     if (Buffer.isBuffer(buf) && ab.byteLength === Buffer.poolSize) {
-      throw new BufferNotRentableError('ERR_RENTIO_BUFFER_POOLED', `The "${name}" argument is a pooled Buffer (a slice of Node's shared pool); detaching it would break other Buffers. Use alloc() or own()`);
+      throw new BufferNotRentableError(
+        'ERR_RENTIO_BUFFER_POOLED',
+        `The "${name}" argument is a pooled Buffer (a slice of Node's shared pool); detaching it would break other Buffers. Use alloc() or own()`,
+      );
     }
-    throw new BufferNotRentableError('ERR_RENTIO_BUFFER_VIEW', `The "${name}" argument is a view over part of a larger ArrayBuffer; pass the whole buffer and a { offset, length } window instead`);
+    throw new BufferNotRentableError(
+      'ERR_RENTIO_BUFFER_VIEW',
+      `The "${name}" argument is a view over part of a larger ArrayBuffer; pass the whole buffer and a { offset, length } window instead`,
+    );
   }
   if (ab.byteLength === 0 && isDetached(ab as ArrayBuffer)) throw detachedError(name);
 }
@@ -128,7 +140,8 @@ export function checkWindow(buf: Uint8Array, offset: unknown, length: unknown): 
   let len = size - off;
   if (length !== undefined) {
     if (typeof length !== 'number') throw new InvalidArgTypeError('length', 'of type number', length);
-    if (!Number.isInteger(length) || length < 0 || length > size - off) throw new OutOfRangeError('length', `an integer >= 0 and <= ${size - off}`, length);
+    if (!Number.isInteger(length) || length < 0 || length > size - off)
+      throw new OutOfRangeError('length', `an integer >= 0 and <= ${size - off}`, length);
     len = length;
   }
   return [off, len];

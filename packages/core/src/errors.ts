@@ -121,7 +121,10 @@ branded(OutOfRangeError, 'OutOfRangeError');
  * - `ERR_RENTIO_BUFFER_DETACHED`: already detached — usually lent to another op still in flight.
  */
 export class BufferNotRentableError extends RentioTypeError {
-  constructor(code: 'ERR_RENTIO_BUFFER_POOLED' | 'ERR_RENTIO_BUFFER_VIEW' | 'ERR_RENTIO_BUFFER_SHARED' | 'ERR_RENTIO_BUFFER_DETACHED', message: string) {
+  constructor(
+    code: 'ERR_RENTIO_BUFFER_POOLED' | 'ERR_RENTIO_BUFFER_VIEW' | 'ERR_RENTIO_BUFFER_SHARED' | 'ERR_RENTIO_BUFFER_DETACHED',
+    message: string,
+  ) {
     super(code, message);
   }
 }
@@ -291,7 +294,7 @@ function describe(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'function') return `function ${v.name || '<anonymous>'}`;
   if (typeof v === 'object') {
-    const ctor = (v as object).constructor?.name;
+    const ctor = (v).constructor?.name;
     return ctor ? `an instance of ${ctor}` : 'an object';
   }
   if (typeof v === 'string') return `type string (${JSON.stringify(v.length > 28 ? v.slice(0, 25) + '...' : v)})`;

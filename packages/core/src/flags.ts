@@ -9,14 +9,28 @@ import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './er
 export const O_CLOEXEC = 0o2000000;
 
 const TABLE: Record<string, number> = {
-  'r': C.O_RDONLY, 'rs': C.O_RDONLY | C.O_SYNC, 'sr': C.O_RDONLY | C.O_SYNC,
-  'r+': C.O_RDWR, 'rs+': C.O_RDWR | C.O_SYNC, 'sr+': C.O_RDWR | C.O_SYNC,
-  'w': C.O_TRUNC | C.O_CREAT | C.O_WRONLY, 'wx': C.O_TRUNC | C.O_CREAT | C.O_WRONLY | C.O_EXCL, 'xw': C.O_TRUNC | C.O_CREAT | C.O_WRONLY | C.O_EXCL,
-  'w+': C.O_TRUNC | C.O_CREAT | C.O_RDWR, 'wx+': C.O_TRUNC | C.O_CREAT | C.O_RDWR | C.O_EXCL, 'xw+': C.O_TRUNC | C.O_CREAT | C.O_RDWR | C.O_EXCL,
-  'a': C.O_APPEND | C.O_CREAT | C.O_WRONLY, 'ax': C.O_APPEND | C.O_CREAT | C.O_WRONLY | C.O_EXCL, 'xa': C.O_APPEND | C.O_CREAT | C.O_WRONLY | C.O_EXCL,
-  'as': C.O_APPEND | C.O_CREAT | C.O_WRONLY | C.O_SYNC, 'sa': C.O_APPEND | C.O_CREAT | C.O_WRONLY | C.O_SYNC,
-  'a+': C.O_APPEND | C.O_CREAT | C.O_RDWR, 'ax+': C.O_APPEND | C.O_CREAT | C.O_RDWR | C.O_EXCL, 'xa+': C.O_APPEND | C.O_CREAT | C.O_RDWR | C.O_EXCL,
-  'as+': C.O_APPEND | C.O_CREAT | C.O_RDWR | C.O_SYNC, 'sa+': C.O_APPEND | C.O_CREAT | C.O_RDWR | C.O_SYNC,
+  r: C.O_RDONLY,
+  rs: C.O_RDONLY | C.O_SYNC,
+  sr: C.O_RDONLY | C.O_SYNC,
+  'r+': C.O_RDWR,
+  'rs+': C.O_RDWR | C.O_SYNC,
+  'sr+': C.O_RDWR | C.O_SYNC,
+  w: C.O_TRUNC | C.O_CREAT | C.O_WRONLY,
+  wx: C.O_TRUNC | C.O_CREAT | C.O_WRONLY | C.O_EXCL,
+  xw: C.O_TRUNC | C.O_CREAT | C.O_WRONLY | C.O_EXCL,
+  'w+': C.O_TRUNC | C.O_CREAT | C.O_RDWR,
+  'wx+': C.O_TRUNC | C.O_CREAT | C.O_RDWR | C.O_EXCL,
+  'xw+': C.O_TRUNC | C.O_CREAT | C.O_RDWR | C.O_EXCL,
+  a: C.O_APPEND | C.O_CREAT | C.O_WRONLY,
+  ax: C.O_APPEND | C.O_CREAT | C.O_WRONLY | C.O_EXCL,
+  xa: C.O_APPEND | C.O_CREAT | C.O_WRONLY | C.O_EXCL,
+  as: C.O_APPEND | C.O_CREAT | C.O_WRONLY | C.O_SYNC,
+  sa: C.O_APPEND | C.O_CREAT | C.O_WRONLY | C.O_SYNC,
+  'a+': C.O_APPEND | C.O_CREAT | C.O_RDWR,
+  'ax+': C.O_APPEND | C.O_CREAT | C.O_RDWR | C.O_EXCL,
+  'xa+': C.O_APPEND | C.O_CREAT | C.O_RDWR | C.O_EXCL,
+  'as+': C.O_APPEND | C.O_CREAT | C.O_RDWR | C.O_SYNC,
+  'sa+': C.O_APPEND | C.O_CREAT | C.O_RDWR | C.O_SYNC,
 };
 
 /** Parse open flags as `node:fs` does. */

@@ -82,7 +82,14 @@ export abstract class Handle {
   }
 
   /** Start a buffer op (READ/WRITE/RECV/SEND) resolving `[n, buf]`. @internal */
-  protected _bufOp(code: OpCode, owned: Uint8Array, off: number, len: number, pos: number, signal: AbortSignal | null): Promise<[number, Uint8Array]> {
+  protected _bufOp(
+    code: OpCode,
+    owned: Uint8Array,
+    off: number,
+    len: number,
+    pos: number,
+    signal: AbortSignal | null,
+  ): Promise<[number, Uint8Array]> {
     const op = new Op(code);
     op.buf = owned;
     op.off = off;

@@ -31,7 +31,9 @@ export abstract class Listener<S extends StreamSocket> extends Handle implements
     // sockaddr_storage then the socklen_t the kernel reads and updates (see OpCode.ACCEPT).
     op.addr = new Uint8Array(new ArrayBuffer(SOCKADDR_STORAGE + 4));
     new DataView(op.addr.buffer).setUint32(SOCKADDR_STORAGE, SOCKADDR_STORAGE, true);
-    return this._start<number>(op, signal).then((fd) => this._accepted(fd, op.addr!, new DataView(op.addr!.buffer).getUint32(SOCKADDR_STORAGE, true)));
+    return this._start<number>(op, signal).then((fd) =>
+      this._accepted(fd, op.addr!, new DataView(op.addr!.buffer).getUint32(SOCKADDR_STORAGE, true)),
+    );
   }
 
   /** Accept connections until the listener is closed (closing ends the loop, it does not throw). */

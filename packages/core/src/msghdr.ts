@@ -129,7 +129,14 @@ export class MsgOp extends Op {
   readonly block: MsgBlock;
   readonly #pool: MsgBlocks;
 
-  constructor(code: typeof OpCode.SENDMSG | typeof OpCode.RECVMSG, pool: MsgBlocks, buf: Uint8Array, off: number, len: number, ctx: ErrnoContext | undefined) {
+  constructor(
+    code: typeof OpCode.SENDMSG | typeof OpCode.RECVMSG,
+    pool: MsgBlocks,
+    buf: Uint8Array,
+    off: number,
+    len: number,
+    ctx: ErrnoContext | undefined,
+  ) {
     super(code);
     this.#pool = pool;
     this.block = pool.take();
@@ -143,7 +150,15 @@ export class MsgOp extends Op {
   }
 
   /** Describe a send to `address:port` (or, both undefined, on a connected socket). */
-  static send(pool: MsgBlocks, buf: Uint8Array, off: number, len: number, address: string | undefined, port: number | undefined, ctx: ErrnoContext | undefined): MsgOp {
+  static send(
+    pool: MsgBlocks,
+    buf: Uint8Array,
+    off: number,
+    len: number,
+    address: string | undefined,
+    port: number | undefined,
+    ctx: ErrnoContext | undefined,
+  ): MsgOp {
     const op = new MsgOp(OpCode.SENDMSG, pool, buf, off, len, ctx);
     const nameLen = address === undefined ? 0 : op.block.encodeName(address, port!);
     op.block.fill(buf, off, len, nameLen);

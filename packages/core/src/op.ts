@@ -287,9 +287,12 @@ export class Op {
   /** What the op's promise resolves with. */
   protected value(res: number): unknown {
     switch (this.resolveAs) {
-      case Resolve.RESULT_AND_BUF: return [res, this.buf];
-      case Resolve.RESULT_AND_BUFS: return [res, this.bufs];
-      default: return res;
+      case Resolve.RESULT_AND_BUF:
+        return [res, this.buf];
+      case Resolve.RESULT_AND_BUFS:
+        return [res, this.bufs];
+      default:
+        return res;
     }
   }
 
@@ -301,7 +304,9 @@ export class Op {
       else if (this.cancelCause === CancelCause.HANDLE_CLOSED) err = new HandleClosedError(this.what, true);
       else err = new RuntimeClosedError(true);
     } else if (res === RES_CREDENTIALS_CHANGED) {
-      err = new CredentialsChangedError("the process's uid/gid changed after the io_uring ring was made: the uring driver refuses to submit, since io_uring could run the operation with the ring creator's credentials");
+      err = new CredentialsChangedError(
+        "the process's uid/gid changed after the io_uring ring was made: the uring driver refuses to submit, since io_uring could run the operation with the ring creator's credentials",
+      );
     } else {
       // Socket ops read as node:net's errors (`read ECONNRESET`), file ops as node:fs's.
       const net = this.ctx?.address !== undefined || this.what === 'stream' || this.what === 'listener' || this.what === 'socket';

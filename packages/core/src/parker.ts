@@ -89,7 +89,7 @@ function warnWorkerFallback(): void {
   warned = true;
   process.emitWarning(
     `rentio's parker addon is not in use (${nativeError?.message ?? 'RENTIO_PARKER=koffi'}): this worker's runtime ` +
-      'uses koffi\'s poll handle, and stopping the worker from outside (terminate(), or the main thread exiting) ' +
+      "uses koffi's poll handle, and stopping the worker from outside (terminate(), or the main thread exiting) " +
       'while it has a runtime open will crash the process. Build it with `npm rebuild @rentio/core` (needs g++, make, python3).',
     { code: 'RENTIO_PARKER_FALLBACK' },
   );
@@ -147,11 +147,14 @@ export class Parker {
       return;
     }
     if (!isMainThread) warnWorkerFallback();
-    const handle = (koffi as unknown as { node: { poll(fd: number, o: { readable: boolean }, cb: () => void): KoffiPollHandle } })
-      .node.poll(fd, { readable: true }, () => {
+    const handle = (koffi as unknown as { node: { poll(fd: number, o: { readable: boolean }, cb: () => void): KoffiPollHandle } }).node.poll(
+      fd,
+      { readable: true },
+      () => {
         this.wakeups++;
         onReadable();
-      });
+      },
+    );
     // A poll handle starts unreferenced here too; it is referenced only while busy.
     handle.unref();
     this.#koffi = handle;

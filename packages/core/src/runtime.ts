@@ -217,7 +217,8 @@ export class Runtime extends Engine {
     const signal = checkSignal(opts.signal);
     const host = opts.host ?? 'localhost';
     if (typeof host !== 'string') throw new InvalidArgTypeError('host', 'a string', host);
-    if (opts.family !== undefined && opts.family !== 0 && opts.family !== 4 && opts.family !== 6) throw new InvalidArgTypeError('family', '0, 4 or 6', opts.family);
+    if (opts.family !== undefined && opts.family !== 0 && opts.family !== 4 && opts.family !== 6)
+      throw new InvalidArgTypeError('family', '0, 4 or 6', opts.family);
     if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
     const address = isIP(host) ? host : (await lookup(host, { family: opts.family ?? 0 })).address;
     if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });

@@ -18,11 +18,15 @@ export function watch(signal: AbortSignal, op: Op): void {
     const set = new Set<Op>();
     ops = set;
     waiting.set(signal, set);
-    signal.addEventListener('abort', () => {
-      waiting.delete(signal);
-      for (const o of set) o.handleEvent();
-      set.clear();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        waiting.delete(signal);
+        for (const o of set) o.handleEvent();
+        set.clear();
+      },
+      { once: true },
+    );
   }
   ops.add(op);
 }

@@ -63,7 +63,7 @@ function parseIPv6(text: string): { bytes: Uint8Array; scope: number } {
     for (const g of part.split(':')) {
       if (g.includes('.')) {
         const [a, b, c, d] = g.split('.').map(Number);
-        out.push((a! << 8) | b!, (c! << 8) | d!);
+        out.push((a << 8) | b, (c << 8) | d);
       } else out.push(parseInt(g, 16));
     }
     return out;
@@ -84,14 +84,21 @@ function parseIPv6(text: string): { bytes: Uint8Array; scope: number } {
 // RFC 5952 text form, as Node prints addresses ('::1', '::ffff:127.0.0.1').
 function formatIPv6(b: Uint8Array): string {
   const w: number[] = [];
-  for (let i = 0; i < 16; i += 2) w.push((b[i]! << 8) | b[i + 1]!);
+  for (let i = 0; i < 16; i += 2) w.push((b[i] << 8) | b[i + 1]);
   if (w.slice(0, 5).every((x) => x === 0) && w[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  let bestStart = -1, bestLen = 0;
+  let bestStart = -1,
+    bestLen = 0;
   for (let i = 0; i < 8;) {
-    if (w[i] !== 0) { i++; continue; }
+    if (w[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) { bestStart = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i > 1) {
+      bestStart = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = w.map((x) => x.toString(16));

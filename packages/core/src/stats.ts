@@ -18,9 +18,20 @@ export const AT_EMPTY_PATH = 0x1000;
 
 /** File status, as `fs.Stats` has it (times in ms, plus `Date`s). */
 export class Stats {
-  dev: number; ino: number; mode: number; nlink: number; uid: number; gid: number; rdev: number;
-  size: number; blksize: number; blocks: number;
-  atimeMs: number; mtimeMs: number; ctimeMs: number; birthtimeMs: number;
+  dev: number;
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdev: number;
+  size: number;
+  blksize: number;
+  blocks: number;
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  birthtimeMs: number;
   constructor(b: Uint8Array) {
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const u64 = (o: number) => Number(dv.getBigUint64(o, true));
@@ -40,17 +51,39 @@ export class Stats {
     this.rdev = makedev(dv.getUint32(STATX.rdevMajor, true), dv.getUint32(STATX.rdevMinor, true));
     this.dev = makedev(dv.getUint32(STATX.devMajor, true), dv.getUint32(STATX.devMinor, true));
   }
-  get atime(): Date { return new Date(this.atimeMs); }
-  get mtime(): Date { return new Date(this.mtimeMs); }
-  get ctime(): Date { return new Date(this.ctimeMs); }
-  get birthtime(): Date { return new Date(this.birthtimeMs); }
-  isFile(): boolean { return (this.mode & constants.S_IFMT) === constants.S_IFREG; }
-  isDirectory(): boolean { return (this.mode & constants.S_IFMT) === constants.S_IFDIR; }
-  isSymbolicLink(): boolean { return (this.mode & constants.S_IFMT) === constants.S_IFLNK; }
-  isFIFO(): boolean { return (this.mode & constants.S_IFMT) === constants.S_IFIFO; }
-  isSocket(): boolean { return (this.mode & constants.S_IFMT) === constants.S_IFSOCK; }
-  isCharacterDevice(): boolean { return (this.mode & constants.S_IFMT) === constants.S_IFCHR; }
-  isBlockDevice(): boolean { return (this.mode & constants.S_IFMT) === constants.S_IFBLK; }
+  get atime(): Date {
+    return new Date(this.atimeMs);
+  }
+  get mtime(): Date {
+    return new Date(this.mtimeMs);
+  }
+  get ctime(): Date {
+    return new Date(this.ctimeMs);
+  }
+  get birthtime(): Date {
+    return new Date(this.birthtimeMs);
+  }
+  isFile(): boolean {
+    return (this.mode & constants.S_IFMT) === constants.S_IFREG;
+  }
+  isDirectory(): boolean {
+    return (this.mode & constants.S_IFMT) === constants.S_IFDIR;
+  }
+  isSymbolicLink(): boolean {
+    return (this.mode & constants.S_IFMT) === constants.S_IFLNK;
+  }
+  isFIFO(): boolean {
+    return (this.mode & constants.S_IFMT) === constants.S_IFIFO;
+  }
+  isSocket(): boolean {
+    return (this.mode & constants.S_IFMT) === constants.S_IFSOCK;
+  }
+  isCharacterDevice(): boolean {
+    return (this.mode & constants.S_IFMT) === constants.S_IFCHR;
+  }
+  isBlockDevice(): boolean {
+    return (this.mode & constants.S_IFMT) === constants.S_IFBLK;
+  }
 }
 
 // glibc's makedev, as Node reports dev numbers.

@@ -50,8 +50,12 @@ function verified(t: Transfer | null): Transfer {
     new Uint8Array(src)[0] = 0xa5;
     const before = koffi.address(new Uint8Array(src));
     const moved = t(src);
-    const ok = src.byteLength === 0 && moved.byteLength === 64 && new Uint8Array(moved)[0] === 0xa5 &&
-      moved instanceof ArrayBuffer && koffi.address(new Uint8Array(moved)) === before;
+    const ok =
+      src.byteLength === 0 &&
+      moved.byteLength === 64 &&
+      new Uint8Array(moved)[0] === 0xa5 &&
+      moved instanceof ArrayBuffer &&
+      koffi.address(new Uint8Array(moved)) === before;
     return ok ? t : viaClone;
   } catch {
     return viaClone;

@@ -8,13 +8,36 @@ import { readFileSync } from 'node:fs';
 import { isIP, isIPv4 } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import {
-  IPPROTO_IP, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, IPV6_DROP_MEMBERSHIP, IPV6_MULTICAST_HOPS, IPV6_MULTICAST_IF,
-  IPV6_MULTICAST_LOOP, IPV6_UNICAST_HOPS, IPV6_V6ONLY, IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP, IP_MULTICAST_IF,
-  IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_TTL, SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST, SO_RCVBUF, SO_REUSEADDR,
-  SO_REUSEPORT, SO_SNDBUF,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  IPV6_ADD_MEMBERSHIP,
+  IPV6_DROP_MEMBERSHIP,
+  IPV6_MULTICAST_HOPS,
+  IPV6_MULTICAST_IF,
+  IPV6_MULTICAST_LOOP,
+  IPV6_UNICAST_HOPS,
+  IPV6_V6ONLY,
+  IP_ADD_MEMBERSHIP,
+  IP_DROP_MEMBERSHIP,
+  IP_MULTICAST_IF,
+  IP_MULTICAST_LOOP,
+  IP_MULTICAST_TTL,
+  IP_TTL,
+  SOCK_DGRAM,
+  SOL_SOCKET,
+  SO_BROADCAST,
+  SO_RCVBUF,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SO_SNDBUF,
 } from './constants.js';
 import {
-  DgramIsConnectedError, DgramNotConnectedError, InvalidArgTypeError, InvalidArgValueError, errnoException, type ErrnoContext,
+  DgramIsConnectedError,
+  DgramNotConnectedError,
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  errnoException,
+  type ErrnoContext,
 } from './errors.js';
 import { Handle, type IoOptions } from './handle.js';
 import { MsgBlocks, MsgOp, type DatagramFrom } from './msghdr.js';
@@ -108,10 +131,11 @@ export class UdpSocket extends Handle {
       port = checkPort(opts.port, false);
       address = opts.address;
       if (typeof address !== 'string') throw new InvalidArgTypeError('address', 'a string (the socket is not connected)', address);
-      if (!isIP(address)) throw new InvalidArgValueError('address', 'must be a numeric IP address (resolve names first, e.g. with dns.lookup)', address);
+      if (!isIP(address))
+        throw new InvalidArgValueError('address', 'must be a numeric IP address (resolve names first, e.g. with dns.lookup)', address);
     }
     const a = this._rent(buf, opts, false);
-    const ctx = address === undefined ? this.#remote ?? undefined : { address, port };
+    const ctx = address === undefined ? (this.#remote ?? undefined) : { address, port };
     return this._start<[number, Uint8Array]>(MsgOp.send(this.#blocks, a.owned, a.off, a.len, address, port, ctx), a.signal);
   }
 

@@ -136,7 +136,8 @@ export class UnixListener extends Listener<UnixStream> {
 export function checkUnixPath(path: unknown): string {
   if (typeof path !== 'string') throw new InvalidArgTypeError('path', 'a string', path);
   if (path.length === 0) throw new InvalidArgValueError('path', 'must not be empty', path);
-  if (!isAbstract(path) && path.includes('\u0000')) throw new InvalidArgValueError('path', "must not contain NUL bytes (only an abstract name starts with '\\0')", path);
+  if (!isAbstract(path) && path.includes('\u0000'))
+    throw new InvalidArgValueError('path', "must not contain NUL bytes (only an abstract name starts with '\\0')", path);
   if (isAbstract(path) && path.length === 1) throw new InvalidArgValueError('path', "must name an abstract socket after its leading '\\0'", path);
   return path;
 }
@@ -147,8 +148,15 @@ export function checkUnixPath(path: unknown): string {
  * for a name too long (ENAMETOOLONG), in node:net's message shape.
  */
 function tooLong(path: string, syscall: string): Error {
-  const err = errnoException(-36 /* ENAMETOOLONG */, syscall, { address: path, syscall, described: syscall === 'listen', port: syscall === 'listen' ? -1 : undefined });
-  return Object.assign(err, { message: `${err.message} (${sunPathBytes(path)} bytes; sun_path holds ${SUN_PATH_SIZE}${isAbstract(path) ? '' : ' including the NUL'})` });
+  const err = errnoException(-36 /* ENAMETOOLONG */, syscall, {
+    address: path,
+    syscall,
+    described: syscall === 'listen',
+    port: syscall === 'listen' ? -1 : undefined,
+  });
+  return Object.assign(err, {
+    message: `${err.message} (${sunPathBytes(path)} bytes; sun_path holds ${SUN_PATH_SIZE}${isAbstract(path) ? '' : ' including the NUL'})`,
+  });
 }
 
 /** listen({ path, ... }). @internal */
@@ -198,4 +206,3 @@ function unixSocket(rt: Runtime, ctx: ErrnoContext): Promise<number> {
   op.ctx = ctx;
   return rt._start<number>(op, rt._loose, null);
 }
-

@@ -10,7 +10,7 @@ import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './er
 export function checkOptions<T extends object>(opts: unknown, name = 'options'): Partial<T> {
   if (opts === undefined || opts === null) return {};
   if (typeof opts !== 'object') throw new InvalidArgTypeError(name, 'an object', opts);
-  return opts as Partial<T>;
+  return opts;
 }
 
 /** An optional AbortSignal. */
@@ -59,7 +59,8 @@ export function encodePath(path: unknown): [string, Uint8Array] {
 export function checkPort(port: unknown, allowZero: boolean): number {
   if (typeof port === 'string' && /^\d+$/.test(port)) port = Number(port);
   if (typeof port !== 'number') throw new InvalidArgTypeError('port', 'a number', port);
-  if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) throw new OutOfRangeError('port', `an integer >= ${allowZero ? 0 : 1} and <= 65535`, port);
+  if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535)
+    throw new OutOfRangeError('port', `an integer >= ${allowZero ? 0 : 1} and <= 65535`, port);
   return port;
 }
 

@@ -8,12 +8,26 @@
  * — is registered in one epoll instance, and Node's own loop watches that one fd (the parker).
  * @module
  */
+import { abiFor, ECANCELED, EAGAIN, errnoException, STATX, getsockoptInt, Parker, type Driver, type DriverStats, type Op } from '@rentio/core/driver';
 import {
-  abiFor, ECANCELED, EAGAIN, errnoException, STATX, getsockoptInt, Parker, type Driver, type DriverStats, type Op,
-} from '@rentio/core/driver';
-import {
-  AT_EMPTY_PATH, CLOCK_MONOTONIC, EINTR, EIO, EPOLLET, EPOLLIN, F_GETFL, F_SETFL, O_NONBLOCK,
-  SOL_SOCKET, SO_ERROR, STATX_TYPE, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, TFD_CLOEXEC, TFD_NONBLOCK,
+  AT_EMPTY_PATH,
+  CLOCK_MONOTONIC,
+  EINTR,
+  EIO,
+  EPOLLET,
+  EPOLLIN,
+  F_GETFL,
+  F_SETFL,
+  O_NONBLOCK,
+  SOL_SOCKET,
+  SO_ERROR,
+  STATX_TYPE,
+  S_IFCHR,
+  S_IFIFO,
+  S_IFMT,
+  S_IFSOCK,
+  TFD_CLOEXEC,
+  TFD_NONBLOCK,
 } from './constants.js';
 import * as ffi from './ffi.js';
 import { FilePool } from './file-pool.js';
@@ -60,7 +74,11 @@ export class EpollDriver implements Driver {
     let timerfd = -1;
     let pool: FilePool | null = null;
     try {
-      this.#registry = new Registry(this.#selector, (op) => this.#attempt(op), (op, res) => this.#done(op, res));
+      this.#registry = new Registry(
+        this.#selector,
+        (op) => this.#attempt(op),
+        (op, res) => this.#done(op, res),
+      );
       pool = this.#pool = new FilePool(fileThreads);
       this.#pool.onLost = (op) => this.#done(op, -EIO /* the worker running it died */);
       this.#syscalls++;
@@ -183,8 +201,8 @@ export class EpollDriver implements Driver {
     dv.setBigUint64(MSGHDR.iovlen, BigInt(bufs.length), true);
     for (let i = 0; i < bufs.length; i++) {
       const at = MSGHDR.size + i * IOVEC.size;
-      dv.setBigUint64(at + IOVEC.base, BigInt(ffi.addressOf(bufs[i]!)), true);
-      dv.setBigUint64(at + IOVEC.len, BigInt(bufs[i]!.byteLength), true);
+      dv.setBigUint64(at + IOVEC.base, BigInt(ffi.addressOf(bufs[i])), true);
+      dv.setBigUint64(at + IOVEC.len, BigInt(bufs[i].byteLength), true);
     }
     return this.#scratch;
   }

@@ -6,9 +6,33 @@
 import { Worker } from 'node:worker_threads';
 import { OpCode, type Op } from '@rentio/core/driver';
 import {
-  F_ADDR, F_ADDR2, F_CODE, F_FD, F_FLAGS, F_LEN, F_MODE, F_POS, F_RES, G_FIELDS, G_NOTIFIED, G_SYSCALLS, JOB_CAP,
-  JOB_FIELDS, R_COMP_HEAD, R_COMP_TAIL, R_HEADER, R_STOP, R_SUB_HEAD, R_SUB_TAIL, RING_CAP, S_CANCELLED, S_FREE,
-  S_DONE, S_QUEUED, ringBytes, type WorkerInit,
+  F_ADDR,
+  F_ADDR2,
+  F_CODE,
+  F_FD,
+  F_FLAGS,
+  F_LEN,
+  F_MODE,
+  F_POS,
+  F_RES,
+  G_FIELDS,
+  G_NOTIFIED,
+  G_SYSCALLS,
+  JOB_CAP,
+  JOB_FIELDS,
+  R_COMP_HEAD,
+  R_COMP_TAIL,
+  R_HEADER,
+  R_STOP,
+  R_SUB_HEAD,
+  R_SUB_TAIL,
+  RING_CAP,
+  S_CANCELLED,
+  S_FREE,
+  S_DONE,
+  S_QUEUED,
+  ringBytes,
+  type WorkerInit,
 } from './file-job.js';
 import { ECANCELED, EFD_CLOEXEC, EFD_NONBLOCK, EIO } from './constants.js';
 import { abiFor, errnoException } from '@rentio/core/driver';
@@ -89,11 +113,11 @@ export class FilePool {
       let head = Atomics.load(lane.ring, R_COMP_HEAD);
       const tail = Atomics.load(lane.ring, R_COMP_TAIL);
       while (head !== tail) {
-        const id = lane.ring[R_HEADER + RING_CAP + (head & (RING_CAP - 1))]!;
+        const id = lane.ring[R_HEADER + RING_CAP + (head & (RING_CAP - 1))];
         head++;
         lane.queued--;
         const op = this.#ops[id]!;
-        const res = this.#jobs[id * JOB_FIELDS + F_RES]!;
+        const res = this.#jobs[id * JOB_FIELDS + F_RES];
         this.#ops[id] = null;
         this.#iovecs[id] = null;
         Atomics.store(this.#states, id, S_FREE);
@@ -125,7 +149,7 @@ export class FilePool {
     const head = Atomics.load(lane.ring, R_SUB_HEAD);
     const tail = Atomics.load(lane.ring, R_SUB_TAIL);
     const lostIds = new Set<number>();
-    for (let h = Math.max(0, head - 1); h < tail; h++) lostIds.add(lane.ring[R_HEADER + (h & (RING_CAP - 1))]!);
+    for (let h = Math.max(0, head - 1); h < tail; h++) lostIds.add(lane.ring[R_HEADER + (h & (RING_CAP - 1))]);
     for (const id of lostIds) {
       const op = this.#ops[id];
       if (!op || Atomics.load(this.#states, id) === S_DONE) continue;
@@ -198,7 +222,13 @@ export class FilePool {
 
   #spawn(): Lane {
     const ring = new Int32Array(new SharedArrayBuffer(ringBytes()));
-    const init: WorkerInit = { jobs: this.#jobs.buffer as SharedArrayBuffer, states: this.#states.buffer as SharedArrayBuffer, ring: ring.buffer as SharedArrayBuffer, global: this.#global.buffer as SharedArrayBuffer, eventfd: this.eventfd };
+    const init: WorkerInit = {
+      jobs: this.#jobs.buffer,
+      states: this.#states.buffer,
+      ring: ring.buffer,
+      global: this.#global.buffer,
+      eventfd: this.eventfd,
+    };
     // execArgv: [] — the parent's flags (--input-type, --eval, loaders) do not apply to a worker.
     const worker = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init, name: 'rentio-file', execArgv: [] });
     // Workers never keep the process alive: the parker (ref'd while ops are in flight) does.

@@ -7,8 +7,20 @@
 import { workerData } from 'node:worker_threads';
 import * as ffi from './ffi.js';
 import {
-  F_CODE, F_RES, G_NOTIFIED, G_SYSCALLS, JOB_FIELDS,
-  R_COMP_TAIL, R_HEADER, R_STOP, R_SUB_HEAD, R_SUB_TAIL, RING_CAP, S_DONE, S_QUEUED, S_RUNNING,
+  F_CODE,
+  F_RES,
+  G_NOTIFIED,
+  G_SYSCALLS,
+  JOB_FIELDS,
+  R_COMP_TAIL,
+  R_HEADER,
+  R_STOP,
+  R_SUB_HEAD,
+  R_SUB_TAIL,
+  RING_CAP,
+  S_DONE,
+  S_QUEUED,
+  S_RUNNING,
   type WorkerInit,
 } from './file-job.js';
 import { ECANCELED, EINVAL } from './constants.js';
@@ -26,7 +38,7 @@ const oneAddr = ffi.addressOf(new Uint8Array(one.buffer));
 // The job's syscall is its op's `job` in the op table (ops.ts): one place per op for both threads.
 function run(id: number): number {
   const b = id * JOB_FIELDS;
-  const job = EPOLL_OPS[jobs[b + F_CODE]! as OpCode]?.job;
+  const job = EPOLL_OPS[jobs[b + F_CODE] as OpCode]?.job;
   if (!job) return -EINVAL; // not a file op: a driver bug, reported rather than run
   const r = job(jobs, b);
   Atomics.add(global, G_SYSCALLS, 1);
@@ -41,7 +53,7 @@ for (;;) {
     Atomics.wait(ring, R_SUB_TAIL, tail);
     continue;
   }
-  const id = ring[R_HEADER + (head & (RING_CAP - 1))]!;
+  const id = ring[R_HEADER + (head & (RING_CAP - 1))];
   Atomics.store(ring, R_SUB_HEAD, head + 1);
   // A cancel wins only while the job is still queued; once running, the result wins.
   const res = Atomics.compareExchange(states, id, S_QUEUED, S_RUNNING) === S_QUEUED ? run(id) : -ECANCELED;

@@ -14,7 +14,8 @@ import { abiFor, DriverUnavailableError, InvalidArgValueError, type Driver, type
 /** Make an epoll driver. `options.fileThreads` (default 4) caps the file worker threads. */
 export async function open(options: DriverOptions = {}): Promise<Driver> {
   const threads = options.fileThreads ?? 4;
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new InvalidArgValueError('driverOptions.fileThreads', 'must be an integer from 1 to 64', threads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+    throw new InvalidArgValueError('driverOptions.fileThreads', 'must be an integer from 1 to 64', threads);
   // Refuse (DriverUnavailableError, with the reason) where the struct layouts are not stated.
   abiFor('epoll');
   // The driver module binds libc when it loads (ffi.ts): import it only here, so a libc that

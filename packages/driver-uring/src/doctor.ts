@@ -87,9 +87,9 @@ export async function doctor(options: UringOptions = {}): Promise<DoctorReport> 
       const ring = Ring.open(lib, { entries: 2, cqEntries: 0, flags: 0 });
       try {
         const ops = probeOpcodes(ring);
-        for (const op of [...REQUIRED_OPS, ...OPTIONAL_OPS]) report.opcodes[IORING_OP_NAME[op]!] = ops.has(op);
-        report.missingOpcodes = REQUIRED_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]!);
-        report.libcFallbacks = OPTIONAL_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]!);
+        for (const op of [...REQUIRED_OPS, ...OPTIONAL_OPS]) report.opcodes[IORING_OP_NAME[op]] = ops.has(op);
+        report.missingOpcodes = REQUIRED_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]);
+        report.libcFallbacks = OPTIONAL_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]);
       } finally {
         ring.close();
       }
@@ -97,7 +97,12 @@ export async function doctor(options: UringOptions = {}): Promise<DoctorReport> 
     } catch (err) {
       // Reported through `auto` below; a refused setup also gets its diagnosis as fields.
       const cause = (err as Error).cause as { code?: string; syscall?: string } | undefined;
-      if (err instanceof Error && cause?.syscall === 'io_uring_setup' && cause.code && (err as DriverUnavailableError).code === 'ERR_RENTIO_DRIVER_UNAVAILABLE') {
+      if (
+        err instanceof Error &&
+        cause?.syscall === 'io_uring_setup' &&
+        cause.code &&
+        (err as DriverUnavailableError).code === 'ERR_RENTIO_DRIVER_UNAVAILABLE'
+      ) {
         report.setupRefused = diagnoseSetupRefusal(cause.code, facts);
       }
     }
@@ -111,9 +116,10 @@ export async function doctor(options: UringOptions = {}): Promise<DoctorReport> 
     report.auto = { driver: 'uring', reason: 'liburing loads, io_uring_setup is permitted and every opcode rentio needs is supported' };
   } catch (err) {
     const e = err as DriverUnavailableError;
-    report.auto = e.code === 'ERR_RENTIO_DRIVER_UNAVAILABLE'
-      ? { driver: 'epoll', reason: e.reason }
-      : { driver: 'uring', reason: `uring would be picked but open() fails here: ${e.message}` };
+    report.auto =
+      e.code === 'ERR_RENTIO_DRIVER_UNAVAILABLE'
+        ? { driver: 'epoll', reason: e.reason }
+        : { driver: 'uring', reason: `uring would be picked but open() fails here: ${e.message}` };
   }
   return report;
 }
@@ -129,7 +135,8 @@ export function formatDoctor(r: DoctorReport): string {
   ];
   if (Object.keys(r.opcodes).length) {
     lines.push('opcodes');
-    for (const [name, ok] of Object.entries(r.opcodes)) lines.push(`  ${name.padEnd(24)} ${yes(ok)}${!ok && r.libcFallbacks.includes(name) ? ' (libc fallback)' : ''}`);
+    for (const [name, ok] of Object.entries(r.opcodes))
+      lines.push(`  ${name.padEnd(24)} ${yes(ok)}${!ok && r.libcFallbacks.includes(name) ? ' (libc fallback)' : ''}`);
   }
   if (Object.keys(r.setupFlags).length) {
     lines.push('setup flags accepted');
@@ -153,7 +160,7 @@ function mappedLiburing(): string | null {
   try {
     for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
       const m = line.match(/\s(\/\S*liburing\.so[^\s]*)$/);
-      if (m) return m[1]!;
+      if (m) return m[1];
     }
   } catch {
     // no /proc

@@ -11,10 +11,29 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
-import { addressOf, ECANCELED, EAGAIN, EINTR, errno, errnoException, OpCode, Parker, RES_CREDENTIALS_CHANGED, type Driver, type DriverModel, type DriverStats, type Op } from '@rentio/core/driver';
 import {
-  EFD_CLOEXEC, EFD_NONBLOCK, IORING_SETUP_DEFER_TASKRUN,
-  IORING_CQ_EVENTFD_DISABLED, IORING_SETUP_TASKRUN_FLAG, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN,
+  addressOf,
+  ECANCELED,
+  EAGAIN,
+  EINTR,
+  errno,
+  errnoException,
+  OpCode,
+  Parker,
+  RES_CREDENTIALS_CHANGED,
+  type Driver,
+  type DriverModel,
+  type DriverStats,
+  type Op,
+} from '@rentio/core/driver';
+import {
+  EFD_CLOEXEC,
+  EFD_NONBLOCK,
+  IORING_SETUP_DEFER_TASKRUN,
+  IORING_CQ_EVENTFD_DISABLED,
+  IORING_SETUP_TASKRUN_FLAG,
+  IORING_SQ_CQ_OVERFLOW,
+  IORING_SQ_TASKRUN,
 } from './constants.js';
 import { Credentials } from './credentials.js';
 import { Fifo } from './fifo.js';
@@ -61,8 +80,17 @@ export class UringDriver implements Driver {
   #drained: (() => void) | null = null;
   readonly #flushCb = () => this.#flush();
   #stats = {
-    syscalls: 0, parks: 0, submits: 0, sqesSubmitted: 0, cqesReaped: 0, sqFullWaits: 0,
-    cqOverflows: 0, backpressure: 0, cancels: 0, staleCqes: 0, libcFallbacks: 0,
+    syscalls: 0,
+    parks: 0,
+    submits: 0,
+    sqesSubmitted: 0,
+    cqesReaped: 0,
+    sqFullWaits: 0,
+    cqOverflows: 0,
+    backpressure: 0,
+    cancels: 0,
+    staleCqes: 0,
+    libcFallbacks: 0,
   };
 
   /** @internal made by `open()` */
@@ -141,7 +169,7 @@ export class UringDriver implements Driver {
       // here: core may be iterating a list of ops that completing one would unlink.
       this.#slab.state[slot] = QUEUED_CANCELLED;
     } else if (state === IN_KERNEL) {
-      this.#queue.push(slot, this.#slab.gen[slot]!);
+      this.#queue.push(slot, this.#slab.gen[slot]);
       this.#stats.cancels++;
     }
     this.#schedule();
@@ -230,7 +258,7 @@ export class UringDriver implements Driver {
   #rearm(): void {
     const ring = this.#ring;
     for (let rounds = 0; rounds < 64; rounds++) {
-      Atomics.store(ring.cq, ring.cqFlags, ring.cq[ring.cqFlags]! & ~IORING_CQ_EVENTFD_DISABLED);
+      Atomics.store(ring.cq, ring.cqFlags, ring.cq[ring.cqFlags] & ~IORING_CQ_EVENTFD_DISABLED);
       if (!(Atomics.load(ring.sq, ring.sqFlags) & IORING_SQ_TASKRUN)) return;
       this.#quiet();
       this.#enter();
@@ -320,7 +348,7 @@ export class UringDriver implements Driver {
         }
         const b = (tail & mask) << 4;
         URING_OPS[op.code].prep(sqes, b, op, slab, slot);
-        setUserData(sqes, b, slot, slab.gen[slot]!);
+        setUserData(sqes, b, slot, slab.gen[slot]);
         slab.state[slot] = IN_KERNEL;
       } else {
         // A cancel: only if its target is still the same op, still in the kernel.
@@ -343,14 +371,14 @@ export class UringDriver implements Driver {
     const slab = this.#slab;
     let total = 0;
     for (;;) {
-      let head = cq[ring.cqHead]!;
+      let head = cq[ring.cqHead];
       const tail = Atomics.load(cq, ring.cqTail);
       try {
         while (head !== tail) {
           const i = ring.cqes + ((head & mask) << 2);
-          const slot = cq[i]!;
-          const gen = cq[i + 1]!;
-          const res = res32[i + 2]!;
+          const slot = cq[i];
+          const gen = cq[i + 1];
+          const res = res32[i + 2];
           head = (head + 1) >>> 0;
           total++;
           if (gen === USER_DATA_CANCEL) continue;
@@ -403,8 +431,8 @@ export class UringDriver implements Driver {
     const head = Atomics.load(ring.sq, ring.sqHead);
     for (let t = head; t !== this.#sqeTail; t = (t + 1) >>> 0) {
       const b = (t & ring.sqMask) << 4;
-      const slot = ring.sqes[b + 8]!;
-      const gen = ring.sqes[b + 9]!;
+      const slot = ring.sqes[b + 8];
+      const gen = ring.sqes[b + 9];
       if (gen === USER_DATA_CANCEL) continue;
       const op = this.#slab.lookup(slot, gen);
       if (op) this.#settleUnsubmitted(slot, op, res);

@@ -85,7 +85,7 @@ export function loadLiburing(path: string = LIBURING_DEFAULT): Liburing {
     io_uring_get_probe_ring: fn('void *io_uring_get_probe_ring(void *ring)', 'io_uring_get_probe_ring'),
     io_uring_free_probe: fn('void io_uring_free_probe(void *probe)', 'io_uring_free_probe'),
     io_uring_register_eventfd: fn('int io_uring_register_eventfd(void *ring, int fd)', 'io_uring_register_eventfd'),
-  } as Liburing;
+  };
   liburings.set(path, out);
   return out;
 }
@@ -98,7 +98,7 @@ export function loadLibc(): Libc {
     ...sharedLibc(),
     getresuid: lib.func('int getresuid(void *r, void *e, void *s)'),
     getresgid: lib.func('int getresgid(void *r, void *e, void *s)'),
-  } as Libc;
+  };
   return libc;
 }
 

@@ -15,8 +15,14 @@
  */
 import { abiFor, DriverUnavailableError, InvalidArgValueError, type Driver, type DriverOptions } from '@rentio/core/driver';
 import {
-  IORING_OP_NAME, IORING_SETUP, IORING_SETUP_CLAMP, IORING_SETUP_COOP_TASKRUN, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER,
-  IORING_SETUP_SUBMIT_ALL, IORING_SETUP_TASKRUN_FLAG,
+  IORING_OP_NAME,
+  IORING_SETUP,
+  IORING_SETUP_CLAMP,
+  IORING_SETUP_COOP_TASKRUN,
+  IORING_SETUP_DEFER_TASKRUN,
+  IORING_SETUP_SINGLE_ISSUER,
+  IORING_SETUP_SUBMIT_ALL,
+  IORING_SETUP_TASKRUN_FLAG,
 } from './constants.js';
 import { LIBURING_DEFAULT, loadLibc, loadLiburing, type Libc } from './ffi.js';
 import { checkEnter, checkRequired, probeOpcodes } from './probe.js';
@@ -65,9 +71,17 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
   const entries = positiveInt('entries', options.entries ?? 256);
   const cqEntries = positiveInt('cqEntries', options.cqEntries ?? entries * 4);
   const envFlags = process.env.RENTIO_URING_FLAGS;
-  let flags = options.setupFlags !== undefined ? parseFlags(options.setupFlags)
-    : envFlags !== undefined ? parseFlags(envFlags.split(',').map((f) => f.trim()).filter(Boolean))
-    : DEFAULT_FLAGS;
+  let flags =
+    options.setupFlags !== undefined
+      ? parseFlags(options.setupFlags)
+      : envFlags !== undefined
+        ? parseFlags(
+            envFlags
+              .split(',')
+              .map((f) => f.trim())
+              .filter(Boolean),
+          )
+        : DEFAULT_FLAGS;
   // DEFER_TASKRUN needs SINGLE_ISSUER, and the driver needs TASKRUN_FLAG with it to know when
   // deferred work waits (see UringDriver's parking).
   if (flags & IORING_SETUP_DEFER_TASKRUN) flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_TASKRUN_FLAG;

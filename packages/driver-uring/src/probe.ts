@@ -6,10 +6,30 @@
  */
 import { DriverUnavailableError, errnoException, errnoName } from '@rentio/core/driver';
 import {
-  IORING_OP_ACCEPT, IORING_OP_ASYNC_CANCEL, IORING_OP_BIND, IORING_OP_CLOSE, IORING_OP_CONNECT,
-  IORING_OP_FSYNC, IORING_OP_FTRUNCATE, IORING_OP_LISTEN, IORING_OP_NAME, IORING_OP_OPENAT, IORING_OP_READ,
-  IORING_OP_RECV, IORING_OP_RECVMSG, IORING_OP_SEND, IORING_OP_SENDMSG, IORING_OP_SHUTDOWN, IORING_OP_SOCKET, IORING_OP_STATX, IORING_OP_TIMEOUT,
-  IORING_OP_UNLINKAT, IORING_OP_WRITE, IORING_OP_WRITEV, IORING_SETUP, IO_URING_OP_SUPPORTED,
+  IORING_OP_ACCEPT,
+  IORING_OP_ASYNC_CANCEL,
+  IORING_OP_BIND,
+  IORING_OP_CLOSE,
+  IORING_OP_CONNECT,
+  IORING_OP_FSYNC,
+  IORING_OP_FTRUNCATE,
+  IORING_OP_LISTEN,
+  IORING_OP_NAME,
+  IORING_OP_OPENAT,
+  IORING_OP_READ,
+  IORING_OP_RECV,
+  IORING_OP_RECVMSG,
+  IORING_OP_SEND,
+  IORING_OP_SENDMSG,
+  IORING_OP_SHUTDOWN,
+  IORING_OP_SOCKET,
+  IORING_OP_STATX,
+  IORING_OP_TIMEOUT,
+  IORING_OP_UNLINKAT,
+  IORING_OP_WRITE,
+  IORING_OP_WRITEV,
+  IORING_SETUP,
+  IO_URING_OP_SUPPORTED,
 } from './constants.js';
 import { view, type Liburing } from './ffi.js';
 import { partialRefusal, seccompStatus, type SeccompStatus } from './refusal.js';
@@ -17,9 +37,22 @@ import { Ring } from './ring.js';
 
 /** Opcodes the driver cannot work without (all in Linux 5.6+). */
 export const REQUIRED_OPS = [
-  IORING_OP_OPENAT, IORING_OP_CLOSE, IORING_OP_READ, IORING_OP_WRITE, IORING_OP_WRITEV, IORING_OP_FSYNC,
-  IORING_OP_STATX, IORING_OP_ACCEPT, IORING_OP_CONNECT, IORING_OP_RECV, IORING_OP_SEND, IORING_OP_SENDMSG, IORING_OP_RECVMSG,
-  IORING_OP_SHUTDOWN, IORING_OP_TIMEOUT, IORING_OP_ASYNC_CANCEL,
+  IORING_OP_OPENAT,
+  IORING_OP_CLOSE,
+  IORING_OP_READ,
+  IORING_OP_WRITE,
+  IORING_OP_WRITEV,
+  IORING_OP_FSYNC,
+  IORING_OP_STATX,
+  IORING_OP_ACCEPT,
+  IORING_OP_CONNECT,
+  IORING_OP_RECV,
+  IORING_OP_SEND,
+  IORING_OP_SENDMSG,
+  IORING_OP_RECVMSG,
+  IORING_OP_SHUTDOWN,
+  IORING_OP_TIMEOUT,
+  IORING_OP_ASYNC_CANCEL,
 ];
 /** Opcodes used when the kernel has them, else done by a synchronous libc call. */
 export const OPTIONAL_OPS = [IORING_OP_SOCKET, IORING_OP_FTRUNCATE, IORING_OP_BIND, IORING_OP_LISTEN, IORING_OP_UNLINKAT];
@@ -34,8 +67,8 @@ export function probeOpcodes(ring: Ring): Set<number> {
   if (!p) throw new DriverUnavailableError('uring', probeRefusal(seccompStatus()));
   try {
     const head = new Uint8Array(view(p, PROBE_HEADER));
-    const lastOp = head[0]!;
-    const len = head[1]!;
+    const lastOp = head[0];
+    const len = head[1];
     const ops = new DataView(view(p, PROBE_HEADER + len * PROBE_OP));
     const out = new Set<number>();
     for (let op = 0; op <= lastOp && op < len; op++) {
@@ -84,8 +117,8 @@ export function probeSetupFlags(lib: Liburing): Record<string, boolean> {
   for (const [name, bit] of Object.entries(IORING_SETUP)) {
     // DEFER_TASKRUN requires SINGLE_ISSUER; TASKRUN_FLAG requires COOP_TASKRUN.
     let flags = bit;
-    if (name === 'DEFER_TASKRUN') flags |= IORING_SETUP.SINGLE_ISSUER!;
-    if (name === 'TASKRUN_FLAG') flags |= IORING_SETUP.COOP_TASKRUN!;
+    if (name === 'DEFER_TASKRUN') flags |= IORING_SETUP.SINGLE_ISSUER;
+    if (name === 'TASKRUN_FLAG') flags |= IORING_SETUP.COOP_TASKRUN;
     try {
       const ring = Ring.open(lib, { entries: 2, cqEntries: 0, flags });
       out[name] = (ring.flags & bit) !== 0;

@@ -119,21 +119,52 @@ export function diagnoseSetupRefusal(errno: string, facts: RefusalFacts = refusa
   if (errno === 'ENOSYS') {
     // The sysctl exists only where CONFIG_IO_URING is built in, so with it present ENOSYS came
     // from a filter (seccomp's SECCOMP_RET_ERRNO can return any errno; some profiles say ENOSYS).
-    if (filter && sysctl !== null) return { errno, cause: 'seccomp', reason: `${head} from a seccomp filter (${where}); the kernel has io_uring (kernel.io_uring_disabled exists) — ${allow}` };
-    if (filter) return { errno, cause: 'seccomp', reason: `${head}: kernel built without io_uring, or a seccomp filter (${where}) answers ENOSYS — if the latter, ${allow}` };
+    if (filter && sysctl !== null)
+      return {
+        errno,
+        cause: 'seccomp',
+        reason: `${head} from a seccomp filter (${where}); the kernel has io_uring (kernel.io_uring_disabled exists) — ${allow}`,
+      };
+    if (filter)
+      return {
+        errno,
+        cause: 'seccomp',
+        reason: `${head}: kernel built without io_uring, or a seccomp filter (${where}) answers ENOSYS — if the latter, ${allow}`,
+      };
     return { errno, cause: 'no-io_uring', reason: `${head} (kernel built without io_uring, CONFIG_IO_URING=n; ${where})` };
   }
   if (sysctl === 2) {
-    return { errno, cause: 'sysctl-disabled', reason: `${head} (kernel.io_uring_disabled=2): io_uring is disabled for every process on this machine (sysctl kernel.io_uring_disabled=0 allows it)` };
+    return {
+      errno,
+      cause: 'sysctl-disabled',
+      reason: `${head} (kernel.io_uring_disabled=2): io_uring is disabled for every process on this machine (sysctl kernel.io_uring_disabled=0 allows it)`,
+    };
   }
   if (sysctl === 1 && !facts.capSysAdmin && !(facts.ioUringGroup !== null && facts.ioUringGroup >= 0 && facts.groups.includes(facts.ioUringGroup))) {
-    const who = facts.ioUringGroup === null || facts.ioUringGroup < 0 ? 'CAP_SYS_ADMIN (kernel.io_uring_group=-1: no group)' : `CAP_SYS_ADMIN and group ${facts.ioUringGroup} (kernel.io_uring_group)`;
-    return { errno, cause: 'sysctl-group', reason: `${head} (kernel.io_uring_disabled=1): io_uring is allowed only to ${who}, and this process has neither` };
+    const who =
+      facts.ioUringGroup === null || facts.ioUringGroup < 0
+        ? 'CAP_SYS_ADMIN (kernel.io_uring_group=-1: no group)'
+        : `CAP_SYS_ADMIN and group ${facts.ioUringGroup} (kernel.io_uring_group)`;
+    return {
+      errno,
+      cause: 'sysctl-group',
+      reason: `${head} (kernel.io_uring_disabled=1): io_uring is allowed only to ${who}, and this process has neither`,
+    };
   }
   const gate = sysctl === null ? 'no kernel.io_uring_disabled sysctl' : `kernel.io_uring_disabled=${sysctl} lets this process in`;
-  if (filter) return { errno, cause: 'seccomp', reason: `${head} (${gate}): blocked by a seccomp filter (${where}) — e.g. Docker's default profile; ${allow}` };
-  if (seccomp.mode === null) return { errno, cause: 'security-module', reason: `${head} (${gate}): refused by a seccomp filter or a security module (seccomp state unknown: no /proc/self/status)` };
-  return { errno, cause: 'security-module', reason: `${head} (${gate}): refused by a security module (LSM: SELinux/AppArmor io_uring permission) or by the kernel, not by seccomp (${where})` };
+  if (filter)
+    return { errno, cause: 'seccomp', reason: `${head} (${gate}): blocked by a seccomp filter (${where}) — e.g. Docker's default profile; ${allow}` };
+  if (seccomp.mode === null)
+    return {
+      errno,
+      cause: 'security-module',
+      reason: `${head} (${gate}): refused by a seccomp filter or a security module (seccomp state unknown: no /proc/self/status)`,
+    };
+  return {
+    errno,
+    cause: 'security-module',
+    reason: `${head} (${gate}): refused by a security module (LSM: SELinux/AppArmor io_uring permission) or by the kernel, not by seccomp (${where})`,
+  };
 }
 
 /**

@@ -25,12 +25,34 @@ import { setupRefusalError } from './refusal.js';
 const LP64_IO_URING = {
   size: 216,
   off: {
-    sq_khead: 0, sq_ktail: 8, sq_kring_mask: 16, sq_kring_entries: 24, sq_kflags: 32, sq_kdropped: 40,
-    sq_array: 48, sq_sqes: 56, sq_sqe_head: 64, sq_sqe_tail: 68, sq_ring_sz: 72, sq_ring_ptr: 80,
-    sq_ring_mask: 88, sq_ring_entries: 92,
-    cq_khead: 104, cq_ktail: 112, cq_kring_mask: 120, cq_kring_entries: 128, cq_kflags: 136,
-    cq_koverflow: 144, cq_cqes: 152, cq_ring_sz: 160, cq_ring_ptr: 168, cq_ring_mask: 176, cq_ring_entries: 180,
-    flags: 192, ring_fd: 196, features: 200,
+    sq_khead: 0,
+    sq_ktail: 8,
+    sq_kring_mask: 16,
+    sq_kring_entries: 24,
+    sq_kflags: 32,
+    sq_kdropped: 40,
+    sq_array: 48,
+    sq_sqes: 56,
+    sq_sqe_head: 64,
+    sq_sqe_tail: 68,
+    sq_ring_sz: 72,
+    sq_ring_ptr: 80,
+    sq_ring_mask: 88,
+    sq_ring_entries: 92,
+    cq_khead: 104,
+    cq_ktail: 112,
+    cq_kring_mask: 120,
+    cq_kring_entries: 128,
+    cq_kflags: 136,
+    cq_koverflow: 144,
+    cq_cqes: 152,
+    cq_ring_sz: 160,
+    cq_ring_ptr: 168,
+    cq_ring_mask: 176,
+    cq_ring_entries: 180,
+    flags: 192,
+    ring_fd: 196,
+    features: 200,
   },
 } as const;
 const IO_URING_LAYOUT: Readonly<Record<string, typeof LP64_IO_URING>> = { x64: LP64_IO_URING, arm64: LP64_IO_URING };
@@ -43,11 +65,26 @@ const OFF = IO_URING.off;
 /** sizeof(struct io_uring_params) and its fields' byte offsets. */
 const SIZEOF_PARAMS = 120;
 const P = {
-  sq_entries: 0, cq_entries: 4, flags: 8, features: 20,
+  sq_entries: 0,
+  cq_entries: 4,
+  flags: 8,
+  features: 20,
   // struct io_sqring_offsets sq_off at 40
-  sq_head: 40, sq_tail: 44, sq_ring_mask: 48, sq_ring_entries: 52, sq_flags: 56, sq_dropped: 60, sq_array: 64,
+  sq_head: 40,
+  sq_tail: 44,
+  sq_ring_mask: 48,
+  sq_ring_entries: 52,
+  sq_flags: 56,
+  sq_dropped: 60,
+  sq_array: 64,
   // struct io_cqring_offsets cq_off at 80
-  cq_head: 80, cq_tail: 84, cq_ring_mask: 88, cq_ring_entries: 92, cq_overflow: 96, cq_cqes: 100, cq_flags: 104,
+  cq_head: 80,
+  cq_tail: 84,
+  cq_ring_mask: 88,
+  cq_ring_entries: 92,
+  cq_overflow: 96,
+  cq_cqes: 100,
+  cq_flags: 104,
 } as const;
 /** sizeof(struct io_uring_sqe) and sizeof(struct io_uring_cqe) without SQE128/CQE32. */
 export const SQE_SIZE = 64;
@@ -149,7 +186,10 @@ export class Ring {
     this.sqTail = u32At(P.sq_tail) >> 2;
     this.sqFlags = u32At(P.sq_flags) >> 2;
     this.sqes = new Uint32Array(view(sqesPtr, this.sqEntries * SQE_SIZE));
-    this.mappings = [[sqPtr, sqBuf.byteLength], [sqesPtr, this.sqEntries * SQE_SIZE]];
+    this.mappings = [
+      [sqPtr, sqBuf.byteLength],
+      [sqesPtr, this.sqEntries * SQE_SIZE],
+    ];
     if (cqPtr !== sqPtr) this.mappings.push([cqPtr, cqBuf.byteLength]);
     this.cq = new Uint32Array(cqBuf);
     this.cqI32 = new Int32Array(cqBuf);
@@ -163,7 +203,8 @@ export class Ring {
     const kCq = this.cq[u32At(P.cq_ring_entries) >> 2];
     if (kSq !== this.sqEntries || kCq !== this.cqEntries) bad.push(`ring sizes (kernel ${kSq}/${kCq}, liburing ${this.sqEntries}/${this.cqEntries})`);
     const array = u32At(P.sq_array) >> 2;
-    for (let i = 0; i < this.sqEntries && !bad.length; i++) if (this.sq[array + i] !== i) bad.push('sq.array is not the identity map (liburing older than 2.2?)');
+    for (let i = 0; i < this.sqEntries && !bad.length; i++)
+      if (this.sq[array + i] !== i) bad.push('sq.array is not the identity map (liburing older than 2.2?)');
     if (!(this.features & IORING_FEAT_NODROP)) bad.push('kernel lacks IORING_FEAT_NODROP');
     if (bad.length) throw new DriverUnavailableError('uring', `ring check failed: ${bad.join(', ')}`);
   }
@@ -174,7 +215,8 @@ export class Ring {
    * no flags, layout mismatch) and a Node-style error for resource failures (EMFILE, ENOMEM).
    */
   static open(lib: Liburing, opts: RingOptions): Ring {
-    if (!IO_URING_LAYOUT[process.arch]) throw new DriverUnavailableError('uring', `liburing's struct io_uring layout for ${process.arch} is not stated in rentio`);
+    if (!IO_URING_LAYOUT[process.arch])
+      throw new DriverUnavailableError('uring', `liburing's struct io_uring layout for ${process.arch} is not stated in rentio`);
     let flags = opts.flags;
     for (;;) {
       const ptr = allocBytes(SIZEOF_IO_URING);
@@ -202,7 +244,7 @@ export class Ring {
       if (res === -22 /* EINVAL */ && flags !== 0) {
         flags &= ~highestBit(flags);
         // DEFER_TASKRUN is only valid with SINGLE_ISSUER.
-        if (!(flags & IORING_SETUP.SINGLE_ISSUER!)) flags &= ~IORING_SETUP.DEFER_TASKRUN!;
+        if (!(flags & IORING_SETUP.SINGLE_ISSUER)) flags &= ~IORING_SETUP.DEFER_TASKRUN;
         continue;
       }
       throw setupError(res);
@@ -228,8 +270,10 @@ export function setupError(res: number): Error {
   const refused = setupRefusalError(res);
   if (refused) return refused;
   switch (errnoName(res)) {
-    case 'EINVAL': return new DriverUnavailableError('uring', 'io_uring_setup: EINVAL (kernel refuses the ring parameters)');
-    default: return errnoException(res, 'io_uring_setup');
+    case 'EINVAL':
+      return new DriverUnavailableError('uring', 'io_uring_setup: EINVAL (kernel refuses the ring parameters)');
+    default:
+      return errnoException(res, 'io_uring_setup');
   }
 }
 
@@ -244,7 +288,10 @@ export function ioUringDisabled(): number | null {
 
 /** Setup flags as names joined by '|' ('' for none). */
 export function flagNames(flags: number): string {
-  return Object.entries(IORING_SETUP).filter(([, v]) => flags & v).map(([k]) => k).join('|');
+  return Object.entries(IORING_SETUP)
+    .filter(([, v]) => flags & v)
+    .map(([k]) => k)
+    .join('|');
 }
 
 function highestBit(n: number): number {

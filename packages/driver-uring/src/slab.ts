@@ -58,7 +58,7 @@ export class Slab {
   /** Take a free slot for `op`; grows the slab when full (never moves existing scratch). */
   alloc(op: Op, state: number): number {
     if (this.#freeTop === 0) this.#grow(this.ops.length * 2);
-    const slot = this.#free[--this.#freeTop]!;
+    const slot = this.#free[--this.#freeTop];
     this.ops[slot] = op;
     this.state[slot] = state;
     this.variant[slot] = 0;
@@ -74,7 +74,7 @@ export class Slab {
     this.ops[slot] = null;
     this.extra[slot] = null;
     this.state[slot] = FREE;
-    this.gen[slot] = (this.gen[slot]! + 1) & GEN_MASK;
+    this.gen[slot] = (this.gen[slot] + 1) & GEN_MASK;
     this.#free[this.#freeTop++] = slot;
     this.used--;
   }
@@ -92,12 +92,12 @@ export class Slab {
 
   /** Address of a slot's scratch. */
   scratchAddress(slot: number): number {
-    return this.scratchAddr[slot >> CHUNK_SHIFT]! + (slot & (CHUNK_SLOTS - 1)) * SCRATCH_SIZE;
+    return this.scratchAddr[slot >> CHUNK_SHIFT] + (slot & (CHUNK_SLOTS - 1)) * SCRATCH_SIZE;
   }
 
   /** A slot's scratch chunk (u32 words). */
   scratchChunk(slot: number): Uint32Array {
-    return this.scratch[slot >> CHUNK_SHIFT]!;
+    return this.scratch[slot >> CHUNK_SHIFT];
   }
 
   #grow(size: number): void {

@@ -26,8 +26,14 @@ export interface Abi {
   readonly iovec: { readonly size: number; readonly base: number; readonly len: number };
   /** struct msghdr (glibc): name, namelen, iov, iovlen, control, controllen, flags. */
   readonly msghdr: {
-    readonly size: number; readonly name: number; readonly namelen: number; readonly iov: number;
-    readonly iovlen: number; readonly control: number; readonly controllen: number; readonly flags: number;
+    readonly size: number;
+    readonly name: number;
+    readonly namelen: number;
+    readonly iov: number;
+    readonly iovlen: number;
+    readonly control: number;
+    readonly controllen: number;
+    readonly flags: number;
   };
   /** struct timespec / __kernel_timespec { i64 tv_sec; i64 tv_nsec; } */
   readonly timespec: { readonly size: number; readonly sec: number; readonly nsec: number };
@@ -37,8 +43,12 @@ export interface Abi {
   readonly sockaddrIn: { readonly size: number; readonly family: number; readonly port: number; readonly addr: number };
   /** struct sockaddr_in6 { u16 family; be16 port; u32 flowinfo; u8 addr[16]; u32 scope_id; } */
   readonly sockaddrIn6: {
-    readonly size: number; readonly family: number; readonly port: number; readonly flowinfo: number;
-    readonly addr: number; readonly scopeId: number;
+    readonly size: number;
+    readonly family: number;
+    readonly port: number;
+    readonly flowinfo: number;
+    readonly addr: number;
+    readonly scopeId: number;
   };
   /** struct sockaddr_un { u16 family; char path[108]; } */
   readonly sockaddrUn: { readonly size: number; readonly family: number; readonly path: number };
@@ -88,7 +98,25 @@ export function abiFor(driver: string): Abi {
  * Timestamps are struct statx_timestamp { i64 tv_sec; u32 tv_nsec; i32 pad; }.
  */
 export const STATX = {
-  size: 256, mask: 0, blksize: 4, attributes: 8, nlink: 16, uid: 20, gid: 24, mode: 28, ino: 32, sizeField: 40,
-  blocks: 48, attributesMask: 56, atime: 64, btime: 80, ctime: 96, mtime: 112, rdevMajor: 128, rdevMinor: 132,
-  devMajor: 136, devMinor: 140, tsNsec: 8,
+  size: 256,
+  mask: 0,
+  blksize: 4,
+  attributes: 8,
+  nlink: 16,
+  uid: 20,
+  gid: 24,
+  mode: 28,
+  ino: 32,
+  sizeField: 40,
+  blocks: 48,
+  attributesMask: 56,
+  atime: 64,
+  btime: 80,
+  ctime: 96,
+  mtime: 112,
+  rdevMajor: 128,
+  rdevMinor: 132,
+  devMajor: 136,
+  devMinor: 140,
+  tsNsec: 8,
 } as const;

@@ -81,7 +81,7 @@ export function libc(): Libc {
     getsockopt: lib.func('int getsockopt(int fd, int level, int name, void *value, void *len)'),
     getsockname: lib.func('int getsockname(int fd, void *addr, void *len)'),
     getpeername: lib.func('int getpeername(int fd, void *addr, void *len)'),
-  } as Libc;
+  };
   return loaded;
 }
 
