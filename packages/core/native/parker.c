@@ -227,10 +227,71 @@ static napi_value js_unmap_at_teardown(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// The fd ledger: Int32Arrays (chunks) in which core keeps the fds of this thread's open handles,
+// -1 marking a free slot. A worker stopped from outside runs no JS to close its sockets and files;
+// left open, a listener would stay bound and, under SO_REUSEPORT, keep being handed connections
+// nobody accepts. At the environment's end every fd still listed is closed.
+// SAFETY: core clears a slot *before* it closes that fd itself, so a number listed here is open
+// and this thread's: closing it cannot hit a number another thread got back after a close.
+// Node stops a worker's own sub-workers (the epoll driver's file threads) before cleanup hooks.
+typedef struct ledger_chunk {
+  int32_t *fds;
+  size_t len;
+  napi_ref keep; // holds the ArrayBuffer (its storage never moves once materialised) until the end
+  struct ledger_chunk *next;
+} ledger_chunk;
+
+static void on_env_cleanup_ledger(void *arg) {
+  ledger_chunk **head = (ledger_chunk **)arg;
+  for (ledger_chunk *c = *head, *next; c; c = next) {
+    for (size_t i = 0; i < c->len; i++) if (c->fds[i] >= 0) close(c->fds[i]);
+    next = c->next;
+    free(c); // the reference dies with the environment; no JS runs to need it
+  }
+  free(head);
+}
+
+// trackFds(chunk: Int32Array): list the chunk's fds for closing at the environment's end.
+static napi_value js_track_fds(napi_env env, napi_callback_info info) {
+  napi_value args[1];
+  size_t n = 1;
+  bool is_ta = false;
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  if (napi_get_cb_info(env, info, &n, args, NULL, NULL) != napi_ok || n < 1 || napi_is_typedarray(env, args[0], &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, args[0], &type, &len, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "trackFds(chunk: Int32Array)");
+    return NULL;
+  }
+  ledger_chunk **head = NULL;
+  napi_get_instance_data(env, (void **)&head);
+  if (!head) {
+    head = calloc(1, sizeof *head);
+    if (!head || napi_set_instance_data(env, head, NULL, NULL) != napi_ok || napi_add_env_cleanup_hook(env, on_env_cleanup_ledger, head) != napi_ok) {
+      free(head);
+      napi_throw_error(env, "ENOMEM", "trackFds: no cleanup hook");
+      return NULL;
+    }
+  }
+  ledger_chunk *c = calloc(1, sizeof *c);
+  if (!c || napi_create_reference(env, args[0], 1, &c->keep) != napi_ok) {
+    free(c);
+    napi_throw_error(env, "ENOMEM", "trackFds: out of memory");
+    return NULL;
+  }
+  c->fds = (int32_t *)data;
+  c->len = len;
+  c->next = *head;
+  *head = c;
+  return NULL;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   static const struct { const char *name; napi_callback fn; } fns[] = {
     { "open", js_open }, { "ref", js_ref }, { "unref", js_unref }, { "close", js_close },
     { "closeAtTeardown", js_close_at_teardown }, { "unmapAtTeardown", js_unmap_at_teardown },
+    { "trackFds", js_track_fds },
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -9,6 +9,7 @@
  */
 import { checkRentable, checkWindow, takeOwnership } from './buffer.js';
 import { HandleClosedError } from './errors.js';
+import { fdLedger } from './fd-ledger.js';
 import { CancelCause, Op, OpCode, OpList, Resolve } from './op.js';
 import type { Runtime } from './runtime.js';
 import { checkOptions, checkPosition, checkSignal } from './validate.js';
@@ -37,6 +38,8 @@ export abstract class Handle {
   readonly _rt: Runtime;
   /** @internal */ readonly _ops = new OpList();
   #fd: number;
+  /** This fd's slot in the thread's fd ledger (closed for us if a worker is stopped), or -1. */
+  #ledgerSlot: number;
   #closing: Promise<void> | null = null;
   /** @internal what the handle is called in errors ('file', 'stream', 'listener') */
   protected abstract readonly what: string;
@@ -45,6 +48,7 @@ export abstract class Handle {
   constructor(rt: Runtime, fd: number) {
     this._rt = rt;
     this.#fd = fd;
+    this.#ledgerSlot = fdLedger()?.add(fd) ?? -1;
     rt._adopt(this);
   }
 
@@ -147,6 +151,9 @@ export abstract class Handle {
   async #close(cause: (typeof CancelCause)[keyof typeof CancelCause]): Promise<void> {
     this._ops.cancelAll(cause);
     await this._ops.drained();
+    // Unlisted before the close: once closed, the number may be another thread's.
+    if (this.#ledgerSlot >= 0) fdLedger()!.remove(this.#ledgerSlot);
+    this.#ledgerSlot = -1;
     const op = new Op(OpCode.CLOSE);
     op.fd = this.#fd;
     try {

@@ -55,6 +55,7 @@ interface NativeParker {
   close(h: object): void;
   closeAtTeardown(h: object, fd: number): void;
   unmapAtTeardown(h: object, addr: bigint, len: number): void;
+  trackFds(chunk: Int32Array): void;
 }
 
 /** koffi's poll handle (`koffi.node.poll`, undocumented: koffi's version is pinned exactly). */
@@ -70,8 +71,8 @@ let native: NativeParker | null | undefined;
 /** Why the addon could not be loaded (for the warning), once tried. */
 let nativeError: Error | undefined;
 
-/** The addon, or null when it was not built here. */
-function loadNative(): NativeParker | null {
+/** The addon, or null when it was not built here. @internal */
+export function loadNative(): NativeParker | null {
   if (native !== undefined) return native;
   if (process.env.RENTIO_PARKER === 'koffi') return (native = null); // to measure or bisect
   try {
