@@ -21,8 +21,25 @@
 #include <uv.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+// io_uring_register(2)'s synchronous cancel (Linux 6.0; liburing 2.3's headers predate it).
+#define IORING_REGISTER_SYNC_CANCEL 24
+#define IORING_ASYNC_CANCEL_ALL (1U << 0)
+#define IORING_ASYNC_CANCEL_ANY (1U << 2)
+// struct io_uring_sync_cancel_reg, include/uapi/linux/io_uring.h: 64 bytes on every arch
+// (addr u64 @0, fd s32 @8, flags u32 @12, timeout {s64 sec, s64 nsec} @16, padding to 64).
+struct sync_cancel_reg {
+  uint64_t addr;
+  int32_t fd;
+  uint32_t flags;
+  int64_t tv_sec, tv_nsec;
+  uint64_t pad[4];
+};
+_Static_assert(sizeof(struct sync_cancel_reg) == 64, "io_uring_sync_cancel_reg is 64 bytes");
 
 typedef struct parker {
   uv_poll_t *poll;                       // heap: uv_close is asynchronous, it may outlive us
@@ -36,6 +53,8 @@ typedef struct parker {
   // by the env cleanup hook only, since no JS runs then to release them; forgotten on close().
   int fds[8];
   size_t nfds;
+  int rings[2];                          // io_uring fds whose requests are cancelled before unmapping
+  size_t nrings;
   struct { void *addr; size_t len; } maps[4];
   size_t nmaps;
 } parker;
@@ -62,11 +81,21 @@ static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
   (void)handle; // the same as p->hook, removed in on_closed
   parker *p = (parker *)arg;
   parker_close(p);
+  // SAFETY: a request still in flight may write into the worker's buffers (a file read running in
+  // io-wq), and those die with the isolate; closing the ring cancels asynchronously, so cancel
+  // synchronously first: the kernel returns once nothing matches any more (bounded: 2 s).
+  for (size_t i = 0; i < p->nrings; i++) {
+    struct sync_cancel_reg reg;
+    memset(&reg, 0, sizeof reg);
+    reg.flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL;
+    reg.tv_sec = 2;
+    syscall(SYS_io_uring_register, p->rings[i], IORING_REGISTER_SYNC_CANCEL, &reg, 1);
+  }
   // SAFETY: the environment is ending and its JS can no longer touch these mappings; closing the
   // fds after unmapping lets the kernel free the ring / epoll instance / eventfd now.
   for (size_t i = 0; i < p->nmaps; i++) munmap(p->maps[i].addr, p->maps[i].len);
   for (size_t i = 0; i < p->nfds; i++) close(p->fds[i]);
-  p->nmaps = p->nfds = 0;
+  p->nmaps = p->nfds = p->nrings = 0;
 }
 
 static void on_poll(uv_poll_t *h, int status, int events) {
@@ -177,7 +206,7 @@ static napi_value js_unref(napi_env env, napi_callback_info info) {
 static napi_value js_close(napi_env env, napi_callback_info info) {
   parker *p = unwrap(env, info, NULL, NULL);
   if (p) {
-    p->nmaps = p->nfds = 0; // the driver releases its resources itself after a close()
+    p->nmaps = p->nfds = p->nrings = 0; // the driver releases its resources itself after a close()
     // JS runs here, so async hooks may see the destroy; at teardown it is skipped (nothing runs).
     napi_async_destroy(env, p->async);
     p->async = NULL;
@@ -186,7 +215,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// closeAtTeardown(h, fd): close fd if the environment ends before close().
+// closeAtTeardown(h, fd[, ring]): close fd if the environment ends before close(); a ring's
+// requests are cancelled (and waited for) first.
 static napi_value js_close_at_teardown(napi_env env, napi_callback_info info) {
   size_t n;
   napi_value argv[3];
@@ -200,6 +230,13 @@ static napi_value js_close_at_teardown(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "closeAtTeardown: too many fds");
     return NULL;
   }
+  bool ring = false;
+  if (n >= 3) napi_get_value_bool(env, argv[2], &ring);
+  if (ring && p->nrings == sizeof p->rings / sizeof p->rings[0]) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "closeAtTeardown: too many rings");
+    return NULL;
+  }
+  if (ring) p->rings[p->nrings++] = fd;
   p->fds[p->nfds++] = fd;
   return NULL;
 }

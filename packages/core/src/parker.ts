@@ -53,7 +53,7 @@ interface NativeParker {
   ref(h: object): void;
   unref(h: object): void;
   close(h: object): void;
-  closeAtTeardown(h: object, fd: number): void;
+  closeAtTeardown(h: object, fd: number, ring?: boolean): void;
   unmapAtTeardown(h: object, addr: bigint, len: number): void;
   trackFds(chunk: Int32Array): void;
 }
@@ -189,12 +189,13 @@ export class Parker {
    * Have `fd` closed if this thread's environment ends while the parker is open — a worker
    * stopped from outside, where no JS runs to close the driver. For fds that live exactly as long
    * as the parker (ring, epoll, eventfd, timerfd): after `close()` the driver closes them itself.
-   * A no-op on the koffi fallback.
+   * `ring`: an io_uring fd, whose requests are cancelled and waited for before the memory they
+   * may write into dies with the isolate. A no-op on the koffi fallback.
    * @example
    * parker.closeAtTeardown(epollFd);
    */
-  closeAtTeardown(fd: number): void {
-    if (this.#native) native!.closeAtTeardown(this.#native, fd);
+  closeAtTeardown(fd: number, ring = false): void {
+    if (this.#native) native!.closeAtTeardown(this.#native, fd, ring);
   }
 
   /**

@@ -132,7 +132,7 @@ export class UringDriver implements Driver {
     }
     // A worker stopped from outside runs no JS: the parker releases the ring and eventfd then.
     for (const [addr, len] of ring.mappings) this.#parker.unmapAtTeardown(addr, len);
-    this.#parker.closeAtTeardown(ring.fd);
+    this.#parker.closeAtTeardown(ring.fd, true);
     if (this.#eventfd >= 0) this.#parker.closeAtTeardown(this.#eventfd);
   }
 
