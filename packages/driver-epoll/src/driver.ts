@@ -8,7 +8,20 @@
  * — is registered in one epoll instance, and Node's own loop watches that one fd (the parker).
  * @module
  */
-import { abiFor, ECANCELED, EAGAIN, errnoException, STATX, getsockoptInt, Parker, type Driver, type DriverStats, type Op } from '@rentio/core/driver';
+import {
+  abiFor,
+  CancelCause,
+  ECANCELED,
+  EAGAIN,
+  errnoException,
+  OpCode,
+  STATX,
+  getsockoptInt,
+  Parker,
+  type Driver,
+  type DriverStats,
+  type Op,
+} from '@rentio/core/driver';
 import {
   AT_EMPTY_PATH,
   CLOCK_MONOTONIC,
@@ -81,6 +94,7 @@ export class EpollDriver implements Driver {
       );
       pool = this.#pool = new FilePool(fileThreads);
       this.#pool.onLost = (op) => this.#done(op, -EIO /* the worker running it died */);
+      this.#pool.beforeComplete = (op) => this.#dropDeadline(op);
       this.#syscalls++;
       let r = this.#selector.add(this.#pool.eventfd, EPOLLIN | EPOLLET);
       if (r < 0) throw errnoException(r, 'epoll_ctl');
@@ -104,6 +118,8 @@ export class EpollDriver implements Driver {
 
   submit(op: Op): void {
     if (this.#pending++ === 0) this.#parker.busy(true);
+    // Armed before the op runs: an op that completes at once takes its deadline out in #done.
+    if (op.timeoutNs > 0) this.#armDeadline(op);
     const entry = EPOLL_OPS[op.code];
     switch (entry.run) {
       case Run.READINESS:
@@ -246,12 +262,33 @@ export class EpollDriver implements Driver {
     if (deadline < earliest) this.#arm(deadline);
   }
 
-  // The timerfd expired: settle every sleep now due, then arm for the next.
+  /**
+   * An op's `timeout` option: the op waits in the same heap as sleeps, and at its deadline it is
+   * cancelled with cause TIMEOUT (ETIMEDOUT) — dropped from the readiness wait or the file queue at
+   * once; a file job already running on a worker cannot be stopped, and its result wins.
+   */
+  #armDeadline(op: Op): void {
+    const deadline = performance.now() + op.timeoutNs / 1e6;
+    const earliest = this.#timers.next;
+    this.#timers.push(op, deadline);
+    if (deadline < earliest) this.#arm(deadline);
+  }
+
+  /** The op completed: its deadline, if any, no longer applies. */
+  #dropDeadline(op: Op): void {
+    if (op.heapIndex >= 0 && op.code !== OpCode.TIMEOUT) this.#timers.remove(op);
+  }
+
+  // The timerfd expired: settle every sleep now due and expire every op deadline now due, then
+  // arm for the next.
   #fireTimers(): void {
     this.#syscalls++;
     ffi.read(this.#timerfd, this.#scratchAddr, 8);
     const now = performance.now();
-    for (let op = this.#timers.popDue(now); op; op = this.#timers.popDue(now)) this.#done(op, 0);
+    for (let op = this.#timers.popDue(now); op; op = this.#timers.popDue(now)) {
+      if (op.code === OpCode.TIMEOUT) this.#done(op, 0);
+      else op.cancel(CancelCause.TIMEOUT);
+    }
     if (this.#timers.size) this.#arm(this.#timers.next);
   }
 
@@ -271,6 +308,7 @@ export class EpollDriver implements Driver {
   // --- completion and parking ---
 
   #done(op: Op, res: number): void {
+    this.#dropDeadline(op);
     this.#settled();
     op.complete(res);
   }
