@@ -152,6 +152,8 @@ export class EpollDriver implements Driver {
       parks: this.#parks,
       wakeups: this.#parker.wakeups,
       waitingForReadiness: this.#registry.waiting,
+      // Sleeps and op deadlines armed: an op's deadline leaves when the op completes.
+      timers: this.#timers.size,
       fileThreads: this.#pool.threads,
     };
   }

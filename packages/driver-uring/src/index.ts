@@ -54,6 +54,9 @@ export interface UringOptions extends DriverOptions {
    * 6.0+; plain send where the kernel lacks it or the socket refuses it). Default
    * {@link DEFAULT_SEND_ZC_THRESHOLD}; env `RENTIO_SEND_ZC_THRESHOLD`; `Infinity` turns it off.
    * `stats().zcSends` / `zcCopied` say how many went zero-copy and how many the kernel copied anyway.
+   * A zero-copy write settles only at the kernel's notification, once its pages left the send
+   * queue (the peer took the bytes, or the connection was torn down): until then the kernel may
+   * still read the buffer, so it cannot be handed back — even past the op's `timeout`.
    */
   sendZcThreshold?: number;
 }
