@@ -66,6 +66,11 @@ export class EpollDriver implements Driver {
   #timers = new Timers();
   /** The one timerfd, armed to the earliest pending sleep's deadline. */
   #timerfd = -1;
+  /**
+   * When the timerfd fires next (Infinity: disarmed). INVARIANT: <= every deadline in the heap.
+   * An op deadline later than it needs no timerfd_settime: the earlier expiry re-arms for it.
+   */
+  #armedAt = Infinity;
   #pending = 0;
   #syscalls = 0;
   #parks = 0;
@@ -271,9 +276,10 @@ export class EpollDriver implements Driver {
    */
   #armDeadline(op: Op): void {
     const deadline = performance.now() + op.timeoutNs / 1e6;
-    const earliest = this.#timers.next;
     this.#timers.push(op, deadline);
-    if (deadline < earliest) this.#arm(deadline);
+    // Ops usually finish long before their deadline and leave the heap: re-arming for each one
+    // would cost a syscall per op, where one expiry (a wake with nothing due) re-arms for the rest.
+    if (deadline < this.#armedAt) this.#arm(deadline);
   }
 
   /** The op completed: its deadline, if any, no longer applies. */
@@ -286,6 +292,7 @@ export class EpollDriver implements Driver {
   #fireTimers(): void {
     this.#syscalls++;
     ffi.read(this.#timerfd, this.#scratchAddr, 8);
+    this.#armedAt = Infinity;
     const now = performance.now();
     for (let op = this.#timers.popDue(now); op; op = this.#timers.popDue(now)) {
       if (op.code === OpCode.TIMEOUT) this.#done(op, 0);
@@ -305,6 +312,7 @@ export class EpollDriver implements Driver {
     dv.setBigInt64(ITIMERSPEC.value + TIMESPEC.nsec, BigInt(ns % 1e9), true);
     this.#syscalls++;
     ffi.timerfd_settime(this.#timerfd, 0, this.#scratch, null);
+    this.#armedAt = deadline;
   }
 
   // --- completion and parking ---
