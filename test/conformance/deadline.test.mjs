@@ -131,3 +131,25 @@ await eachDriver(t, 'bad timeout values are refused synchronously and take nothi
   await t.rejects(rt.connect({ port: l.address().port, host: '127.0.0.1', timeout: 'x' }), { code: 'ERR_RENTIO_INVALID_ARG_TYPE' });
   await Promise.all([c.close(), s.close(), l.close()]);
 });
+
+await eachDriver(t, 'connect to a listener whose queue is full: ETIMEDOUT naming the peer, its socket closed', async (t, rt) => {
+  // backlog 0: Linux queues one connection and drops the SYNs after it, so later connects hang.
+  const l = await rt.listen({ port: 0, host: '127.0.0.1', backlog: 0 });
+  const port = l.address().port;
+  const results = await Promise.all(
+    Array.from({ length: 4 }, () =>
+      rt.connect({ host: '127.0.0.1', port, timeout: 150 }).then(
+        (s) => s,
+        (e) => e,
+      ),
+    ),
+  );
+  const streams = results.filter((r) => !(r instanceof Error));
+  const errors = results.filter((r) => r instanceof Error);
+  t.ok(errors.length >= 1, `${errors.length} of 4 timed out`);
+  for (const e of errors)
+    t.match(e, { code: 'ETIMEDOUT', syscall: 'connect', address: '127.0.0.1', port, message: `connect ETIMEDOUT 127.0.0.1:${port}` });
+  t.equal(rt.stats().handles, streams.length + 1, 'the timed-out sockets were closed');
+  t.equal(rt.stats().inFlight, 0);
+  await Promise.all([...streams.map((s) => s.close()), l.close()]);
+});
