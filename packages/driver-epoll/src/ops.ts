@@ -193,6 +193,9 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     run: Run.READINESS,
     write: true,
     // MSG_NOSIGNAL: a peer that went away is EPIPE for this op, never SIGPIPE for the process.
+    // No MSG_ZEROCOPY (uring's sendZcThreshold has no epoll counterpart): its completions come
+    // through the socket's error queue (one recvmsg(MSG_ERRQUEUE) per batch, on EPOLLERR), and on
+    // loopback the kernel copies anyway — see bench/RESULTS.md, "Zero-copy send".
     syscall: (op) => res(ffi.send(op.fd, bufAddr(op), op.len, op.flags | MSG_NOSIGNAL)),
   },
   [OpCode.SHUTDOWN]: {
