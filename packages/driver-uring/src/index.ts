@@ -56,7 +56,8 @@ export interface UringOptions extends DriverOptions {
    * `stats().zcSends` / `zcCopied` say how many went zero-copy and how many the kernel copied anyway.
    * A zero-copy write settles only at the kernel's notification, once its pages left the send
    * queue (the peer took the bytes, or the connection was torn down): until then the kernel may
-   * still read the buffer, so it cannot be handed back — even past the op's `timeout`.
+   * still read the buffer, so it cannot be handed back — even past the op's `timeout`; and a
+   * `close()` of the stream waits for it as for any op in flight.
    */
   sendZcThreshold?: number;
 }
