@@ -97,6 +97,20 @@ await eachDriver(t, 'abort mid-way: AbortError with bytesWritten; closing the fi
   await Promise.all([c.close(), s.close(), l.close()]);
 });
 
+await eachDriver(t, 'into a Unix stream, each chunk with a deadline: byte-exact', async (t, rt) => {
+  const [path, data] = fixture(t, 3 << 20);
+  const sock = join(tmpDir(t), 's.sock');
+  const l = await rt.listen({ path: sock });
+  const [c, s] = await Promise.all([rt.connect({ path: sock }), l.accept()]);
+  const f = await rt.open(path);
+  const received = readToEnd(c);
+  t.equal(await s.sendFile(f, { timeout: 10_000 }), data.byteLength);
+  await s.shutdown();
+  t.equal(sha256(await received), sha256(data));
+  t.equal(rt.stats().inFlight, 0);
+  await Promise.all([f.close(), c.close(), s.close(), l.close()]);
+});
+
 await eachDriver(t, 'bad arguments are refused synchronously', async (t, rt) => {
   const [path] = fixture(t, 10);
   const [c, s, l] = await streamPair(rt);
