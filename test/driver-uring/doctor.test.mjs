@@ -24,6 +24,8 @@ t.test('doctor --json reports kernel, sysctl, liburing, opcodes, flags and the a
   t.equal(j.opcodes.IORING_OP_READ, true);
   t.equal(j.opcodes.IORING_OP_ASYNC_CANCEL, true);
   t.type(j.opcodes.IORING_OP_SOCKET, 'boolean');
+  // Deadlines, sendFile and zero-copy send: which the kernel has.
+  for (const op of ['IORING_OP_LINK_TIMEOUT', 'IORING_OP_SPLICE', 'IORING_OP_SEND_ZC']) t.type(j.opcodes[op], 'boolean', op);
   t.same(j.missingOpcodes, []);
   t.type(j.setupFlags.COOP_TASKRUN, 'boolean');
   t.type(j.setupFlags.DEFER_TASKRUN, 'boolean');

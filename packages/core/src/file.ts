@@ -53,13 +53,13 @@ export class File extends Handle {
     // An empty window reads nothing without asking the kernel, as node:fs does (the kernel would
     // still check the fd, e.g. EBADF on a write-only file, where node:fs resolves 0).
     if (a.len === 0 && !a.signal?.aborted) return Promise.resolve([0, a.owned]);
-    return this._bufOp(OpCode.READ, a.owned, a.off, a.len, a.pos, a.signal);
+    return this._bufOp(OpCode.READ, a.owned, a.off, a.len, a.pos, a.signal, a.timeoutNs);
   }
 
   /** Write `buf` (or its window) at `position`. Resolves `[bytesWritten, buf]`; may be short. */
   write(buf: Uint8Array, options?: FileIoOptions): Promise<[number, Uint8Array]> {
     const a = this._rent(buf, options, true);
-    return this._bufOp(OpCode.WRITE, a.owned, a.off, a.len, a.pos, a.signal);
+    return this._bufOp(OpCode.WRITE, a.owned, a.off, a.len, a.pos, a.signal, a.timeoutNs);
   }
 
   /**

@@ -12,7 +12,7 @@ import { HandleClosedError } from './errors.js';
 import { fdLedger } from './fd-ledger.js';
 import { CancelCause, Op, OpCode, OpList, Resolve } from './op.js';
 import type { Runtime } from './runtime.js';
-import { checkOptions, checkPosition, checkSignal } from './validate.js';
+import { checkOptions, checkPosition, checkSignal, checkTimeout } from './validate.js';
 
 /** Options every buffer op takes. */
 export interface IoOptions {
@@ -22,6 +22,21 @@ export interface IoOptions {
   length?: number;
   /** Cancel the op: it rejects with `AbortError` carrying `err.buf` (unless it completed first). */
   signal?: AbortSignal;
+  /**
+   * Deadline of the op, in milliseconds: past it the op rejects with a Node-style `ETIMEDOUT`
+   * error carrying `err.buf` (unless it completed first: then its result wins). Kernel-timed
+   * (uring: a linked timeout; epoll: the driver's timer), cheaper than an `AbortSignal.timeout`.
+   * For `writeAll`, each write it makes gets this deadline.
+   *
+   * @example
+   * ```ts
+   * const [n, b] = await s.read(alloc(4096), { timeout: 5000 }).catch((e) => {
+   *   if (e.code === 'ETIMEDOUT') return [0, e.buf]
+   *   throw e
+   * })
+   * ```
+   */
+  timeout?: number;
   /** File offset (files only). */
   position?: number | bigint | null;
 }
@@ -30,7 +45,7 @@ export interface IoOptions {
  * A buffer op's checked arguments. One object reused by every call: it is filled and consumed
  * synchronously, before anything can run in between, so no allocation per op.
  */
-const args = { owned: null as unknown as Uint8Array, off: 0, len: 0, pos: -1, signal: null as AbortSignal | null };
+const args = { owned: null as unknown as Uint8Array, off: 0, len: 0, pos: -1, signal: null as AbortSignal | null, timeoutNs: 0 };
 
 /** Base of every rentio handle. */
 export abstract class Handle {
@@ -78,6 +93,7 @@ export abstract class Handle {
     const [off, len] = checkWindow(buf, opts.offset, opts.length);
     args.pos = positioned ? checkPosition(opts.position) : -1;
     args.signal = checkSignal(opts.signal);
+    args.timeoutNs = checkTimeout(opts.timeout);
     this._check();
     args.owned = takeOwnership(buf);
     args.off = off;
@@ -93,8 +109,10 @@ export abstract class Handle {
     len: number,
     pos: number,
     signal: AbortSignal | null,
+    timeoutNs = 0,
   ): Promise<[number, Uint8Array]> {
     const op = new Op(code);
+    op.timeoutNs = timeoutNs;
     op.buf = owned;
     op.off = off;
     op.len = len;
@@ -109,12 +127,12 @@ export abstract class Handle {
    */
   protected async _writeAll(code: OpCode, a: typeof args): Promise<Uint8Array> {
     let { owned, off, len, pos } = a;
-    const { signal } = a;
+    const { signal, timeoutNs } = a;
     const start = off;
     while (len > 0) {
       let n: number;
       try {
-        [n, owned] = await this._bufOp(code, owned, off, len, pos, signal);
+        [n, owned] = await this._bufOp(code, owned, off, len, pos, signal, timeoutNs);
       } catch (err) {
         throw Object.assign(err as Error, { bytesWritten: off - start });
       }

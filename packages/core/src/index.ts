@@ -52,6 +52,7 @@ export { type SocketAddressInfo } from './sockaddr.js';
 export { Stats } from './stats.js';
 export { Listener } from './listener.js';
 export { StreamSocket, type StreamIoOptions } from './stream-socket.js';
+export type { SendFileOptions } from './send-file.js';
 export { TcpListener } from './tcp-listener.js';
 export { TcpStream } from './tcp-stream.js';
 export { UdpSocket, type BindUdpOptions, type DatagramFrom, type UdpRecvOptions, type UdpSendOptions } from './udp-socket.js';

@@ -7,7 +7,7 @@ import { Handle } from './handle.js';
 import { Op, OpCode } from './op.js';
 import { SOCKADDR_STORAGE } from './sockaddr.js';
 import type { StreamSocket } from './stream-socket.js';
-import { checkOptions, checkSignal } from './validate.js';
+import { checkOptions, checkSignal, checkTimeout } from './validate.js';
 
 /**
  * A listening socket (`TcpListener`, `UnixListener`). Iterate it to accept connections until it
@@ -23,11 +23,17 @@ import { checkOptions, checkSignal } from './validate.js';
 export abstract class Listener<S extends StreamSocket> extends Handle implements AsyncIterable<S> {
   protected readonly what = 'listener';
 
-  /** Accept one connection. Rejects with `AbortError` when `signal` aborts it. */
-  accept(options?: { signal?: AbortSignal }): Promise<S> {
-    const signal = checkSignal(checkOptions<{ signal: AbortSignal }>(options).signal);
+  /**
+   * Accept one connection. Rejects with `AbortError` when `signal` aborts it, and with a
+   * Node-style `ETIMEDOUT` error when none came within `timeout` milliseconds.
+   */
+  accept(options?: { signal?: AbortSignal; timeout?: number }): Promise<S> {
+    const opts = checkOptions<{ signal: AbortSignal; timeout: number }>(options);
+    const signal = checkSignal(opts.signal);
+    const timeoutNs = checkTimeout(opts.timeout);
     this._check();
     const op = new Op(OpCode.ACCEPT);
+    op.timeoutNs = timeoutNs;
     // sockaddr_storage then the socklen_t the kernel reads and updates (see OpCode.ACCEPT).
     op.addr = new Uint8Array(new ArrayBuffer(SOCKADDR_STORAGE + 4));
     new DataView(op.addr.buffer).setUint32(SOCKADDR_STORAGE, SOCKADDR_STORAGE, true);

@@ -76,6 +76,12 @@ export const OpCode = {
   CHMOD: 20,
   /** unlinkat(AT_FDCWD, path, 0) → 0. Fields: path (NUL-terminated). */
   UNLINK: 21,
+  /**
+   * Move up to `len` bytes of the file `fdIn`, from file offset `pos`, to the stream socket `fd`
+   * → bytes moved (0: end of file); may be short. uring: IORING_OP_SPLICE through a pipe
+   * (file → pipe → socket); epoll: sendfile(2) when the socket is writable.
+   */
+  SENDFILE: 40,
 } as const;
 /** One of {@link OpCode}'s values. */
 export type OpCode = (typeof OpCode)[keyof typeof OpCode];
@@ -103,6 +109,7 @@ export const SYSCALL: Readonly<Record<OpCode, string>> = {
   [OpCode.RECVMSG]: 'recvmsg',
   [OpCode.CHMOD]: 'chmod',
   [OpCode.UNLINK]: 'unlink',
+  [OpCode.SENDFILE]: 'sendfile',
 };
 /** Name of an op code, for stats and messages. */
 export const OP_NAME: Record<number, string> = Object.fromEntries(Object.entries(OpCode).map(([k, v]) => [v, k]));
@@ -110,6 +117,7 @@ export const OP_NAME: Record<number, string> = Object.fromEntries(Object.entries
 export const ECANCELED = osConstants.errno.ECANCELED;
 export const EINTR = osConstants.errno.EINTR;
 export const EAGAIN = osConstants.errno.EAGAIN;
+export const ETIMEDOUT = osConstants.errno.ETIMEDOUT;
 /**
  * Not an errno: the result a driver completes an op with when it refused to submit it because
  * the process's uid/gid changed after the driver was made (uring). Rejects with
@@ -118,7 +126,7 @@ export const EAGAIN = osConstants.errno.EAGAIN;
 export const RES_CREDENTIALS_CHANGED = -0x10000;
 
 /** Why an op was cancelled. */
-export const CancelCause = { NONE: 0, ABORT: 1, HANDLE_CLOSED: 2, RUNTIME_CLOSED: 3 } as const;
+export const CancelCause = { NONE: 0, ABORT: 1, HANDLE_CLOSED: 2, RUNTIME_CLOSED: 3, TIMEOUT: 4 } as const;
 type CancelCause = (typeof CancelCause)[keyof typeof CancelCause];
 
 const PENDING = 1;
@@ -208,6 +216,14 @@ export class Op {
   /** TIMEOUT duration in nanoseconds. */
   ns = 0;
   /**
+   * The op's deadline (the `timeout` option), in nanoseconds from submission; 0 = none. uring
+   * links an IORING_OP_LINK_TIMEOUT to the op's SQE; epoll puts the op in its timer heap. On
+   * expiry the op rejects with ETIMEDOUT, unless it completed first (its result wins).
+   */
+  timeoutNs = 0;
+  /** SENDFILE: the file the bytes come from. */
+  fdIn = -1;
+  /**
    * Driver-private: the op's slot in the driver's slab of ops in flight (uring: its slab slot and
    * user_data; epoll: its file-job id), -1 when it holds none. Core never reads it.
    */
@@ -257,6 +273,17 @@ export class Op {
     this.sink?._cancel(this);
   }
 
+  /**
+   * The op's deadline passed and the kernel already cancelled it (uring: its LINK_TIMEOUT fired).
+   * Like {@link Op.cancel} without asking the driver: the op's own completion still settles it,
+   * as ETIMEDOUT if that carries -ECANCELED, with its result if the op had finished first.
+   */
+  expired(): void {
+    if (this.state !== PENDING) return;
+    this.state = CANCELLING;
+    this.cancelCause = CancelCause.TIMEOUT;
+  }
+
   /** `AbortSignal` listener (the op itself listens: no closure per op). @internal */
   handleEvent(): void {
     this.abortReason = this.signal?.reason;
@@ -301,6 +328,7 @@ export class Op {
     let err: Error & { buf?: Uint8Array; bufs?: Uint8Array[] };
     if (this.cancelCause !== CancelCause.NONE && (res === -ECANCELED || res === -EINTR)) {
       if (this.cancelCause === CancelCause.ABORT) err = new AbortError(undefined, { cause: this.abortReason });
+      else if (this.cancelCause === CancelCause.TIMEOUT) err = this.#systemError(-ETIMEDOUT);
       else if (this.cancelCause === CancelCause.HANDLE_CLOSED) err = new HandleClosedError(this.what, true);
       else err = new RuntimeClosedError(true);
     } else if (res === RES_CREDENTIALS_CHANGED) {
@@ -308,13 +336,17 @@ export class Op {
         "the process's uid/gid changed after the io_uring ring was made: the uring driver refuses to submit, since io_uring could run the operation with the ring creator's credentials",
       );
     } else {
-      // Socket ops read as node:net's errors (`read ECONNRESET`), file ops as node:fs's.
-      const net = this.ctx?.address !== undefined || this.what === 'stream' || this.what === 'listener' || this.what === 'socket';
-      err = errnoException(res, SYSCALL[this.code] ?? 'unknown', this.ctx, net ? 'net' : 'fs');
+      err = this.#systemError(res);
     }
     if (this.buf) err.buf = this.buf;
     if (this.bufs) err.bufs = this.bufs;
     return err;
+  }
+
+  /** A Node-style system error for `-errno`: socket ops as node:net's (`read ECONNRESET`), file ops as node:fs's. */
+  #systemError(res: number): Error {
+    const net = this.ctx?.address !== undefined || this.what === 'stream' || this.what === 'listener' || this.what === 'socket';
+    return errnoException(res, SYSCALL[this.code] ?? 'unknown', this.ctx, net ? 'net' : 'fs');
   }
 }
 

@@ -21,7 +21,7 @@ import { TcpStream } from './tcp-stream.js';
 import { bindUdp, type BindUdpOptions, type UdpSocket } from './udp-socket.js';
 import { connectUnix, listenUnix, type UnixConnectOptions, type UnixListener, type UnixListenOptions } from './unix-listener.js';
 import type { UnixStream } from './unix-stream.js';
-import { checkBool, checkInt, checkOptions, checkPort, checkSignal, encodePath } from './validate.js';
+import { checkBool, checkInt, checkOptions, checkPort, checkSignal, checkTimeout, encodePath } from './validate.js';
 
 export type { DriverInfo, RuntimeStats } from './engine.js';
 
@@ -57,6 +57,11 @@ export interface ConnectOptions {
   noDelay?: boolean;
   /** Abort the connect (and the name lookup). */
   signal?: AbortSignal;
+  /**
+   * Deadline of the connect itself (not the name lookup), in milliseconds: past it, a Node-style
+   * `ETIMEDOUT` error (`connect ETIMEDOUT 10.0.0.1:80`).
+   */
+  timeout?: number;
 }
 
 /** Options of readFile / writeFile. */
@@ -215,6 +220,7 @@ export class Runtime extends Engine {
     const opts = checkOptions<ConnectOptions>(options);
     const port = checkPort(opts.port, false);
     const signal = checkSignal(opts.signal);
+    const timeoutNs = checkTimeout(opts.timeout);
     const host = opts.host ?? 'localhost';
     if (typeof host !== 'string') throw new InvalidArgTypeError('host', 'a string', host);
     if (opts.family !== undefined && opts.family !== 0 && opts.family !== 4 && opts.family !== 6)
@@ -225,7 +231,7 @@ export class Runtime extends Engine {
     const fd = await this.#socket(isIP(address) === 6 ? AF_INET6 : AF_INET, { address, port });
     const s = new TcpStream(this, fd);
     try {
-      await s._connect(address, port, signal);
+      await s._connect(address, port, signal, timeoutNs);
       if (opts.noDelay) s.setNoDelay(true);
       return s;
     } catch (err) {

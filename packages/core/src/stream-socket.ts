@@ -8,7 +8,9 @@ import { checkRentable, takeOwnership } from './buffer.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR } from './constants.js';
 import { InvalidArgTypeError, InvalidArgValueError, type ErrnoContext } from './errors.js';
 import { Handle, type IoOptions } from './handle.js';
+import type { File } from './file.js';
 import { Op, OpCode, Resolve } from './op.js';
+import { sendFile, type SendFileOptions } from './send-file.js';
 import { checkOptions, checkSignal } from './validate.js';
 
 /** Options of a stream's `read` / `write` / `writeAll`. */
@@ -36,13 +38,13 @@ export abstract class StreamSocket extends Handle {
   /** Read into `buf` (or its window). Resolves `[bytesRead, buf]`; 0 bytes is EOF. */
   read(buf: Uint8Array, options?: StreamIoOptions): Promise<[number, Uint8Array]> {
     const a = this._rent(buf, options, false);
-    return this._bufOp(OpCode.RECV, a.owned, a.off, a.len, -1, a.signal);
+    return this._bufOp(OpCode.RECV, a.owned, a.off, a.len, -1, a.signal, a.timeoutNs);
   }
 
   /** Write `buf` (or its window) once. Resolves `[bytesWritten, buf]`; may be short under back-pressure. */
   write(buf: Uint8Array, options?: StreamIoOptions): Promise<[number, Uint8Array]> {
     const a = this._rent(buf, options, false);
-    return this._bufOp(OpCode.SEND, a.owned, a.off, a.len, -1, a.signal);
+    return this._bufOp(OpCode.SEND, a.owned, a.off, a.len, -1, a.signal, a.timeoutNs);
   }
 
   /**
@@ -71,6 +73,27 @@ export abstract class StreamSocket extends Handle {
   }
 
   /**
+   * Send `file`'s bytes (from `position`, default 0, for `length` bytes, default to its end)
+   * without copying them through JS: uring splices them through a pipe, epoll uses sendfile(2).
+   * Resumes after short sends; resolves the bytes sent (fewer than `length` only when the file
+   * ended). On error, `err.bytesWritten` says how far it got.
+   *
+   * @example
+   * ```ts
+   * const f = await rt.open('/srv/index.html')
+   * const size = (await f.stat()).size
+   * await s.writeAll(own(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`))
+   * await s.sendFile(f, { length: size })
+   * ```
+   */
+  sendFile(file: File, options?: SendFileOptions): Promise<number> {
+    this._check();
+    return sendFile(this.#startChunk, file, options);
+  }
+
+  readonly #startChunk = (op: Op, signal: AbortSignal | null): Promise<number> => this._start<number>(op, signal);
+
+  /**
    * Shut down the write side (default: send FIN / EOF, like `socket.end()`), the read side, or
    * both. Resolves as well when the connection is already gone (the peer reset it).
    */
@@ -84,8 +107,9 @@ export abstract class StreamSocket extends Handle {
   }
 
   /** Connect this (fresh) socket to the encoded address. @internal */
-  _connectTo(addr: Uint8Array, addrLen: number, ctx: ErrnoContext, signal: AbortSignal | null): Promise<void> {
+  _connectTo(addr: Uint8Array, addrLen: number, ctx: ErrnoContext, signal: AbortSignal | null, timeoutNs = 0): Promise<void> {
     const op = new Op(OpCode.CONNECT);
+    op.timeoutNs = timeoutNs;
     op.addr = addr;
     op.addrLen = addrLen;
     op.ctx = ctx;

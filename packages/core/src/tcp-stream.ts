@@ -78,9 +78,9 @@ export class TcpStream extends StreamSocket {
   }
 
   /** Connect this (fresh) socket. @internal */
-  _connect(address: string, port: number, signal: AbortSignal | null): Promise<void> {
+  _connect(address: string, port: number, signal: AbortSignal | null, timeoutNs = 0): Promise<void> {
     const addr = new Uint8Array(new ArrayBuffer(128));
-    return this._connectTo(addr, encodeSockaddr(address, port, addr), { address, port }, signal);
+    return this._connectTo(addr, encodeSockaddr(address, port, addr), { address, port }, signal, timeoutNs);
   }
 
   #peerInfo(): SocketAddressInfo | null {

@@ -136,7 +136,9 @@ export class UdpSocket extends Handle {
     }
     const a = this._rent(buf, opts, false);
     const ctx = address === undefined ? (this.#remote ?? undefined) : { address, port };
-    return this._start<[number, Uint8Array]>(MsgOp.send(this.#blocks, a.owned, a.off, a.len, address, port, ctx), a.signal);
+    const op = MsgOp.send(this.#blocks, a.owned, a.off, a.len, address, port, ctx);
+    op.timeoutNs = a.timeoutNs;
+    return this._start<[number, Uint8Array]>(op, a.signal);
   }
 
   /**
@@ -145,7 +147,9 @@ export class UdpSocket extends Handle {
    */
   recv(buf: Uint8Array, options?: UdpRecvOptions): Promise<[number, Uint8Array, DatagramFrom]> {
     const a = this._rent(buf, options, false);
-    return this._start<[number, Uint8Array, DatagramFrom]>(MsgOp.recv(this.#blocks, a.owned, a.off, a.len, this.#remote ?? undefined), a.signal);
+    const op = MsgOp.recv(this.#blocks, a.owned, a.off, a.len, this.#remote ?? undefined);
+    op.timeoutNs = a.timeoutNs;
+    return this._start<[number, Uint8Array, DatagramFrom]>(op, a.signal);
   }
 
   /**

@@ -10,7 +10,7 @@ import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
 import { AF_UNIX, SUN_PATH_SIZE, encodeSockaddrUn, isAbstract, sunPathBytes } from './sockaddr-un.js';
 import { UnixStream } from './unix-stream.js';
-import { checkBool, checkInt, checkSignal, encodePath } from './validate.js';
+import { checkBool, checkInt, checkSignal, checkTimeout, encodePath } from './validate.js';
 
 /** Options of `listen({ path })`. */
 export interface UnixListenOptions {
@@ -34,6 +34,8 @@ export interface UnixConnectOptions {
   path: string;
   /** Abort the connect. */
   signal?: AbortSignal;
+  /** Deadline of the connect, in milliseconds: past it, a Node-style `ETIMEDOUT` error. */
+  timeout?: number;
 }
 
 // S_IRUSR|S_IRGRP|S_IROTH and S_IWUSR|S_IWGRP|S_IWOTH, as uv_pipe_chmod sets them.
@@ -185,13 +187,14 @@ export async function listenUnix(rt: Runtime, opts: Partial<UnixListenOptions> &
 export async function connectUnix(rt: Runtime, opts: Partial<UnixConnectOptions> & Record<string, unknown>): Promise<UnixStream> {
   const path = checkUnixPath(opts.path);
   const signal = checkSignal(opts.signal);
+  const timeoutNs = checkTimeout(opts.timeout);
   if (sunPathBytes(path) > SUN_PATH_SIZE) throw tooLong(path, 'connect');
   if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
   const [addr, addrLen] = encodeSockaddrUn(path);
   const fd = await unixSocket(rt, { address: path });
   const s = new UnixStream(rt, fd);
   try {
-    await s._connectTo(addr, addrLen, { address: path }, signal);
+    await s._connectTo(addr, addrLen, { address: path }, signal, timeoutNs);
     return s;
   } catch (err) {
     await s.close().catch(() => {});

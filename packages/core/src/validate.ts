@@ -76,3 +76,18 @@ export function checkBool(name: string, v: unknown): boolean {
   if (typeof v !== 'boolean') throw new InvalidArgTypeError(name, 'of type boolean', v);
   return v;
 }
+
+/** Longest `timeout` option: what a kernel timespec and the timer heap hold exactly (as `sleep`). */
+const MAX_TIMEOUT_MS = 2 ** 31 * 1000;
+
+/**
+ * An op's `timeout` option (milliseconds, > 0; fractions allowed) → nanoseconds, 0 when absent.
+ * Zero is refused rather than read as "no deadline" (as `socket.setTimeout(0)` would): a deadline
+ * computed down to 0 means "already late", and silently waiting forever would hide it.
+ */
+export function checkTimeout(v: unknown): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new InvalidArgTypeError('timeout', 'a number of milliseconds', v);
+  if (!(v > 0) || v > MAX_TIMEOUT_MS) throw new OutOfRangeError('timeout', `> 0 and <= ${MAX_TIMEOUT_MS} (milliseconds)`, v);
+  return Math.max(1, Math.round(v * 1e6));
+}

@@ -8,7 +8,20 @@
  * — is registered in one epoll instance, and Node's own loop watches that one fd (the parker).
  * @module
  */
-import { abiFor, ECANCELED, EAGAIN, errnoException, STATX, getsockoptInt, Parker, type Driver, type DriverStats, type Op } from '@rentio/core/driver';
+import {
+  abiFor,
+  CancelCause,
+  ECANCELED,
+  EAGAIN,
+  errnoException,
+  OpCode,
+  STATX,
+  getsockoptInt,
+  Parker,
+  type Driver,
+  type DriverStats,
+  type Op,
+} from '@rentio/core/driver';
 import {
   AT_EMPTY_PATH,
   CLOCK_MONOTONIC,
@@ -53,6 +66,11 @@ export class EpollDriver implements Driver {
   #timers = new Timers();
   /** The one timerfd, armed to the earliest pending sleep's deadline. */
   #timerfd = -1;
+  /**
+   * When the timerfd fires next (Infinity: disarmed). INVARIANT: <= every deadline in the heap.
+   * An op deadline later than it needs no timerfd_settime: the earlier expiry re-arms for it.
+   */
+  #armedAt = Infinity;
   #pending = 0;
   #syscalls = 0;
   #parks = 0;
@@ -81,6 +99,7 @@ export class EpollDriver implements Driver {
       );
       pool = this.#pool = new FilePool(fileThreads);
       this.#pool.onLost = (op) => this.#done(op, -EIO /* the worker running it died */);
+      this.#pool.beforeComplete = (op) => this.#dropDeadline(op);
       this.#syscalls++;
       let r = this.#selector.add(this.#pool.eventfd, EPOLLIN | EPOLLET);
       if (r < 0) throw errnoException(r, 'epoll_ctl');
@@ -104,6 +123,8 @@ export class EpollDriver implements Driver {
 
   submit(op: Op): void {
     if (this.#pending++ === 0) this.#parker.busy(true);
+    // Armed before the op runs: an op that completes at once takes its deadline out in #done.
+    if (op.timeoutNs > 0) this.#armDeadline(op);
     const entry = EPOLL_OPS[op.code];
     switch (entry.run) {
       case Run.READINESS:
@@ -136,6 +157,8 @@ export class EpollDriver implements Driver {
       parks: this.#parks,
       wakeups: this.#parker.wakeups,
       waitingForReadiness: this.#registry.waiting,
+      // Sleeps and op deadlines armed: an op's deadline leaves when the op completes.
+      timers: this.#timers.size,
       fileThreads: this.#pool.threads,
     };
   }
@@ -246,12 +269,35 @@ export class EpollDriver implements Driver {
     if (deadline < earliest) this.#arm(deadline);
   }
 
-  // The timerfd expired: settle every sleep now due, then arm for the next.
+  /**
+   * An op's `timeout` option: the op waits in the same heap as sleeps, and at its deadline it is
+   * cancelled with cause TIMEOUT (ETIMEDOUT) — dropped from the readiness wait or the file queue at
+   * once; a file job already running on a worker cannot be stopped, and its result wins.
+   */
+  #armDeadline(op: Op): void {
+    const deadline = performance.now() + op.timeoutNs / 1e6;
+    this.#timers.push(op, deadline);
+    // Ops usually finish long before their deadline and leave the heap: re-arming for each one
+    // would cost a syscall per op, where one expiry (a wake with nothing due) re-arms for the rest.
+    if (deadline < this.#armedAt) this.#arm(deadline);
+  }
+
+  /** The op completed: its deadline, if any, no longer applies. */
+  #dropDeadline(op: Op): void {
+    if (op.heapIndex >= 0 && op.code !== OpCode.TIMEOUT) this.#timers.remove(op);
+  }
+
+  // The timerfd expired: settle every sleep now due and expire every op deadline now due, then
+  // arm for the next.
   #fireTimers(): void {
     this.#syscalls++;
     ffi.read(this.#timerfd, this.#scratchAddr, 8);
+    this.#armedAt = Infinity;
     const now = performance.now();
-    for (let op = this.#timers.popDue(now); op; op = this.#timers.popDue(now)) this.#done(op, 0);
+    for (let op = this.#timers.popDue(now); op; op = this.#timers.popDue(now)) {
+      if (op.code === OpCode.TIMEOUT) this.#done(op, 0);
+      else op.cancel(CancelCause.TIMEOUT);
+    }
     if (this.#timers.size) this.#arm(this.#timers.next);
   }
 
@@ -266,11 +312,13 @@ export class EpollDriver implements Driver {
     dv.setBigInt64(ITIMERSPEC.value + TIMESPEC.nsec, BigInt(ns % 1e9), true);
     this.#syscalls++;
     ffi.timerfd_settime(this.#timerfd, 0, this.#scratch, null);
+    this.#armedAt = deadline;
   }
 
   // --- completion and parking ---
 
   #done(op: Op, res: number): void {
+    this.#dropDeadline(op);
     this.#settled();
     op.complete(res);
   }

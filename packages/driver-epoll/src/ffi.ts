@@ -41,6 +41,8 @@ export const send = libc.func('long send(int fd, uintptr_t buf, size_t n, int fl
 export const sendmsg = libc.func('long sendmsg(int fd, void *msg, int flags)');
 /** ssize_t recvmsg(int fd, struct msghdr *msg, int flags); — datagrams with their sender and MSG_TRUNC */
 export const recvmsg = libc.func('long recvmsg(int fd, void *msg, int flags)');
+/** ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count); — file to socket, no user-space copy */
+export const sendfile = libc.func('long sendfile(int outFd, int inFd, uintptr_t offset, size_t count)');
 
 // --- fds and files (files run on the worker threads: regular files cannot be polled) ---
 /** ssize_t pread(int fd, void *buf, size_t n, off_t offset); */

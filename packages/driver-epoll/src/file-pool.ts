@@ -89,11 +89,15 @@ export class FilePool {
     this.#start(id, op);
   }
 
+  /** Called with each op just before the pool completes it (the driver drops the op's deadline). */
+  beforeComplete: (op: Op) => void = () => {};
+
   /** Cancel a job still queued; a running job's result wins. Returns true if the op completed here. */
   cancel(op: Op): boolean {
     const w = this.#waiting.indexOf(op);
     if (w >= 0) {
       this.#waiting.splice(w, 1);
+      this.beforeComplete(op);
       op.complete(-ECANCELED);
       return true;
     }
@@ -123,6 +127,7 @@ export class FilePool {
         Atomics.store(this.#states, id, S_FREE);
         this.#free.push(id);
         op.slot = -1;
+        this.beforeComplete(op);
         op.complete(res);
         done++;
       }

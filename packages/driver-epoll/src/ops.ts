@@ -76,6 +76,11 @@ function bufAddr(op: Op): number {
   return ffi.addressOf(op.buf!) + op.off;
 }
 
+// sendfile(2)'s off_t, read and advanced by the kernel: one for the driver's life, as every
+// call is synchronous on the main thread.
+const sendfileOff = new BigInt64Array(1);
+const sendfileOffAddr = ffi.addressOf(new Uint8Array(sendfileOff.buffer));
+
 /** Every core op, by code. */
 export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
   [OpCode.OPENAT]: {
@@ -188,6 +193,9 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     run: Run.READINESS,
     write: true,
     // MSG_NOSIGNAL: a peer that went away is EPIPE for this op, never SIGPIPE for the process.
+    // No MSG_ZEROCOPY (uring's sendZcThreshold has no epoll counterpart): its completions come
+    // through the socket's error queue (one recvmsg(MSG_ERRQUEUE) per batch, on EPOLLERR), and on
+    // loopback the kernel copies anyway — see bench/RESULTS.md, "Zero-copy send".
     syscall: (op) => res(ffi.send(op.fd, bufAddr(op), op.len, op.flags | MSG_NOSIGNAL)),
   },
   [OpCode.SHUTDOWN]: {
@@ -217,5 +225,18 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
   [OpCode.UNLINK]: {
     run: Run.FILE,
     job: (j, b) => ffi.unlinkat(AT_FDCWD, j[b + F_ADDR2], 0),
+  },
+  [OpCode.SENDFILE]: {
+    run: Run.READINESS,
+    write: true,
+    // sendfile(2) when the socket is writable: the nonblocking socket takes what fits (a short
+    // count) or says EAGAIN. The file side reads the page cache on this thread, as nginx's
+    // sendfile does; a cold file blocks the loop for its disk reads. pos -1: the file's own
+    // position (offset NULL).
+    syscall: (op) => {
+      if (op.pos < 0) return res(ffi.sendfile(op.fd, op.fdIn, 0, op.len));
+      sendfileOff[0] = BigInt(op.pos);
+      return res(ffi.sendfile(op.fd, op.fdIn, sendfileOffAddr, op.len));
+    },
   },
 };

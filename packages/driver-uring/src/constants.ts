@@ -36,6 +36,13 @@ export const IORING_OP_FTRUNCATE = 55;
 export const IORING_OP_BIND = 56;
 /** Linux 6.11; not in liburing 2.3's header. */
 export const IORING_OP_LISTEN = 57;
+// --- opcodes for deadlines, zero-copy send and file-to-socket splice ---
+/** Linux 5.5: a timeout linked to the SQE before it (which carries IOSQE_IO_LINK). */
+export const IORING_OP_LINK_TIMEOUT = 15;
+/** Linux 5.7. */
+export const IORING_OP_SPLICE = 30;
+/** Linux 6.0: two CQEs, the result (IORING_CQE_F_MORE) and the notification (IORING_CQE_F_NOTIF). */
+export const IORING_OP_SEND_ZC = 47;
 
 /** Names of the opcodes above, for probe reports and messages. */
 export const IORING_OP_NAME: Record<number, string> = {
@@ -62,7 +69,26 @@ export const IORING_OP_NAME: Record<number, string> = {
   [IORING_OP_FTRUNCATE]: 'IORING_OP_FTRUNCATE',
   [IORING_OP_BIND]: 'IORING_OP_BIND',
   [IORING_OP_LISTEN]: 'IORING_OP_LISTEN',
+  [IORING_OP_LINK_TIMEOUT]: 'IORING_OP_LINK_TIMEOUT',
+  [IORING_OP_SPLICE]: 'IORING_OP_SPLICE',
+  [IORING_OP_SEND_ZC]: 'IORING_OP_SEND_ZC',
 };
+
+// --- sqe->flags (IOSQE_*_BIT) ---
+/** The next SQE starts only after this one completes (fully: a short result breaks the chain). */
+export const IOSQE_IO_LINK = 1 << 2;
+
+// --- cqe->flags ---
+/** More CQEs follow for this user_data (SEND_ZC: the notification). */
+export const IORING_CQE_F_MORE = 1 << 1;
+/** This CQE is SEND_ZC's notification: the kernel no longer reads the buffer. */
+export const IORING_CQE_F_NOTIF = 1 << 3;
+
+// --- sqe->ioprio for send/recv ---
+/** SEND_ZC: report in the notification's res whether the kernel copied after all. */
+export const IORING_SEND_ZC_REPORT_USAGE = 1 << 3;
+/** Notification res bit (with REPORT_USAGE): the data was copied, not sent from the pages. */
+export const IORING_NOTIF_USAGE_ZC_COPIED = 1 << 31;
 
 // --- io_uring_setup() flags ---
 export const IORING_SETUP_CQSIZE = 1 << 3;
@@ -110,3 +136,6 @@ export const SOCK_CLOEXEC = 0o2000000;
 export const MSG_NOSIGNAL = 0x4000;
 export const EFD_CLOEXEC = 0o2000000;
 export const EFD_NONBLOCK = 0o4000;
+export const O_CLOEXEC = 0o2000000;
+/** fcntl(2) command setting a pipe's capacity (Linux 2.6.35). */
+export const F_SETPIPE_SZ = 1031;

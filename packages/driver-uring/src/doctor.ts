@@ -7,7 +7,7 @@ import { release } from 'node:os';
 import type { DriverUnavailableError } from '@rentio/core/driver';
 import { IORING_OP_NAME } from './constants.js';
 import { LIBURING_DEFAULT, loadLiburing } from './ffi.js';
-import { OPTIONAL_OPS, probeOpcodes, probeSetupFlags, REQUIRED_OPS } from './probe.js';
+import { FEATURE_OPS, OPTIONAL_OPS, probeOpcodes, probeSetupFlags, REQUIRED_OPS } from './probe.js';
 import { diagnoseSetupRefusal, refusalFacts, type SeccompStatus, type SetupRefusal } from './refusal.js';
 import { Ring } from './ring.js';
 import { open, type UringOptions } from './index.js';
@@ -87,7 +87,7 @@ export async function doctor(options: UringOptions = {}): Promise<DoctorReport> 
       const ring = Ring.open(lib, { entries: 2, cqEntries: 0, flags: 0 });
       try {
         const ops = probeOpcodes(ring);
-        for (const op of [...REQUIRED_OPS, ...OPTIONAL_OPS]) report.opcodes[IORING_OP_NAME[op]] = ops.has(op);
+        for (const op of [...REQUIRED_OPS, ...OPTIONAL_OPS, ...FEATURE_OPS]) report.opcodes[IORING_OP_NAME[op]] = ops.has(op);
         report.missingOpcodes = REQUIRED_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]);
         report.libcFallbacks = OPTIONAL_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]);
       } finally {

@@ -34,16 +34,22 @@ import {
   IORING_SETUP_TASKRUN_FLAG,
   IORING_SQ_CQ_OVERFLOW,
   IORING_SQ_TASKRUN,
+  IORING_OP_SEND_ZC,
+  IORING_CQE_F_MORE,
+  IORING_CQE_F_NOTIF,
 } from './constants.js';
+import { CqeTally } from './cqe-tally.js';
 import { Credentials } from './credentials.js';
 import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
-import { URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
+import { SEND_AS_ZC, URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
+import { LINK_TIMEOUT_TAG, prepLinkTimeout } from './link-timeout.js';
+import { RESUBMIT, SpliceFlow } from './splice.js';
 import { prepCancel, setUserData, USER_DATA_CANCEL } from './sqe.js';
 import { flagNames, Ring } from './ring.js';
 import { IN_KERNEL, QUEUED, QUEUED_CANCELLED, Slab } from './slab.js';
 
-const { EBUSY, ENOTSOCK, ETIME } = osConstants.errno;
+const { EBUSY, ENOTSOCK, EOPNOTSUPP, ETIME } = osConstants.errno;
 /** Word index of liburing's `sq.sqe_head` / `sq.sqe_tail` in struct io_uring (byte offsets 64, 68). */
 const SQE_HEAD_WORD = 16;
 const SQE_TAIL_WORD = 17;
@@ -60,7 +66,13 @@ export class UringDriver implements Driver {
   readonly #parker: Parker;
   readonly #queue = new Fifo(256);
   /** Core op codes the kernel runs natively (1), else done by a synchronous libc call (0). */
-  readonly #native = new Uint8Array(32);
+  readonly #native = new Uint8Array(64);
+  /** Ops ending in more than one CQE (a deadline's linked timeout, a zero-copy send's notification). */
+  readonly #tally = new CqeTally();
+  /** SENDFILE's pipes and progress. */
+  readonly #splice: SpliceFlow;
+  /** SENDs of at least this many bytes go as IORING_OP_SEND_ZC (Infinity: never). */
+  readonly #zcThreshold: number;
   readonly #defer: boolean;
   readonly #taskrunFlag: boolean;
   readonly #creds: Credentials;
@@ -94,10 +106,13 @@ export class UringDriver implements Driver {
   };
 
   /** @internal made by `open()` */
-  constructor(ring: Ring, libc: Libc, ops: Set<number>) {
+  constructor(ring: Ring, libc: Libc, ops: Set<number>, sendZcThreshold = Infinity) {
     this.#ring = ring;
     this.#libc = libc;
     this.#slab = new Slab(ring.sqEntries);
+    this.#splice = new SpliceFlow(libc, this.#slab);
+    // Zero-copy send where the kernel has it (6.0+); else every SEND is a plain send.
+    this.#zcThreshold = ops.has(IORING_OP_SEND_ZC) ? sendZcThreshold : Infinity;
     this.#defer = (ring.flags & IORING_SETUP_DEFER_TASKRUN) !== 0;
     this.#taskrunFlag = (ring.flags & IORING_SETUP_TASKRUN_FLAG) !== 0;
     // An op whose opcode the kernel lacks runs its table entry's libc fallback; one without a
@@ -154,8 +169,18 @@ export class UringDriver implements Driver {
       this.#syncFallback(op);
       return;
     }
-    this.#slab.alloc(op, QUEUED);
-    this.#queue.push(op.slot, OP_ENTRY);
+    const slot = this.#slab.alloc(op, QUEUED);
+    if (op.code === OpCode.SEND) {
+      if (op.len >= this.#zcThreshold) this.#slab.variant[slot] = SEND_AS_ZC;
+    } else if (op.code === OpCode.SENDFILE) {
+      const r = this.#splice.begin(slot, this.#slab);
+      if (r < 0) {
+        this.#slab.release(slot);
+        op.complete(r);
+        return;
+      }
+    }
+    this.#queue.push(slot, OP_ENTRY);
     if (this.#inFlight++ === 0) this.#parker.busy(true);
     this.#schedule();
   }
@@ -185,6 +210,11 @@ export class UringDriver implements Driver {
       cqEntries: this.#ring.cqEntries,
       setupFlags: this.setupFlags,
       credentialsChanged: this.#credsChanged !== null,
+      sendZcThreshold: this.#zcThreshold,
+      zcSends: this.#tally.zcSends,
+      zcCopied: this.#tally.zcCopied,
+      splicePipes: this.#splice.pipesMade,
+      splicePipesDropped: this.#splice.pipesDropped,
     };
   }
 
@@ -202,6 +232,7 @@ export class UringDriver implements Driver {
     this.#closed = true;
     this.#parker.close();
     this.#ring.close();
+    this.#splice.close();
     if (this.#eventfd >= 0) this.#libc.close(this.#eventfd);
   }
 
@@ -335,6 +366,11 @@ export class UringDriver implements Driver {
       }
       const slot = q.peekA();
       const target = q.peekB();
+      // An op with a deadline takes two SQEs (op + LINK_TIMEOUT), written together or not at all.
+      if (target === OP_ENTRY && slab.ops[slot]!.timeoutNs > 0 && (tail + 1) >>> 0 === limit) {
+        this.#stats.sqFullWaits++;
+        break;
+      }
       q.shift();
       if (target === OP_ENTRY) {
         const op = slab.ops[slot]!;
@@ -350,6 +386,13 @@ export class UringDriver implements Driver {
         URING_OPS[op.code].prep(sqes, b, op, slab, slot);
         setUserData(sqes, b, slot, slab.gen[slot]);
         slab.state[slot] = IN_KERNEL;
+        if (op.timeoutNs > 0) {
+          tail = (tail + 1) >>> 0;
+          prepLinkTimeout(sqes, b, (tail & mask) << 4, slab, slot, slab.gen[slot], op.timeoutNs);
+          this.#tally.expect(slot, 2);
+        } else {
+          this.#tally.expect(slot, 1);
+        }
       } else {
         // A cancel: only if its target is still the same op, still in the kernel.
         if (slab.state[slot] !== IN_KERNEL || slab.gen[slot] !== target) continue;
@@ -369,6 +412,7 @@ export class UringDriver implements Driver {
     const res32 = ring.cqI32;
     const mask = ring.cqMask;
     const slab = this.#slab;
+    const tally = this.#tally;
     let total = 0;
     for (;;) {
       let head = cq[ring.cqHead];
@@ -378,14 +422,25 @@ export class UringDriver implements Driver {
           const i = ring.cqes + ((head & mask) << 2);
           const slot = cq[i];
           const gen = cq[i + 1];
-          const res = res32[i + 2];
+          let res = res32[i + 2];
           head = (head + 1) >>> 0;
           total++;
           if (gen === USER_DATA_CANCEL) continue;
-          const op = slab.lookup(slot, gen);
+          const op = slab.lookup(slot, gen & ~LINK_TIMEOUT_TAG);
           if (op === null) {
             this.#stats.staleCqes++;
             continue;
+          }
+          // More than one CQE (deadline, zero-copy send): the op completes at its last one. The
+          // op's own CQE arriving last with nothing after it takes the ordinary path.
+          // F_MORE/F_NOTIF are read for SEND (SEND_ZC) only: other ops give them other meanings.
+          if (tally.left[slot] !== 1 || gen & LINK_TIMEOUT_TAG || (op.code === OpCode.SEND && cq[i + 3] & (IORING_CQE_F_MORE | IORING_CQE_F_NOTIF))) {
+            if (!tally.cqe(slot, op, gen, res, cq[i + 3])) continue;
+            res = tally.res[slot];
+          }
+          if (op.code === OpCode.SEND || op.code === OpCode.SENDFILE) {
+            res = this.#goOn(slot, op, res);
+            if (res === RESUBMIT) continue;
           }
           if (res === -ENOTSOCK && op.code === OpCode.WRITEV && slab.variant[slot] === WRITEV_AS_SENDMSG && !op.cancelling) {
             // A gather write at the current position of something that is not a socket: again as WRITEV.
@@ -416,7 +471,28 @@ export class UringDriver implements Driver {
     return total;
   }
 
+  /**
+   * Ops that may go on after a completed SQE: a SEND_ZC the socket does not support (EOPNOTSUPP:
+   * AF_UNIX, or a protocol without SOCK_SUPPORT_ZC) again as a plain SEND, and SENDFILE's next
+   * splice. Returns {@link RESUBMIT} when the op was queued again, else the result to complete it with.
+   */
+  #goOn(slot: number, op: Op, res: number): number {
+    const slab = this.#slab;
+    if (op.code === OpCode.SEND) {
+      if (res !== -EOPNOTSUPP || slab.variant[slot] !== SEND_AS_ZC || op.cancelling) return res;
+      slab.variant[slot] = 0;
+    } else {
+      res = this.#splice.step(slot, op, res, slab);
+      if (res !== RESUBMIT) return res;
+    }
+    slab.state[slot] = QUEUED;
+    this.#queue.push(slot, OP_ENTRY);
+    this.#schedule();
+    return RESUBMIT;
+  }
+
   #settleUnsubmitted(slot: number, op: Op, res: number): void {
+    if (op.code === OpCode.SENDFILE) this.#splice.end(slot, res);
     this.#slab.release(slot);
     this.#inFlight--;
     op.complete(res);

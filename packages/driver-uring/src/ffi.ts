@@ -46,6 +46,10 @@ export interface Libc extends SharedLibc {
   getresuid(r: Uint32Array, e: Uint32Array, s: Uint32Array): number;
   // int getresgid(gid_t *rgid, gid_t *egid, gid_t *sgid);
   getresgid(r: Uint32Array, e: Uint32Array, s: Uint32Array): number;
+  // int pipe2(int pipefd[2], int flags); — the pipes SENDFILE splices through
+  pipe2(fds: Int32Array, flags: number): number;
+  // int fcntl(int fd, int cmd, ...); — F_SETPIPE_SZ with an int argument
+  fcntl(fd: number, cmd: number, argType: 'int', arg: number): number;
 }
 
 /** The library name loaded when no path is given. */
@@ -98,6 +102,8 @@ export function loadLibc(): Libc {
     ...sharedLibc(),
     getresuid: lib.func('int getresuid(void *r, void *e, void *s)'),
     getresgid: lib.func('int getresgid(void *r, void *e, void *s)'),
+    pipe2: lib.func('int pipe2(void *fds, int flags)'),
+    fcntl: lib.func('int fcntl(int fd, int cmd, ...)'),
   };
   return libc;
 }

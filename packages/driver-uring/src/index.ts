@@ -49,7 +49,27 @@ export interface UringOptions extends DriverOptions {
    * the libc fallbacks and the "kernel lacks" refusal on a kernel that has them all.
    */
   pretendMissingOpcodes?: string[];
+  /**
+   * Stream writes of at least this many bytes go as `IORING_OP_SEND_ZC` (zero-copy send, Linux
+   * 6.0+; plain send where the kernel lacks it or the socket refuses it). Default
+   * {@link DEFAULT_SEND_ZC_THRESHOLD}; env `RENTIO_SEND_ZC_THRESHOLD`; `Infinity` turns it off.
+   * `stats().zcSends` / `zcCopied` say how many went zero-copy and how many the kernel copied anyway.
+   * A zero-copy write settles only at the kernel's notification, once its pages left the send
+   * queue (the peer took the bytes, or the connection was torn down): until then the kernel may
+   * still read the buffer, so it cannot be handed back — even past the op's `timeout`; and a
+   * `close()` of the stream waits for it as for any op in flight.
+   */
+  sendZcThreshold?: number;
 }
+
+/**
+ * Default zero-copy send threshold: off. Measured in bench/RESULTS.md ("Zero-copy send"): over
+ * loopback the kernel always copies a zero-copy send's pages on delivery (the notification says
+ * so: zcCopied === zcSends), so SEND_ZC only adds the notification's second CQE and page pinning
+ * — slower than plain send at every size from 4 KiB to 1 MiB. Where the peer is across a NIC
+ * with scatter-gather, set a threshold (64 KiB is where io_uring's authors report it winning).
+ */
+export const DEFAULT_SEND_ZC_THRESHOLD = Infinity;
 
 /**
  * Open the uring driver (the `DriverModule` entry point core calls).
@@ -70,6 +90,8 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
   const path = options.liburingPath ?? (process.env.RENTIO_LIBURING_PATH || LIBURING_DEFAULT);
   const entries = positiveInt('entries', options.entries ?? 256);
   const cqEntries = positiveInt('cqEntries', options.cqEntries ?? entries * 4);
+  const envZc = process.env.RENTIO_SEND_ZC_THRESHOLD;
+  const sendZcThreshold = threshold(options.sendZcThreshold ?? (envZc ? Number(envZc) : DEFAULT_SEND_ZC_THRESHOLD));
   const envFlags = process.env.RENTIO_URING_FLAGS;
   let flags =
     options.setupFlags !== undefined
@@ -106,7 +128,7 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
     checkRequired(ops);
     // Imported only now: its modules lay out structs from core's abi.ts, checked above.
     const { UringDriver } = await import('./driver.js');
-    return new UringDriver(ring, libc, ops);
+    return new UringDriver(ring, libc, ops, sendZcThreshold);
   } catch (err) {
     ring.close();
     throw err;
@@ -126,6 +148,11 @@ function parseFlags(names: unknown): number {
 
 function positiveInt(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 32768) throw invalid(name, 'must be an integer from 1 to 32768', v);
+  return v;
+}
+
+function threshold(v: unknown): number {
+  if (typeof v !== 'number' || Number.isNaN(v) || v < 1) throw invalid('sendZcThreshold', 'must be a number of bytes >= 1 (Infinity: off)', v);
   return v;
 }
 

@@ -26,7 +26,10 @@ import {
   IORING_OP_RECV,
   IORING_OP_RECVMSG,
   IORING_OP_SEND,
+  IORING_OP_SEND_ZC,
   IORING_OP_SENDMSG,
+  IORING_OP_SPLICE,
+  IORING_SEND_ZC_REPORT_USAGE,
   IORING_OP_SHUTDOWN,
   IORING_OP_SOCKET,
   IORING_OP_STATX,
@@ -39,6 +42,7 @@ import {
 } from './constants.js';
 import type { Libc } from './ffi.js';
 import type { Slab } from './slab.js';
+import { spliceFlowOf } from './splice.js';
 import { addr, bufAddr, clampLen, gather, setU64, sqe } from './sqe.js';
 
 /** How one core op runs under io_uring. */
@@ -57,6 +61,8 @@ export interface UringOp {
   readonly fallback?: (op: Op, libc: Libc) => number;
 }
 
+/** slab.variant of a SEND: plain (0), or as IORING_OP_SEND_ZC (set at submit, see driver.ts). */
+export const SEND_AS_ZC = 1;
 /** slab.variant of a WRITEV: as SENDMSG (first choice at the current position), or as plain WRITEV. */
 export const WRITEV_AS_SENDMSG = 0;
 export const WRITEV_PLAIN = 1;
@@ -146,7 +152,14 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
   [OpCode.SEND]: {
     opcode: IORING_OP_SEND,
     // MSG_NOSIGNAL: a peer that went away is EPIPE for this op, never SIGPIPE for the process.
-    prep: (w, b, op) => sqe(w, b, IORING_OP_SEND, op.fd, 0, bufAddr(op), clampLen(op.len), op.flags | MSG_NOSIGNAL),
+    // As SEND_ZC (a write at or above the driver's zero-copy threshold, where the kernel has it):
+    // the same fields, and IORING_SEND_ZC_REPORT_USAGE in ioprio so the notification says
+    // whether the kernel copied after all (stats().zcCopied).
+    prep: (w, b, op, slab, slot) => {
+      if (slab.variant[slot] !== SEND_AS_ZC) return sqe(w, b, IORING_OP_SEND, op.fd, 0, bufAddr(op), clampLen(op.len), op.flags | MSG_NOSIGNAL);
+      sqe(w, b, IORING_OP_SEND_ZC, op.fd, 0, bufAddr(op), clampLen(op.len), op.flags | MSG_NOSIGNAL);
+      w[b] |= IORING_SEND_ZC_REPORT_USAGE << 16;
+    },
   },
   [OpCode.SHUTDOWN]: {
     opcode: IORING_OP_SHUTDOWN,
@@ -190,5 +203,10 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
     // io_uring_prep_unlinkat: fd = dirfd, addr = path, len 0, unlink_flags (word 7) 0.
     prep: (w, b, op) => sqe(w, b, IORING_OP_UNLINKAT, AT_FDCWD, 0, addr(op.path!), 0, 0),
     fallback: (op, libc) => libc.unlinkat(AT_FDCWD, addressOf(op.path!), 0),
+  },
+  [OpCode.SENDFILE]: {
+    opcode: IORING_OP_SPLICE,
+    // file → pipe, then pipe → socket, one splice per SQE: splice.ts.
+    prep: (w, b, op, slab, slot) => spliceFlowOf(slab).prep(w, b, op, slab, slot),
   },
 };

@@ -13,6 +13,7 @@ import {
   IORING_OP_CONNECT,
   IORING_OP_FSYNC,
   IORING_OP_FTRUNCATE,
+  IORING_OP_LINK_TIMEOUT,
   IORING_OP_LISTEN,
   IORING_OP_NAME,
   IORING_OP_OPENAT,
@@ -20,9 +21,11 @@ import {
   IORING_OP_RECV,
   IORING_OP_RECVMSG,
   IORING_OP_SEND,
+  IORING_OP_SEND_ZC,
   IORING_OP_SENDMSG,
   IORING_OP_SHUTDOWN,
   IORING_OP_SOCKET,
+  IORING_OP_SPLICE,
   IORING_OP_STATX,
   IORING_OP_TIMEOUT,
   IORING_OP_UNLINKAT,
@@ -56,6 +59,11 @@ export const REQUIRED_OPS = [
 ];
 /** Opcodes used when the kernel has them, else done by a synchronous libc call. */
 export const OPTIONAL_OPS = [IORING_OP_SOCKET, IORING_OP_FTRUNCATE, IORING_OP_BIND, IORING_OP_LISTEN, IORING_OP_UNLINKAT];
+/**
+ * Opcodes behind features, reported by `rentio doctor`: op deadlines (LINK_TIMEOUT, 5.5),
+ * `sendFile` (SPLICE, 5.7), zero-copy send (SEND_ZC, 6.0: plain send without it).
+ */
+export const FEATURE_OPS = [IORING_OP_LINK_TIMEOUT, IORING_OP_SPLICE, IORING_OP_SEND_ZC];
 
 /** sizeof(struct io_uring_probe) header, and of one struct io_uring_probe_op. */
 const PROBE_HEADER = 16;

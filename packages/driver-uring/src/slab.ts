@@ -28,8 +28,11 @@ export const IN_KERNEL = 3;
 export const SCRATCH_SIZE = 256;
 const CHUNK_SHIFT = 8;
 const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
-/** Generations stay below 2^31, so the high word of an op's user_data never equals a reserved tag. */
-const GEN_MASK = 0x7fffffff;
+/**
+ * Generations stay below 2^30, so the high word of an op's user_data never equals a reserved tag
+ * (USER_DATA_CANCEL) and bit 30 is free to mark the op's linked timeout (link-timeout.ts).
+ */
+export const GEN_MASK = 0x3fffffff;
 
 /** Slot table with generations, per-slot state and per-slot scratch memory. */
 export class Slab {
