@@ -55,6 +55,7 @@ const OP_ENTRY = -1;
  * reads) can hold the loop — 64 page-cache reads are ~0.3 ms here.
  */
 const MICROTASK_SQE_BUDGET = 64;
+const SETTLED = Promise.resolve();
 
 /** The io_uring completion driver. Made by the package's `open()`. */
 export class UringDriver implements Driver {
@@ -230,7 +231,9 @@ export class UringDriver implements Driver {
   #schedule(): void {
     if (this.#scheduled || this.#closed) return;
     this.#scheduled = true;
-    if (this.#budget > 0) queueMicrotask(this.#flushCb);
+    // A reaction on a settled promise, not queueMicrotask: Node wraps each queueMicrotask
+    // callback in an AsyncResource and a bound function (~1% of an echo server's CPU).
+    if (this.#budget > 0) void SETTLED.then(this.#flushCb);
     else setImmediate(this.#turnFlushCb);
   }
 
