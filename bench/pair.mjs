@@ -7,10 +7,11 @@
  *   node bench/pair.mjs --case file --reps 5 new=rentio:uring base=rentio:uring@/path/to/old/checkout node=fs+UV_USE_IO_URING=1
  *   node bench/pair.mjs --case echo --conns 1 net=net uring=rentio:uring epoll=rentio:epoll
  *   node bench/pair.mjs --case unix-echo --conns 64 ...
+ *   node bench/pair.mjs --case udp-flood new=rentio:uring dgram=dgram
  *
  * A contender is `label=impl[:driver][@root][+ENV=value...]`: `impl` is the workload's `--impl`
  * (fs, rentio, net), `root` a checkout whose bench/workloads run (default: this one).
- * Options: --case file|echo|unix-echo, --reps N (5), --qd N (1), --bs N (4096), --conns N (1),
+ * Options: --case file|echo|unix-echo|udp-flood, --reps N (5), --qd N (1), --bs N (4096), --conns N (1),
  * --warmup MS (300), --duration MS (1200), --json (one JSON line per run too).
  * @module
  */
@@ -19,6 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Child } from './lib/child.mjs';
 import { dataFile } from './scenarios/file.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -140,6 +142,55 @@ async function runEcho(c, unix) {
   }
 }
 
+/** One C sender floods 64-byte datagrams; the server counts what it received (pps over the send). */
+async function runUdpFlood(c) {
+  const srv = new Child(
+    process.execPath,
+    [
+      path.join(c.root, 'bench/workloads/udp-server.mjs'),
+      '--impl',
+      c.impl,
+      ...(c.driver ? ['--driver', c.driver] : []),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--mode',
+      'count',
+    ],
+    { env: c.env },
+  );
+  try {
+    const ready = await srv.waitFor((m) => m.ready, 20000);
+    const s0 = (await srv.ask('stats', (m) => m.stats)).stats;
+    const cpu0 = srv.cpuTimes();
+    const client = await runJson(path.join(HERE, 'build/udp-client'), [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(ready.port),
+      '--mode',
+      'flood',
+      '--socks',
+      '1',
+      '--size',
+      '64',
+      '--warmup',
+      String(opts.warmup),
+      '--duration',
+      String(opts.duration),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const cpu1 = srv.cpuTimes();
+    const s1 = (await srv.ask('stats', (m) => m.stats)).stats;
+    const received = s1.received - s0.received;
+    const sendS = client.seconds * (client.total_sent / Math.max(1, client.sent));
+    return { value: received / sendS, cpu: ((cpu1.user - cpu0.user + cpu1.sys - cpu0.sys) * 1e6) / Math.max(1, received) };
+  } finally {
+    await srv.stop();
+  }
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -153,7 +204,12 @@ async function main() {
     for (let k = 0; k < contenders.length; k++) {
       const i = (k + rep) % contenders.length;
       const c = contenders[i];
-      const r = opts.case === 'file' ? await runFile(c, data) : await runEcho(c, opts.case === 'unix-echo');
+      const r =
+        opts.case === 'file'
+          ? await runFile(c, data)
+          : opts.case === 'udp-flood'
+            ? await runUdpFlood(c)
+            : await runEcho(c, opts.case === 'unix-echo');
       runs[i][rep] = r;
       if (opts.json) console.log(JSON.stringify({ rep, label: c.label, ...r }));
     }
