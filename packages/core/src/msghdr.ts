@@ -20,7 +20,7 @@ import type { ErrnoContext } from './errors.js';
 import { Op, OpCode } from './op.js';
 import { ABI } from './sys/abi.js';
 import { addressOf } from './sys/libc.js';
-import { decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE, type SocketAddressInfo } from './sockaddr.js';
+import { AF_INET, decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE, type SocketAddressInfo } from './sockaddr.js';
 
 // Offsets from the per-architecture layouts (sys/abi.ts); a driver refuses to open on an
 // architecture without them, so no block is ever made there.
@@ -60,6 +60,9 @@ export class MsgBlock {
   #lastAddress = '';
   #lastPort = -1;
   #lastNameLen = 0;
+  /** The IPv4 peer last decoded from `name` (its address word as the kernel wrote it) and its text. */
+  #fromIp4 = -1;
+  #fromText = '';
 
   constructor() {
     // The block's inner pointers never change: set them once.
@@ -96,8 +99,23 @@ export class MsgBlock {
 
   /** After RECVMSG: the peer and the truncation flag the kernel wrote back. */
   from(): DatagramFrom {
-    const info = this.view.getUint32(MSG_NAMELEN, true) > 0 ? decodeSockaddr(this.name) : { address: '', family: 'IPv4' as const, port: 0 };
-    return { address: info.address, family: info.family, port: info.port, truncated: (this.view.getInt32(MSG_FLAGS, true) & MSG_TRUNC) !== 0 };
+    const v = this.view;
+    const truncated = (v.getInt32(MSG_FLAGS, true) & MSG_TRUNC) !== 0;
+    if (v.getUint32(MSG_NAMELEN, true) === 0) return { address: '', family: 'IPv4', port: 0, truncated };
+    // struct sockaddr_in: sin_family (u16) at 0, sin_port (big-endian u16) at 2, sin_addr at 4.
+    if (v.getUint16(NAME, true) === AF_INET) {
+      // A socket usually hears from few peers: keep the text of the last one instead of building
+      // a string (and a DataView and an info object) per datagram.
+      const ip = v.getUint32(NAME + 4, true);
+      if (ip !== this.#fromIp4) {
+        const b = this.name;
+        this.#fromText = `${b[4]}.${b[5]}.${b[6]}.${b[7]}`;
+        this.#fromIp4 = ip;
+      }
+      return { address: this.#fromText, family: 'IPv4', port: v.getUint16(NAME + 2, false), truncated };
+    }
+    const info = decodeSockaddr(this.name);
+    return { address: info.address, family: info.family, port: info.port, truncated };
   }
 }
 

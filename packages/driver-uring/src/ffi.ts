@@ -35,6 +35,8 @@ export interface Liburing {
   io_uring_free_probe(probe: Pointer): void;
   // int io_uring_register_eventfd(struct io_uring *ring, int fd);
   io_uring_register_eventfd(ring: Pointer, fd: number): number;
+  // int io_uring_register_ring_fd(struct io_uring *ring);   (liburing 2.2; returns 1 when registered)
+  io_uring_register_ring_fd(ring: Pointer): number;
 }
 
 /**
@@ -89,6 +91,7 @@ export function loadLiburing(path: string = LIBURING_DEFAULT): Liburing {
     io_uring_get_probe_ring: fn('void *io_uring_get_probe_ring(void *ring)', 'io_uring_get_probe_ring'),
     io_uring_free_probe: fn('void io_uring_free_probe(void *probe)', 'io_uring_free_probe'),
     io_uring_register_eventfd: fn('int io_uring_register_eventfd(void *ring, int fd)', 'io_uring_register_eventfd'),
+    io_uring_register_ring_fd: fn('int io_uring_register_ring_fd(void *ring)', 'io_uring_register_ring_fd'),
   };
   liburings.set(path, out);
   return out;

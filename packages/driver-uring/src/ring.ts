@@ -129,6 +129,8 @@ export class Ring {
   readonly cqTail: number;
   readonly cqFlags: number;
   readonly cqes: number;
+  /** True when the ring fd is registered with the kernel (IORING_REGISTER_RING_FDS): see {@link Ring.open}. */
+  registeredFd = false;
   #open = true;
 
   private constructor(lib: Liburing, ptr: Pointer, params: DataView) {
@@ -232,7 +234,13 @@ export class Ring {
       const res = lib.io_uring_queue_init_params(opts.entries, ptr, params);
       if (res === 0) {
         try {
-          return new Ring(lib, ptr, pv);
+          const ring = new Ring(lib, ptr, pv);
+          // A registered ring fd (IORING_REGISTER_RING_FDS, 5.18): liburing then enters with
+          // IORING_ENTER_REGISTERED_RING and the kernel skips the fd-table lookup (fget/fput) on
+          // every io_uring_enter. A thread may register only a few (EBUSY past the kernel's limit),
+          // so this is best effort; io_uring_queue_exit unregisters it.
+          ring.registeredFd = lib.io_uring_register_ring_fd(ptr) === 1;
+          return ring;
         } catch (err) {
           // liburing tears down its own struct whatever layout we expected.
           lib.io_uring_queue_exit(ptr);
