@@ -64,6 +64,21 @@ export const IORING_OP_NAME: Record<number, string> = {
   [IORING_OP_LISTEN]: 'IORING_OP_LISTEN',
 };
 
+// --- sqe->flags ---
+/** Select a buffer from the provided-buffer group in `sqe->buf_group` (Linux 5.7; rings 5.19). */
+export const IOSQE_BUFFER_SELECT = 1 << 5;
+
+// --- cqe->flags ---
+/** The upper 16 bits of cqe->flags are the id of the buffer the kernel picked. */
+export const IORING_CQE_F_BUFFER = 1 << 0;
+/** The SQE will post more CQEs (multishot). */
+export const IORING_CQE_F_MORE = 1 << 1;
+export const IORING_CQE_BUFFER_SHIFT = 16;
+
+// --- sqe->ioprio for recv / accept ---
+export const IORING_RECV_MULTISHOT = 1 << 1;
+export const IORING_ACCEPT_MULTISHOT = 1 << 0;
+
 // --- io_uring_setup() flags ---
 export const IORING_SETUP_CQSIZE = 1 << 3;
 export const IORING_SETUP_CLAMP = 1 << 4;

@@ -35,6 +35,7 @@ import {
   IORING_SQ_CQ_OVERFLOW,
   IORING_SQ_TASKRUN,
 } from './constants.js';
+import { BufRings } from './buf-rings.js';
 import { Credentials } from './credentials.js';
 import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
@@ -60,7 +61,7 @@ export class UringDriver implements Driver {
   readonly #parker: Parker;
   readonly #queue = new Fifo(256);
   /** Core op codes the kernel runs natively (1), else done by a synchronous libc call (0). */
-  readonly #native = new Uint8Array(32);
+  readonly #native = new Uint8Array(64);
   readonly #defer: boolean;
   readonly #taskrunFlag: boolean;
   readonly #creds: Credentials;
@@ -79,6 +80,8 @@ export class UringDriver implements Driver {
   #closed = false;
   #drained: (() => void) | null = null;
   readonly #flushCb = () => this.#flush();
+  /** Buffer pools registered as provided-buffer rings. */
+  #pools!: BufRings;
   #stats = {
     syscalls: 0,
     parks: 0,
@@ -107,6 +110,7 @@ export class UringDriver implements Driver {
       this.#native[code] = (entry.opcode !== null && ops.has(entry.opcode)) || !entry.fallback ? 1 : 0;
     }
     this.#creds = new Credentials(libc);
+    this.#pools = new BufRings(ring);
     // Without DEFER_TASKRUN, posting a CQE wakes pollers of the ring fd. With it, completions
     // are deferred until we enter the kernel and nothing wakes the ring fd's pollers (measured on
     // 6.18: a pending TIMEOUT never turned it readable); the kernel signals a registered eventfd
@@ -150,6 +154,7 @@ export class UringDriver implements Driver {
   }
 
   submit(op: Op): void {
+    if (op.code === OpCode.POOL_REGISTER || op.code === OpCode.POOL_UNREGISTER) return this.#pools.control(op);
     if (this.#native[op.code] === 0) {
       this.#syncFallback(op);
       return;
@@ -184,6 +189,7 @@ export class UringDriver implements Driver {
       sqEntries: this.#ring.sqEntries,
       cqEntries: this.#ring.cqEntries,
       setupFlags: this.setupFlags,
+      bufRings: this.#pools.size,
       credentialsChanged: this.#credsChanged !== null,
     };
   }
@@ -395,6 +401,7 @@ export class UringDriver implements Driver {
             this.#schedule();
             continue;
           }
+          if (op.code === OpCode.RECV_POOL) this.#pools.picked(op, res, cq[i + 3]);
           slab.release(slot);
           this.#inFlight--;
           op.complete(op.code === OpCode.TIMEOUT && res === -ETIME ? 0 : res);

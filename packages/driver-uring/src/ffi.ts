@@ -35,6 +35,10 @@ export interface Liburing {
   io_uring_free_probe(probe: Pointer): void;
   // int io_uring_register_eventfd(struct io_uring *ring, int fd);
   io_uring_register_eventfd(ring: Pointer, fd: number): number;
+  // int io_uring_register_buf_ring(struct io_uring *ring, struct io_uring_buf_reg *reg, unsigned int flags);   (liburing 2.2)
+  io_uring_register_buf_ring(ring: Pointer, reg: Uint8Array, flags: number): number;
+  // int io_uring_unregister_buf_ring(struct io_uring *ring, int bgid);   (liburing 2.2)
+  io_uring_unregister_buf_ring(ring: Pointer, bgid: number): number;
 }
 
 /**
@@ -85,6 +89,8 @@ export function loadLiburing(path: string = LIBURING_DEFAULT): Liburing {
     io_uring_get_probe_ring: fn('void *io_uring_get_probe_ring(void *ring)', 'io_uring_get_probe_ring'),
     io_uring_free_probe: fn('void io_uring_free_probe(void *probe)', 'io_uring_free_probe'),
     io_uring_register_eventfd: fn('int io_uring_register_eventfd(void *ring, int fd)', 'io_uring_register_eventfd'),
+    io_uring_register_buf_ring: fn('int io_uring_register_buf_ring(void *ring, void *reg, unsigned int flags)', 'io_uring_register_buf_ring'),
+    io_uring_unregister_buf_ring: fn('int io_uring_unregister_buf_ring(void *ring, int bgid)', 'io_uring_unregister_buf_ring'),
   };
   liburings.set(path, out);
   return out;

@@ -34,6 +34,7 @@ import {
   IORING_OP_UNLINKAT,
   IORING_OP_WRITE,
   IORING_OP_WRITEV,
+  IOSQE_BUFFER_SELECT,
   MSG_NOSIGNAL,
   SOCK_CLOEXEC,
 } from './constants.js';
@@ -191,4 +192,27 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
     prep: (w, b, op) => sqe(w, b, IORING_OP_UNLINKAT, AT_FDCWD, 0, addr(op.path!), 0, 0),
     fallback: (op, libc) => libc.unlinkat(AT_FDCWD, addressOf(op.path!), 0),
   },
+  [OpCode.RECV_POOL]: {
+    opcode: IORING_OP_RECV,
+    // io_uring_prep_recv(sqe, fd, NULL, pool.size, flags) with IOSQE_BUFFER_SELECT and
+    // sqe->buf_group (u16 at byte 40, word 10): the kernel picks a buffer of the pool's ring only
+    // when bytes arrive; the CQE names it (driver.ts sets op.bid). An empty ring: -ENOBUFS.
+    prep: (w, b, op) => {
+      const pool = op.pool!;
+      sqe(w, b, IORING_OP_RECV, op.fd, 0, 0, pool.size, op.flags);
+      w[b] = IORING_OP_RECV | (IOSQE_BUFFER_SELECT << 8);
+      w[b + 10] = pool.group;
+    },
+  },
+  // Registering a ring is an io_uring_register call, not an SQE: driver.ts runs both at submit.
+  [OpCode.POOL_REGISTER]: { opcode: null, prep: notAnSqe, fallback: notAFallback },
+  [OpCode.POOL_UNREGISTER]: { opcode: null, prep: notAnSqe, fallback: notAFallback },
 };
+
+function notAnSqe(): never {
+  throw new Error('rentio uring: buffer pool (un)registration is done by the driver at submit, never as an SQE');
+}
+
+function notAFallback(): never {
+  throw new Error('rentio uring: buffer pool (un)registration is done by the driver at submit');
+}
