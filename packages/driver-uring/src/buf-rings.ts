@@ -4,7 +4,8 @@
  * read out of its CQE here.
  * @module
  */
-import { OpCode, type Op } from '@rentio/core/driver';
+import { OpCode, type Op, type PoolMemory } from '@rentio/core/driver';
+import type { MultishotRecv } from './multishot-recv.js';
 import { BufRing } from './buf-ring.js';
 import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER } from './constants.js';
 import type { Ring } from './ring.js';
@@ -22,8 +23,17 @@ export class BufRings {
     return this.#byGroup.size;
   }
 
-  /** POOL_REGISTER / POOL_UNREGISTER: done synchronously, completed at once. */
-  control(op: Op): void {
+  /** Give buffer `bid` of `pool` back to its ring (a chunk nobody will read). */
+  recycle(pool: PoolMemory, bid: number): void {
+    this.#byGroup.get(pool.group)?.recycle(bid, pool.buffer(bid));
+  }
+
+  /**
+   * POOL_REGISTER / POOL_UNREGISTER: done synchronously, completed at once. Before a ring is
+   * unregistered the multishot carriers reading into it are cancelled: the kernel picks and fills
+   * a buffer under the ring's lock, which unregistering takes too, so none is written after.
+   */
+  control(op: Op, multishot: MultishotRecv | null): void {
     const pool = op.pool!;
     if (op.code === OpCode.POOL_REGISTER) {
       const br = new BufRing(this.#ring, pool);
@@ -35,6 +45,7 @@ export class BufRings {
       }
       return op.complete(r);
     }
+    multishot?.dropPool(pool);
     const br = this.#byGroup.get(pool.group);
     this.#byGroup.delete(pool.group);
     pool.provider = null;

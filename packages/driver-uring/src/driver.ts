@@ -29,6 +29,7 @@ import {
 import {
   EFD_CLOEXEC,
   EFD_NONBLOCK,
+  IORING_CQE_F_MORE,
   IORING_SETUP_DEFER_TASKRUN,
   IORING_CQ_EVENTFD_DISABLED,
   IORING_SETUP_TASKRUN_FLAG,
@@ -36,10 +37,11 @@ import {
   IORING_SQ_TASKRUN,
 } from './constants.js';
 import { BufRings } from './buf-rings.js';
+import { MultishotRecv } from './multishot-recv.js';
 import { Credentials } from './credentials.js';
 import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
-import { URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
+import { RECV_MULTISHOT, URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
 import { prepCancel, setUserData, USER_DATA_CANCEL } from './sqe.js';
 import { flagNames, Ring } from './ring.js';
 import { IN_KERNEL, QUEUED, QUEUED_CANCELLED, Slab } from './slab.js';
@@ -82,6 +84,8 @@ export class UringDriver implements Driver {
   readonly #flushCb = () => this.#flush();
   /** Buffer pools registered as provided-buffer rings. */
   #pools!: BufRings;
+  /** Multishot recv for pooled reads; null where the kernel lacks it (or it was turned off). */
+  #multishot: MultishotRecv | null = null;
   #stats = {
     syscalls: 0,
     parks: 0,
@@ -97,7 +101,7 @@ export class UringDriver implements Driver {
   };
 
   /** @internal made by `open()` */
-  constructor(ring: Ring, libc: Libc, ops: Set<number>) {
+  constructor(ring: Ring, libc: Libc, ops: Set<number>, multishotRecv = false) {
     this.#ring = ring;
     this.#libc = libc;
     this.#slab = new Slab(ring.sqEntries);
@@ -111,6 +115,14 @@ export class UringDriver implements Driver {
     }
     this.#creds = new Credentials(libc);
     this.#pools = new BufRings(ring);
+    if (multishotRecv) {
+      this.#multishot = new MultishotRecv({
+        arm: (carrier) => this.#enqueue(carrier, RECV_MULTISHOT),
+        cancel: (carrier) => this.cancel(carrier),
+        resubmit: (op) => this.submit(op),
+        recycle: (pool, bid) => this.#pools.recycle(pool, bid),
+      });
+    }
     // Without DEFER_TASKRUN, posting a CQE wakes pollers of the ring fd. With it, completions
     // are deferred until we enter the kernel and nothing wakes the ring fd's pollers (measured on
     // 6.18: a pending TIMEOUT never turned it readable); the kernel signals a registered eventfd
@@ -154,18 +166,29 @@ export class UringDriver implements Driver {
   }
 
   submit(op: Op): void {
-    if (op.code === OpCode.POOL_REGISTER || op.code === OpCode.POOL_UNREGISTER) return this.#pools.control(op);
+    if (op.code === OpCode.POOL_REGISTER || op.code === OpCode.POOL_UNREGISTER) return this.#pools.control(op, this.#multishot);
+    if (this.#multishot) {
+      if (op.code === OpCode.RECV_POOL) return this.#multishot.read(op);
+      if (op.code === OpCode.CLOSE && this.#multishot.holdClose(op)) return;
+    }
     if (this.#native[op.code] === 0) {
       this.#syncFallback(op);
       return;
     }
+    this.#enqueue(op, 0);
+  }
+
+  /** Put an op in a slab slot (with its SQE variant) and on the queue for the next flush. */
+  #enqueue(op: Op, variant: number): void {
     this.#slab.alloc(op, QUEUED);
+    this.#slab.variant[op.slot] = variant;
     this.#queue.push(op.slot, OP_ENTRY);
     if (this.#inFlight++ === 0) this.#parker.busy(true);
     this.#schedule();
   }
 
   cancel(op: Op): void {
+    if (op.code === OpCode.RECV_POOL && this.#multishot?.cancel(op)) return;
     const slot = op.slot;
     if (slot < 0 || this.#slab.ops[slot] !== op) return;
     const state = this.#slab.state[slot];
@@ -190,6 +213,10 @@ export class UringDriver implements Driver {
       cqEntries: this.#ring.cqEntries,
       setupFlags: this.setupFlags,
       bufRings: this.#pools.size,
+      multishotRecv: this.#multishot !== null,
+      multishotArmed: this.#multishot?.armed ?? 0,
+      multishotChunks: this.#multishot?.chunks ?? 0,
+      multishotEnds: this.#multishot?.ends ?? 0,
       credentialsChanged: this.#credsChanged !== null,
     };
   }
@@ -399,6 +426,16 @@ export class UringDriver implements Driver {
             slab.state[slot] = QUEUED;
             this.#queue.push(slot, OP_ENTRY);
             this.#schedule();
+            continue;
+          }
+          if (op.code === OpCode.RECV_POOL && this.#multishot?.isCarrier(op)) {
+            // A multishot carrier keeps its slot while the kernel says more CQEs follow.
+            const flags = cq[i + 3];
+            if (!(flags & IORING_CQE_F_MORE)) {
+              slab.release(slot);
+              this.#inFlight--;
+            }
+            this.#multishot.cqe(op, res, flags);
             continue;
           }
           if (op.code === OpCode.RECV_POOL) this.#pools.picked(op, res, cq[i + 3]);

@@ -13,6 +13,7 @@
  * ```
  * @module
  */
+import { release } from 'node:os';
 import { abiFor, DriverUnavailableError, InvalidArgValueError, type Driver, type DriverOptions } from '@rentio/core/driver';
 import {
   IORING_OP_NAME,
@@ -106,7 +107,9 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
     checkRequired(ops);
     // Imported only now: its modules lay out structs from core's abi.ts, checked above.
     const { UringDriver } = await import('./driver.js');
-    return new UringDriver(ring, libc, ops);
+    // Multishot recv for pooled reads (Linux 6.0); `multishotRecv: false` keeps one buffer-select
+    // recv SQE per read (the path kernels 5.19 take).
+    return new UringDriver(ring, libc, ops, options.multishotRecv !== false && kernelAtLeast(6, 0));
   } catch (err) {
     ring.close();
     throw err;
@@ -131,4 +134,10 @@ function positiveInt(name: string, v: unknown): number {
 
 function invalid(name: string, why: string, v: unknown): TypeError {
   return new InvalidArgValueError(`driverOptions.${name}`, why, v);
+}
+
+/** The running kernel's release is at least major.minor (uname -r). */
+function kernelAtLeast(major: number, minor: number): boolean {
+  const [a = 0, b = 0] = release().split(/[.-]/).map(Number);
+  return a > major || (a === major && b >= minor);
 }

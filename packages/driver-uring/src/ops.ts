@@ -34,6 +34,7 @@ import {
   IORING_OP_UNLINKAT,
   IORING_OP_WRITE,
   IORING_OP_WRITEV,
+  IORING_RECV_MULTISHOT,
   IOSQE_BUFFER_SELECT,
   MSG_NOSIGNAL,
   SOCK_CLOEXEC,
@@ -61,6 +62,8 @@ export interface UringOp {
 /** slab.variant of a WRITEV: as SENDMSG (first choice at the current position), or as plain WRITEV. */
 export const WRITEV_AS_SENDMSG = 0;
 export const WRITEV_PLAIN = 1;
+/** slab.variant of a RECV_POOL: a multishot carrier (multishot-recv.ts) rather than one recv. */
+export const RECV_MULTISHOT = 1;
 // index.ts refused to open where the layouts are not stated: abiFor does not throw here.
 const { msghdr: MSGHDR, timespec: TIMESPEC } = abiFor('uring');
 /** sizeof(struct msghdr), rounded up to keep the iovecs after it 16-byte aligned. */
@@ -197,10 +200,14 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
     // io_uring_prep_recv(sqe, fd, NULL, pool.size, flags) with IOSQE_BUFFER_SELECT and
     // sqe->buf_group (u16 at byte 40, word 10): the kernel picks a buffer of the pool's ring only
     // when bytes arrive; the CQE names it (driver.ts sets op.bid). An empty ring: -ENOBUFS.
-    prep: (w, b, op) => {
+    // RECV_MULTISHOT variant (multishot-recv.ts's carrier): IORING_RECV_MULTISHOT in sqe->ioprio
+    // (the high half of word 0), and len 0 — the kernel refuses a length on a multishot RECV
+    // before 6.10; each chunk is at most one pool buffer anyway.
+    prep: (w, b, op, slab, slot) => {
       const pool = op.pool!;
-      sqe(w, b, IORING_OP_RECV, op.fd, 0, 0, pool.size, op.flags);
-      w[b] = IORING_OP_RECV | (IOSQE_BUFFER_SELECT << 8);
+      const multi = slab.variant[slot] === RECV_MULTISHOT;
+      sqe(w, b, IORING_OP_RECV, op.fd, 0, 0, multi ? 0 : pool.size, op.flags);
+      w[b] = IORING_OP_RECV | (IOSQE_BUFFER_SELECT << 8) | (multi ? IORING_RECV_MULTISHOT << 16 : 0);
       w[b + 10] = pool.group;
     },
   },
