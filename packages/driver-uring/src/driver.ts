@@ -37,11 +37,12 @@ import {
   IORING_SQ_TASKRUN,
 } from './constants.js';
 import { BufRings } from './buf-rings.js';
+import { MultishotAccept } from './multishot-accept.js';
 import { MultishotRecv } from './multishot-recv.js';
 import { Credentials } from './credentials.js';
 import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
-import { RECV_MULTISHOT, URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
+import { ACCEPT_MULTISHOT, RECV_MULTISHOT, URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
 import { prepCancel, setUserData, USER_DATA_CANCEL } from './sqe.js';
 import { flagNames, Ring } from './ring.js';
 import { IN_KERNEL, QUEUED, QUEUED_CANCELLED, Slab } from './slab.js';
@@ -86,6 +87,8 @@ export class UringDriver implements Driver {
   #pools!: BufRings;
   /** Multishot recv for pooled reads; null where the kernel lacks it (or it was turned off). */
   #multishot: MultishotRecv | null = null;
+  /** Multishot accept for listeners; null where the kernel lacks it (or it was turned off). */
+  #accepts: MultishotAccept | null = null;
   #stats = {
     syscalls: 0,
     parks: 0,
@@ -101,7 +104,7 @@ export class UringDriver implements Driver {
   };
 
   /** @internal made by `open()` */
-  constructor(ring: Ring, libc: Libc, ops: Set<number>, multishotRecv = false) {
+  constructor(ring: Ring, libc: Libc, ops: Set<number>, multishotRecv = false, multishotAccept = false) {
     this.#ring = ring;
     this.#libc = libc;
     this.#slab = new Slab(ring.sqEntries);
@@ -115,6 +118,14 @@ export class UringDriver implements Driver {
     }
     this.#creds = new Credentials(libc);
     this.#pools = new BufRings(ring);
+    if (multishotAccept) {
+      this.#accepts = new MultishotAccept({
+        arm: (carrier) => this.#enqueue(carrier, ACCEPT_MULTISHOT),
+        cancel: (carrier) => this.cancel(carrier),
+        resubmit: (op) => this.submit(op),
+        libc,
+      });
+    }
     if (multishotRecv) {
       this.#multishot = new MultishotRecv({
         arm: (carrier) => this.#enqueue(carrier, RECV_MULTISHOT),
@@ -171,6 +182,10 @@ export class UringDriver implements Driver {
       if (op.code === OpCode.RECV_POOL) return this.#multishot.read(op);
       if (op.code === OpCode.CLOSE && this.#multishot.holdClose(op)) return;
     }
+    if (this.#accepts) {
+      if (op.code === OpCode.ACCEPT) return this.#accepts.accept(op);
+      if (op.code === OpCode.CLOSE && this.#accepts.holdClose(op)) return;
+    }
     if (this.#native[op.code] === 0) {
       this.#syncFallback(op);
       return;
@@ -189,6 +204,7 @@ export class UringDriver implements Driver {
 
   cancel(op: Op): void {
     if (op.code === OpCode.RECV_POOL && this.#multishot?.cancel(op)) return;
+    if (op.code === OpCode.ACCEPT && this.#accepts?.cancel(op)) return;
     const slot = op.slot;
     if (slot < 0 || this.#slab.ops[slot] !== op) return;
     const state = this.#slab.state[slot];
@@ -214,6 +230,10 @@ export class UringDriver implements Driver {
       setupFlags: this.setupFlags,
       bufRings: this.#pools.size,
       multishotRecv: this.#multishot !== null,
+      multishotAccept: this.#accepts !== null,
+      acceptArmed: this.#accepts?.armed ?? 0,
+      acceptAccepted: this.#accepts?.accepted ?? 0,
+      acceptClosedUnclaimed: this.#accepts?.closedUnclaimed ?? 0,
       multishotArmed: this.#multishot?.armed ?? 0,
       multishotChunks: this.#multishot?.chunks ?? 0,
       multishotEnds: this.#multishot?.ends ?? 0,
@@ -436,6 +456,15 @@ export class UringDriver implements Driver {
               this.#inFlight--;
             }
             this.#multishot.cqe(op, res, flags);
+            continue;
+          }
+          if (op.code === OpCode.ACCEPT && this.#accepts?.isCarrier(op)) {
+            const flags = cq[i + 3];
+            if (!(flags & IORING_CQE_F_MORE)) {
+              slab.release(slot);
+              this.#inFlight--;
+            }
+            this.#accepts.cqe(op, res, flags);
             continue;
           }
           if (op.code === OpCode.RECV_POOL) this.#pools.picked(op, res, cq[i + 3]);

@@ -109,7 +109,14 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
     const { UringDriver } = await import('./driver.js');
     // Multishot recv for pooled reads (Linux 6.0); `multishotRecv: false` keeps one buffer-select
     // recv SQE per read (the path kernels 5.19 take).
-    return new UringDriver(ring, libc, ops, options.multishotRecv !== false && kernelAtLeast(6, 0));
+    // Multishot accept (5.19); `multishotAccept: false` keeps one ACCEPT SQE per accept().
+    return new UringDriver(
+      ring,
+      libc,
+      ops,
+      options.multishotRecv !== false && kernelAtLeast(6, 0),
+      options.multishotAccept !== false && kernelAtLeast(5, 19),
+    );
   } catch (err) {
     ring.close();
     throw err;

@@ -34,6 +34,7 @@ import {
   IORING_OP_UNLINKAT,
   IORING_OP_WRITE,
   IORING_OP_WRITEV,
+  IORING_ACCEPT_MULTISHOT,
   IORING_RECV_MULTISHOT,
   IOSQE_BUFFER_SELECT,
   MSG_NOSIGNAL,
@@ -64,6 +65,8 @@ export const WRITEV_AS_SENDMSG = 0;
 export const WRITEV_PLAIN = 1;
 /** slab.variant of a RECV_POOL: a multishot carrier (multishot-recv.ts) rather than one recv. */
 export const RECV_MULTISHOT = 1;
+/** slab.variant of an ACCEPT: a multishot carrier (multishot-accept.ts) rather than one accept. */
+export const ACCEPT_MULTISHOT = 1;
 // index.ts refused to open where the layouts are not stated: abiFor does not throw here.
 const { msghdr: MSGHDR, timespec: TIMESPEC } = abiFor('uring');
 /** sizeof(struct msghdr), rounded up to keep the iovecs after it 16-byte aligned. */
@@ -133,7 +136,14 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
   },
   [OpCode.ACCEPT]: {
     opcode: IORING_OP_ACCEPT,
-    prep: (w, b, op) => {
+    prep: (w, b, op, slab, slot) => {
+      if (slab.variant[slot] === ACCEPT_MULTISHOT) {
+        // multishot-accept.ts's carrier: IORING_ACCEPT_MULTISHOT in sqe->ioprio (word 0's high
+        // half), no address (one SQE cannot hold one per connection; getpeername fills it).
+        sqe(w, b, IORING_OP_ACCEPT, op.fd, 0, 0, 0, SOCK_CLOEXEC);
+        w[b] = IORING_OP_ACCEPT | (IORING_ACCEPT_MULTISHOT << 16);
+        return;
+      }
       // op.addr: sockaddr_storage, then the socklen_t the kernel reads and updates (addr2).
       const a = addr(op.addr!);
       sqe(w, b, IORING_OP_ACCEPT, op.fd, a + SOCKADDR_STORAGE, a, 0, SOCK_CLOEXEC);
