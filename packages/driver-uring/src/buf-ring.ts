@@ -13,10 +13,13 @@
  *   u64 resv[3] @16 }`, 40 bytes (liburing 2.3's header calls `flags` `pad`; the kernel reads it
  *   as flags: IOU_PBUF_RING_MMAP 1, IOU_PBUF_RING_INC 2).
  *
- * IOU_PBUF_RING_INC (6.12: the kernel consumes a buffer in pieces) is not used: a lease owns a
- * whole pool buffer, and its release detaches every view of that buffer so a stale view can never
- * read the next read's bytes; with incremental consumption several leases would share one buffer
- * and one release could not detach its own bytes without detaching its siblings'.
+ * IOU_PBUF_RING_INC (6.12: the kernel consumes a buffer in pieces) is not used, although this
+ * machine's kernel (6.18) accepts it (registering with flags 2 returns 0; `rentio doctor` probes
+ * it): a lease owns a whole pool buffer, and its release detaches every view of that buffer so a
+ * stale view can never read the next read's bytes; with incremental consumption several leases
+ * would share one buffer and one release could not detach its own bytes without detaching its
+ * siblings'. (Its gain — small messages packed into one buffer — matters for memory under many
+ * busy connections, not idle ones, where no buffer is held either way.)
  * @module
  */
 import type { PoolMemory, PoolProvider } from '@rentio/core/driver';
@@ -105,4 +108,26 @@ export class BufRing implements PoolProvider {
     // io_uring_smp_store_release(&br->tail, tail): the entry is written before the kernel sees it.
     Atomics.store(this.#u16, TAIL_U16, this.#tail);
   }
+}
+
+/** IOU_PBUF_RING_INC: the kernel may consume a buffer in pieces (Linux 6.12). */
+export const IOU_PBUF_RING_INC = 2;
+
+/**
+ * Does the kernel register a provided-buffer ring with these flags? (0: plain rings, 5.19;
+ * IOU_PBUF_RING_INC: incremental consumption, 6.12.) Registers a one-page ring on `ring` under
+ * group `bgid` and unregisters it.
+ */
+export function probePbufRing(ring: Ring, bgid: number, flags: number): boolean {
+  const mem = new ArrayBuffer(2 * PAGE);
+  const base = Number(addressOf(mem));
+  const reg = new Uint8Array(BUF_REG_SIZE);
+  const dv = new DataView(reg.buffer);
+  dv.setBigUint64(0, BigInt(base + ((PAGE - (base % PAGE)) % PAGE)), true);
+  dv.setUint32(8, 8, true);
+  dv.setUint16(12, bgid, true);
+  dv.setUint16(14, flags, true);
+  if (ring.lib.io_uring_register_buf_ring(ring.ptr, reg, 0) < 0) return false;
+  ring.lib.io_uring_unregister_buf_ring(ring.ptr, bgid);
+  return true;
 }

@@ -13,7 +13,6 @@
  * ```
  * @module
  */
-import { release } from 'node:os';
 import { abiFor, DriverUnavailableError, InvalidArgValueError, type Driver, type DriverOptions } from '@rentio/core/driver';
 import {
   IORING_OP_NAME,
@@ -26,7 +25,7 @@ import {
   IORING_SETUP_TASKRUN_FLAG,
 } from './constants.js';
 import { LIBURING_DEFAULT, loadLibc, loadLiburing, type Libc } from './ffi.js';
-import { checkEnter, checkRequired, probeOpcodes } from './probe.js';
+import { checkEnter, checkRequired, kernelAtLeast, probeOpcodes } from './probe.js';
 import { Ring } from './ring.js';
 
 // The driver class is loaded by open() (after the architecture check): a type here.
@@ -141,10 +140,4 @@ function positiveInt(name: string, v: unknown): number {
 
 function invalid(name: string, why: string, v: unknown): TypeError {
   return new InvalidArgValueError(`driverOptions.${name}`, why, v);
-}
-
-/** The running kernel's release is at least major.minor (uname -r). */
-function kernelAtLeast(major: number, minor: number): boolean {
-  const [a = 0, b = 0] = release().split(/[.-]/).map(Number);
-  return a > major || (a === major && b >= minor);
 }
