@@ -179,11 +179,17 @@ export class UringDriver implements Driver {
   submit(op: Op): void {
     if (op.code === OpCode.POOL_REGISTER || op.code === OpCode.POOL_UNREGISTER) return this.#pools.control(op, this.#multishot);
     if (this.#multishot) {
-      if (op.code === OpCode.RECV_POOL) return this.#multishot.read(op);
+      if (op.code === OpCode.RECV_POOL) {
+        this.#multishot.read(op);
+        return this.#waitOn(op);
+      }
       if (op.code === OpCode.CLOSE && this.#multishot.holdClose(op)) return;
     }
     if (this.#accepts) {
-      if (op.code === OpCode.ACCEPT) return this.#accepts.accept(op);
+      if (op.code === OpCode.ACCEPT) {
+        this.#accepts.accept(op);
+        return this.#waitOn(op);
+      }
       if (op.code === OpCode.CLOSE && this.#accepts.holdClose(op)) return;
     }
     if (this.#native[op.code] === 0) {
@@ -191,6 +197,11 @@ export class UringDriver implements Driver {
       return;
     }
     this.#enqueue(op, 0);
+  }
+
+  /** An op handed to a multishot layer: while it waits there it keeps the process alive. */
+  #waitOn(op: Op): void {
+    if (op.pending) this.#parker.busy(true);
   }
 
   /** Put an op in a slab slot (with its SQE variant) and on the queue for the next flush. */
@@ -326,9 +337,15 @@ export class UringDriver implements Driver {
     if (this.#inFlight === 0) {
       this.#parker.busy(false);
       this.#drained?.();
-    } else if (this.#queue.size === 0) {
-      this.#stats.parks++;
+      return;
     }
+    if (this.#queue.size === 0) this.#stats.parks++;
+    // A multishot carrier with no read or accept waiting on it keeps nothing pending for the
+    // program (as an idle socket or a listener with no accept() does not): only ops and waiting
+    // reads/accepts keep the process alive.
+    const carriers = (this.#multishot?.carriers ?? 0) + (this.#accepts?.carriers ?? 0);
+    const waiting = (this.#multishot?.waiting ?? 0) + (this.#accepts?.waiting ?? 0);
+    this.#parker.busy(this.#inFlight - carriers + waiting > 0);
   }
 
   /** Enter the kernel to run deferred completions and flush an overflowed CQ (GETEVENTS). */

@@ -56,6 +56,19 @@ export class MultishotAccept {
     this.#host = host;
   }
 
+  /** Core ops waiting for a chunk or a connection (they keep the process alive; carriers alone do not). */
+  waiting = 0;
+
+  /** Carriers in the kernel. */
+  get carriers(): number {
+    return this.#carriers.size;
+  }
+
+  #next(st: AcceptStream): Op {
+    this.waiting--;
+    return st.waiters.shift()!;
+  }
+
   isCarrier(op: Op): boolean {
     return this.#carriers.has(op);
   }
@@ -69,6 +82,7 @@ export class MultishotAccept {
     }
     if (st.queue.length) return this.#hand(op, st.queue.shift()!);
     st.waiters.push(op);
+    this.waiting++;
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
@@ -78,6 +92,7 @@ export class MultishotAccept {
     const i = st ? st.waiters.indexOf(op) : -1;
     if (i < 0) return false;
     st!.waiters.splice(i, 1);
+    this.waiting--;
     op.complete(-ECANCELED);
     return true;
   }
@@ -104,7 +119,7 @@ export class MultishotAccept {
     if (res >= 0) {
       this.accepted++;
       if (st.closeOp) this.#closeFd(res);
-      else if (st.waiters.length) this.#hand(st.waiters.shift()!, res);
+      else if (st.waiters.length) this.#hand(this.#next(st), res);
       else {
         st.queue.push(res);
         if (st.queue.length >= MAX_UNCLAIMED) this.#cancelCarrier(carrier);
@@ -121,7 +136,7 @@ export class MultishotAccept {
       return;
     }
     if (res < 0 && res !== -ECANCELED) {
-      if (st.waiters.length) st.waiters.shift()!.complete(res);
+      if (st.waiters.length) this.#next(st).complete(res);
       else st.queue.push(res);
     }
     if (st.waiters.length) this.#arm(st);
@@ -157,6 +172,7 @@ export class MultishotAccept {
 
   #closeQueued(st: AcceptStream): void {
     for (const fd of st.queue.splice(0)) if (fd >= 0) this.#closeFd(fd);
+    this.waiting -= st.waiters.length;
     for (const w of st.waiters.splice(0)) w.complete(-ECANCELED);
   }
 

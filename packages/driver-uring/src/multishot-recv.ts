@@ -68,6 +68,19 @@ export class MultishotRecv {
   }
 
   /** True when `op` is a carrier (its CQEs come to {@link MultishotRecv.cqe}). */
+  /** Core ops waiting for a chunk or a connection (they keep the process alive; carriers alone do not). */
+  waiting = 0;
+
+  /** Carriers in the kernel. */
+  get carriers(): number {
+    return this.#carriers.size;
+  }
+
+  #next(st: RecvStream): Op {
+    this.waiting--;
+    return st.waiters.shift()!;
+  }
+
   isCarrier(op: Op): boolean {
     return this.#carriers.has(op);
   }
@@ -91,6 +104,7 @@ export class MultishotRecv {
     }
     if (st.queue.length) return this.#deliver(st, op);
     st.waiters.push(op);
+    this.waiting++;
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
@@ -100,6 +114,7 @@ export class MultishotRecv {
     const i = st ? st.waiters.indexOf(op) : -1;
     if (i < 0) return false;
     st!.waiters.splice(i, 1);
+    this.waiting--;
     op.complete(-ECANCELED);
     return true;
   }
@@ -147,7 +162,7 @@ export class MultishotRecv {
       return;
     }
     if (res === 0 || (res < 0 && res !== -ECANCELED && res !== -ENOBUFS)) this.#push(st, res, -1);
-    else if (res === -ENOBUFS && st.waiters.length) st.waiters.shift()!.complete(-ENOBUFS);
+    else if (res === -ENOBUFS && st.waiters.length) this.#next(st).complete(-ENOBUFS);
     if (st.waiters.length) this.#arm(st);
   }
 
@@ -166,7 +181,7 @@ export class MultishotRecv {
 
   #push(st: RecvStream, res: number, bid: number): void {
     if (st.waiters.length) {
-      const op = st.waiters.shift()!;
+      const op = this.#next(st);
       op.bid = bid;
       op.complete(res);
       return;
@@ -199,6 +214,7 @@ export class MultishotRecv {
 
   #forget(st: RecvStream): void {
     for (let i = 0; i < st.queue.length; i += 2) if (st.queue[i] > 0) this.#host.recycle(st.pool, st.queue[i + 1]);
+    this.waiting -= st.waiters.length;
     for (const w of st.waiters.splice(0)) w.complete(-ECANCELED);
     this.#byFd.delete(st.fd);
   }
