@@ -16,7 +16,7 @@ export const memory = {
   higher: false,
   baseline: 'node',
   describe: (ctx) =>
-    `${ctx.cfg.idleConns} loopback connections held by the C client; RSS after GC, after minus before, per connection; rentio and Deno rent a ${ctx.cfg.idleBuf}-byte buffer per pending read`,
+    `${ctx.cfg.idleConns} loopback connections held by the C client; RSS after GC, after minus before, per connection; rentio (plain read) and Deno rent a ${ctx.cfg.idleBuf}-byte buffer per pending read; rentio's pooled read draws from one 256 × ${ctx.cfg.idleBuf}-byte pool made before the baseline; compat is node:net's server code over compat sockets`,
   cases: (ctx) => [{ id: `c${ctx.cfg.idleConns}`, label: `${ctx.cfg.idleConns} conns`, conns: ctx.cfg.idleConns }],
   contenders: (ctx) => {
     const clientSkip = skipReason(ctx, 'c:idle-client');
@@ -72,6 +72,28 @@ export const memory = {
         'idle-server.mjs',
         ['--impl', 'rentio', '--driver', 'epoll'],
         skipReason(ctx, 'rentio-epoll'),
+      ),
+      ...['uring', 'epoll'].map((d) =>
+        mk(
+          `rentio-${d}-pool`,
+          `rentio ${d}, pooled read`,
+          `rentio-${d}`,
+          'node',
+          'idle-server.mjs',
+          ['--impl', 'rentio', '--driver', d, '--pool', '256'],
+          skipReason(ctx, `rentio-${d}`),
+        ),
+      ),
+      ...['uring', 'epoll'].map((d) =>
+        mk(
+          `compat-${d}`,
+          `compat ${d} (net.Server)`,
+          `rentio-${d}`,
+          'node',
+          'idle-server.mjs',
+          ['--impl', 'compat', '--driver', d],
+          skipReason(ctx, `rentio-${d}`),
+        ),
       ),
       mk('bun', 'Bun (Bun.listen)', 'bun', 'bun', 'idle-server.bun.ts', [], skipReason(ctx, 'bun')),
       mk('deno', 'Deno (conn.read)', 'deno', 'deno', 'idle-server.deno.ts', [], skipReason(ctx, 'deno')),

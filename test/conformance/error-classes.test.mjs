@@ -29,6 +29,9 @@ const make = {
   AbortError: (m) => new m.AbortError(),
   DgramIsConnectedError: (m) => new m.DgramIsConnectedError(),
   DgramNotConnectedError: (m) => new m.DgramNotConnectedError(),
+  LeaseReleasedError: (m) => new m.LeaseReleasedError(),
+  LeaseReleasedTwiceError: (m) => new m.LeaseReleasedTwiceError(),
+  PoolClosedError: (m) => new m.PoolClosedError(),
 };
 
 /** The real ancestry: the prototype chain, plus RentioError for every misuse error. */

@@ -34,6 +34,9 @@ t.test('doctor --json reports kernel, sysctl, liburing, opcodes, flags and the a
   t.equal(j.seccomp.mode, Number(readFileSync('/proc/self/status', 'utf8').match(/^Seccomp:\s*(\d+)/m)[1]), 'seccomp mode as /proc says');
   t.equal(j.setupRefused, null, 'setup was not refused');
   t.ok(j.ioUringGroup === null || typeof j.ioUringGroup === 'number');
+  // Buffer pools need provided-buffer rings (5.19); the rest is reported either way.
+  t.equal(j.features.pbufRing, true, 'provided-buffer rings');
+  for (const k of ['pbufRingInc', 'multishotRecv', 'multishotAccept']) t.type(j.features[k], 'boolean', k);
 });
 
 t.test('doctor without liburing says auto picks epoll and why', async (t) => {

@@ -2,9 +2,10 @@
  * `RentioSocket`: a rentio `TcpStream` as a `stream.Duplex` with the `net.Socket` surface that
  * `node:http`, `http.Agent`, undici and `stream.pipeline` rely on.
  *
- * Reads rent a pooled slab (4 KiB while reads come back small, 64 KiB while they fill it), and
- * only when the read op has completed are its bytes copied into a fresh Buffer and pushed — the slab goes back to the pool and may be under the kernel again
- * before the consumer looks at the chunk, so the chunk must not be a view of it. Writes are
+ * Reads go through the runtime's buffer pool (read-pool.ts), which lends a buffer only once bytes
+ * arrived, so an idle socket holds none; the bytes are copied into a fresh Buffer and pushed and
+ * the lease released — the buffer may be under the kernel again before the consumer looks at the
+ * chunk, so the chunk must not be a view of it. Writes are
  * copied into staging slabs when `write()` is called (see `stager.ts`), and a write's callback
  * runs only once its bytes completed, so an error belongs to the write that caused it.
  * @module
@@ -12,10 +13,11 @@
 import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
-import { UnsupportedError, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
+import { UnsupportedError, type BufferLease, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
 import { checkPort, connectArgs, connectHost, lookupHost, type ConnectOptions } from './connect-args.js';
 import { closedBeforeConnection, invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, socketClosed, streamDestroyed } from './errors.js';
-import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
+import { giveBack, pool, reportPool } from './pool.js';
+import { readPoolFor } from './read-pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
 import { Stager, kStager, kSubmit, kWriteAfterEnd, stageWrites, writeSegments, type Segment } from './stager.js';
 
@@ -79,8 +81,6 @@ export class RentioSocket extends Duplex {
   #heldFinal: Callback | null = null;
   #wantRead = false;
   #reading = false;
-  /** Read into 64 KiB slabs (else 4 KiB): see #onRead. */
-  #readBig = false;
   #eof = false;
   #bytesRead = 0;
   #dispatched = 0;
@@ -455,12 +455,12 @@ export class RentioSocket extends Duplex {
   #startRead(): void {
     const tcp = this.#tcp;
     if (this.#reading || this.#eof || !tcp || this.destroyed) return;
-    const slab = this.#readBig ? pool.take() : smallPool.take();
-    let p: Promise<[number, Uint8Array]>;
+    // Through the runtime's buffer pool: no buffer is held while the connection is idle.
+    const rp = readPoolFor(tcp._rt);
+    let p: Promise<[number, BufferLease | null]>;
     try {
-      p = tcp.read(slab);
+      p = rp instanceof Promise ? rp.then((rpool) => tcp.read(rpool)) : tcp.read(rp);
     } catch (err) {
-      giveBack(slab);
       this.#onReadError(err);
       return;
     }
@@ -468,15 +468,14 @@ export class RentioSocket extends Duplex {
     p.then(this.#onRead, this.#onReadError);
   }
 
-  #onRead = ([n, slab]: [number, Uint8Array]): void => {
+  #onRead = ([n, lease]: [number, BufferLease | null]): void => {
     this.#reading = false;
     if (this.destroyed) {
-      giveBack(slab);
+      lease?.release();
       this.#releaseWriteError();
       return;
     }
-    if (n === 0) {
-      giveBack(slab);
+    if (n === 0 || !lease) {
       this.#eof = true;
       try {
         this.push(null);
@@ -489,14 +488,11 @@ export class RentioSocket extends Duplex {
       this.#releaseWriteError();
       return;
     }
-    // Read into 64 KiB slabs while reads fill a small one (a transfer), into 4 KiB slabs once
-    // they come back small again (requests, an idle keep-alive connection).
-    this.#readBig = n === slab.byteLength || (this.#readBig && n > SMALL_SLAB_SIZE);
-    // INVARIANT: the chunk pushed is a copy; the slab goes back to the pool and may be under the
-    // kernel again (another read) before the consumer is done with the chunk.
+    // INVARIANT: the chunk pushed is a copy; the lease goes back to the pool and its buffer may
+    // be under the kernel again (another read) before the consumer is done with the chunk.
     const chunk = Buffer.allocUnsafe(n);
-    (slab as Buffer).copy(chunk, 0, 0, n);
-    giveBack(slab);
+    chunk.set(lease.bytes);
+    lease.release();
     this.#bytesRead += n;
     this.#timer?.refresh();
     let more: boolean;
@@ -617,7 +613,6 @@ export class RentioSocket extends Duplex {
     this.#eof = false;
     this.#reading = false;
     this.#wantRead = false;
-    this.#readBig = false;
     this.#writing = null;
     this.#heldWriteError = null;
     this.#peerEnded = false;

@@ -14,3 +14,4 @@ export { SOCKADDR_STORAGE } from './sockaddr.js';
 export { libc, errno, addressOf, type Libc } from './sys/libc.js';
 export { getsockoptInt } from './sys/sockopt.js';
 export { ABI, STATX, abiFor, type Abi } from './sys/abi.js';
+export type { PoolMemory, PoolProvider } from './buffer-pool.js';

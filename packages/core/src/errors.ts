@@ -206,6 +206,36 @@ export class CredentialsChangedError extends RentioError {
 branded(CredentialsChangedError, 'CredentialsChangedError');
 
 /**
+ * A buffer lease was used after `release()` (`ERR_RENTIO_LEASE_RELEASED`): its bytes went back to
+ * the pool and may already hold another read's data.
+ */
+export class LeaseReleasedError extends RentioError {
+  constructor() {
+    super('ERR_RENTIO_LEASE_RELEASED', 'the buffer lease was released: its bytes belong to the pool again');
+  }
+}
+branded(LeaseReleasedError, 'LeaseReleasedError');
+
+/** A buffer lease was released a second time (`ERR_RENTIO_LEASE_RELEASED_TWICE`). */
+export class LeaseReleasedTwiceError extends RentioError {
+  constructor() {
+    super('ERR_RENTIO_LEASE_RELEASED_TWICE', 'the buffer lease was already released');
+  }
+}
+branded(LeaseReleasedTwiceError, 'LeaseReleasedTwiceError');
+
+/**
+ * The buffer pool is closed (`ERR_RENTIO_POOL_CLOSED`): a read through it, or a lease kept past
+ * the pool's close and used (or released) after it.
+ */
+export class PoolClosedError extends RentioError {
+  constructor(what = 'the buffer pool is closed') {
+    super('ERR_RENTIO_POOL_CLOSED', what);
+  }
+}
+branded(PoolClosedError, 'PoolClosedError');
+
+/**
  * Raised for an op cancelled through its `AbortSignal`: `name 'AbortError'`, `code 'ABORT_ERR'`,
  * the signal's reason as `cause`, and the owned buffer as `buf` — the same shape as Node's own.
  */
@@ -294,7 +324,7 @@ function describe(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'function') return `function ${v.name || '<anonymous>'}`;
   if (typeof v === 'object') {
-    const ctor = (v).constructor?.name;
+    const ctor = v.constructor?.name;
     return ctor ? `an instance of ${ctor}` : 'an object';
   }
   if (typeof v === 'string') return `type string (${JSON.stringify(v.length > 28 ? v.slice(0, 25) + '...' : v)})`;

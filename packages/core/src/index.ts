@@ -16,6 +16,8 @@
  * @module
  */
 export { alloc, own, MAX_IO, type Window } from './buffer.js';
+export { BufferPool, type BufferPoolOptions } from './buffer-pool.js';
+export { BufferLease } from './buffer-lease.js';
 export {
   AbortError,
   BufferNotRentableError,
@@ -27,6 +29,9 @@ export {
   InvalidArgTypeError,
   InvalidArgValueError,
   InvalidDriverError,
+  LeaseReleasedError,
+  LeaseReleasedTwiceError,
+  PoolClosedError,
   OutOfRangeError,
   RentioError,
   RentioRangeError,
@@ -51,7 +56,7 @@ export { type DriverName } from './select.js';
 export { type SocketAddressInfo } from './sockaddr.js';
 export { Stats } from './stats.js';
 export { Listener } from './listener.js';
-export { StreamSocket, type StreamIoOptions } from './stream-socket.js';
+export { StreamSocket, type PooledReadOptions, type StreamIoOptions } from './stream-socket.js';
 export type { SendFileOptions } from './send-file.js';
 export { TcpListener } from './tcp-listener.js';
 export { TcpStream } from './tcp-stream.js';

@@ -23,6 +23,7 @@
  */
 import { constants as osConstants } from 'node:os';
 import { unwatch } from './signals.js';
+import type { PoolMemory } from './buffer-pool.js';
 import { AbortError, CredentialsChangedError, HandleClosedError, RuntimeClosedError, errnoException, type ErrnoContext } from './errors.js';
 
 /** Operation codes. Each driver maps each code onto its kernel model. */
@@ -82,6 +83,18 @@ export const OpCode = {
    * (file → pipe → socket); epoll: sendfile(2) when the socket is writable.
    */
   SENDFILE: 40,
+  /**
+   * recv(fd, <a buffer of `pool`>, pool.size, flags) → bytes, with `op.bid` set by the driver to
+   * the id of the pool buffer the bytes landed in; 0 is EOF (no buffer used); -ENOBUFS when the
+   * pool had no free buffer (the bytes stay in the socket). The driver takes the buffer only
+   * once the socket is readable (uring: the kernel picks it from the provided-buffer ring; epoll:
+   * taken after readiness), so a read waiting on an idle socket holds none.
+   */
+  RECV_POOL: 30,
+  /** Make `pool` usable by the driver (uring: register its provided-buffer ring) → 0. */
+  POOL_REGISTER: 31,
+  /** Forget `pool` (uring: unregister its ring) → 0. Core sends it once no read on the pool is in flight. */
+  POOL_UNREGISTER: 32,
 } as const;
 /** One of {@link OpCode}'s values. */
 export type OpCode = (typeof OpCode)[keyof typeof OpCode];
@@ -110,6 +123,9 @@ export const SYSCALL: Readonly<Record<OpCode, string>> = {
   [OpCode.CHMOD]: 'chmod',
   [OpCode.UNLINK]: 'unlink',
   [OpCode.SENDFILE]: 'sendfile',
+  [OpCode.RECV_POOL]: 'read',
+  [OpCode.POOL_REGISTER]: 'io_uring_register',
+  [OpCode.POOL_UNREGISTER]: 'io_uring_register',
 };
 /** Name of an op code, for stats and messages. */
 export const OP_NAME: Record<number, string> = Object.fromEntries(Object.entries(OpCode).map(([k, v]) => [v, k]));
@@ -215,6 +231,10 @@ export class Op {
   backlog = 0;
   /** TIMEOUT duration in nanoseconds. */
   ns = 0;
+  /** RECV_POOL, POOL_REGISTER, POOL_UNREGISTER: the buffer pool. */
+  pool: PoolMemory | null = null;
+  /** RECV_POOL: set by the driver before completing with bytes — the id of the pool buffer they are in. */
+  bid = -1;
   /**
    * The op's deadline (the `timeout` option), in nanoseconds from submission; 0 = none. uring
    * links an IORING_OP_LINK_TIMEOUT to the op's SQE; epoll puts the op in its timer heap. On

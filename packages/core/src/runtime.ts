@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { MAX_IO, alloc, checkRentable, own, takeOwnership } from './buffer.js';
 import type { DriverOptions } from './driver.js';
 import { Engine } from './engine.js';
+import { BufferPool, checkPoolOptions, type BufferPoolOptions } from './buffer-pool.js';
 import { AbortError, InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './errors.js';
 import { File, type OpenFlags } from './file.js';
 import { parseMode, parseOpenFlags } from './flags.js';
@@ -272,6 +273,28 @@ export class Runtime extends Engine {
     op.ns = Math.round(ms * 1e6);
     return this._start<number>(op, this._loose, signal).then(() => undefined);
   }
+
+  /**
+   * Make a buffer pool: `count` equal buffers of `size` bytes that stream reads draw from only
+   * when data arrives (`sock.read(pool)` → `[n, lease]`), so idle connections hold no buffer.
+   * Under uring it is a provided-buffer ring the kernel picks from.
+   *
+   * @example
+   * ```ts
+   * const pool = await rt.bufferPool({ size: 16384, count: 1024 })
+   * const [n, lease] = await sock.read(pool)
+   * lease?.release()
+   * ```
+   */
+  bufferPool(options?: BufferPoolOptions): Promise<BufferPool> {
+    this._checkOpen();
+    const [size, count] = checkPoolOptions(options);
+    // Buffer group ids are 16 bits (sqe.buf_group); reuse is never needed in practice.
+    if (this.#nextGroup > 0xffff) throw new OutOfRangeError('buffer pools made by this runtime', '<= 65536', this.#nextGroup);
+    return new BufferPool(this, this.#nextGroup++, size, count)._register();
+  }
+
+  #nextGroup = 0;
 
   async #socket(domain: number, ctx: { address: string; port: number }): Promise<number> {
     const op = new Op(OpCode.SOCKET);

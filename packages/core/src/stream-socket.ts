@@ -5,6 +5,9 @@
  * @module
  */
 import { checkRentable, takeOwnership } from './buffer.js';
+import type { BufferLease } from './buffer-lease.js';
+import { BufferPool } from './buffer-pool.js';
+import { readPooled, type PooledReadOptions } from './pooled-read.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR } from './constants.js';
 import { InvalidArgTypeError, InvalidArgValueError, type ErrnoContext } from './errors.js';
 import { Handle, type IoOptions } from './handle.js';
@@ -15,6 +18,7 @@ import { checkOptions, checkSignal } from './validate.js';
 
 /** Options of a stream's `read` / `write` / `writeAll`. */
 export type StreamIoOptions = Omit<IoOptions, 'position'>;
+export type { PooledReadOptions } from './pooled-read.js';
 
 /**
  * A connected stream socket (`TcpStream`, `UnixStream`). Reads and writes rent their buffer;
@@ -36,9 +40,43 @@ export abstract class StreamSocket extends Handle {
   protected readonly what = 'stream';
 
   /** Read into `buf` (or its window). Resolves `[bytesRead, buf]`; 0 bytes is EOF. */
-  read(buf: Uint8Array, options?: StreamIoOptions): Promise<[number, Uint8Array]> {
+  read(buf: Uint8Array, options?: StreamIoOptions): Promise<[number, Uint8Array]>;
+  /**
+   * Read into a buffer of `pool`, taken only when bytes arrive. Resolves `[bytesRead, lease]`
+   * (release the lease to hand the buffer back), or `[0, null]` at EOF. An empty pool is
+   * back-pressure: the read waits for a release, the bytes staying in the socket — or rejects
+   * with `ENOBUFS` given `{ noWait: true }`.
+   *
+   * @example
+   * ```ts
+   * const [n, lease] = await s.read(pool)
+   * if (lease) using l = lease, process(l.bytes)
+   * ```
+   */
+  read(pool: BufferPool, options?: PooledReadOptions): Promise<[number, BufferLease | null]>;
+  read(buf: Uint8Array | BufferPool, options?: StreamIoOptions | PooledReadOptions): Promise<[number, Uint8Array | BufferLease | null]> {
+    if (buf instanceof BufferPool) return readPooled(this, buf, options);
     const a = this._rent(buf, options, false);
     return this._bufOp(OpCode.RECV, a.owned, a.off, a.len, -1, a.signal, a.timeoutNs);
+  }
+
+  /** Wakes a pooled read waiting for a release, so a close ends it. @internal */
+  readonly _poolWait: { wake: (() => void) | null } = { wake: null };
+
+  /** Start one RECV_POOL op. @internal */
+  _startPoolRead(op: Op, signal: AbortSignal | null): Promise<number> {
+    this._check();
+    return this._start<number>(op, signal);
+  }
+
+  override close(): Promise<void> {
+    this._poolWait.wake?.();
+    return super.close();
+  }
+
+  override _closeForRuntime(): Promise<void> {
+    this._poolWait.wake?.();
+    return super._closeForRuntime();
   }
 
   /** Write `buf` (or its window) once. Resolves `[bytesWritten, buf]`; may be short under back-pressure. */

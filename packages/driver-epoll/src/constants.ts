@@ -44,3 +44,4 @@ export const EINPROGRESS = 115;
 export const EBADF = 9;
 export const EINVAL = 22;
 export const EIO = 5;
+export const ENOBUFS = 105;

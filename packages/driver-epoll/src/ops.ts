@@ -22,7 +22,7 @@
  * @module
  */
 import { OpCode, SOCKADDR_STORAGE, type Op } from '@rentio/core/driver';
-import { AT_FDCWD, EAGAIN, EINPROGRESS, EINTR, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants.js';
+import { AT_FDCWD, EAGAIN, EINPROGRESS, EINTR, ENOBUFS, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants.js';
 import * as ffi from './ffi.js';
 import { F_ADDR, F_ADDR2, F_FD, F_FLAGS, F_LEN, F_MODE, F_POS } from './file-job.js';
 
@@ -104,9 +104,7 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     pollable: (op, host) => host.pollable(op.fd),
     syscall: (op) => res(op.pos < 0 ? ffi.read(op.fd, bufAddr(op), op.len) : ffi.pread(op.fd, bufAddr(op), op.len, op.pos)),
     job: (j, b) =>
-      j[b + F_POS] < 0
-        ? ffi.read(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN])
-        : ffi.pread(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN], j[b + F_POS]),
+      j[b + F_POS] < 0 ? ffi.read(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN]) : ffi.pread(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN], j[b + F_POS]),
   },
   [OpCode.WRITE]: {
     run: Run.FILE_OR_READINESS,
@@ -114,9 +112,7 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     pollable: (op, host) => host.pollable(op.fd),
     syscall: (op) => res(op.pos < 0 ? ffi.write(op.fd, bufAddr(op), op.len) : ffi.pwrite(op.fd, bufAddr(op), op.len, op.pos)),
     job: (j, b) =>
-      j[b + F_POS] < 0
-        ? ffi.write(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN])
-        : ffi.pwrite(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN], j[b + F_POS]),
+      j[b + F_POS] < 0 ? ffi.write(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN]) : ffi.pwrite(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN], j[b + F_POS]),
   },
   [OpCode.WRITEV]: {
     run: Run.FILE_OR_READINESS,
@@ -126,9 +122,7 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     syscall: (op, host) => res(ffi.sendmsg(op.fd, host.msghdr(op.bufs!), MSG_NOSIGNAL)),
     // F_ADDR: the iovec array the pool built; F_LEN: their count.
     job: (j, b) =>
-      j[b + F_POS] < 0
-        ? ffi.writev(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN])
-        : ffi.pwritev(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN], j[b + F_POS]),
+      j[b + F_POS] < 0 ? ffi.writev(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN]) : ffi.pwritev(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN], j[b + F_POS]),
   },
   [OpCode.FSYNC]: {
     run: Run.FILE,
@@ -239,4 +233,23 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
       return res(ffi.sendfile(op.fd, op.fdIn, sendfileOffAddr, op.len));
     },
   },
+  [OpCode.RECV_POOL]: {
+    run: Run.READINESS,
+    write: false,
+    // A pool buffer is taken only for the recv itself and given back when it found nothing, so a
+    // read waiting for readiness holds none. No free buffer: ENOBUFS, the bytes left in the socket
+    // (core waits for a release and tries again), as the kernel answers a uring buffer-select recv.
+    syscall: (op) => {
+      const pool = op.pool!;
+      const bid = pool.take();
+      if (bid < 0) return -ENOBUFS;
+      const r = res(ffi.recv(op.fd, ffi.addressOf(pool.buffer(bid)), pool.size, op.flags));
+      if (r > 0) op.bid = bid;
+      else pool.untake(bid);
+      return r;
+    },
+  },
+  // Nothing to register: the pool's free list is core's, taken from at readiness.
+  [OpCode.POOL_REGISTER]: { run: Run.NOW, syscall: () => 0 },
+  [OpCode.POOL_UNREGISTER]: { run: Run.NOW, syscall: () => 0 },
 };

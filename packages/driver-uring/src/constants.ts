@@ -79,7 +79,7 @@ export const IORING_OP_NAME: Record<number, string> = {
 export const IOSQE_IO_LINK = 1 << 2;
 
 // --- cqe->flags ---
-/** More CQEs follow for this user_data (SEND_ZC: the notification). */
+/** More CQEs follow for this user_data (multishot; SEND_ZC: the notification). */
 export const IORING_CQE_F_MORE = 1 << 1;
 /** This CQE is SEND_ZC's notification: the kernel no longer reads the buffer. */
 export const IORING_CQE_F_NOTIF = 1 << 3;
@@ -89,6 +89,17 @@ export const IORING_CQE_F_NOTIF = 1 << 3;
 export const IORING_SEND_ZC_REPORT_USAGE = 1 << 3;
 /** Notification res bit (with REPORT_USAGE): the data was copied, not sent from the pages. */
 export const IORING_NOTIF_USAGE_ZC_COPIED = 1 << 31;
+
+// --- sqe->flags, cqe->flags and sqe->ioprio for provided buffers and multishot ---
+/** Select a buffer from the provided-buffer group in `sqe->buf_group` (Linux 5.7; rings 5.19). */
+export const IOSQE_BUFFER_SELECT = 1 << 5;
+
+/** The upper 16 bits of cqe->flags are the id of the buffer the kernel picked. */
+export const IORING_CQE_F_BUFFER = 1 << 0;
+export const IORING_CQE_BUFFER_SHIFT = 16;
+
+export const IORING_RECV_MULTISHOT = 1 << 1;
+export const IORING_ACCEPT_MULTISHOT = 1 << 0;
 
 // --- io_uring_setup() flags ---
 export const IORING_SETUP_CQSIZE = 1 << 3;

@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { IOU_PBUF_RING_INC, probePbufRing } from './buf-ring.js';
 import type { DriverUnavailableError } from '@rentio/core/driver';
 import { IORING_OP_NAME } from './constants.js';
 import { LIBURING_DEFAULT, loadLiburing } from './ffi.js';
-import { FEATURE_OPS, OPTIONAL_OPS, probeOpcodes, probeSetupFlags, REQUIRED_OPS } from './probe.js';
+import { FEATURE_OPS, kernelAtLeast, OPTIONAL_OPS, probeOpcodes, probeSetupFlags, REQUIRED_OPS } from './probe.js';
 import { diagnoseSetupRefusal, refusalFacts, type SeccompStatus, type SetupRefusal } from './refusal.js';
 import { Ring } from './ring.js';
 import { open, type UringOptions } from './index.js';
@@ -44,6 +45,8 @@ export interface DoctorReport {
   setupFlags: Record<string, boolean>;
   /** Setup flags a default `open()` ends up with. */
   defaultSetupFlags: string | null;
+  /** Buffer pool and multishot support (provided-buffer rings, incremental consumption, multishot recv/accept). */
+  features: { pbufRing: boolean; pbufRingInc: boolean; multishotRecv: boolean; multishotAccept: boolean };
   /** The driver `auto` picks, and why. */
   auto: { driver: 'uring' | 'epoll'; reason: string };
   /** RENTIO_DRIVER, when set (it overrides `auto`). */
@@ -75,6 +78,7 @@ export async function doctor(options: UringOptions = {}): Promise<DoctorReport> 
     libcFallbacks: [],
     setupFlags: {},
     defaultSetupFlags: null,
+    features: { pbufRing: false, pbufRingInc: false, multishotRecv: false, multishotAccept: false },
     auto: { driver: 'epoll', reason: '' },
     rentioDriver: process.env.RENTIO_DRIVER || null,
   };
@@ -90,6 +94,11 @@ export async function doctor(options: UringOptions = {}): Promise<DoctorReport> 
         for (const op of [...REQUIRED_OPS, ...OPTIONAL_OPS, ...FEATURE_OPS]) report.opcodes[IORING_OP_NAME[op]] = ops.has(op);
         report.missingOpcodes = REQUIRED_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]);
         report.libcFallbacks = OPTIONAL_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]);
+        report.features.pbufRing = probePbufRing(ring, 0, 0);
+        report.features.pbufRingInc = report.features.pbufRing && probePbufRing(ring, 1, IOU_PBUF_RING_INC);
+        // No probe bit exists for these ioprio flags: the driver goes by the release, as here.
+        report.features.multishotRecv = report.features.pbufRing && kernelAtLeast(6, 0);
+        report.features.multishotAccept = kernelAtLeast(5, 19);
       } finally {
         ring.close();
       }
@@ -142,6 +151,11 @@ export function formatDoctor(r: DoctorReport): string {
     lines.push('setup flags accepted');
     for (const [name, ok] of Object.entries(r.setupFlags)) lines.push(`  ${name.padEnd(24)} ${yes(ok)}`);
     lines.push(`  default ring uses       ${r.defaultSetupFlags ?? '-'}`);
+    lines.push('buffer pools and multishot');
+    lines.push(`  provided-buffer ring    ${yes(r.features.pbufRing)} (pooled reads: the kernel picks a buffer when bytes arrive)`);
+    lines.push(`  IOU_PBUF_RING_INC       ${yes(r.features.pbufRingInc)} (not used: a lease owns a whole buffer)`);
+    lines.push(`  multishot recv          ${yes(r.features.multishotRecv)} (else one recv SQE per pooled read)`);
+    lines.push(`  multishot accept        ${yes(r.features.multishotAccept)} (else one ACCEPT SQE per accept)`);
   }
   if (r.setupRefused) lines.push(`io_uring_setup refused  ${r.setupRefused.errno}, by: ${r.setupRefused.cause}`);
   lines.push(`auto picks              ${r.auto.driver}: ${r.auto.reason}`);

@@ -38,11 +38,14 @@ import {
   IORING_CQE_F_MORE,
   IORING_CQE_F_NOTIF,
 } from './constants.js';
+import { BufRings } from './buf-rings.js';
 import { CqeTally } from './cqe-tally.js';
 import { Credentials } from './credentials.js';
 import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
-import { SEND_AS_ZC, URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
+import { MultishotAccept } from './multishot-accept.js';
+import { MultishotRecv } from './multishot-recv.js';
+import { ACCEPT_MULTISHOT, RECV_MULTISHOT, SEND_AS_ZC, URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
 import { LINK_TIMEOUT_TAG, prepLinkTimeout } from './link-timeout.js';
 import { RESUBMIT, SpliceFlow } from './splice.js';
 import { prepCancel, setUserData, USER_DATA_CANCEL } from './sqe.js';
@@ -104,6 +107,12 @@ export class UringDriver implements Driver {
     this.#budget = IN_TURN_SQE_BUDGET;
     this.#flush();
   };
+  /** Buffer pools registered as provided-buffer rings. */
+  #pools!: BufRings;
+  /** Multishot recv for pooled reads; null where the kernel lacks it (or it was turned off). */
+  #multishot: MultishotRecv | null = null;
+  /** Multishot accept for listeners; null where the kernel lacks it (or it was turned off). */
+  #accepts: MultishotAccept | null = null;
   #stats = {
     syscalls: 0,
     parks: 0,
@@ -119,7 +128,7 @@ export class UringDriver implements Driver {
   };
 
   /** @internal made by `open()` */
-  constructor(ring: Ring, libc: Libc, ops: Set<number>, sendZcThreshold = Infinity) {
+  constructor(ring: Ring, libc: Libc, ops: Set<number>, sendZcThreshold = Infinity, multishotRecv = false, multishotAccept = false) {
     this.#ring = ring;
     this.#libc = libc;
     this.#slab = new Slab(ring.sqEntries);
@@ -135,6 +144,23 @@ export class UringDriver implements Driver {
       this.#native[code] = (entry.opcode !== null && ops.has(entry.opcode)) || !entry.fallback ? 1 : 0;
     }
     this.#creds = new Credentials(libc);
+    this.#pools = new BufRings(ring);
+    if (multishotAccept) {
+      this.#accepts = new MultishotAccept({
+        arm: (carrier) => this.#enqueue(carrier, ACCEPT_MULTISHOT),
+        cancel: (carrier) => this.cancel(carrier),
+        resubmit: (op) => this.submit(op),
+        libc,
+      });
+    }
+    if (multishotRecv) {
+      this.#multishot = new MultishotRecv({
+        arm: (carrier) => this.#enqueue(carrier, RECV_MULTISHOT),
+        cancel: (carrier) => this.cancel(carrier),
+        resubmit: (op) => this.submit(op),
+        recycle: (pool, bid) => this.#pools.recycle(pool, bid),
+      });
+    }
     // Without DEFER_TASKRUN, posting a CQE wakes pollers of the ring fd. With it, completions
     // are deferred until we enter the kernel and nothing wakes the ring fd's pollers (measured on
     // 6.18: a pending TIMEOUT never turned it readable); the kernel signals a registered eventfd
@@ -178,14 +204,41 @@ export class UringDriver implements Driver {
   }
 
   submit(op: Op): void {
+    if (op.code === OpCode.POOL_REGISTER || op.code === OpCode.POOL_UNREGISTER) return this.#pools.control(op, this.#multishot);
+    if (this.#multishot) {
+      if (op.code === OpCode.RECV_POOL) {
+        this.#multishot.read(op);
+        return this.#waitOn(op);
+      }
+      if (op.code === OpCode.CLOSE && this.#multishot.holdClose(op)) return;
+    }
+    if (this.#accepts) {
+      // An accept with a deadline takes a connection the carrier already queued, else goes as its
+      // own ACCEPT SQE with a LINK_TIMEOUT: a waiter in the multishot layer has no kernel timer.
+      // The kernel gives each new connection to one of the two, so none is lost.
+      if (op.code === OpCode.ACCEPT && (op.timeoutNs === 0 || this.#accepts.hasQueued(op.fd))) {
+        this.#accepts.accept(op);
+        return this.#waitOn(op);
+      }
+      if (op.code === OpCode.CLOSE && this.#accepts.holdClose(op)) return;
+    }
     if (this.#native[op.code] === 0) {
       this.#syncFallback(op);
       return;
     }
+    this.#enqueue(op, op.code === OpCode.SEND && op.len >= this.#zcThreshold ? SEND_AS_ZC : 0);
+  }
+
+  /** An op handed to a multishot layer: while it waits there it keeps the process alive. */
+  #waitOn(op: Op): void {
+    if (op.pending) this.#parker.busy(true);
+  }
+
+  /** Put an op in a slab slot (with its SQE variant) and on the queue for the next flush. */
+  #enqueue(op: Op, variant: number): void {
     const slot = this.#slab.alloc(op, QUEUED);
-    if (op.code === OpCode.SEND) {
-      if (op.len >= this.#zcThreshold) this.#slab.variant[slot] = SEND_AS_ZC;
-    } else if (op.code === OpCode.SENDFILE) {
+    this.#slab.variant[slot] = variant;
+    if (op.code === OpCode.SENDFILE) {
       const r = this.#splice.begin(slot, this.#slab);
       if (r < 0) {
         this.#slab.release(slot);
@@ -199,6 +252,8 @@ export class UringDriver implements Driver {
   }
 
   cancel(op: Op): void {
+    if (op.code === OpCode.RECV_POOL && this.#multishot?.cancel(op)) return;
+    if (op.code === OpCode.ACCEPT && this.#accepts?.cancel(op)) return;
     const slot = op.slot;
     if (slot < 0 || this.#slab.ops[slot] !== op) return;
     const state = this.#slab.state[slot];
@@ -222,6 +277,15 @@ export class UringDriver implements Driver {
       sqEntries: this.#ring.sqEntries,
       cqEntries: this.#ring.cqEntries,
       setupFlags: this.setupFlags,
+      bufRings: this.#pools.size,
+      multishotRecv: this.#multishot !== null,
+      multishotAccept: this.#accepts !== null,
+      acceptArmed: this.#accepts?.armed ?? 0,
+      acceptAccepted: this.#accepts?.accepted ?? 0,
+      acceptClosedUnclaimed: this.#accepts?.closedUnclaimed ?? 0,
+      multishotArmed: this.#multishot?.armed ?? 0,
+      multishotChunks: this.#multishot?.chunks ?? 0,
+      multishotEnds: this.#multishot?.ends ?? 0,
       credentialsChanged: this.#credsChanged !== null,
       sendZcThreshold: this.#zcThreshold,
       zcSends: this.#tally.zcSends,
@@ -334,9 +398,15 @@ export class UringDriver implements Driver {
     if (this.#inFlight === 0) {
       this.#parker.busy(false);
       this.#drained?.();
-    } else if (this.#queue.size === 0) {
-      this.#stats.parks++;
+      return;
     }
+    if (this.#queue.size === 0) this.#stats.parks++;
+    // A multishot carrier with no read or accept waiting on it keeps nothing pending for the
+    // program (as an idle socket or a listener with no accept() does not): only ops and waiting
+    // reads/accepts keep the process alive.
+    const carriers = (this.#multishot?.carriers ?? 0) + (this.#accepts?.carriers ?? 0);
+    const waiting = (this.#multishot?.waiting ?? 0) + (this.#accepts?.waiting ?? 0);
+    this.#parker.busy(this.#inFlight - carriers + waiting > 0);
   }
 
   /** Enter the kernel to run deferred completions and flush an overflowed CQ (GETEVENTS). */
@@ -481,6 +551,26 @@ export class UringDriver implements Driver {
             this.#schedule();
             continue;
           }
+          if (op.code === OpCode.RECV_POOL && this.#multishot?.isCarrier(op)) {
+            // A multishot carrier keeps its slot while the kernel says more CQEs follow.
+            const flags = cq[i + 3];
+            if (!(flags & IORING_CQE_F_MORE)) {
+              slab.release(slot);
+              this.#inFlight--;
+            }
+            this.#multishot.cqe(op, res, flags);
+            continue;
+          }
+          if (op.code === OpCode.ACCEPT && this.#accepts?.isCarrier(op)) {
+            const flags = cq[i + 3];
+            if (!(flags & IORING_CQE_F_MORE)) {
+              slab.release(slot);
+              this.#inFlight--;
+            }
+            this.#accepts.cqe(op, res, flags);
+            continue;
+          }
+          if (op.code === OpCode.RECV_POOL) this.#pools.picked(op, res, cq[i + 3]);
           slab.release(slot);
           this.#inFlight--;
           op.complete(op.code === OpCode.TIMEOUT && res === -ETIME ? 0 : res);

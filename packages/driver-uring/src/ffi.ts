@@ -37,6 +37,10 @@ export interface Liburing {
   io_uring_register_eventfd(ring: Pointer, fd: number): number;
   // int io_uring_register_ring_fd(struct io_uring *ring);   (liburing 2.2; returns 1 when registered)
   io_uring_register_ring_fd(ring: Pointer): number;
+  // int io_uring_register_buf_ring(struct io_uring *ring, struct io_uring_buf_reg *reg, unsigned int flags);   (liburing 2.2)
+  io_uring_register_buf_ring(ring: Pointer, reg: Uint8Array, flags: number): number;
+  // int io_uring_unregister_buf_ring(struct io_uring *ring, int bgid);   (liburing 2.2)
+  io_uring_unregister_buf_ring(ring: Pointer, bgid: number): number;
 }
 
 /**
@@ -92,6 +96,8 @@ export function loadLiburing(path: string = LIBURING_DEFAULT): Liburing {
     io_uring_free_probe: fn('void io_uring_free_probe(void *probe)', 'io_uring_free_probe'),
     io_uring_register_eventfd: fn('int io_uring_register_eventfd(void *ring, int fd)', 'io_uring_register_eventfd'),
     io_uring_register_ring_fd: fn('int io_uring_register_ring_fd(void *ring)', 'io_uring_register_ring_fd'),
+    io_uring_register_buf_ring: fn('int io_uring_register_buf_ring(void *ring, void *reg, unsigned int flags)', 'io_uring_register_buf_ring'),
+    io_uring_unregister_buf_ring: fn('int io_uring_unregister_buf_ring(void *ring, int bgid)', 'io_uring_unregister_buf_ring'),
   };
   liburings.set(path, out);
   return out;

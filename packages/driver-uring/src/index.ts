@@ -25,7 +25,7 @@ import {
   IORING_SETUP_TASKRUN_FLAG,
 } from './constants.js';
 import { LIBURING_DEFAULT, loadLibc, loadLiburing, type Libc } from './ffi.js';
-import { checkEnter, checkRequired, probeOpcodes } from './probe.js';
+import { checkEnter, checkRequired, kernelAtLeast, probeOpcodes } from './probe.js';
 import { Ring } from './ring.js';
 
 // The driver class is loaded by open() (after the architecture check): a type here.
@@ -128,7 +128,17 @@ export async function open(options: UringOptions = {}): Promise<Driver> {
     checkRequired(ops);
     // Imported only now: its modules lay out structs from core's abi.ts, checked above.
     const { UringDriver } = await import('./driver.js');
-    return new UringDriver(ring, libc, ops, sendZcThreshold);
+    // Multishot recv for pooled reads (Linux 6.0); `multishotRecv: false` keeps one buffer-select
+    // recv SQE per read (the path kernels 5.19 take).
+    // Multishot accept (5.19); `multishotAccept: false` keeps one ACCEPT SQE per accept().
+    return new UringDriver(
+      ring,
+      libc,
+      ops,
+      sendZcThreshold,
+      options.multishotRecv !== false && kernelAtLeast(6, 0),
+      options.multishotAccept !== false && kernelAtLeast(5, 19),
+    );
   } catch (err) {
     ring.close();
     throw err;

@@ -37,6 +37,9 @@ import {
   IORING_OP_UNLINKAT,
   IORING_OP_WRITE,
   IORING_OP_WRITEV,
+  IORING_ACCEPT_MULTISHOT,
+  IORING_RECV_MULTISHOT,
+  IOSQE_BUFFER_SELECT,
   MSG_NOSIGNAL,
   SOCK_CLOEXEC,
 } from './constants.js';
@@ -66,6 +69,10 @@ export const SEND_AS_ZC = 1;
 /** slab.variant of a WRITEV: as SENDMSG (first choice at the current position), or as plain WRITEV. */
 export const WRITEV_AS_SENDMSG = 0;
 export const WRITEV_PLAIN = 1;
+/** slab.variant of a RECV_POOL: a multishot carrier (multishot-recv.ts) rather than one recv. */
+export const RECV_MULTISHOT = 1;
+/** slab.variant of an ACCEPT: a multishot carrier (multishot-accept.ts) rather than one accept. */
+export const ACCEPT_MULTISHOT = 1;
 // index.ts refused to open where the layouts are not stated: abiFor does not throw here.
 const { msghdr: MSGHDR, timespec: TIMESPEC } = abiFor('uring');
 /** sizeof(struct msghdr), rounded up to keep the iovecs after it 16-byte aligned. */
@@ -135,7 +142,14 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
   },
   [OpCode.ACCEPT]: {
     opcode: IORING_OP_ACCEPT,
-    prep: (w, b, op) => {
+    prep: (w, b, op, slab, slot) => {
+      if (slab.variant[slot] === ACCEPT_MULTISHOT) {
+        // multishot-accept.ts's carrier: IORING_ACCEPT_MULTISHOT in sqe->ioprio (word 0's high
+        // half), no address (one SQE cannot hold one per connection; getpeername fills it).
+        sqe(w, b, IORING_OP_ACCEPT, op.fd, 0, 0, 0, SOCK_CLOEXEC);
+        w[b] = IORING_OP_ACCEPT | (IORING_ACCEPT_MULTISHOT << 16);
+        return;
+      }
       // op.addr: sockaddr_storage, then the socklen_t the kernel reads and updates (addr2).
       const a = addr(op.addr!);
       sqe(w, b, IORING_OP_ACCEPT, op.fd, a + SOCKADDR_STORAGE, a, 0, SOCK_CLOEXEC);
@@ -209,4 +223,31 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
     // file → pipe, then pipe → socket, one splice per SQE: splice.ts.
     prep: (w, b, op, slab, slot) => spliceFlowOf(slab).prep(w, b, op, slab, slot),
   },
+  [OpCode.RECV_POOL]: {
+    opcode: IORING_OP_RECV,
+    // io_uring_prep_recv(sqe, fd, NULL, pool.size, flags) with IOSQE_BUFFER_SELECT and
+    // sqe->buf_group (u16 at byte 40, word 10): the kernel picks a buffer of the pool's ring only
+    // when bytes arrive; the CQE names it (driver.ts sets op.bid). An empty ring: -ENOBUFS.
+    // RECV_MULTISHOT variant (multishot-recv.ts's carrier): IORING_RECV_MULTISHOT in sqe->ioprio
+    // (the high half of word 0), and len 0 — the kernel refuses a length on a multishot RECV
+    // before 6.10; each chunk is at most one pool buffer anyway.
+    prep: (w, b, op, slab, slot) => {
+      const pool = op.pool!;
+      const multi = slab.variant[slot] === RECV_MULTISHOT;
+      sqe(w, b, IORING_OP_RECV, op.fd, 0, 0, multi ? 0 : pool.size, op.flags);
+      w[b] = IORING_OP_RECV | (IOSQE_BUFFER_SELECT << 8) | (multi ? IORING_RECV_MULTISHOT << 16 : 0);
+      w[b + 10] = pool.group;
+    },
+  },
+  // Registering a ring is an io_uring_register call, not an SQE: driver.ts runs both at submit.
+  [OpCode.POOL_REGISTER]: { opcode: null, prep: notAnSqe, fallback: notAFallback },
+  [OpCode.POOL_UNREGISTER]: { opcode: null, prep: notAnSqe, fallback: notAFallback },
 };
+
+function notAnSqe(): never {
+  throw new Error('rentio uring: buffer pool (un)registration is done by the driver at submit, never as an SQE');
+}
+
+function notAFallback(): never {
+  throw new Error('rentio uring: buffer pool (un)registration is done by the driver at submit');
+}

@@ -4,6 +4,7 @@
  * with a one-line reason, so `auto` falls back; optional ones have a synchronous libc fallback.
  * @module
  */
+import { release } from 'node:os';
 import { DriverUnavailableError, errnoException, errnoName } from '@rentio/core/driver';
 import {
   IORING_OP_ACCEPT,
@@ -136,4 +137,13 @@ export function probeSetupFlags(lib: Liburing): Record<string, boolean> {
     }
   }
   return out;
+}
+
+/**
+ * The running kernel's release is at least major.minor (uname -r): for features with no probe
+ * bit (multishot recv/accept are ioprio flags of opcodes the probe already lists).
+ */
+export function kernelAtLeast(major: number, minor: number): boolean {
+  const [a = 0, b = 0] = release().split(/[.-]/).map(Number);
+  return a > major || (a === major && b >= minor);
 }

@@ -1,0 +1,221 @@
+/**
+ * Multishot recv for stream reads through a buffer pool (IORING_RECV_MULTISHOT with
+ * IOSQE_BUFFER_SELECT, Linux 6.0): one SQE per socket — a "carrier" — posts a CQE (with
+ * IORING_CQE_F_MORE) for every chunk the kernel receives into a pool buffer, so a socket read in
+ * a loop costs no SQE per read. Core's RECV_POOL ops on the socket never reach the kernel here:
+ * each takes the next chunk from the socket's queue, or waits for one.
+ *
+ * Rules the kernel sets, and how each is kept:
+ * - A CQE without IORING_CQE_F_MORE ends the carrier (EOF 0, an error, -ENOBUFS when the pool's
+ *   ring ran dry, -ECANCELED after our cancel, or a last chunk when the CQ overflowed). A chunk
+ *   in it is still delivered; the carrier is re-armed by the next read that finds the queue empty
+ *   (after -ENOBUFS the waiting read gets ENOBUFS, core waits for a release, reads again: re-arm).
+ * - Completed chunks are queued per socket and never dropped: a read cancelled while waiting
+ *   leaves the queue as it is, and the next read takes the chunk.
+ * - Bytes move into pool buffers even with no read pending: once a chunk waits with no reader the
+ *   carrier is cancelled, so an unread socket holds at most the chunks that beat the cancel
+ *   (back-pressure stays in the socket, not in the pool).
+ * - A socket's CLOSE waits until its carrier's last CQE (the kernel may still write into a pool
+ *   buffer until then); queued chunks' buffers go back to the ring.
+ * @module
+ */
+import type { Op, PoolMemory } from '@rentio/core/driver';
+import { ECANCELED, OpCode, Op as CoreOp } from '@rentio/core/driver';
+import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE } from './constants.js';
+
+const ENOBUFS = 105;
+const EINVAL = 22;
+/** Chunks queued with no reader before the carrier is cancelled. */
+const MAX_UNREAD = 1;
+
+/** What the multishot layer needs of the driver. */
+export interface MultishotHost {
+  /** Submit a carrier (an internal RECV_POOL op) as a multishot SQE. */
+  arm(carrier: Op): void;
+  /** Ask the kernel to cancel a carrier. */
+  cancel(carrier: Op): void;
+  /** Submit an op the layer held back (a CLOSE waiting for its socket's carrier to end). */
+  resubmit(op: Op): void;
+  /** Give a pool buffer back to its ring. */
+  recycle(pool: PoolMemory, bid: number): void;
+}
+
+/** One socket read through a pool. */
+class RecvStream {
+  carrier: Op | null = null;
+  /** Queued results: pairs of (res, bid); res 0 is EOF, < 0 an error. */
+  readonly queue: number[] = [];
+  readonly waiters: Op[] = [];
+  closeOp: Op | null = null;
+  constructor(
+    readonly fd: number,
+    public pool: PoolMemory,
+  ) {}
+}
+
+export class MultishotRecv {
+  readonly #host: MultishotHost;
+  readonly #byFd = new Map<number, RecvStream>();
+  readonly #carriers = new Map<Op, RecvStream>();
+  readonly #cancelled = new WeakSet<Op>();
+  /** Counters for stats(). */
+  armed = 0;
+  chunks = 0;
+  ends = 0;
+
+  constructor(host: MultishotHost) {
+    this.#host = host;
+  }
+
+  /** True when `op` is a carrier (its CQEs come to {@link MultishotRecv.cqe}). */
+  /** Core ops waiting for a chunk or a connection (they keep the process alive; carriers alone do not). */
+  waiting = 0;
+
+  /** Carriers in the kernel. */
+  get carriers(): number {
+    return this.#carriers.size;
+  }
+
+  #next(st: RecvStream): Op {
+    this.waiting--;
+    return st.waiters.shift()!;
+  }
+
+  isCarrier(op: Op): boolean {
+    return this.#carriers.has(op);
+  }
+
+  /** Sockets with an armed carrier or queued chunks. */
+  get size(): number {
+    return this.#byFd.size;
+  }
+
+  /** A core RECV_POOL op: the next queued chunk, or wait for one (arming the carrier). */
+  read(op: Op): void {
+    let st = this.#byFd.get(op.fd);
+    if (!st) {
+      st = new RecvStream(op.fd, op.pool!);
+      this.#byFd.set(op.fd, st);
+    }
+    if (st.pool !== op.pool) {
+      // One socket, two pools: allowed once the first pool's carrier and chunks are gone.
+      if (st.carrier || st.queue.length) return op.complete(-EINVAL);
+      st.pool = op.pool!;
+    }
+    if (st.queue.length) return this.#deliver(st, op);
+    st.waiters.push(op);
+    this.waiting++;
+    if (!st.carrier && !st.closeOp) this.#arm(st);
+  }
+
+  /** A core op's cancel: a waiting read completes -ECANCELED at once (it holds nothing). */
+  cancel(op: Op): boolean {
+    const st = this.#byFd.get(op.fd);
+    const i = st ? st.waiters.indexOf(op) : -1;
+    if (i < 0) return false;
+    st!.waiters.splice(i, 1);
+    this.waiting--;
+    op.complete(-ECANCELED);
+    return true;
+  }
+
+  /** A CLOSE on a socket with a carrier: held back until the carrier's last CQE. */
+  holdClose(op: Op): boolean {
+    const st = this.#byFd.get(op.fd);
+    if (!st) return false;
+    if (!st.carrier) {
+      this.#forget(st);
+      return false;
+    }
+    st.closeOp = op;
+    this.#cancelCarrier(st.carrier);
+    return true;
+  }
+
+  /**
+   * A carrier's CQE (or its completion without reaching the kernel). `more`: the kernel posts
+   * more CQEs for it.
+   */
+  cqe(carrier: Op, res: number, flags: number): void {
+    const st = this.#carriers.get(carrier);
+    if (!st) return;
+    const more = (flags & IORING_CQE_F_MORE) !== 0;
+    if (res > 0 && flags & IORING_CQE_F_BUFFER) {
+      this.chunks++;
+      this.#push(st, res, flags >>> IORING_CQE_BUFFER_SHIFT);
+    } else if (flags & IORING_CQE_F_BUFFER) {
+      // A buffer picked for no bytes: straight back.
+      this.#host.recycle(st.pool, flags >>> IORING_CQE_BUFFER_SHIFT);
+    }
+    if (more) {
+      if (st.queue.length >= 2 * MAX_UNREAD && st.waiters.length === 0) this.#cancelCarrier(carrier);
+      return;
+    }
+    // The carrier ended.
+    this.ends++;
+    this.#carriers.delete(carrier);
+    st.carrier = null;
+    if (st.closeOp) {
+      const close = st.closeOp;
+      this.#forget(st);
+      this.#host.resubmit(close);
+      return;
+    }
+    if (res === 0 || (res < 0 && res !== -ECANCELED && res !== -ENOBUFS)) this.#push(st, res, -1);
+    else if (res === -ENOBUFS && st.waiters.length) this.#next(st).complete(-ENOBUFS);
+    if (st.waiters.length) this.#arm(st);
+  }
+
+  #arm(st: RecvStream): void {
+    const carrier = new CoreOp(OpCode.RECV_POOL);
+    carrier.fd = st.fd;
+    carrier.pool = st.pool;
+    // A carrier that never reached the kernel (cancelled while queued, refused) completes
+    // through core's Op: route that here as its last CQE.
+    carrier.resolve = carrier.reject = () => this.cqe(carrier, carrier.res, 0);
+    st.carrier = carrier;
+    this.#carriers.set(carrier, st);
+    this.armed++;
+    this.#host.arm(carrier);
+  }
+
+  #push(st: RecvStream, res: number, bid: number): void {
+    if (st.waiters.length) {
+      const op = this.#next(st);
+      op.bid = bid;
+      op.complete(res);
+      return;
+    }
+    st.queue.push(res, bid);
+  }
+
+  #deliver(st: RecvStream, op: Op): void {
+    const res = st.queue.shift()!;
+    op.bid = st.queue.shift()!;
+    op.complete(res);
+    // EOF and errors stay final: the next read sees them again, as a plain recv would.
+    if (res <= 0) st.queue.unshift(res, -1);
+  }
+
+  /** The pool is closing: cancel its carriers and drop its queued chunks (nobody will read them). */
+  dropPool(pool: PoolMemory): void {
+    for (const st of this.#byFd.values()) {
+      if (st.pool !== pool) continue;
+      st.queue.length = 0;
+      if (st.carrier) this.#cancelCarrier(st.carrier);
+    }
+  }
+
+  #cancelCarrier(carrier: Op): void {
+    if (this.#cancelled.has(carrier)) return;
+    this.#cancelled.add(carrier);
+    this.#host.cancel(carrier);
+  }
+
+  #forget(st: RecvStream): void {
+    for (let i = 0; i < st.queue.length; i += 2) if (st.queue[i] > 0) this.#host.recycle(st.pool, st.queue[i + 1]);
+    this.waiting -= st.waiters.length;
+    for (const w of st.waiters.splice(0)) w.complete(-ECANCELED);
+    this.#byFd.delete(st.fd);
+  }
+}
