@@ -256,18 +256,20 @@ export class RentioSocket extends Duplex {
   }
 
   /**
-   * Let the process exit while this socket is idle? Only compat's own timers follow it: a rentio
-   * read pending on the socket keeps the process alive until it completes or the socket closes
-   * (the runtime has no per-op ref count), so close idle sockets to let the process exit.
+   * Let the process exit while this socket only waits for the peer, as `net.Socket#unref`: its
+   * pending read no longer keeps the process alive (a write in flight still does, as in Node).
+   * Called while connecting, it applies once connected. Returns this.
    */
   unref(): this {
     this.#refed = false;
+    this.#tcp?.unref();
     return this;
   }
 
-  /** Undo {@link unref}. */
+  /** Undo {@link unref}. Returns this. */
   ref(): this {
     this.#refed = true;
+    this.#tcp?.ref();
     return this;
   }
 
@@ -525,6 +527,7 @@ export class RentioSocket extends Duplex {
 
   #attach(tcp: Stream): void {
     this.#tcp = tcp;
+    if (!this.#refed) tcp.unref();
     reportPool(tcp._rt);
     if (this.#noDelay !== undefined) this.setNoDelay(this.#noDelay);
     if (this.#keepAlive !== undefined) this.setKeepAlive(...this.#keepAlive);

@@ -160,6 +160,10 @@ export class UringDriver implements Driver {
     this.#schedule();
   }
 
+  holdLoop(hold: boolean): void {
+    this.#parker.hold(hold);
+  }
+
   cancel(op: Op): void {
     const slot = op.slot;
     if (slot < 0 || this.#slab.ops[slot] !== op) return;
