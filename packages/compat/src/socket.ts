@@ -12,8 +12,18 @@
 import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
-import { UnsupportedError, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
-import { checkPort, connectArgs, connectHost, lookupHost, type ConnectOptions } from './connect-args.js';
+import { type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
+import {
+  attemptOrder,
+  autoSelectTimeout,
+  checkPort,
+  connectArgs,
+  connectHost,
+  connectLocal,
+  lookupHost,
+  type ConnectOptions,
+  type Resolved,
+} from './connect-args.js';
 import { closedBeforeConnection, invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, socketClosed, streamDestroyed } from './errors.js';
 import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
@@ -66,6 +76,8 @@ export type ConnectCallback = (err: Error | null, socket?: RentioSocket) => void
 export class RentioSocket extends Duplex {
   /** The `net.Server` that accepted this socket, when it came from `serve()`. */
   server: unknown = undefined;
+  /** With autoSelectFamily and several addresses: each `address:port` tried, as net.Socket's. */
+  autoSelectFamilyAttemptedAddresses: string[] | undefined = undefined;
   /** The idle timeout set by {@link setTimeout} (ms), as `net.Socket#timeout`. */
   timeout: number | undefined = undefined;
 
@@ -568,11 +580,10 @@ export class RentioSocket extends Duplex {
       this.#connectPath(options, connector);
       return;
     }
-    if ((options.localAddress ?? undefined) !== undefined || (options.localPort ?? undefined) !== undefined) {
-      throw new UnsupportedError('connect: localAddress / localPort (bind before connect) are not supported yet');
-    }
     const port = checkPort(options.port, options.protocol);
     const host = connectHost(options);
+    const local = connectLocal(options);
+    const attemptMs = autoSelectTimeout(options);
     if (this.#connecting) throw Object.assign(new Error('Socket is already connecting'), { code: 'ERR_SOCKET_CONNECTING' });
     if (this.destroyed) this.#reset();
     if (options.noDelay) this.setNoDelay(true);
@@ -581,9 +592,79 @@ export class RentioSocket extends Duplex {
     const runtime = options.runtime ?? this.#runtime;
     this.#startConnect(async (signal) => {
       const rt = await resolveRuntime(runtime);
-      const address = isIP(host) ? host : await this.#lookup(host, options);
-      return rt.connect({ host: address, port, signal });
+      const family = isIP(host);
+      const targets = family !== 0 ? [{ address: host, family }] : await this.#lookup(host, options, attemptMs > 0);
+      if (targets.length === 1) return this.#attempt(rt, targets[0], port, local, signal);
+      return this.#attemptEach(rt, targets, port, attemptMs, signal);
     }, connector);
+  }
+
+  /**
+   * One connect attempt, reported as node:net reports it: 'connectionAttempt', then
+   * 'connectionAttemptFailed' if it fails.
+   */
+  async #attempt(
+    rt: Runtime,
+    to: Resolved,
+    port: number,
+    local: { localAddress?: string; localPort?: number },
+    signal: AbortSignal,
+  ): Promise<Stream> {
+    this.#emitSafe('connectionAttempt', to.address, port, to.family);
+    try {
+      return await rt.connect({ host: to.address, port, ...local, signal });
+    } catch (err) {
+      if (!signal.aborted) this.#emitSafe('connectionAttemptFailed', to.address, port, to.family, err);
+      throw err;
+    }
+  }
+
+  /**
+   * net's autoSelectFamily: try each address in turn, each but the last for at most `attemptMs`
+   * ('connectionAttemptTimeout' when cut short); the first that connects wins. All failing
+   * rejects with an AggregateError of their errors (code: the first one's), as node:net.
+   */
+  async #attemptEach(rt: Runtime, targets: Resolved[], port: number, attemptMs: number, signal: AbortSignal): Promise<Stream> {
+    const tried: string[] = [];
+    this.autoSelectFamilyAttemptedAddresses = tried;
+    const errors: Error[] = [];
+    for (let i = 0; i < targets.length; i++) {
+      const to = targets[i];
+      tried.push(`${to.address}:${port}`);
+      const last = i === targets.length - 1;
+      const ac = new AbortController();
+      const onAbort = (): void => ac.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      let timedOut = false;
+      // A real per-attempt deadline, as node:net's (an address that never answers is skipped).
+      const timer = last
+        ? null
+        : setTimeout(() => {
+            timedOut = true;
+            ac.abort();
+          }, attemptMs);
+      try {
+        return await this.#attempt(rt, to, port, {}, ac.signal);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        if (timedOut) this.#emitSafe('connectionAttemptTimeout', to.address, port, to.family);
+        else errors.push(err as Error);
+      } finally {
+        if (timer) clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    throw Object.assign(new AggregateError(errors), { code: (errors[0] as { code?: string } | undefined)?.code });
+  }
+
+  /** Emit without letting a throwing listener break the connect (it is uncaught, as in Node). */
+  #emitSafe(event: string, ...args: unknown[]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (e) {
+      rethrowUncaught(e);
+    }
   }
 
   /** The Unix domain socket branch of {@link _connect}: `port`/`host` are ignored, as net.connect does. */
@@ -597,18 +678,22 @@ export class RentioSocket extends Duplex {
     this.#startConnect(async (signal) => (await resolveRuntime(runtime)).connect({ path, signal }), connector);
   }
 
-  /** Resolve `host` as net.Socket does, emitting `'lookup'` with the outcome. */
-  #lookup(host: string, options: ConnectOptions): Promise<string> {
+  /**
+   * Resolve `host` as net.Socket does, emitting `'lookup'` with the outcome (once per address
+   * with `all`); resolves the addresses to try, in order.
+   */
+  #lookup(host: string, options: ConnectOptions, all: boolean): Promise<Resolved[]> {
     return new Promise((resolve, reject) => {
-      lookupHost(host, options, (err, address, family) => {
-        try {
-          this.emit('lookup', err, address, family, host);
-        } catch (e) {
-          rethrowUncaught(e);
+      lookupHost(host, options, all, (err, addresses) => {
+        if (err) {
+          this.#emitSafe('lookup', err, undefined, undefined, host);
+          reject(err);
+          return;
         }
-        if (err) reject(err);
-        else if (!isIP(address)) reject(Object.assign(new TypeError(`Invalid IP address: ${String(address)}`), { code: 'ERR_INVALID_IP_ADDRESS' }));
-        else resolve(address);
+        for (const a of addresses) this.#emitSafe('lookup', null, a.address, a.family, host);
+        const order = all ? attemptOrder(addresses) : addresses.filter((a) => isIP(a.address));
+        if (order.length > 0) resolve(all ? order : order.slice(0, 1));
+        else reject(Object.assign(new TypeError(`Invalid IP address: ${String(addresses[0]?.address)}`), { code: 'ERR_INVALID_IP_ADDRESS' }));
       });
     });
   }

@@ -285,7 +285,8 @@ export function errnoException(errno: number, syscall: string, ctx?: ErrnoContex
   err.syscall = syscall;
   if (ctx?.path !== undefined) err.path = ctx.path;
   if (ctx?.address !== undefined) err.address = ctx.address;
-  if (ctx?.port !== undefined) err.port = ctx.port;
+  // As Node's exceptionWithHostPort: no `port` for port 0 (a connect to port 0).
+  if (ctx?.port !== undefined && ctx.port !== 0) err.port = ctx.port;
   return err;
 }
 
@@ -294,7 +295,7 @@ function describe(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'function') return `function ${v.name || '<anonymous>'}`;
   if (typeof v === 'object') {
-    const ctor = (v).constructor?.name;
+    const ctor = v.constructor?.name;
     return ctor ? `an instance of ${ctor}` : 'an object';
   }
   if (typeof v === 'string') return `type string (${JSON.stringify(v.length > 28 ? v.slice(0, 25) + '...' : v)})`;

@@ -3,6 +3,7 @@
  * @module
  */
 import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, TCP_KEEPIDLE, TCP_NODELAY } from './constants.js';
+import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
 import { decodeSockaddr, encodeSockaddr, type SocketAddressInfo } from './sockaddr.js';
 import { StreamSocket } from './stream-socket.js';
@@ -75,6 +76,15 @@ export class TcpStream extends StreamSocket {
   /** `{ address, family, port }` of this end, as `net.Socket#address()`. */
   address(): SocketAddressInfo | Record<string, never> {
     return this.#localInfo() ?? {};
+  }
+
+  /** Bind this (fresh) socket to a local address before it connects. @internal */
+  _bind(address: string, port: number, signal: AbortSignal | null): Promise<void> {
+    const op = new Op(OpCode.BIND);
+    op.addr = new Uint8Array(new ArrayBuffer(128));
+    op.addrLen = encodeSockaddr(address, port, op.addr);
+    op.ctx = { address, port };
+    return this._start<number>(op, signal).then(() => undefined);
   }
 
   /** Connect this (fresh) socket. @internal */
