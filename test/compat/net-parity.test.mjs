@@ -513,3 +513,35 @@ await eachTransport(t, 'autoSelectFamily: every address tried in turn, families 
   await srv.close();
   await quiet(t, T);
 });
+
+await eachTransport(t, 'resetAndDestroy() sends RST: the peer reads ECONNRESET', async (t, T) => {
+  const peerErrors = [];
+  let peerClosed;
+  const gone = new Promise((r) => (peerClosed = r));
+  const srv = await netServer((c) => c.on('error', (e) => peerErrors.push(e.code)).on('close', peerClosed));
+  // Called while connecting: applied once connected, as node:net does.
+  const s = track(T.connect({ port: srv.port, host: '127.0.0.1' }));
+  t.equal(s.resetAndDestroy(), s, 'returns the socket');
+  await closed(s);
+  await gone;
+  t.same(peerErrors, ['ECONNRESET'], "the peer's read: ECONNRESET");
+
+  const u = track(T.Socket());
+  const [err] = await once(u.resetAndDestroy(), 'error').catch((e) => [e]);
+  t.equal(err.code, 'ERR_SOCKET_CLOSED', 'never connected: ERR_SOCKET_CLOSED');
+  await closed(u);
+  await srv.close();
+  await quiet(t, T);
+});
+
+await eachDriver(t, 'core: TcpStream#resetAndClose() sends RST', async (t, rt) => {
+  let peerErr;
+  const gone = new Promise((r) => (peerErr = r));
+  const srv = await netServer((c) => c.on('error', (e) => peerErr(e.code)).on('close', () => peerErr('closed without error')));
+  const s = await rt.connect({ host: '127.0.0.1', port: srv.port });
+  await s.resetAndClose();
+  t.equal(s.closed, true);
+  t.equal(await gone, 'ECONNRESET', "the peer's read: ECONNRESET");
+  t.equal(rt.stats().handles, 0);
+  await srv.close();
+});

@@ -100,6 +100,8 @@ export class RentioSocket extends Duplex {
   #keepAlive: [boolean, number] | undefined = undefined;
   #timer: NodeJS.Timeout | null = null;
   #refed = true;
+  /** resetAndDestroy() asked for: close with RST. */
+  #resetting = false;
   #pauseOnCreate: boolean;
   /** The readable side emitted 'end' (the peer's FIN was read). */
   #peerEnded = false;
@@ -297,8 +299,21 @@ export class RentioSocket extends Duplex {
     else this.once('finish', () => this.destroy());
   }
 
-  /** As `net.Socket#resetAndDestroy`: destroy now (rentio sends FIN, not RST). */
+  /**
+   * As `net.Socket#resetAndDestroy`: destroy now and send RST instead of FIN (the peer's read
+   * fails with ECONNRESET); while connecting, once connected. As node:net: a socket with no
+   * connection is destroyed with `ERR_SOCKET_CLOSED`, and a Unix socket throws
+   * `ERR_INVALID_HANDLE_TYPE` (as on a pipe).
+   */
   resetAndDestroy(): this {
+    if (this.#connecting) {
+      this.once('connect', () => this.resetAndDestroy());
+      return this;
+    }
+    // As node:net: no connection (never connected, or closed) is ERR_SOCKET_CLOSED.
+    if (!this.#tcp || this.destroyed) return this.destroy(socketClosed());
+    if (!inet(this.#tcp)) throw Object.assign(new TypeError('This handle type cannot be sent'), { code: 'ERR_INVALID_HANDLE_TYPE' });
+    this.#resetting = true;
     return this.destroy();
   }
 
@@ -701,6 +716,7 @@ export class RentioSocket extends Duplex {
   /** Make a destroyed socket connectable again, as net.Socket does for a new connect(). */
   #reset(): void {
     (this as unknown as { _undestroy(): void })._undestroy();
+    this.#resetting = false;
     this.#tcp = null;
     this.#eof = false;
     this.#reading = false;
@@ -792,6 +808,12 @@ export class RentioSocket extends Duplex {
       return;
     }
     // close(): cancels the read and write in flight, waits for their completions, closes the fd.
+    const tcpReset = inet(tcp);
+    if (this.#resetting && tcpReset) {
+      // A reset drops unsent bytes anyway: no write linger.
+      void tcpReset.resetAndClose().then(done, done);
+      return;
+    }
     const close = (): void => void tcp.close().then(done, done);
     // As node:net, whose write() hands the bytes to the kernel at once: bytes given to write()
     // before destroy() are sent (http.Server's `write(400 response); destroy()`). So a write in

@@ -2,7 +2,7 @@
  * A connected TCP stream (from `connect()` or a listener's `accept()`).
  * @module
  */
-import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, TCP_KEEPIDLE, TCP_NODELAY } from './constants.js';
+import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, SO_LINGER, TCP_KEEPIDLE, TCP_NODELAY } from './constants.js';
 import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
 import { decodeSockaddr, encodeSockaddr, type SocketAddressInfo } from './sockaddr.js';
@@ -71,6 +71,28 @@ export class TcpStream extends StreamSocket {
     this._rt._setsockopt(this.fd, SOL_SOCKET, SO_KEEPALIVE, enable ? 1 : 0);
     if (enable && initialDelay > 0) this._rt._setsockopt(this.fd, IPPROTO_TCP, TCP_KEEPIDLE, Math.max(1, Math.floor(initialDelay / 1000)));
     return this;
+  }
+
+  /**
+   * Close with a reset: the peer gets RST (its reads fail with ECONNRESET) instead of FIN, and
+   * bytes not yet sent are dropped — `net.Socket#resetAndDestroy()`. Sets SO_LINGER
+   * `{ l_onoff: 1, l_linger: 0 }`, under which Linux's close(2) aborts the connection.
+   * @example
+   * ```ts
+   * await s.resetAndClose() // the peer's read: ECONNRESET
+   * ```
+   */
+  resetAndClose(): Promise<void> {
+    if (!this.closed) {
+      // INVARIANT: struct linger is two native-endian ints; 8 bytes on every Linux ABI.
+      const linger = new Int32Array([1, 0]);
+      try {
+        this._rt._setsockoptBytes(this.fd, SOL_SOCKET, SO_LINGER, new Uint8Array(linger.buffer));
+      } catch {
+        // The connection is already gone (reset by the peer): close it as it is.
+      }
+    }
+    return this.close();
   }
 
   /** `{ address, family, port }` of this end, as `net.Socket#address()`. */
