@@ -8,11 +8,12 @@
 // the peer acted and 'beforeExit' when its loop found nothing left to run.
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
+import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { alloc } from '@rentio/core';
-import { eachDriver } from '../helpers/drivers.mjs';
+import { DRIVERS, eachDriver, unavailable } from '../helpers/drivers.mjs';
 
 const CHILD = fileURLToPath(new URL('./fixtures/ref-child.mjs', import.meta.url));
 // A guard against a child that never exits (the failure under test), not a measurement.
@@ -39,6 +40,15 @@ const PEERS = {
         .end('x'),
     close: async () => {},
   }),
+  http: async () => {
+    const server = http.createServer((req, res) => res.end('ok'));
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      port: server.address().port,
+      act: () => {},
+      close: () => (server.closeAllConnections(), new Promise((r) => server.close(r))),
+    };
+  },
   udp: async () => {
     const u = dgram.createSocket('udp4');
     return {
@@ -73,6 +83,7 @@ async function run(driver, kind, peerKind, mode) {
         const [word, p] = line.split(' ');
         lines.push(word);
         if (word === 'ready') childPort = Number(p);
+        if (word === 'ready' && peerKind === 'http') lines.push(`free sockets: ${p}`);
         if (word === 'idle' && mode === 'ref') peer.act(childPort);
       }
     });
@@ -121,3 +132,11 @@ await eachDriver(t, 'core: hasRef(), and ref() / unref() on a handle with ops in
   t.equal(rt.stats().inFlight, 0);
   await new Promise((r) => server.close(r));
 });
+
+for (const [driver, kind] of [['node', 'node-agent'], ...DRIVERS.map((d) => [d, 'compat-agent'])]) {
+  await t.test(`a keep-alive http.Agent's idle socket lets the process exit [${driver}]`, async (t) => {
+    if (driver !== 'node' && (await unavailable(driver))) return t.skip(await unavailable(driver));
+    const r = await run(driver, kind, 'http', 'unref');
+    t.same(r, { code: 0, lines: ['ready', 'free sockets: 1', 'idle', 'beforeExit'] }, "the agent keeps the socket, unref'd: the process exits");
+  });
+}
