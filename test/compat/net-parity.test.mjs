@@ -545,3 +545,30 @@ await eachDriver(t, 'core: TcpStream#resetAndClose() sends RST', async (t, rt) =
   t.equal(rt.stats().handles, 0);
   await srv.close();
 });
+
+await eachTransport(t, "destroyed while looking up: no 'lookup'; after destroy the local name is forgotten, the peer's kept", async (t, T) => {
+  const srv = await netServer(echo);
+  const lookup = (host, opts, cb) => setImmediate(() => (opts.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)));
+  const d = track(T.connect({ port: srv.port, host: 'svc.example', lookup }));
+  const events = [];
+  for (const e of ['lookup', 'connect', 'error']) d.on(e, () => events.push(e));
+  d.destroy();
+  await closed(d);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  t.same(events, [], "nothing after destroy(), not even 'lookup'");
+
+  const s = track(T.connect({ port: srv.port, host: '127.0.0.1' }));
+  await once(s, 'connect');
+  t.same([s.remoteAddress, s.localAddress, typeof s.localPort], ['127.0.0.1', '127.0.0.1', 'number']);
+  s.destroy();
+  await closed(s);
+  t.same([s.remoteAddress, s.remotePort, s.localAddress, s.localPort], ['127.0.0.1', srv.port, undefined, undefined]);
+  t.throws(
+    () => T.connect({ port: true }),
+    { code: 'ERR_INVALID_ARG_TYPE', message: 'The "options.port" property must be one of type number or string. Received type boolean (true)' },
+    'a port of the wrong type',
+  );
+  await srv.close();
+  await quiet(t, T);
+});

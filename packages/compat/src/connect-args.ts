@@ -102,7 +102,12 @@ export function checkPort(port: unknown, protocol: string | undefined): number {
   if (port === undefined) {
     throw Object.assign(new TypeError('The "options" or "port" or "path" argument must be specified'), { code: 'ERR_MISSING_ARGS' });
   }
-  if (typeof port !== 'number' && typeof port !== 'string') throw invalidArgType('options.port', 'of type number or string', port);
+  if (typeof port !== 'number' && typeof port !== 'string') {
+    throw Object.assign(
+      new TypeError(`The "options.port" property must be one of type number or string. Received type ${typeof port} (${String(port)})`),
+      { code: 'ERR_INVALID_ARG_TYPE' },
+    );
+  }
   const n = typeof port === 'string' && port.trim().length > 0 ? Number(port) : port;
   if (typeof n !== 'number' || n !== n >>> 0 || n > 0xffff) {
     const shown = typeof port === 'string' ? `type string ('${port}')` : `type number (${String(port)})`;

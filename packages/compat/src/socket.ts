@@ -181,15 +181,18 @@ export class RentioSocket extends Duplex {
   }
   /** This end's address. */
   get localAddress(): string | undefined {
-    return inet(this.#tcp)?.localAddress;
+    // As net.Socket, which forgets its sockname on destroy (the peer's name it keeps).
+    return this.destroyed ? undefined : inet(this.#tcp)?.localAddress;
   }
   /** This end's port. */
   get localPort(): number | undefined {
-    return inet(this.#tcp)?.localPort;
+    // As net.Socket, which forgets its sockname on destroy (the peer's name it keeps).
+    return this.destroyed ? undefined : inet(this.#tcp)?.localPort;
   }
   /** This end's family. */
   get localFamily(): string | undefined {
-    return inet(this.#tcp)?.localFamily;
+    // As net.Socket, which forgets its sockname on destroy (the peer's name it keeps).
+    return this.destroyed ? undefined : inet(this.#tcp)?.localFamily;
   }
   /** Bytes received (pushed to the readable side). */
   get bytesRead(): number {
@@ -700,6 +703,11 @@ export class RentioSocket extends Duplex {
   #lookup(host: string, options: ConnectOptions, all: boolean): Promise<Resolved[]> {
     return new Promise((resolve, reject) => {
       lookupHost(host, options, all, (err, addresses) => {
+        // As net.Socket: destroyed while looking up, nothing more is reported.
+        if (!this.#connecting) {
+          reject(err ?? new Error('destroyed during the lookup'));
+          return;
+        }
         if (err) {
           this.#emitSafe('lookup', err, undefined, undefined, host);
           reject(err);
