@@ -8,7 +8,7 @@ import dns from 'node:dns';
 import net, { isIP } from 'node:net';
 import type { RuntimeOption } from './runtime.js';
 import type { SocketOptions } from './socket.js';
-import { invalidArgType, outOfRange } from './errors.js';
+import { argType, invalidArgType, outOfRange } from './errors.js';
 
 /** A `dns.lookup`-shaped function, as `net.connect`'s `lookup` option takes. */
 export type LookupFunction = (
@@ -102,12 +102,7 @@ export function checkPort(port: unknown, protocol: string | undefined): number {
   if (port === undefined) {
     throw Object.assign(new TypeError('The "options" or "port" or "path" argument must be specified'), { code: 'ERR_MISSING_ARGS' });
   }
-  if (typeof port !== 'number' && typeof port !== 'string') {
-    throw Object.assign(
-      new TypeError(`The "options.port" property must be one of type number or string. Received type ${typeof port} (${String(port)})`),
-      { code: 'ERR_INVALID_ARG_TYPE' },
-    );
-  }
+  if (typeof port !== 'number' && typeof port !== 'string') throw argType('options.port', 'one of type number or string', port);
   const n = typeof port === 'string' && port.trim().length > 0 ? Number(port) : port;
   if (typeof n !== 'number' || n !== n >>> 0 || n > 0xffff) {
     const shown = typeof port === 'string' ? `type string ('${port}')` : `type number (${String(port)})`;
