@@ -481,7 +481,7 @@ await eachDriver(t, "close: 'close' once closed, the receive cancelled, signal a
   await quiet(t, rt);
 });
 
-t.test('a closed socket lets the process exit; unref() is recorded only (core gap)', (t) => {
+t.test('a closed socket lets the process exit (unref(): see ref-unref.test.mjs)', (t) => {
   // The child binds, echoes one datagram with itself, closes, and must exit on its own.
   const child = fileURLToPath(new URL('./fixtures/dgram-exit.mjs', import.meta.url));
   for (const driver of DRIVERS) {

@@ -4,7 +4,6 @@ import http from 'node:http';
 import net from 'node:net';
 import { finished } from 'node:stream/promises';
 import t from 'tap';
-import { RentioSocket } from '@rentio/compat';
 import { eachDriver } from '../helpers/drivers.mjs';
 import { closed as closedNow, eachTransport, once, settled, slabsLent } from './_helpers.mjs';
 
@@ -342,14 +341,6 @@ await eachTransport(t, 'a served net.Server is a server: listening, no spurious 
   await quiet(t, T);
 });
 
-await eachDriver(t, 'compat: localAddress is not supported yet, and says so', async (t, rt) => {
-  const s = new RentioSocket({ runtime: rt });
-  t.throws(() => s.connect({ port: 80, localAddress: '127.0.0.1' }), { code: 'ERR_RENTIO_UNSUPPORTED' }, 'localAddress');
-  t.equal(s.connecting, false, 'still unconnected');
-  s.destroy();
-  await closed(s);
-});
-
 await eachTransport(t, 'a listen error says syscall listen, as net.Server does', async (t, T) => {
   const taken = await netServer(() => {});
   const [err] = await T.serve(net.createServer(), { port: taken.port }).then(
@@ -367,9 +358,217 @@ await eachTransport(t, 'a listen error says syscall listen, as net.Server does',
 await eachTransport(t, 'connect to port 0 is allowed and refused by the kernel, as in Node', async (t, T) => {
   const s = track(T.connect({ port: 0, host: '127.0.0.1' }));
   const [err] = await once(s, 'error').catch((e) => [e]);
-  // compat checks the port as Node does; core's connect still refuses port 0 itself.
-  const todo = T.name === 'compat' ? 'core: Runtime#connect must accept port 0 (the kernel answers ECONNREFUSED)' : false;
-  t.equal(err.code, 'ECONNREFUSED', 'ECONNREFUSED', { todo });
+  t.equal(err.code, 'ECONNREFUSED', 'ECONNREFUSED');
+  t.same(
+    [err.message, err.syscall, err.address, 'port' in err],
+    ['connect ECONNREFUSED 127.0.0.1', 'connect', '127.0.0.1', false],
+    "node:net's shape: no port printed or set for port 0",
+  );
   await closed(s);
+  await quiet(t, T);
+});
+
+await eachDriver(t, 'core: connect to port 0 is refused by the kernel', async (t, rt) => {
+  await t.rejects(rt.connect({ host: '127.0.0.1', port: 0 }), { code: 'ECONNREFUSED', syscall: 'connect' });
+  t.equal(rt.stats().handles, 0, 'the socket is closed');
+});
+
+/** A port nothing listens on now (the kernel picked it, then it was closed). */
+async function freePort() {
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+await eachTransport(t, 'localAddress / localPort: bind before connect, and bind errors as node:net', async (t, T) => {
+  let seen;
+  const srv = await netServer((c) => {
+    seen = [c.remoteAddress, c.remotePort];
+    c.on('error', () => {}).end();
+  });
+  const s = track(T.connect({ port: srv.port, host: '127.0.0.1', localAddress: '127.0.0.2' }));
+  await once(s, 'connect');
+  t.equal(s.localAddress, '127.0.0.2', 'bound to localAddress');
+  s.resume();
+  await closed(s);
+  t.equal(seen[0], '127.0.0.2', 'the server sees it');
+
+  const lp = await freePort();
+  const p = track(T.connect({ port: srv.port, host: '127.0.0.1', localPort: lp }));
+  await once(p, 'connect');
+  t.same([p.localAddress, p.localPort], ['127.0.0.1', lp], 'bound to localPort');
+  p.resume();
+  await closed(p);
+  t.same(seen, ['127.0.0.1', lp], 'the server sees it');
+
+  // The port is taken by the listener: bind EADDRINUSE, with the address bound (0.0.0.0 when
+  // only a port is given).
+  for (const [opts, want] of [
+    [{ localAddress: '127.0.0.1', localPort: srv.port }, `bind EADDRINUSE 127.0.0.1:${srv.port}`],
+    [{ localPort: srv.port }, `bind EADDRINUSE 0.0.0.0:${srv.port}`],
+    [{ localAddress: '::1' }, 'bind EINVAL ::1'],
+  ]) {
+    const b = track(T.connect({ port: srv.port, host: '127.0.0.1', ...opts }));
+    const [err] = await once(b, 'error').catch((e) => [e]);
+    t.same([err.message, err.syscall, err.address], [want, 'bind', opts.localAddress ?? '0.0.0.0'], want);
+    t.equal(err.port, opts.localPort, 'port as given');
+    await closed(b);
+  }
+  t.throws(() => T.connect({ port: srv.port, localAddress: 'nope' }), { code: 'ERR_INVALID_IP_ADDRESS' }, 'localAddress not an IP');
+  t.throws(() => T.connect({ port: srv.port, localPort: '12' }), { code: 'ERR_INVALID_ARG_TYPE' }, 'localPort not a number');
+  await srv.close();
+  await quiet(t, T);
+});
+
+await eachTransport(t, "family 'IPv4' / 'IPv6', as address() gives it", async (t, T) => {
+  const srv = await netServer(echo);
+  const asked = [];
+  const lookup = (host, opts, cb) => {
+    asked.push(opts.family);
+    setImmediate(() => cb(null, '127.0.0.1', 4));
+  };
+  const s = track(T.connect({ port: srv.port, host: 'svc.example', family: 'IPv4', lookup }));
+  await once(s, 'connect');
+  t.same(asked, [4], "'IPv4' asks the lookup for family 4");
+  s.destroy();
+  await closed(s);
+  await srv.close();
+  await quiet(t, T);
+});
+
+await eachTransport(t, 'autoSelectFamily: every address tried in turn, families alternating', async (t, T) => {
+  const srv = await netServer(echo);
+  const dead = await freePort();
+  // Nobody listens on 127.0.0.2, ::1 or 127.0.0.3 (the server is on 127.0.0.1 only).
+  const answer = [
+    { address: '127.0.0.2', family: 4 },
+    { address: '127.0.0.3', family: 4 },
+    { address: '::1', family: 6 },
+    { address: '127.0.0.2', family: 4 },
+    { address: '127.0.0.1', family: 4 },
+  ];
+  const asked = [];
+  const lookup = (host, opts, cb) => {
+    asked.push(opts);
+    setImmediate(() => cb(null, opts.all ? answer : answer[0].address, opts.all ? undefined : answer[0].family));
+  };
+  const record = (s) => {
+    const ev = [];
+    s.on('lookup', (err, a, f) => ev.push(['lookup', a, f]));
+    s.on('connectionAttempt', (a, p, f) => ev.push(['attempt', a, p, f]));
+    s.on('connectionAttemptFailed', (a, p, f, e) => ev.push(['failed', a, p, f, e instanceof Error]));
+    s.on('connectionAttemptTimeout', (a, p, f) => ev.push(['timeout', a, p, f]));
+    s.on('connect', () => ev.push(['connect']));
+    return ev;
+  };
+  const s = track(T.connect({ port: srv.port, host: 'dual.example', lookup, autoSelectFamily: true }));
+  const ev = record(s);
+  await once(s, 'connect');
+  const P = srv.port;
+  t.same(asked, [{ hints: 32, all: true, family: undefined }], 'the lookup is asked for all addresses');
+  t.same(
+    ev,
+    [
+      ...answer.map((a) => ['lookup', a.address, a.family]),
+      ['attempt', '127.0.0.2', P, 4],
+      ['failed', '127.0.0.2', P, 4, true],
+      ['attempt', '::1', P, 6],
+      ['failed', '::1', P, 6, true],
+      ['attempt', '127.0.0.3', P, 4],
+      ['failed', '127.0.0.3', P, 4, true],
+      ['attempt', '127.0.0.1', P, 4],
+      ['connect'],
+    ],
+    "'lookup' per address, then each once, alternating families, until one connects",
+  );
+  t.same(s.autoSelectFamilyAttemptedAddresses, [`127.0.0.2:${P}`, `::1:${P}`, `127.0.0.3:${P}`, `127.0.0.1:${P}`]);
+  t.equal(s.remoteAddress, '127.0.0.1');
+  s.destroy();
+  await closed(s);
+
+  const f = track(T.connect({ port: dead, host: 'dual.example', lookup, autoSelectFamily: true }));
+  const [err] = await once(f, 'error').catch((e) => [e]);
+  t.equal(err.constructor.name, 'AggregateError', 'all failing: an AggregateError');
+  t.equal(err.code, 'ECONNREFUSED', "its code is the first attempt's");
+  t.same(
+    err.errors.map((e) => e.message),
+    [
+      `connect ECONNREFUSED 127.0.0.2:${dead}`,
+      `connect ${err.errors[1].code} ::1:${dead}`,
+      `connect ECONNREFUSED 127.0.0.3:${dead}`,
+      `connect ECONNREFUSED 127.0.0.1:${dead}`,
+    ],
+    'one error per attempt',
+  );
+  await closed(f);
+
+  asked.length = 0;
+  const off = track(T.connect({ port: srv.port, host: 'dual.example', lookup, autoSelectFamily: false }));
+  await once(off, 'connect').catch(() => {});
+  t.same(asked, [{ hints: 32, family: undefined }], 'autoSelectFamily: false asks for one address');
+  off.destroy();
+  await closed(off);
+  await srv.close();
+  await quiet(t, T);
+});
+
+await eachTransport(t, 'resetAndDestroy() sends RST: the peer reads ECONNRESET', async (t, T) => {
+  const peerErrors = [];
+  let peerClosed;
+  const gone = new Promise((r) => (peerClosed = r));
+  const srv = await netServer((c) => c.on('error', (e) => peerErrors.push(e.code)).on('close', peerClosed));
+  // Called while connecting: applied once connected, as node:net does.
+  const s = track(T.connect({ port: srv.port, host: '127.0.0.1' }));
+  t.equal(s.resetAndDestroy(), s, 'returns the socket');
+  await closed(s);
+  await gone;
+  t.same(peerErrors, ['ECONNRESET'], "the peer's read: ECONNRESET");
+
+  const u = track(T.Socket());
+  const [err] = await once(u.resetAndDestroy(), 'error').catch((e) => [e]);
+  t.equal(err.code, 'ERR_SOCKET_CLOSED', 'never connected: ERR_SOCKET_CLOSED');
+  await closed(u);
+  await srv.close();
+  await quiet(t, T);
+});
+
+await eachDriver(t, 'core: TcpStream#resetAndClose() sends RST', async (t, rt) => {
+  let peerErr;
+  const gone = new Promise((r) => (peerErr = r));
+  const srv = await netServer((c) => c.on('error', (e) => peerErr(e.code)).on('close', () => peerErr('closed without error')));
+  const s = await rt.connect({ host: '127.0.0.1', port: srv.port });
+  await s.resetAndClose();
+  t.equal(s.closed, true);
+  t.equal(await gone, 'ECONNRESET', "the peer's read: ECONNRESET");
+  t.equal(rt.stats().handles, 0);
+  await srv.close();
+});
+
+await eachTransport(t, "destroyed while looking up: no 'lookup'; after destroy the local name is forgotten, the peer's kept", async (t, T) => {
+  const srv = await netServer(echo);
+  const lookup = (host, opts, cb) => setImmediate(() => (opts.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)));
+  const d = track(T.connect({ port: srv.port, host: 'svc.example', lookup }));
+  const events = [];
+  for (const e of ['lookup', 'connect', 'error']) d.on(e, () => events.push(e));
+  d.destroy();
+  await closed(d);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  t.same(events, [], "nothing after destroy(), not even 'lookup'");
+
+  const s = track(T.connect({ port: srv.port, host: '127.0.0.1' }));
+  await once(s, 'connect');
+  t.same([s.remoteAddress, s.localAddress, typeof s.localPort], ['127.0.0.1', '127.0.0.1', 'number']);
+  s.destroy();
+  await closed(s);
+  t.same([s.remoteAddress, s.remotePort, s.localAddress, s.localPort], ['127.0.0.1', srv.port, undefined, undefined]);
+  t.throws(
+    () => T.connect({ port: true }),
+    { code: 'ERR_INVALID_ARG_TYPE', message: 'The "options.port" property must be one of type number or string. Received type boolean (true)' },
+    'a port of the wrong type',
+  );
+  await srv.close();
   await quiet(t, T);
 });

@@ -98,7 +98,8 @@ await eachDriver(t, 'closed handles and bad arguments', async (t, rt) => {
   throwsCode(t, () => rt.open(join(dir, 'h'), 'rw'), 'ERR_RENTIO_INVALID_ARG_VALUE', 'invalid flags');
   throwsCode(t, () => rt.open(join(dir, 'h'), 'w', 0o77777), 'ERR_RENTIO_OUT_OF_RANGE', 'invalid mode');
   await t.rejects(rt.listen({ port: 70000 }), { code: 'ERR_RENTIO_OUT_OF_RANGE' }, 'port out of range');
-  await t.rejects(rt.connect({ port: 0 }), { code: 'ERR_RENTIO_OUT_OF_RANGE' }, 'connect to port 0');
+  await t.rejects(rt.connect({ port: -1 }), { code: 'ERR_RENTIO_OUT_OF_RANGE' }, "connect to port -1 (0 is the kernel's to refuse)");
+  await t.rejects(rt.connect({ port: 80, localAddress: 'nope' }), { code: 'ERR_RENTIO_INVALID_ARG_VALUE' }, 'localAddress not an IP');
   await t.rejects(rt.connect({ host: 5, port: 80 }), { code: 'ERR_RENTIO_INVALID_ARG_TYPE' }, 'host not a string');
   throwsCode(t, () => rt.sleep(-1), 'ERR_RENTIO_OUT_OF_RANGE', 'negative sleep');
   throwsCode(t, () => rt.sleep('1'), 'ERR_RENTIO_INVALID_ARG_TYPE', 'sleep of a string');

@@ -5,10 +5,10 @@
  * @module
  */
 import dns from 'node:dns';
-import { isIP } from 'node:net';
+import net, { isIP } from 'node:net';
 import type { RuntimeOption } from './runtime.js';
 import type { SocketOptions } from './socket.js';
-import { invalidArgType } from './errors.js';
+import { argType, invalidArgType, outOfRange } from './errors.js';
 
 /** A `dns.lookup`-shaped function, as `net.connect`'s `lookup` option takes. */
 export type LookupFunction = (
@@ -25,18 +25,20 @@ export interface ConnectOptions extends SocketOptions {
   host?: string;
   /** Preferred over `host` when both are given (`host` may then carry the port, as undici passes a URL's). */
   hostname?: string;
-  /** 4 or 6 to force the address family of a name lookup. */
-  family?: 0 | 4 | 6;
+  /** 4 or 6 (or 'IPv4' / 'IPv6', as `address()` gives them) to force the address family of a name lookup. */
+  family?: 0 | 4 | 6 | 'IPv4' | 'IPv6';
   /** `dns.lookup` hints for a name lookup. */
   hints?: number;
   /** Resolve `host` with this instead of `dns.lookup` (as `net.connect`'s `lookup`). */
   lookup?: LookupFunction;
   /**
-   * Accepted for `net.connect` compatibility; compat connects to the first address the lookup
-   * gives (no Happy Eyeballs), so pass `family` to choose one.
+   * As `net.connect` (default `net.getDefaultAutoSelectFamily()`): look a name up for all its
+   * addresses and try them in turn, the families alternating, each for at most
+   * `autoSelectFamilyAttemptTimeout` ms while others are left ('connectionAttempt',
+   * 'connectionAttemptFailed', 'connectionAttemptTimeout'; an `AggregateError` when all fail).
    */
   autoSelectFamily?: boolean;
-  /** Accepted with `autoSelectFamily`; unused. */
+  /** Per-attempt limit (ms, at least 10) with `autoSelectFamily`; default `net.getDefaultAutoSelectFamilyAttemptTimeout()`. */
   autoSelectFamilyAttemptTimeout?: number;
   /** Set TCP_NODELAY once connected. */
   noDelay?: boolean;
@@ -56,9 +58,9 @@ export interface ConnectOptions extends SocketOptions {
    * passes its `socketPath` here.
    */
   path?: string;
-  /** Bind before connecting: not supported yet (`ERR_RENTIO_UNSUPPORTED`). */
+  /** Bind to this local IP address before connecting. */
   localAddress?: string;
-  /** Bind before connecting: not supported yet (`ERR_RENTIO_UNSUPPORTED`). */
+  /** Bind to this local port before connecting. */
   localPort?: number;
 }
 
@@ -100,7 +102,7 @@ export function checkPort(port: unknown, protocol: string | undefined): number {
   if (port === undefined) {
     throw Object.assign(new TypeError('The "options" or "port" or "path" argument must be specified'), { code: 'ERR_MISSING_ARGS' });
   }
-  if (typeof port !== 'number' && typeof port !== 'string') throw invalidArgType('options.port', 'of type number or string', port);
+  if (typeof port !== 'number' && typeof port !== 'string') throw argType('options.port', 'one of type number or string', port);
   const n = typeof port === 'string' && port.trim().length > 0 ? Number(port) : port;
   if (typeof n !== 'number' || n !== n >>> 0 || n > 0xffff) {
     const shown = typeof port === 'string' ? `type string ('${port}')` : `type number (${String(port)})`;
@@ -117,15 +119,79 @@ export function connectHost(options: ConnectOptions): string {
   return host;
 }
 
+/** An address a name resolved to. */
+export interface Resolved {
+  address: string;
+  family: number;
+}
+
+/** `family` as `dns.lookup` takes it: 'IPv4' / 'IPv6' (as `address()` gives them) are 4 / 6, as in net. */
+export function dnsFamily(family: unknown): unknown {
+  return family === 'IPv4' ? 4 : family === 'IPv6' ? 6 : family;
+}
+
 /**
  * Resolve `host` as `net.connect` does: `options.lookup` or `dns.lookup`, with `family` and
- * `hints` (ADDRCONFIG unless a family or hints are given). `done(err, address, family)` once.
+ * `hints` (ADDRCONFIG unless a family or hints are given), for `all` its addresses or one.
+ * `done(err, addresses)` once; the addresses as the lookup gave them.
  */
-export function lookupHost(host: string, options: ConnectOptions, done: (err: Error | null, address: string, family: number) => void): void {
-  const lookup = options.lookup ?? (dns.lookup);
+export function lookupHost(host: string, options: ConnectOptions, all: boolean, done: (err: Error | null, addresses: Resolved[]) => void): void {
+  const lookup = options.lookup ?? dns.lookup;
   if (typeof lookup !== 'function') throw invalidArgType('options.lookup', 'of type function', lookup);
-  const family = options.family ?? 0;
-  let hints = options.hints ?? 0;
+  const family = dnsFamily(options.family) as number | undefined;
+  let hints = options.hints || 0;
   if (family !== 4 && family !== 6 && hints === 0) hints = dns.ADDRCONFIG;
-  lookup(host, { family, hints }, (err, address, fam) => done(err, address, fam));
+  const opts: { family?: number; hints: number; all?: boolean } = { family, hints };
+  if (all) opts.all = true;
+  (lookup as (h: string, o: object, cb: (err: Error | null, a: unknown, f?: number) => void) => void)(host, opts, (err, a, f) => {
+    if (err) done(err, []);
+    else if (Array.isArray(a)) done(null, a as Resolved[]);
+    else done(null, [{ address: a as string, family: f as number }]);
+  });
+}
+
+/**
+ * The addresses to try, as net's autoSelectFamily orders them: valid IPs only, each once, the
+ * families alternating starting with the first address's.
+ */
+export function attemptOrder(addresses: Resolved[]): Resolved[] {
+  const groups: [Resolved[], Resolved[]] = [[], []];
+  let firstFamily = 0;
+  for (const a of addresses) {
+    if (!isIP(a.address) || (a.family !== 4 && a.family !== 6)) continue;
+    firstFamily ||= a.family;
+    const g = groups[a.family === firstFamily ? 0 : 1];
+    if (!g.some((x) => x.address === a.address)) g.push(a);
+  }
+  const order: Resolved[] = [];
+  for (let i = 0; i < Math.max(groups[0].length, groups[1].length); i++) {
+    if (i < groups[0].length) order.push(groups[0][i]);
+    if (i < groups[1].length) order.push(groups[1][i]);
+  }
+  return order;
+}
+
+/** `localAddress` / `localPort`, checked as `net.Socket#connect` checks them. */
+export function connectLocal(options: ConnectOptions): { localAddress?: string; localPort?: number } {
+  const { localAddress, localPort } = options;
+  if (localAddress && !isIP(localAddress)) {
+    throw Object.assign(new TypeError(`Invalid IP address: ${String(localAddress)}`), { code: 'ERR_INVALID_IP_ADDRESS' });
+  }
+  if (localPort && typeof localPort !== 'number') throw invalidArgType('options.localPort', 'of type number', localPort);
+  return { localAddress: localAddress || undefined, localPort: localPort || undefined };
+}
+
+/**
+ * The per-attempt limit when net's autoSelectFamily applies to this connect (ms), else 0: on by
+ * `net.getDefaultAutoSelectFamily()` unless the option says, never with a family or a local address.
+ */
+export function autoSelectTimeout(options: ConnectOptions): number {
+  const on = options.autoSelectFamily ?? net.getDefaultAutoSelectFamily();
+  if (typeof on !== 'boolean') throw invalidArgType('options.autoSelectFamily', 'of type boolean', on);
+  let ms = options.autoSelectFamilyAttemptTimeout ?? net.getDefaultAutoSelectFamilyAttemptTimeout();
+  if (typeof ms !== 'number' || !Number.isInteger(ms)) throw invalidArgType('options.autoSelectFamilyAttemptTimeout', 'of type number', ms);
+  if (ms < 1 || ms > 2 ** 31 - 1) throw outOfRange('options.autoSelectFamilyAttemptTimeout', `>= 1 && <= ${2 ** 31 - 1}`, ms);
+  ms = Math.max(ms, 10);
+  const family = dnsFamily(options.family);
+  return on && family !== 4 && family !== 6 && !options.localAddress ? ms : 0;
 }

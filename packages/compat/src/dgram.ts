@@ -267,6 +267,7 @@ export class Socket extends EventEmitter {
     }
     reportPool(rt);
     this.#udp = udp;
+    if (!this.#refed) udp.unref();
     try {
       if (this.#recvBufferSize) this.#bufferSize(this.#recvBufferSize, true);
       if (this.#sendBufferSize) this.#bufferSize(this.#sendBufferSize, false);
@@ -670,18 +671,20 @@ export class Socket extends EventEmitter {
   }
 
   /**
-   * Recorded only, for now: a bound socket keeps one receive pending, and a pending op keeps
-   * the process alive until it completes or the socket closes (core has no per-handle ref yet).
-   * Close the socket to let the process exit. Returns `this`.
+   * Let the process exit while this socket only waits for datagrams, as `dgram.Socket#unref`:
+   * its pending receive no longer keeps the process alive (a send in flight still does). Called
+   * while binding, it applies once bound. Returns `this`.
    */
   unref(): this {
     this.#refed = false;
+    this.#udp?.unref();
     return this;
   }
 
   /** Undo {@link unref}. Returns `this`. */
   ref(): this {
     this.#refed = true;
+    this.#udp?.ref();
     return this;
   }
 

@@ -98,8 +98,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
 export async function serve(server: Server | http.RequestListener, options?: ServeOptions): Promise<Served>;
 export async function serve(server: Server | http.RequestListener, options: ServeOptions = {}): Promise<Served<SocketAddressInfo | string>> {
   if (typeof server === 'function') server = http.createServer(server);
-  if (!server || typeof (server).emit !== 'function')
-    throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
+  if (!server || typeof server.emit !== 'function') throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
   const srv = server as Server & ServerFields;
   const rt = await resolveRuntime(options.runtime);
   reportPool(rt);
@@ -180,6 +179,12 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   Object.defineProperty(srv, 'address', { value: patchedAddress, configurable: true, writable: true });
   // `listening` is true from here until close() is called, as for a listen()ed server.
   Object.defineProperty(srv, 'listening', { get: () => closing === null, configurable: true });
+  // server.unref() / ref() speak for the rentio listener: an unref'd served server's pending
+  // accept lets the process exit, as a listen()ed server's handle does.
+  const patchedUnref = (): Server => (listener.unref(), srv);
+  const patchedRef = (): Server => (listener.ref(), srv);
+  Object.defineProperty(srv, 'unref', { value: patchedUnref, configurable: true, writable: true });
+  Object.defineProperty(srv, 'ref', { value: patchedRef, configurable: true, writable: true });
   // `await using` / `server[Symbol.asyncDispose]()` closes, as for a listen()ed server.
   const patchedDispose = (): Promise<void> => served.close();
   Object.defineProperty(srv, kAsyncDispose, { value: patchedDispose, configurable: true, writable: true });
@@ -229,6 +234,8 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         await listener.close();
         await accepting;
         if (srv.close === patchedClose) delete (srv as { close?: unknown }).close;
+        if (srv.unref === patchedUnref) delete (srv as { unref?: unknown }).unref;
+        if (srv.ref === patchedRef) delete (srv as { ref?: unknown }).ref;
         delete (srv as { listening?: unknown }).listening;
         if ((srv as unknown as Record<symbol, unknown>)[kAsyncDispose] === patchedDispose)
           delete (srv as unknown as Record<symbol, unknown>)[kAsyncDispose];

@@ -14,7 +14,17 @@ import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
 import { UnsupportedError, type BufferLease, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
-import { checkPort, connectArgs, connectHost, lookupHost, type ConnectOptions } from './connect-args.js';
+import {
+  attemptOrder,
+  autoSelectTimeout,
+  checkPort,
+  connectArgs,
+  connectHost,
+  connectLocal,
+  lookupHost,
+  type ConnectOptions,
+  type Resolved,
+} from './connect-args.js';
 import { closedBeforeConnection, invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, socketClosed, streamDestroyed } from './errors.js';
 import { giveBack, pool, reportPool } from './pool.js';
 import { readPoolFor } from './read-pool.js';
@@ -68,6 +78,8 @@ export type ConnectCallback = (err: Error | null, socket?: RentioSocket) => void
 export class RentioSocket extends Duplex {
   /** The `net.Server` that accepted this socket, when it came from `serve()`. */
   server: unknown = undefined;
+  /** With autoSelectFamily and several addresses: each `address:port` tried, as net.Socket's. */
+  autoSelectFamilyAttemptedAddresses: string[] | undefined = undefined;
   /** The idle timeout set by {@link setTimeout} (ms), as `net.Socket#timeout`. */
   timeout: number | undefined = undefined;
 
@@ -88,6 +100,8 @@ export class RentioSocket extends Duplex {
   #keepAlive: [boolean, number] | undefined = undefined;
   #timer: NodeJS.Timeout | null = null;
   #refed = true;
+  /** resetAndDestroy() asked for: close with RST. */
+  #resetting = false;
   #pauseOnCreate: boolean;
   /** The readable side emitted 'end' (the peer's FIN was read). */
   #peerEnded = false;
@@ -167,15 +181,18 @@ export class RentioSocket extends Duplex {
   }
   /** This end's address. */
   get localAddress(): string | undefined {
-    return inet(this.#tcp)?.localAddress;
+    // As net.Socket, which forgets its sockname on destroy (the peer's name it keeps).
+    return this.destroyed ? undefined : inet(this.#tcp)?.localAddress;
   }
   /** This end's port. */
   get localPort(): number | undefined {
-    return inet(this.#tcp)?.localPort;
+    // As net.Socket, which forgets its sockname on destroy (the peer's name it keeps).
+    return this.destroyed ? undefined : inet(this.#tcp)?.localPort;
   }
   /** This end's family. */
   get localFamily(): string | undefined {
-    return inet(this.#tcp)?.localFamily;
+    // As net.Socket, which forgets its sockname on destroy (the peer's name it keeps).
+    return this.destroyed ? undefined : inet(this.#tcp)?.localFamily;
   }
   /** Bytes received (pushed to the readable side). */
   get bytesRead(): number {
@@ -256,18 +273,20 @@ export class RentioSocket extends Duplex {
   }
 
   /**
-   * Let the process exit while this socket is idle? Only compat's own timers follow it: a rentio
-   * read pending on the socket keeps the process alive until it completes or the socket closes
-   * (the runtime has no per-op ref count), so close idle sockets to let the process exit.
+   * Let the process exit while this socket only waits for the peer, as `net.Socket#unref`: its
+   * pending read no longer keeps the process alive (a write in flight still does, as in Node).
+   * Called while connecting, it applies once connected. Returns this.
    */
   unref(): this {
     this.#refed = false;
+    this.#tcp?.unref();
     return this;
   }
 
-  /** Undo {@link unref}. */
+  /** Undo {@link unref}. Returns this. */
   ref(): this {
     this.#refed = true;
+    this.#tcp?.ref();
     return this;
   }
 
@@ -283,8 +302,21 @@ export class RentioSocket extends Duplex {
     else this.once('finish', () => this.destroy());
   }
 
-  /** As `net.Socket#resetAndDestroy`: destroy now (rentio sends FIN, not RST). */
+  /**
+   * As `net.Socket#resetAndDestroy`: destroy now and send RST instead of FIN (the peer's read
+   * fails with ECONNRESET); while connecting, once connected. As node:net: a socket with no
+   * connection is destroyed with `ERR_SOCKET_CLOSED`, and a Unix socket throws
+   * `ERR_INVALID_HANDLE_TYPE` (as on a pipe).
+   */
   resetAndDestroy(): this {
+    if (this.#connecting) {
+      this.once('connect', () => this.resetAndDestroy());
+      return this;
+    }
+    // As node:net: no connection (never connected, or closed) is ERR_SOCKET_CLOSED.
+    if (!this.#tcp || this.destroyed) return this.destroy(socketClosed());
+    if (!inet(this.#tcp)) throw Object.assign(new TypeError('This handle type cannot be sent'), { code: 'ERR_INVALID_HANDLE_TYPE' });
+    this.#resetting = true;
     return this.destroy();
   }
 
@@ -521,6 +553,7 @@ export class RentioSocket extends Duplex {
 
   #attach(tcp: Stream): void {
     this.#tcp = tcp;
+    if (!this.#refed) tcp.unref();
     reportPool(tcp._rt);
     if (this.#noDelay !== undefined) this.setNoDelay(this.#noDelay);
     if (this.#keepAlive !== undefined) this.setKeepAlive(...this.#keepAlive);
@@ -561,11 +594,10 @@ export class RentioSocket extends Duplex {
       this.#connectPath(options, connector);
       return;
     }
-    if ((options.localAddress ?? undefined) !== undefined || (options.localPort ?? undefined) !== undefined) {
-      throw new UnsupportedError('connect: localAddress / localPort (bind before connect) are not supported yet');
-    }
     const port = checkPort(options.port, options.protocol);
     const host = connectHost(options);
+    const local = connectLocal(options);
+    const attemptMs = autoSelectTimeout(options);
     if (this.#connecting) throw Object.assign(new Error('Socket is already connecting'), { code: 'ERR_SOCKET_CONNECTING' });
     if (this.destroyed) this.#reset();
     if (options.noDelay) this.setNoDelay(true);
@@ -574,9 +606,79 @@ export class RentioSocket extends Duplex {
     const runtime = options.runtime ?? this.#runtime;
     this.#startConnect(async (signal) => {
       const rt = await resolveRuntime(runtime);
-      const address = isIP(host) ? host : await this.#lookup(host, options);
-      return rt.connect({ host: address, port, signal });
+      const family = isIP(host);
+      const targets = family !== 0 ? [{ address: host, family }] : await this.#lookup(host, options, attemptMs > 0);
+      if (targets.length === 1) return this.#attempt(rt, targets[0], port, local, signal);
+      return this.#attemptEach(rt, targets, port, attemptMs, signal);
     }, connector);
+  }
+
+  /**
+   * One connect attempt, reported as node:net reports it: 'connectionAttempt', then
+   * 'connectionAttemptFailed' if it fails.
+   */
+  async #attempt(
+    rt: Runtime,
+    to: Resolved,
+    port: number,
+    local: { localAddress?: string; localPort?: number },
+    signal: AbortSignal,
+  ): Promise<Stream> {
+    this.#emitSafe('connectionAttempt', to.address, port, to.family);
+    try {
+      return await rt.connect({ host: to.address, port, ...local, signal });
+    } catch (err) {
+      if (!signal.aborted) this.#emitSafe('connectionAttemptFailed', to.address, port, to.family, err);
+      throw err;
+    }
+  }
+
+  /**
+   * net's autoSelectFamily: try each address in turn, each but the last for at most `attemptMs`
+   * ('connectionAttemptTimeout' when cut short); the first that connects wins. All failing
+   * rejects with an AggregateError of their errors (code: the first one's), as node:net.
+   */
+  async #attemptEach(rt: Runtime, targets: Resolved[], port: number, attemptMs: number, signal: AbortSignal): Promise<Stream> {
+    const tried: string[] = [];
+    this.autoSelectFamilyAttemptedAddresses = tried;
+    const errors: Error[] = [];
+    for (let i = 0; i < targets.length; i++) {
+      const to = targets[i];
+      tried.push(`${to.address}:${port}`);
+      const last = i === targets.length - 1;
+      const ac = new AbortController();
+      const onAbort = (): void => ac.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      let timedOut = false;
+      // A real per-attempt deadline, as node:net's (an address that never answers is skipped).
+      const timer = last
+        ? null
+        : setTimeout(() => {
+            timedOut = true;
+            ac.abort();
+          }, attemptMs);
+      try {
+        return await this.#attempt(rt, to, port, {}, ac.signal);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        if (timedOut) this.#emitSafe('connectionAttemptTimeout', to.address, port, to.family);
+        else errors.push(err as Error);
+      } finally {
+        if (timer) clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    throw Object.assign(new AggregateError(errors), { code: (errors[0] as { code?: string } | undefined)?.code });
+  }
+
+  /** Emit without letting a throwing listener break the connect (it is uncaught, as in Node). */
+  #emitSafe(event: string, ...args: unknown[]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (e) {
+      rethrowUncaught(e);
+    }
   }
 
   /** The Unix domain socket branch of {@link _connect}: `port`/`host` are ignored, as net.connect does. */
@@ -590,18 +692,27 @@ export class RentioSocket extends Duplex {
     this.#startConnect(async (signal) => (await resolveRuntime(runtime)).connect({ path, signal }), connector);
   }
 
-  /** Resolve `host` as net.Socket does, emitting `'lookup'` with the outcome. */
-  #lookup(host: string, options: ConnectOptions): Promise<string> {
+  /**
+   * Resolve `host` as net.Socket does, emitting `'lookup'` with the outcome (once per address
+   * with `all`); resolves the addresses to try, in order.
+   */
+  #lookup(host: string, options: ConnectOptions, all: boolean): Promise<Resolved[]> {
     return new Promise((resolve, reject) => {
-      lookupHost(host, options, (err, address, family) => {
-        try {
-          this.emit('lookup', err, address, family, host);
-        } catch (e) {
-          rethrowUncaught(e);
+      lookupHost(host, options, all, (err, addresses) => {
+        // As net.Socket: destroyed while looking up, nothing more is reported.
+        if (!this.#connecting) {
+          reject(err ?? new Error('destroyed during the lookup'));
+          return;
         }
-        if (err) reject(err);
-        else if (!isIP(address)) reject(Object.assign(new TypeError(`Invalid IP address: ${String(address)}`), { code: 'ERR_INVALID_IP_ADDRESS' }));
-        else resolve(address);
+        if (err) {
+          this.#emitSafe('lookup', err, undefined, undefined, host);
+          reject(err);
+          return;
+        }
+        for (const a of addresses) this.#emitSafe('lookup', null, a.address, a.family, host);
+        const order = all ? attemptOrder(addresses) : addresses.filter((a) => isIP(a.address));
+        if (order.length > 0) resolve(all ? order : order.slice(0, 1));
+        else reject(Object.assign(new TypeError(`Invalid IP address: ${String(addresses[0]?.address)}`), { code: 'ERR_INVALID_IP_ADDRESS' }));
       });
     });
   }
@@ -609,6 +720,7 @@ export class RentioSocket extends Duplex {
   /** Make a destroyed socket connectable again, as net.Socket does for a new connect(). */
   #reset(): void {
     (this as unknown as { _undestroy(): void })._undestroy();
+    this.#resetting = false;
     this.#tcp = null;
     this.#eof = false;
     this.#reading = false;
@@ -699,6 +811,12 @@ export class RentioSocket extends Duplex {
       return;
     }
     // close(): cancels the read and write in flight, waits for their completions, closes the fd.
+    const tcpReset = inet(tcp);
+    if (this.#resetting && tcpReset) {
+      // A reset drops unsent bytes anyway: no write linger.
+      void tcpReset.resetAndClose().then(done, done);
+      return;
+    }
     const close = (): void => void tcp.close().then(done, done);
     // As node:net, whose write() hands the bytes to the kernel at once: bytes given to write()
     // before destroy() are sent (http.Server's `write(400 response); destroy()`). So a write in

@@ -14,6 +14,8 @@ export const SO_SNDBUF = 7;
 export const SO_RCVBUF = 8;
 export const SO_BROADCAST = 6;
 export const SO_REUSEPORT = 15;
+/** struct linger { int l_onoff; int l_linger; }: on with 0 s makes close(2) send RST, not FIN. */
+export const SO_LINGER = 13;
 export const IPPROTO_IP = 0;
 export const IP_TTL = 2;
 export const IP_MULTICAST_IF = 32;

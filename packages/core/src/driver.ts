@@ -46,8 +46,8 @@ export interface DriverOptions {
  *   with `-ECANCELED` if the cancel took effect, with its real result if it came too late. It may
  *   complete synchronously inside `cancel` (core's lists take the next op before cancelling one).
  * - The driver keeps `op` (and so its owned memory) reachable until it completes it.
- * - The process stays alive exactly while ops are in flight (ref the parker), and never blocks
- *   Node's main thread.
+ * - The process stays alive exactly while ops are in flight (ref the parker) and `holdLoop`
+ *   last said true, and never blocks Node's main thread.
  */
 export interface Driver {
   /** `'epoll'` or `'uring'`. */
@@ -58,6 +58,13 @@ export interface Driver {
   submit(op: Op): void;
   /** Ask for an op's cancellation. */
   cancel(op: Op): void;
+  /**
+   * Whether the ops in flight keep the process alive (true at open). Core passes false while
+   * every op in flight belongs to an unref'd handle, true again once one does not: while false,
+   * the driver lets Node's loop exit even with ops in flight (`parker.hold(false)`), as libuv
+   * does for unref'd handles. Ops keep running and completing either way.
+   */
+  holdLoop(hold: boolean): void;
   /** Counters. */
   stats(): DriverStats;
   /** Free every resource. Core calls it once, after every op has completed. */

@@ -9,7 +9,7 @@ import { watch } from './signals.js';
 import type { Driver, DriverModel, DriverStats } from './driver.js';
 import { InvalidArgTypeError, RuntimeClosedError, errnoException } from './errors.js';
 import type { Handle } from './handle.js';
-import { CancelCause, ECANCELED, Op, OpList, type OpSink } from './op.js';
+import { CancelCause, ECANCELED, Op, OpList, type OpSink, type WeakOpCount } from './op.js';
 import { SOCKADDR_STORAGE } from './sockaddr.js';
 import { setsockoptBytes, setsockoptInt, sockname } from './sys/sockopt.js';
 
@@ -40,7 +40,7 @@ export interface RuntimeStats extends DriverStats {
 /**
  * The op engine under every {@link Runtime}: not made directly (use `createRuntime`).
  */
-export class Engine implements OpSink {
+export class Engine implements OpSink, WeakOpCount {
   /** The driver running this runtime. */
   readonly driver: DriverInfo;
   /** Why `auto` did not pick uring (`null` when it did, or a driver was named). */
@@ -54,6 +54,10 @@ export class Engine implements OpSink {
   #completed = 0;
   #inFlight = 0;
   #extraStats = new Map<string, () => number>();
+  /** @internal ops in flight on unref'd handles, counted by their handles' op lists */
+  _weakOps = 0;
+  /** What the driver was last told by holdLoop (it starts holding). */
+  #held = true;
 
   /** @internal use `createRuntime` */
   constructor(driver: Driver, fallbackReason: string | null) {
@@ -178,6 +182,7 @@ export class Engine implements OpSink {
       op.signal = signal;
       watch(signal, op);
     }
+    this._checkHold();
     this.#driver.submit(op);
     return p;
   }
@@ -186,6 +191,20 @@ export class Engine implements OpSink {
   _opDone(_op: Op): void {
     this.#completed++;
     this.#inFlight--;
+    this._checkHold();
+  }
+
+  /**
+   * Tell the driver whether the ops in flight keep the process alive: not when every one of them
+   * belongs to an unref'd handle (as Node's loop exits with only unref'd handles active). Called
+   * when the counts change; with no unref'd handle it stays true and never calls the driver.
+   * @internal
+   */
+  _checkHold(): void {
+    const hold = this._weakOps === 0 || this.#inFlight > this._weakOps;
+    if (hold === this.#held) return;
+    this.#held = hold;
+    this.#driver.holdLoop(hold);
   }
 
   /** @internal */

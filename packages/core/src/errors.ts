@@ -315,7 +315,8 @@ export function errnoException(errno: number, syscall: string, ctx?: ErrnoContex
   err.syscall = syscall;
   if (ctx?.path !== undefined) err.path = ctx.path;
   if (ctx?.address !== undefined) err.address = ctx.address;
-  if (ctx?.port !== undefined) err.port = ctx.port;
+  // As Node's exceptionWithHostPort: no `port` for port 0 (a connect to port 0).
+  if (ctx?.port !== undefined && ctx.port !== 0) err.port = ctx.port;
   return err;
 }
 

@@ -77,6 +77,40 @@ export abstract class Handle {
     return this.#closing !== null;
   }
 
+  /**
+   * Let the process exit while this handle's waiting ops are all that is pending, as Node's
+   * `handle.unref()`: a read, accept or datagram receive waiting on it no longer keeps Node's
+   * loop alive (it still completes if the process lives on). A write, connect or shutdown still
+   * does until it completes, as a libuv request does. Returns this.
+   * @example
+   * ```ts
+   * const s = await rt.connect({ host: '127.0.0.1', port })
+   * s.unref() // the pending read below does not keep the process alive
+   * s.read(alloc(4096)).then(onData)
+   * ```
+   */
+  unref(): this {
+    if (this._ops.strong) {
+      this._ops.setWeak(this._rt);
+      this._rt._checkHold();
+    }
+    return this;
+  }
+
+  /** Undo {@link unref}: this handle's pending ops keep the process alive again (the default). Returns this. */
+  ref(): this {
+    if (!this._ops.strong) {
+      this._ops.setWeak(null);
+      this._rt._checkHold();
+    }
+    return this;
+  }
+
+  /** False after {@link unref} (until {@link ref}), as Node's `hasRef()`. */
+  hasRef(): boolean {
+    return this._ops.strong;
+  }
+
   /** Throw `ERR_RENTIO_HANDLE_CLOSED` when closed. @internal */
   protected _check(): void {
     if (this.#closing) throw new HandleClosedError(this.what);

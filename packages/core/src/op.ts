@@ -152,6 +152,21 @@ const DONE = 3;
 /** How an op's result resolves its promise. */
 export const Resolve = { RESULT: 0, RESULT_AND_BUF: 1, RESULT_AND_BUFS: 2 } as const;
 
+/**
+ * An op that waits for the peer (a read, an accept, a datagram receive): what an unref'd handle
+ * lets the process exit with, as libuv's reading / listening handle state. A write, connect or
+ * shutdown is a libuv *request*, which keeps the loop alive until done even on an unref'd handle:
+ * those are never weak.
+ */
+export function waitsForPeer(code: OpCode): boolean {
+  return code === OpCode.RECV || code === OpCode.ACCEPT || code === OpCode.RECVMSG;
+}
+
+/** Who counts the ops in flight that do not keep the process alive (the engine). */
+export interface WeakOpCount {
+  /** @internal */ _weakOps: number;
+}
+
 /** Something that submits ops and counts them (the runtime). */
 export interface OpSink {
   /** @internal */ _opDone(op: Op): void;
@@ -167,8 +182,29 @@ export class OpList {
   head: Op | null = null;
   size = 0;
   #drained: (() => void)[] = [];
+  /** Set while this list's ops must not keep the process alive (an unref'd handle): counts them. */
+  #weak: WeakOpCount | null = null;
+
+  /** False while the list's ops are counted as weak (see {@link setWeak}). */
+  get strong(): boolean {
+    return this.#weak === null;
+  }
+
+  /**
+   * Count this list's waiting ops — those in flight now and those linked later — in `counter`
+   * (they do not keep the process alive), or, with null, stop counting them there. Only ops that
+   * wait for the peer count (see {@link waitsForPeer}).
+   */
+  setWeak(counter: WeakOpCount | null): void {
+    let n = 0;
+    for (let op = this.head; op; op = op.next) if (waitsForPeer(op.code)) n++;
+    if (this.#weak) this.#weak._weakOps -= n;
+    this.#weak = counter;
+    if (counter) counter._weakOps += n;
+  }
 
   link(op: Op): void {
+    if (this.#weak && waitsForPeer(op.code)) this.#weak._weakOps++;
     op.owner = this;
     op.prev = null;
     op.next = this.head;
@@ -183,6 +219,7 @@ export class OpList {
     if (op.next) op.next.prev = op.prev;
     op.prev = op.next = null;
     op.owner = null;
+    if (this.#weak && waitsForPeer(op.code)) this.#weak._weakOps--;
     if (--this.size === 0 && this.#drained.length) for (const w of this.#drained.splice(0)) w();
   }
 

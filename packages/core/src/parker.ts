@@ -129,6 +129,10 @@ export class Parker {
   #native: object | null = null;
   #koffi: KoffiPollHandle | null = null;
   #busy = false;
+  /** False while the driver's ops in flight must not keep the process alive (see `hold`). */
+  #hold = true;
+  /** Whether the uv handle is referenced now: `#busy && #hold`. */
+  #refd = false;
   /** Times the fd turned readable and the driver was called. */
   wakeups = 0;
 
@@ -174,13 +178,33 @@ export class Parker {
   /** Keep the process alive (busy) or let it exit (idle). Cheap to call often. */
   busy(busy: boolean): void {
     if (busy === this.#busy) return;
+    this.#busy = busy;
+    this.#sync();
+  }
+
+  /**
+   * Let the ops in flight keep the process alive (true, the default) or not (false: they all
+   * belong to unref'd handles). The handle is referenced while busy and held. Cheap to call often.
+   * @example
+   * parker.hold(false); // only unref'd sockets wait: Node may exit
+   */
+  hold(hold: boolean): void {
+    if (hold === this.#hold) return;
+    this.#hold = hold;
+    this.#sync();
+  }
+
+  /** Reference the uv handle exactly while busy and held. */
+  #sync(): void {
+    const ref = this.#busy && this.#hold;
+    if (ref === this.#refd) return;
     if (this.#native) {
-      this.#busy = busy;
-      if (busy) native!.ref(this.#native);
+      this.#refd = ref;
+      if (ref) native!.ref(this.#native);
       else native!.unref(this.#native);
     } else if (this.#koffi) {
-      this.#busy = busy;
-      if (busy) this.#koffi.ref();
+      this.#refd = ref;
+      if (ref) this.#koffi.ref();
       else this.#koffi.unref();
     }
   }

@@ -6,11 +6,12 @@
 import { Buffer } from 'node:buffer';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { constants as osConstants } from 'node:os';
 import { MAX_IO, alloc, checkRentable, own, takeOwnership } from './buffer.js';
 import type { DriverOptions } from './driver.js';
 import { Engine } from './engine.js';
 import { BufferPool, checkPoolOptions, type BufferPoolOptions } from './buffer-pool.js';
-import { AbortError, InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './errors.js';
+import { AbortError, InvalidArgTypeError, InvalidArgValueError, OutOfRangeError, errnoException } from './errors.js';
 import { File, type OpenFlags } from './file.js';
 import { parseMode, parseOpenFlags } from './flags.js';
 import { Op, OpCode } from './op.js';
@@ -56,6 +57,10 @@ export interface ConnectOptions {
   family?: 0 | 4 | 6;
   /** Set TCP_NODELAY on the new stream. Default false. */
   noDelay?: boolean;
+  /** Bind the socket to this local IP address before connecting (default: the kernel picks). */
+  localAddress?: string;
+  /** Bind the socket to this local port before connecting (default 0: the kernel picks). */
+  localPort?: number;
   /** Abort the connect (and the name lookup). */
   signal?: AbortSignal;
   /**
@@ -219,9 +224,11 @@ export class Runtime extends Engine {
     this._checkOpen();
     if (isUnix(options)) return connectUnix(this, options);
     const opts = checkOptions<ConnectOptions>(options);
-    const port = checkPort(opts.port, false);
+    // Port 0 is the kernel's to refuse (ECONNREFUSED), as node:net lets it through.
+    const port = checkPort(opts.port, true);
     const signal = checkSignal(opts.signal);
     const timeoutNs = checkTimeout(opts.timeout);
+    const local = checkLocal(opts.localAddress, opts.localPort);
     const host = opts.host ?? 'localhost';
     if (typeof host !== 'string') throw new InvalidArgTypeError('host', 'a string', host);
     if (opts.family !== undefined && opts.family !== 0 && opts.family !== 4 && opts.family !== 6)
@@ -232,6 +239,9 @@ export class Runtime extends Engine {
     const fd = await this.#socket(isIP(address) === 6 ? AF_INET6 : AF_INET, { address, port });
     const s = new TcpStream(this, fd);
     try {
+      // Bind first (as node:net does for localAddress / localPort): the any-address of the
+      // peer's family when only a port is given.
+      if (local) await s._bind(localFor(local, address), local.port, signal);
       await s._connect(address, port, signal, timeoutNs);
       if (opts.noDelay) s.setNoDelay(true);
       return s;
@@ -320,6 +330,26 @@ export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> 
   const name = checkDriverName(opts.driver ?? (process.env.RENTIO_DRIVER || 'auto'));
   const { driver, fallbackReason } = await openDriver(name, checkOptions<DriverOptions>(opts.driverOptions, 'driverOptions'));
   return new Runtime(driver, fallbackReason);
+}
+
+/** The checked `localAddress` / `localPort` of a connect, or null when neither is given. */
+function checkLocal(address: unknown, port: unknown): { address: string | undefined; port: number } | null {
+  if (address === undefined && port === undefined) return null;
+  if (address !== undefined && (typeof address !== 'string' || !isIP(address)))
+    throw new InvalidArgValueError('localAddress', 'must be an IP address', address);
+  return { address, port: port === undefined ? 0 : checkPort(port, true) };
+}
+
+/**
+ * The address to bind before connecting to `peer`: the one asked for, or the any-address of the
+ * peer's family when only a port is. A local address of the other family is EINVAL, as libuv's
+ * uv_ip4_addr / uv_ip6_addr answer it (the kernel would say EAFNOSUPPORT).
+ */
+function localFor(local: { address: string | undefined; port: number }, peer: string): string {
+  const v6 = isIP(peer) === 6;
+  if (local.address === undefined) return v6 ? '::' : '0.0.0.0';
+  if ((isIP(local.address) === 6) !== v6) throw errnoException(-osConstants.errno.EINVAL, 'bind', { address: local.address, port: local.port });
+  return local.address;
 }
 
 /**

@@ -2,7 +2,8 @@
  * A connected TCP stream (from `connect()` or a listener's `accept()`).
  * @module
  */
-import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, TCP_KEEPIDLE, TCP_NODELAY } from './constants.js';
+import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, SO_LINGER, TCP_KEEPIDLE, TCP_NODELAY } from './constants.js';
+import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
 import { decodeSockaddr, encodeSockaddr, type SocketAddressInfo } from './sockaddr.js';
 import { StreamSocket } from './stream-socket.js';
@@ -72,9 +73,40 @@ export class TcpStream extends StreamSocket {
     return this;
   }
 
+  /**
+   * Close with a reset: the peer gets RST (its reads fail with ECONNRESET) instead of FIN, and
+   * bytes not yet sent are dropped — `net.Socket#resetAndDestroy()`. Sets SO_LINGER
+   * `{ l_onoff: 1, l_linger: 0 }`, under which Linux's close(2) aborts the connection.
+   * @example
+   * ```ts
+   * await s.resetAndClose() // the peer's read: ECONNRESET
+   * ```
+   */
+  resetAndClose(): Promise<void> {
+    if (!this.closed) {
+      // INVARIANT: struct linger is two native-endian ints; 8 bytes on every Linux ABI.
+      const linger = new Int32Array([1, 0]);
+      try {
+        this._rt._setsockoptBytes(this.fd, SOL_SOCKET, SO_LINGER, new Uint8Array(linger.buffer));
+      } catch {
+        // The connection is already gone (reset by the peer): close it as it is.
+      }
+    }
+    return this.close();
+  }
+
   /** `{ address, family, port }` of this end, as `net.Socket#address()`. */
   address(): SocketAddressInfo | Record<string, never> {
     return this.#localInfo() ?? {};
+  }
+
+  /** Bind this (fresh) socket to a local address before it connects. @internal */
+  _bind(address: string, port: number, signal: AbortSignal | null): Promise<void> {
+    const op = new Op(OpCode.BIND);
+    op.addr = new Uint8Array(new ArrayBuffer(128));
+    op.addrLen = encodeSockaddr(address, port, op.addr);
+    op.ctx = { address, port };
+    return this._start<number>(op, signal).then(() => undefined);
   }
 
   /** Connect this (fresh) socket. @internal */

@@ -141,6 +141,10 @@ export class EpollDriver implements Driver {
     }
   }
 
+  holdLoop(hold: boolean): void {
+    this.#parker.hold(hold);
+  }
+
   cancel(op: Op): void {
     // Readiness waits and sleeps are dropped at once; a file job is cancelled only while still queued.
     if (EPOLL_OPS[op.code].run === Run.TIMER) {

@@ -251,6 +251,10 @@ export class UringDriver implements Driver {
     this.#schedule();
   }
 
+  holdLoop(hold: boolean): void {
+    this.#parker.hold(hold);
+  }
+
   cancel(op: Op): void {
     if (op.code === OpCode.RECV_POOL && this.#multishot?.cancel(op)) return;
     if (op.code === OpCode.ACCEPT && this.#accepts?.cancel(op)) return;
