@@ -13,3 +13,4 @@ export { SOCKADDR_STORAGE } from './sockaddr.js';
 export { libc, errno, addressOf, type Libc } from './sys/libc.js';
 export { getsockoptInt } from './sys/sockopt.js';
 export { ABI, STATX, abiFor, type Abi } from './sys/abi.js';
+export { faultPlan } from './faults.js';

@@ -9,6 +9,8 @@
  * @module
  */
 import { abiFor, ECANCELED, EAGAIN, errnoException, STATX, getsockoptInt, Parker, type Driver, type DriverStats, type Op } from '@rentio/core/driver';
+// Test-only fault injection (null outside tests): see core's faults.ts.
+import { faultPlan } from '@rentio/core/driver';
 import {
   AT_EMPTY_PATH,
   CLOCK_MONOTONIC,
@@ -172,7 +174,7 @@ export class EpollDriver implements Driver {
     let r: number;
     do {
       this.#syscalls++;
-      r = syscall(op, this.#host);
+      r = faultPlan === null ? syscall(op, this.#host) : faultPlan.call(syscall, op, this.#host);
     } while (r === -EINTR);
     return r;
   }
@@ -272,7 +274,8 @@ export class EpollDriver implements Driver {
 
   #done(op: Op, res: number): void {
     this.#settled();
-    op.complete(res);
+    if (faultPlan === null) op.complete(res);
+    else faultPlan.complete(op, res);
   }
 
   #settled(): void {
