@@ -50,6 +50,7 @@ export async function faultsChild(driver, minutes, intervalS) {
     for (const [k, n] of Object.entries(r.counts)) c.counts[k] = (c.counts[k] ?? 0) + n;
     if (r.violations.length) {
       c.errors++;
+      process.stderr.write(`${driver}+faults: seed ${seed} failed (replay: RENTIO_FAULT_SEED=${seed}): ${r.violations.join('; ')}\n`);
       if (c.firstErrors.length < 5) c.firstErrors.push(`seed ${seed}: ${r.violations.slice(0, 3).join('; ')}`);
     }
     fds = readdirSync('/proc/self/fd').length;
