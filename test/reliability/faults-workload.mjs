@@ -16,7 +16,7 @@
 // every stream and copy then completes intact; and "hard" ones with ENOMEM, ENOBUFS, EBADF and
 // ECONNRESET too, where an op may fail but nothing may be lost, leaked or left hanging.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alloc, createRuntime } from '@rentio/core';
 import { FaultPlan, setFaultPlan } from '@rentio/core/testing';
@@ -115,6 +115,7 @@ export async function runSchedule({ driver, seed, dir, rate = 0.05, scale = 1 })
   };
   process.on('warning', onWarn);
   const fds0 = fdCount();
+  const fdsBefore = fdTargets();
   const plan = new FaultPlan(seed, { rate, kinds: benign ? BENIGN : undefined });
   const L = new Ledger();
   const parts = new Set();
@@ -218,9 +219,28 @@ export async function runSchedule({ driver, seed, dir, rate = 0.05, scale = 1 })
     await new Promise((r) => setTimeout(r, 25));
     fds = fdCount();
   }
-  if (fds !== fds0) v.push(`fds: ${fds0} before, ${fds} after`);
+  if (fds !== fds0) v.push(`fds: ${fds0} before, ${fds} after (${fdDiff(fdsBefore, fdTargets())})`);
   v.push(...L.bad);
   return { violations: v, benign, counts: plan.counts, faults: plan.total, ops: st.submitted, bytes };
+}
+
+/** fd → what it refers to, for a leak's report. */
+function fdTargets() {
+  const out = new Map();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      out.set(fd, readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // gone between the listing and the readlink (the listing's own fd)
+    }
+  }
+  return out;
+}
+
+function fdDiff(a, b) {
+  const gone = [...a].filter(([fd, to]) => b.get(fd) !== to).map(([fd, to]) => `-${fd}:${to}`);
+  const added = [...b].filter(([fd, to]) => a.get(fd) !== to).map(([fd, to]) => `+${fd}:${to}`);
+  return [...gone, ...added].join(' ');
 }
 
 /** Close a stream pair, counting both closes. */
@@ -288,6 +308,8 @@ async function echo(L, pair, rand, strict, v, i, count, scale) {
     const w = await L.rent(chunk, (b) => c.writeAll(b));
     if (w.error) {
       strict(`echo ${i} client write`, w);
+      // writeAll may have moved part of the chunk (short writes) before the error.
+      sent += w.error.bytesWritten ?? 0;
       ok = false;
       break;
     }
