@@ -5,7 +5,11 @@
 // soak's --faults mode runs them for as long as it lasts).
 import t from 'tap';
 import { randomInt } from 'node:crypto';
-import { eachDriver } from '../helpers/drivers.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alloc, createRuntime } from '@rentio/core';
+import { FaultPlan, setFaultPlan } from '@rentio/core/testing';
+import { eachDriver, unavailable } from '../helpers/drivers.mjs';
 import { tmpDir } from '../helpers/util.mjs';
 import { runSchedule } from './faults-workload.mjs';
 
@@ -37,5 +41,57 @@ await eachDriver(
     }
     t.ok(faults > 0, 'faults were injected');
     t.comment(`${driver}: ${seeds.length} schedules, ${ops} ops, ${faults} faults: ${JSON.stringify(totals)}`);
+  },
+);
+
+// The uring bugs the schedules found, each pinned by a fault of one kind.
+const uringWhy = await unavailable('uring');
+void t.test(
+  'uring: a CQE interrupted by a signal (EINTR) is submitted again; a CLOSE interrupted closed',
+  { skip: uringWhy && `uring unavailable: ${uringWhy}` },
+  async (t) => {
+    const dir = tmpDir(t);
+    const path = join(dir, 'f');
+    writeFileSync(path, Buffer.alloc(4096, 7));
+    const rt = await createRuntime({ driver: 'uring' });
+    const plan = new FaultPlan(11, { rate: 0.5, kinds: ['EINTR'] });
+    setFaultPlan(plan);
+    const results = [];
+    try {
+      for (let i = 0; i < 20; i++) {
+        const f = await rt.open(path, 'r');
+        const [n] = await f.read(alloc(4096), { position: 0 });
+        results.push(n);
+        await f.close();
+      }
+    } finally {
+      setFaultPlan(null);
+    }
+    await rt.close();
+    t.ok(plan.counts.EINTR > 0, `${plan.counts.EINTR} EINTR injected`);
+    t.same(results, Array(20).fill(4096), 'every read read the whole file; every open and close resolved');
+  },
+);
+
+void t.test(
+  'uring: a submit refused (EAGAIN/EBUSY) with nothing in the kernel is retried, not left waiting for a wake',
+  { skip: uringWhy && `uring unavailable: ${uringWhy}` },
+  async (t) => {
+    // A seed whose first submit is refused: the sleep is then the only op, nothing in the kernel.
+    let seed = 1;
+    while (new FaultPlan(seed, { rate: 0.5, kinds: ['submitRefused'] }).refuseSubmit() === 0) seed++;
+    const rt = await createRuntime({ driver: 'uring' });
+    const plan = new FaultPlan(seed, { rate: 0.5, kinds: ['submitRefused'] });
+    setFaultPlan(plan);
+    let hung;
+    try {
+      const r = await Promise.race([rt.sleep(1).then(() => 'slept'), new Promise((res) => (hung = setTimeout(res, 20000, 'hung')))]);
+      t.equal(r, 'slept');
+    } finally {
+      clearTimeout(hung);
+      setFaultPlan(null);
+    }
+    t.ok(plan.counts.submitRefused > 0, `${plan.counts.submitRefused} submits refused`);
+    await rt.close();
   },
 );
