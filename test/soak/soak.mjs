@@ -8,6 +8,11 @@
 //   node test/soak/soak.mjs --minutes 1 --driver uring --interval 5
 //   node test/soak/soak.mjs --http 0              without the HTTP traffic (--http N: N clients)
 //   RENTIO_SOAK_MINUTES=30 npm run soak
+//   node test/soak/soak.mjs --faults 0            without the fault schedules
+//
+// With --faults 1 (the default) each driver also gets a child running seeded fault schedules
+// (test/reliability/faults-workload.mjs) back to back for the whole time, each schedule's
+// invariants checked (a failure prints its seed); it is judged like the others ("<driver>+faults").
 //
 // Each driver runs in a child process of its own, so one's memory never counts for the other. The
 // series is printed as it comes; the verdict at the end fails (exit 1) on any unexpected error, on
@@ -28,7 +33,9 @@ const { values: opt } = parseArgs({
     driver: { type: 'string', default: process.env.RENTIO_SOAK_DRIVER || 'both' },
     conns: { type: 'string', default: '32' },
     http: { type: 'string', default: process.env.RENTIO_SOAK_HTTP || '8' },
+    faults: { type: 'string', default: process.env.RENTIO_SOAK_FAULTS || '1' },
     child: { type: 'boolean', default: false },
+    'faults-child': { type: 'boolean', default: false },
   },
 });
 const MINUTES = Number(opt.minutes);
@@ -39,18 +46,30 @@ const MiB = 2 ** 20;
 
 async function parent() {
   const drivers = opt.driver === 'both' ? ['epoll', 'uring'] : [opt.driver];
-  console.log(`soak: ${MINUTES} min per driver (${drivers.join(' and ')} side by side), a sample every ${INTERVAL_S} s`);
+  const withFaults = Number(opt.faults) > 0;
+  console.log(
+    `soak: ${MINUTES} min per driver (${drivers.join(' and ')} side by side${withFaults ? ', each with a fault-schedule child' : ''}), a sample every ${INTERVAL_S} s`,
+  );
   const self = fileURLToPath(import.meta.url);
+  const jobs = drivers.flatMap((driver) =>
+    withFaults
+      ? [
+          [driver, false],
+          [driver, true],
+        ]
+      : [[driver, false]],
+  );
   const results = await Promise.all(
-    drivers.map(
-      (driver) =>
+    jobs.map(
+      ([driver, faults]) =>
         new Promise((resolve) => {
+          const label = faults ? `${driver}+faults` : driver;
           const c = spawn(
             process.execPath,
             [
               '--expose-gc',
               self,
-              '--child',
+              faults ? '--faults-child' : '--child',
               '--driver',
               driver,
               '--minutes',
@@ -78,12 +97,12 @@ async function parent() {
                 samples.push(m.sample);
                 const s = m.sample;
                 console.log(
-                  `${driver.padEnd(5)} t=${String(s.t).padStart(4)}s  rss ${mib(s.rss)}  heap ${mib(s.heap)}  arrayBuffers ${mib(s.arrayBuffers)}  fds ${String(s.fds).padStart(4)}  ops ${String(s.ops).padStart(8)} (+${s.opsDelta})  http ${String(s.http).padStart(7)} (+${s.httpDelta})  aborted ${s.aborted}  errors ${s.errors}`,
+                  `${label.padEnd(12)} t=${String(s.t).padStart(4)}s  rss ${mib(s.rss)}  heap ${mib(s.heap)}  arrayBuffers ${mib(s.arrayBuffers)}  fds ${String(s.fds).padStart(4)}  ops ${String(s.ops).padStart(8)} (+${s.opsDelta})  http ${String(s.http).padStart(7)} (+${s.httpDelta})  aborted ${s.aborted}  errors ${s.errors}`,
                 );
               } else if (m.summary) summary = m.summary;
             }
           });
-          c.on('exit', (code, signal) => resolve({ driver, code, signal, samples, summary }));
+          c.on('exit', (code, signal) => resolve({ driver: label, faults, code, signal, samples, summary }));
         }),
     ),
   );
@@ -96,6 +115,14 @@ async function parent() {
     console.log(`  rss MiB      ${verdict.series.rss.join(' ')}`);
     console.log(`  heap MiB     ${verdict.series.heap.join(' ')}`);
     console.log(`  fds          ${verdict.series.fds.join(' ')}`);
+    if (r.faults) {
+      const s = r.summary;
+      console.log(
+        `  schedules    ${s?.schedules ?? '?'} (${s?.ops ?? '?'} ops, ${s?.bytes ?? '?'} bytes checked), ${s?.faults ?? '?'} faults: ${JSON.stringify(s?.counts ?? {})}`,
+      );
+      console.log(`  verdict      ${verdict.ok ? 'flat, every schedule held' : 'FAIL'}: ${verdict.why.join('; ')}`);
+      continue;
+    }
     console.log(
       `  ops          ${r.summary?.ops ?? '?'} (${r.summary?.echoed ?? '?'} echoes, ${r.summary?.fileOps ?? '?'} file ops, ${r.summary?.aborted ?? '?'} aborted, ${r.summary?.reconnects ?? '?'} reconnects)`,
     );
@@ -114,13 +141,14 @@ async function parent() {
 
 const mib = (b) => `${(b / MiB).toFixed(1).padStart(6)} MiB`;
 
-function judge({ code, signal, samples, summary }) {
+function judge({ faults, code, signal, samples, summary }) {
   const problems = [];
   if (code !== 0 || signal) problems.push(`the child ended with ${signal ?? `code ${code}`}`);
   if (!summary) problems.push('no summary');
   else if (summary.errors) problems.push(`${summary.errors} unexpected errors: ${summary.firstErrors.join(' | ')}`);
   else if (summary.inFlight) problems.push(`${summary.inFlight} ops still in flight at the end`);
-  else if (Number(opt.http) > 0 && !(summary.http > 0)) problems.push('no HTTP request completed');
+  else if (!faults && Number(opt.http) > 0 && !(summary.http > 0)) problems.push('no HTTP request completed');
+  else if (faults && !(summary.schedules > 0)) problems.push('no fault schedule completed');
   // Warm-up: the first sample (workers start, pools and JIT settle).
   const steady = samples.slice(1);
   const series = {
@@ -400,4 +428,5 @@ async function httpTraffic(rt, c, oops, end) {
 }
 
 if (opt.child) await child(opt.driver);
+else if (opt['faults-child']) await (await import('./faults-child.mjs')).faultsChild(opt.driver, MINUTES, INTERVAL_S);
 else await parent();

@@ -15,3 +15,4 @@ export { libc, errno, addressOf, type Libc } from './sys/libc.js';
 export { getsockoptInt } from './sys/sockopt.js';
 export { ABI, STATX, abiFor, type Abi } from './sys/abi.js';
 export type { PoolMemory, PoolProvider } from './buffer-pool.js';
+export { faultPlan } from './faults.js';

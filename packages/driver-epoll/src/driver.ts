@@ -22,6 +22,8 @@ import {
   type DriverStats,
   type Op,
 } from '@rentio/core/driver';
+// Test-only fault injection (null outside tests): see core's faults.ts.
+import { faultPlan } from '@rentio/core/driver';
 import {
   AT_EMPTY_PATH,
   CLOCK_MONOTONIC,
@@ -199,7 +201,7 @@ export class EpollDriver implements Driver {
     let r: number;
     do {
       this.#syscalls++;
-      r = syscall(op, this.#host);
+      r = faultPlan === null ? syscall(op, this.#host) : faultPlan.call(syscall, op, this.#host);
     } while (r === -EINTR);
     return r;
   }
@@ -325,7 +327,8 @@ export class EpollDriver implements Driver {
   #done(op: Op, res: number): void {
     this.#dropDeadline(op);
     this.#settled();
-    op.complete(res);
+    if (faultPlan === null) op.complete(res);
+    else faultPlan.complete(op, res);
   }
 
   #settled(): void {

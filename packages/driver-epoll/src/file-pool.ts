@@ -4,7 +4,7 @@
  * @module
  */
 import { Worker } from 'node:worker_threads';
-import { OpCode, type Op } from '@rentio/core/driver';
+import { faultPlan, OpCode, type Op } from '@rentio/core/driver';
 import {
   F_ADDR,
   F_ADDR2,
@@ -128,7 +128,8 @@ export class FilePool {
         this.#free.push(id);
         op.slot = -1;
         this.beforeComplete(op);
-        op.complete(res);
+        if (faultPlan === null) op.complete(res);
+        else faultPlan.complete(op, faultPlan.fileResult(op, res));
         done++;
       }
       Atomics.store(lane.ring, R_COMP_HEAD, head);

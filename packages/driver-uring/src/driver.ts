@@ -18,6 +18,7 @@ import {
   EINTR,
   errno,
   errnoException,
+  faultPlan,
   OpCode,
   Parker,
   RES_CREDENTIALS_CHANGED,
@@ -426,7 +427,8 @@ export class UringDriver implements Driver {
       const pending = this.#sqeTail - Atomics.load(ring.sq, ring.sqHead);
       if (pending === 0) break;
       this.#stats.syscalls++;
-      const r = this.#defer ? ring.lib.io_uring_submit_and_get_events(ring.ptr) : ring.lib.io_uring_submit(ring.ptr);
+      const refused = faultPlan === null ? 0 : faultPlan.refuseSubmit();
+      const r = refused !== 0 ? refused : this.#defer ? ring.lib.io_uring_submit_and_get_events(ring.ptr) : ring.lib.io_uring_submit(ring.ptr);
       if (r >= 0) {
         this.#retry = false;
         this.#stats.submits++;
@@ -436,10 +438,12 @@ export class UringDriver implements Driver {
         continue;
       } else if (r === -EAGAIN || r === -EBUSY) {
         // Back-pressure: the kernel wants completions reaped first. Reap; if that freed nothing,
-        // the SQEs stay in the ring and are retried at the next wake (a CQE is on its way).
+        // the SQEs stay in the ring and are retried next turn — not only at the next wake: EAGAIN
+        // (short of memory) may come with no CQE on its way, and nothing would wake us.
         this.#stats.backpressure++;
         if (this.#reap() === 0) {
           this.#retry = true;
+          this.#schedule();
           return;
         }
         continue;
@@ -463,7 +467,8 @@ export class UringDriver implements Driver {
     const sqes = ring.sqes;
     const mask = ring.sqMask;
     let tail = this.#sqeTail;
-    const limit = Atomics.load(ring.sq, ring.sqHead) + ring.sqEntries;
+    const head = Atomics.load(ring.sq, ring.sqHead);
+    const limit = head + (faultPlan === null ? ring.sqEntries : faultPlan.sqRoom(ring.sqEntries, (tail - head) >>> 0));
     while (q.size > 0) {
       if (tail === limit) {
         this.#stats.sqFullWaits++;
@@ -490,6 +495,7 @@ export class UringDriver implements Driver {
         const b = (tail & mask) << 4;
         URING_OPS[op.code].prep(sqes, b, op, slab, slot);
         setUserData(sqes, b, slot, slab.gen[slot]);
+        if (faultPlan !== null) faultPlan.sqe(sqes, b, op);
         slab.state[slot] = IN_KERNEL;
         if (op.timeoutNs > 0) {
           tail = (tail + 1) >>> 0;
@@ -536,6 +542,7 @@ export class UringDriver implements Driver {
             this.#stats.staleCqes++;
             continue;
           }
+          if (faultPlan !== null && !(gen & LINK_TIMEOUT_TAG)) res = faultPlan.result(op, res);
           // More than one CQE (deadline, zero-copy send): the op completes at its last one. The
           // op's own CQE arriving last with nothing after it takes the ordinary path.
           // F_MORE/F_NOTIF are read for SEND (SEND_ZC) only: other ops give them other meanings.
@@ -547,14 +554,20 @@ export class UringDriver implements Driver {
             res = this.#goOn(slot, op, res);
             if (res === RESUBMIT) continue;
           }
-          if (res === -ENOTSOCK && op.code === OpCode.WRITEV && slab.variant[slot] === WRITEV_AS_SENDMSG && !op.cancelling) {
-            // A gather write at the current position of something that is not a socket: again as WRITEV.
-            slab.variant[slot] = WRITEV_PLAIN;
+          const again =
+            res === -EINTR && !op.cancelling && op.code !== OpCode.CLOSE && op.code !== OpCode.CONNECT && !this.#multishot?.isCarrier(op) && !this.#accepts?.isCarrier(op);
+          if (again || (res === -ENOTSOCK && op.code === OpCode.WRITEV && slab.variant[slot] === WRITEV_AS_SENDMSG && !op.cancelling)) {
+            // EINTR (a signal, not a cancel, interrupted it; nothing was done): submitted again,
+            // as the epoll driver retries its syscall. A gather write at the current position of
+            // something that is not a socket: again as WRITEV.
+            if (!again) slab.variant[slot] = WRITEV_PLAIN;
             slab.state[slot] = QUEUED;
             this.#queue.push(slot, OP_ENTRY);
             this.#schedule();
             continue;
           }
+          // Linux frees the fd before close can fail with EINTR: closed, as under epoll.
+          if (res === -EINTR && op.code === OpCode.CLOSE) res = 0;
           if (op.code === OpCode.RECV_POOL && this.#multishot?.isCarrier(op)) {
             // A multishot carrier keeps its slot while the kernel says more CQEs follow.
             const flags = cq[i + 3];
@@ -577,7 +590,8 @@ export class UringDriver implements Driver {
           if (op.code === OpCode.RECV_POOL) this.#pools.picked(op, res, cq[i + 3]);
           slab.release(slot);
           this.#inFlight--;
-          op.complete(op.code === OpCode.TIMEOUT && res === -ETIME ? 0 : res);
+          if (faultPlan === null) op.complete(op.code === OpCode.TIMEOUT && res === -ETIME ? 0 : res);
+          else faultPlan.complete(op, op.code === OpCode.TIMEOUT && res === -ETIME ? 0 : res);
         }
       } finally {
         // Hand the CQ slots back to the kernel only after reading them.
@@ -585,7 +599,7 @@ export class UringDriver implements Driver {
       }
       // NODROP: completions that did not fit wait in the kernel; GETEVENTS moves them into the CQ.
       const flags = Atomics.load(ring.sq, ring.sqFlags);
-      const overflow = (flags & IORING_SQ_CQ_OVERFLOW) !== 0;
+      const overflow = (flags & IORING_SQ_CQ_OVERFLOW) !== 0 || (faultPlan !== null && faultPlan.cqOverflow());
       if (!overflow && !(this.#taskrunFlag && flags & IORING_SQ_TASKRUN)) break;
       if (overflow) this.#stats.cqOverflows++;
       this.#enter();
