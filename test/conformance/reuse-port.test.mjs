@@ -95,3 +95,33 @@ await eachDriver(t, 'reusePort must be a boolean', async (t, rt) => {
   }
   t.equal(rt.stats().handles, 0, 'no socket made');
 });
+
+await eachDriver(t, 'a listener close still queued when the runtime closes is carried out (the port is freed)', async (t, rt, driver) => {
+  const { createRuntime } = await import('@rentio/core');
+  const net = await import('node:net');
+  const rt2 = await createRuntime({ driver });
+  const l = await rt2.listen({ port: 0, host: '127.0.0.1', reusePort: true });
+  const port = l.address().port;
+  const loop = (async () => {
+    for await (const s of l) await s.close();
+  })();
+  await rt2.sleep(1);
+  // The loop ends as soon as the accept is cancelled, while the CLOSE may still wait in the
+  // driver's submission queue: the runtime's close must not cancel it.
+  const closing = l.close().then(
+    () => 'closed',
+    (e) => e.code,
+  );
+  await loop;
+  await rt2.close();
+  t.equal(await closing, 'closed', "the listener's close resolved");
+  const r = await new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
+    s.on('error', (e) => resolve(e.code));
+  });
+  t.equal(r, 'ECONNREFUSED', 'nothing listens on the port any more');
+});
