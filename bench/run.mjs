@@ -116,6 +116,7 @@ function config(o) {
         idleBuf: 4096,
         straceOps: [2000, 12000],
       };
+  cfg.quick = o.quick;
   if (o.reps) cfg.reps = cfg.targetReps = o.reps;
   if (o.duration) cfg.durationMs = o.duration;
   // Server and client each need one fd per connection, plus their own.

@@ -114,7 +114,14 @@ export const scaling = {
     return `N = ${n} (os.availableParallelism()). echo: C epoll client, 1 KiB messages, ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms; http: wrk -t1, ${ctx.cfg.httpSeconds} s. The load generator shares the cores: compare CPU per op (all server processes and threads) too`;
   },
   cases: (ctx) => [
-    ...[64, 256].map((n) => ({ id: `echo-c${n}`, label: `echo ${n} conns`, proto: 'echo', conns: n, reps: ctx.cfg.targetReps })),
+    // --quick keeps the smoke run short: one echo case.
+    ...(ctx.cfg.quick ? [64] : [64, 256]).map((n) => ({
+      id: `echo-c${n}`,
+      label: `echo ${n} conns`,
+      proto: 'echo',
+      conns: n,
+      reps: ctx.cfg.targetReps,
+    })),
     { id: 'http-c64', label: 'http keep-alive 64 conns', proto: 'http', conns: 64, reps: ctx.cfg.targetReps },
   ],
   contenders: (ctx) => {
