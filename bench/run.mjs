@@ -33,8 +33,9 @@ import { http } from './scenarios/http.mjs';
 import { udpFlood, udpPingPong, unixEcho } from './scenarios/local.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { syscalls } from './scenarios/syscalls.mjs';
+import { scaling } from './scenarios/scaling.mjs';
 
-const SCENARIOS = [fileRand, fileSeq, echo, unixEcho, udpPingPong, udpFlood, http, memory, syscalls];
+const SCENARIOS = [fileRand, fileSeq, echo, unixEcho, udpPingPong, udpFlood, http, memory, syscalls, scaling];
 
 function parseCli(argv) {
   const o = { quick: false, only: null, reps: null, duration: null, profile: null, strict: false, list: false, build: null };
@@ -78,7 +79,7 @@ function parseCli(argv) {
 }
 
 function readme() {
-  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--list]';
+  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls,scaling] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--list]';
 }
 
 /** Sizes and durations: full (the published table) and quick (a smoke test). */
@@ -115,6 +116,7 @@ function config(o) {
         idleBuf: 4096,
         straceOps: [2000, 12000],
       };
+  cfg.quick = o.quick;
   if (o.reps) cfg.reps = cfg.targetReps = o.reps;
   if (o.duration) cfg.durationMs = o.duration;
   // Server and client each need one fd per connection, plus their own.

@@ -95,6 +95,21 @@ export const RUNS = [
     expect: (drv) => [d(drv), /over @rentio\/compat/, /client: 60 requests .* answered correctly/, /lent now 0/],
   },
   {
+    name: 'all-cores',
+    file: 'all-cores.mjs',
+    args: ['--quick'],
+    perDriver: true,
+    expect: (drv) => [
+      d(drv),
+      /^echo: 64\/64 connections echoed intact/m,
+      /^http: 64\/64 requests answered/m,
+      /^ {2}worker 0: [1-9]\d* echo connection\(s\), [1-9]\d* http connection\(s\)/m,
+      /^ {2}worker 1: [1-9]\d* echo connection\(s\), [1-9]\d* http connection\(s\)/m,
+      /^ {2}total: 64 echo, 64 http/m,
+      /closed: every worker stopped gracefully/,
+    ],
+  },
+  {
     name: 'syscalls',
     file: 'syscalls.mjs',
     args: ['--quick'],

@@ -4,6 +4,9 @@
 import t from 'tap';
 import { plan, probeDrivers, runOne } from '../examples/run-all.mjs';
 
+// Some twenty child processes (all-cores starts worker threads too): on a shared 2-core machine
+// this file may take longer than the runner's 120 s.
+t.setTimeout(600_000);
 const probe = await probeDrivers();
 for (const item of plan(probe)) {
   const name = item.driver ? `example ${item.run.name} [${item.driver}]` : `example ${item.run.name} (uring and epoll)`;

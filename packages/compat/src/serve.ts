@@ -28,6 +28,12 @@ export interface ServeOptions {
   /** For IPv6 hosts: accept IPv6 only. */
   ipv6Only?: boolean;
   /**
+   * Set `SO_REUSEPORT`, so several processes or threads serve one port and the kernel spreads
+   * connections among them. Under `node:cluster` this is how workers share a port: `serve()`
+   * never calls `server.listen()`, so cluster's primary-side handle sharing does not apply.
+   */
+  reusePort?: boolean;
+  /**
    * Serve on a Unix domain socket at this path (or Linux abstract name with a leading `'\0'`)
    * instead of TCP. An existing file there is `EADDRINUSE` (never unlinked for you); the file
    * is removed when the listener closes.
@@ -100,6 +106,8 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   if (typeof server === 'function') server = http.createServer(server);
   if (!server || typeof server.emit !== 'function') throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
   const srv = server as Server & ServerFields;
+  if (options.reusePort !== undefined && typeof options.reusePort !== 'boolean')
+    throw invalidArgType('options.reusePort', 'of type boolean', options.reusePort);
   const rt = await resolveRuntime(options.runtime);
   reportPool(rt);
   // A Unix listen's errors already read as node:net's (`listen EADDRINUSE: address already in use /path`).
@@ -107,7 +115,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     options.path !== undefined
       ? await rt.listen({ path: options.path, backlog: options.backlog, readableAll: options.readableAll, writableAll: options.writableAll })
       : await rt
-          .listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only })
+          .listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only, reusePort: options.reusePort })
           .catch((err: unknown) => Promise.reject(asListenError(err)));
   const conns = new Set<RentioSocket>();
   let closing: Promise<void> | null = null;

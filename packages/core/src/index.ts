@@ -65,3 +65,4 @@ export { UnixListener, type UnixConnectOptions, type UnixListenOptions } from '.
 export { UnixStream } from './unix-stream.js';
 export { bindUdp, connect, defaultRuntime, listen, open, readFile, sleep, writeFile } from './default-runtime.js';
 export type { DriverModel, DriverOptions, DriverStats } from './driver.js';
+export { CorePool, runOnAllCores, type AllCoresContext, type AllCoresMain, type AllCoresOptions, type AllCoresStats } from './workers.js';

@@ -324,7 +324,10 @@ export class Op {
    * {@link Op.complete}: under a completion driver the kernel may be using the buffer until then.
    */
   cancel(cause: CancelCause): void {
-    if (this.state !== PENDING) return;
+    // A CLOSE is never cancelled: cancelled before it reached the kernel (a runtime closed while
+    // a handle's close was queued), its fd would stay open for good — a listener would keep its
+    // port and, in a SO_REUSEPORT group, keep taking connections nobody accepts.
+    if (this.state !== PENDING || this.code === OpCode.CLOSE) return;
     this.state = CANCELLING;
     this.cancelCause = cause;
     this.sink?._cancel(this);

@@ -16,7 +16,7 @@ import { File, type OpenFlags } from './file.js';
 import { parseMode, parseOpenFlags } from './flags.js';
 import { Op, OpCode } from './op.js';
 import { checkDriverName, openDriver, type DriverName } from './select.js';
-import { IPPROTO_IPV6, IPV6_V6ONLY, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR } from './constants.js';
+import { IPPROTO_IPV6, IPV6_V6ONLY, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, SO_REUSEPORT } from './constants.js';
 import { AF_INET, AF_INET6 } from './sockaddr.js';
 import { TcpListener } from './tcp-listener.js';
 import { TcpStream } from './tcp-stream.js';
@@ -45,6 +45,12 @@ export interface ListenOptions {
   backlog?: number;
   /** For IPv6 hosts: accept IPv6 only. Default false. */
   ipv6Only?: boolean;
+  /**
+   * Set `SO_REUSEPORT` before binding, so several listeners (threads or processes of the same
+   * user) accept on one port and the kernel spreads new connections among them. Every listener
+   * on the port must set it; without it a second listener fails with `EADDRINUSE`. Default false.
+   */
+  reusePort?: boolean;
 }
 
 /** Options of {@link Runtime.connect}. */
@@ -180,25 +186,29 @@ export class Runtime extends Engine {
     const port = checkPort(opts.port ?? 0, true);
     const backlog = checkInt('backlog', opts.backlog ?? 511, 0, 65535);
     const ipv6Only = checkBool('ipv6Only', opts.ipv6Only ?? false);
+    const reusePort = checkBool('reusePort', opts.reusePort ?? false);
     if (opts.host !== undefined && typeof opts.host !== 'string') throw new InvalidArgTypeError('host', 'a string', opts.host);
     if (opts.host === undefined) {
       try {
-        return await this.#listenOn('::', port, backlog, ipv6Only);
+        return await this.#listenOn('::', port, backlog, ipv6Only, reusePort);
       } catch (err) {
         if ((err as { code?: string }).code !== 'EAFNOSUPPORT') throw err;
-        return this.#listenOn('0.0.0.0', port, backlog, false);
+        return this.#listenOn('0.0.0.0', port, backlog, false, reusePort);
       }
     }
     const address = isIP(opts.host) ? opts.host : (await lookup(opts.host)).address;
-    return this.#listenOn(address, port, backlog, ipv6Only);
+    return this.#listenOn(address, port, backlog, ipv6Only, reusePort);
   }
 
-  async #listenOn(address: string, port: number, backlog: number, ipv6Only: boolean): Promise<TcpListener> {
+  async #listenOn(address: string, port: number, backlog: number, ipv6Only: boolean, reusePort: boolean): Promise<TcpListener> {
     const family = isIP(address) === 6 ? AF_INET6 : AF_INET;
     const fd = await this.#socket(family, { address, port });
     const l = new TcpListener(this, fd);
     try {
       this._setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+      // SO_REUSEPORT only counts when set before bind(): the kernel joins the socket to the
+      // port's reuseport group at bind time.
+      if (reusePort) this._setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
       if (family === AF_INET6) this._setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, ipv6Only ? 1 : 0);
       await l._bindListen(address, port, backlog);
       return l;
