@@ -6,6 +6,7 @@
  * @module
  */
 import http from 'node:http';
+import { isIP } from 'node:net';
 import { getSystemErrorMap } from 'node:util';
 import type { Server } from 'node:net';
 import type { SocketAddressInfo, TcpListener, TcpStream, UnixListener, UnixStream } from '@rentio/core';
@@ -71,7 +72,9 @@ interface ServerFields {
   keepAlive?: boolean;
   keepAliveInitialDelay?: number;
   highWaterMark?: number;
-  maxConnections?: number;
+  maxConnections?: number | null;
+  /** `net.Server`'s `blockList` option: peers it blocks are closed at once, never emitted. */
+  blockList?: { check(address: string, family?: string): boolean };
   _connections?: number;
   _emitCloseIfDrained?: () => void;
 }
@@ -98,8 +101,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
 export async function serve(server: Server | http.RequestListener, options?: ServeOptions): Promise<Served>;
 export async function serve(server: Server | http.RequestListener, options: ServeOptions = {}): Promise<Served<SocketAddressInfo | string>> {
   if (typeof server === 'function') server = http.createServer(server);
-  if (!server || typeof (server).emit !== 'function')
-    throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
+  if (!server || typeof server.emit !== 'function') throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
   const srv = server as Server & ServerFields;
   const rt = await resolveRuntime(options.runtime);
   reportPool(rt);
@@ -122,7 +124,8 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   for (const f of srv.listeners('listening')) if (f.name === 'setupConnectionsTracking') (f as () => void).call(srv);
 
   const onConnection = (tcp: TcpStream | UnixStream): void => {
-    if (srv.maxConnections !== undefined && srv.maxConnections > 0 && conns.size >= srv.maxConnections) {
+    // As net.Server: any maxConnections set (0 included) caps the live connections.
+    if (srv.maxConnections !== undefined && srv.maxConnections !== null && conns.size >= srv.maxConnections) {
       // A Unix socket has no addresses: its 'drop' data is empty, as net.Server's for a pipe.
       srv.emit(
         'drop',
@@ -137,6 +140,10 @@ export async function serve(server: Server | http.RequestListener, options: Serv
             }
           : {},
       );
+      void tcp.close().catch(() => {});
+      return;
+    }
+    if (isBlocked(srv.blockList, tcp)) {
       void tcp.close().catch(() => {});
       return;
     }
@@ -247,6 +254,13 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     },
   };
   return served;
+}
+
+/** Whether the server's `blockList` blocks this peer (a Unix socket has no address to block). */
+function isBlocked(blockList: ServerFields['blockList'], tcp: TcpStream | UnixStream): boolean {
+  if (!blockList || !('remoteAddress' in tcp) || !tcp.remoteAddress) return false;
+  const family = isIP(tcp.remoteAddress);
+  return family !== 0 && blockList.check(tcp.remoteAddress, `ipv${family}`);
 }
 
 /**

@@ -1,0 +1,50 @@
+// serve() admits connections as net.Server's accept path does: `maxConnections = 0` refuses
+// every connection (with 'drop'), and the server's `blockList` closes a blocked peer at once
+// without a 'connection'. Found by Node's own test-net-server-drop-connections.js and
+// test-net-server-blocklist.js run over compat.
+import net from 'node:net';
+import t from 'tap';
+import { serve } from '@rentio/compat';
+import { eachDriver } from '../helpers/drivers.mjs';
+
+/** Connect with node:net and resolve with how the connection ended: 'closed' by the server, or data. */
+function probe(port) {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1');
+    let got = '';
+    c.on('data', (d) => (got += d));
+    c.on('error', (e) => (e.code === 'ECONNRESET' ? resolve('closed') : reject(e)));
+    c.on('close', () => resolve(got === '' ? 'closed' : got));
+  });
+}
+
+void eachDriver(t, 'maxConnections = 0 drops every connection with its addresses', async (t, runtime) => {
+  const server = net.createServer((s) => s.end('hello'));
+  server.maxConnections = 0;
+  const drops = [];
+  server.on('drop', (d) => drops.push(d));
+  const served = await serve(server, { port: 0, host: '127.0.0.1', runtime });
+  t.teardown(() => served.close());
+  t.equal(await probe(served.port), 'closed');
+  t.equal(drops.length, 1);
+  t.equal(drops[0].localPort, served.port);
+  t.equal(drops[0].remoteAddress, '127.0.0.1');
+  server.maxConnections = 1;
+  t.equal(await probe(served.port), 'hello', 'raising the cap admits again');
+});
+
+void eachDriver(t, 'a blockList blocks a peer before any connection event', async (t, runtime) => {
+  const blockList = new net.BlockList();
+  blockList.addAddress('127.0.0.1');
+  const server = net.createServer({ blockList }, (s) => s.end('hello'));
+  // Node 20's net.Server has no blockList option yet; serve() reads the field either way.
+  server.blockList = blockList;
+  let connections = 0;
+  server.on('connection', () => connections++);
+  const served = await serve(server, { port: 0, host: '127.0.0.1', runtime });
+  t.teardown(() => served.close());
+  t.equal(await probe(served.port), 'closed');
+  t.equal(connections, 0);
+  server.blockList = new net.BlockList();
+  t.equal(await probe(served.port), 'hello', 'an address the list does not block is served');
+});
