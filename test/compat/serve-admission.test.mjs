@@ -48,3 +48,20 @@ void eachDriver(t, 'a blockList blocks a peer before any connection event', asyn
   server.blockList = new net.BlockList();
   t.equal(await probe(served.port), 'hello', 'an address the list does not block is served');
 });
+
+void eachDriver(t, "a served connection carries no 'close' listener of serve's, and is still counted out", async (t, runtime) => {
+  // http's CONNECT / upgrade hand-off expects a detached socket with no 'close' listener left
+  // (net.Server counts its connections inside Socket#_destroy, not with a listener).
+  let listeners = -1;
+  const server = net.createServer((s) => {
+    listeners = s.listenerCount('close');
+    s.end('bye');
+  });
+  const served = await serve(server, { port: 0, host: '127.0.0.1', runtime });
+  t.teardown(() => served.close());
+  t.equal(await probe(served.port), 'bye');
+  t.equal(listeners, 0);
+  for (let i = 0; i < 200 && served.connections > 0; i++) await new Promise((r) => setTimeout(r, 5));
+  t.equal(served.connections, 0, 'the closed connection left the count');
+  t.equal(server._connections, 0);
+});

@@ -159,7 +159,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     // As net's accept path: server._connections counts live connections, so server.close()
     // emits 'close' only once they are gone.
     if (typeof srv._connections === 'number') srv._connections++;
-    sock.once('close', () => {
+    onClose(sock, () => {
       conns.delete(sock);
       if (typeof srv._connections === 'number') {
         srv._connections--;
@@ -254,6 +254,23 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     },
   };
   return served;
+}
+
+/**
+ * Run `gone` when `sock` emits 'close', before its listeners, without being one: net.Server
+ * counts its connections inside Socket#_destroy, and http's CONNECT / upgrade hand-off relies on
+ * a detached socket having no 'close' listener left (Node's test-http-connect asserts it).
+ */
+function onClose(sock: RentioSocket, gone: () => void): void {
+  const emit = sock.emit;
+  let done = false;
+  sock.emit = function (this: RentioSocket, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'close' && !done) {
+      done = true;
+      gone();
+    }
+    return emit.call(this, event, ...args);
+  };
 }
 
 /** Whether the server's `blockList` blocks this peer (a Unix socket has no address to block). */
