@@ -14,7 +14,9 @@
  *
  * Options: --node-src DIR, --node PATH (the Node binary; default this one), --drivers epoll,uring,
  * --sides client,server, --jobs N (2), --timeout MS (30000), --filter REGEX, --scope FILE,
- * --json FILE (every result), --logs DIR (output of each failure), --write-scope.
+ * --json FILE (every result), --logs DIR (output of each failure), --baseline FILE (take plain
+ * Node's results from an earlier --json run instead of running them again), --merge A.json,B.json
+ * (print the table of earlier runs, later files' results replacing earlier ones), --write-scope.
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -41,6 +43,8 @@ const { values: opt } = parseArgs({
     json: { type: 'string' },
     logs: { type: 'string' },
     'write-scope': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    merge: { type: 'string' },
   },
 });
 
@@ -111,6 +115,7 @@ function runOne(test, slot, preload, driver) {
     if (driver) env.RENTIO_DRIVER = driver;
     else delete env.RENTIO_DRIVER;
     delete env.NODE_OPTIONS;
+    const started = Date.now();
     const child = spawn(node, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (d) => {
@@ -136,7 +141,7 @@ function runOne(test, slot, preload, driver) {
       } catch {
         /* none */
       }
-      done({ pass, status: timedOut ? 'timeout' : signal ? `signal ${signal}` : `exit ${code}`, output });
+      done({ pass, status: timedOut ? 'timeout' : signal ? `signal ${signal}` : `exit ${code}`, ms: Date.now() - started, output });
     });
   });
 }
@@ -169,12 +174,25 @@ const nodeVersion = await new Promise((r) => {
 const inScope = tests.filter((t) => !t.reason);
 console.log(`node-core: ${tests.length} selected, ${inScope.length} in scope, Node ${nodeVersion}, source ${root}`);
 
-await runAll(inScope, 'baseline', null, null);
-const passing = inScope.filter((t) => t.results.baseline.pass);
 const configs = [];
 for (const side of opt.sides.split(',').filter(Boolean))
   for (const driver of opt.drivers.split(',').filter(Boolean)) configs.push({ key: `${side}/${driver}`, side, driver });
-for (const c of configs) await runAll(passing, c.key, join(here, `preload-${c.side}.mjs`), c.driver);
+if (opt.merge) {
+  // Only report: results of earlier --json runs, a later file's result for a test and
+  // configuration replacing an earlier one's (a re-run of some configurations).
+  const byName = new Map(inScope.map((t) => [t.name, t]));
+  for (const file of opt.merge.split(',')) {
+    for (const r of JSON.parse(readFileSync(file, 'utf8')).tests) Object.assign(byName.get(r.name)?.results ?? {}, r.results);
+  }
+  for (const t of inScope) t.results.baseline ??= { pass: false, status: 'not in --merge' };
+  for (const t of inScope) for (const c of configs) t.results[c.key] ??= { pass: false, status: 'not run' };
+} else if (opt.baseline) {
+  // The baseline of an earlier --json run (same source and Node): plain Node is not run again.
+  const earlier = new Map(JSON.parse(readFileSync(opt.baseline, 'utf8')).tests.map((t) => [t.name, t.results.baseline]));
+  for (const t of inScope) t.results.baseline = earlier.get(t.name) ?? { pass: false, status: 'not in --baseline' };
+} else await runAll(inScope, 'baseline', null, null);
+const passing = inScope.filter((t) => t.results.baseline.pass);
+if (!opt.merge) for (const c of configs) await runAll(passing, c.key, join(here, `preload-${c.side}.mjs`), c.driver);
 
 const pct = (n, d) => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)}%`);
 const rows = [
@@ -201,7 +219,7 @@ if (opt.json) {
   const out = tests.map(({ name, reason, results }) => ({
     name,
     reason,
-    results: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, { pass: r.pass, status: r.status }])),
+    results: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, { pass: r.pass, status: r.status, ms: r.ms }])),
   }));
   writeFileSync(opt.json, JSON.stringify({ node: nodeVersion, source: root, tests: out }, null, 2));
 }

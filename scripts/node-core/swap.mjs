@@ -8,6 +8,9 @@
  */
 import net from 'node:net';
 import http from 'node:http';
+// Loaded before the swap: TLSSocket and tty's streams extend the net.Socket they find at load.
+import 'node:tls';
+import 'node:tty';
 import { defaultRuntime } from '@rentio/core';
 import { RentioSocket, serve } from '@rentio/compat';
 
@@ -24,12 +27,19 @@ function socketOptions(options) {
 /** Swap the client side: net.Socket, net.connect / createConnection, http.Agent's connector. */
 export function swapClient() {
   function Socket(options) {
+    // Called as a function (tls.TLSSocket's `ReflectApply(net.Socket, this, ...)`) or as a
+    // subclass's super(): initialise `this` as node:net does; those sockets are not swapped.
+    if (!new.target) return Reflect.apply(NodeSocket, this, [options]);
+    if (new.target !== Socket) return Reflect.construct(NodeSocket, [options], new.target);
     // A socket over an fd or a libuv handle belongs to node:net (IPC, stdio, pipes): not swapped.
     if (options && (options.handle !== undefined || options.fd !== undefined)) return new NodeSocket(options);
     return new RentioSocket(socketOptions(options));
   }
   Object.defineProperty(Socket, Symbol.hasInstance, { value: (o) => o instanceof NodeSocket || o instanceof RentioSocket });
-  Socket.prototype = NodeSocket.prototype;
+  // net.Socket.prototype is the swapped class's: a patch of net.Socket.prototype.connect (as APM
+  // agents do) sees compat's sockets. tls and tty were loaded first, so their sockets still
+  // inherit from node:net's.
+  Socket.prototype = RentioSocket.prototype;
   function connect(...args) {
     const first = args[0];
     // net.connect's normalizeArgs: an array is already normalized ([options, cb]).
