@@ -2,6 +2,7 @@
 // every connection (with 'drop'), and the server's `blockList` closes a blocked peer at once
 // without a 'connection'. Found by Node's own test-net-server-drop-connections.js and
 // test-net-server-blocklist.js run over compat.
+import http from 'node:http';
 import net from 'node:net';
 import t from 'tap';
 import { serve } from '@rentio/compat';
@@ -64,4 +65,25 @@ void eachDriver(t, "a served connection carries no 'close' listener of serve's, 
   for (let i = 0; i < 200 && served.connections > 0; i++) await new Promise((r) => setTimeout(r, 5));
   t.equal(served.connections, 0, 'the closed connection left the count');
   t.equal(server._connections, 0);
+});
+
+void eachDriver(t, 'close() runs http.Server#close at once: a connection still answering stays open after its response', async (t, runtime) => {
+  // Node's test-http-server-unconsume: the server closes inside the handler, the response ends,
+  // and the client then writes more on the same connection, which must still reach the server.
+  let serverClosed = false;
+  let received = '';
+  const server = http.createServer((req, res) => {
+    res.end('ok');
+    req.socket.on('data', (d) => (received += d));
+    server.close(() => (serverClosed = true));
+  });
+  const served = await serve(server, { port: 0, host: '127.0.0.1', runtime });
+  const client = net.connect(served.port, '127.0.0.1');
+  client.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  await new Promise((resolve) => client.once('data', resolve));
+  client.end('hello world');
+  await new Promise((resolve) => client.on('close', resolve));
+  await served.close();
+  t.equal(received, 'hello world', 'the bytes after the response reached the socket');
+  t.ok(serverClosed, "the server emitted 'close' once the connection was gone");
 });

@@ -233,17 +233,25 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         const allGone = new Promise<void>((resolve) => {
           drained = resolve;
         });
+        // net.Server#close (and http.Server's, which first closes the idle keep-alive
+        // connections) runs now, inside close(), as Node's does: a connection still answering
+        // is left open, and one that goes idle later is not closed for it. The listener counts
+        // as a connection until it has closed, so the server's 'close' waits for it too. No
+        // callback: it would only report ERR_SERVER_NOT_RUNNING.
+        protoClosed = true;
+        const counted = typeof srv._connections === 'number';
+        if (counted) srv._connections = (srv._connections ?? 0) + 1;
+        protoClose.call(srv);
         await listener.close();
         await accepting;
         if (srv.close === patchedClose) delete (srv as { close?: unknown }).close;
         delete (srv as { listening?: unknown }).listening;
         if ((srv as unknown as Record<symbol, unknown>)[kAsyncDispose] === patchedDispose)
           delete (srv as unknown as Record<symbol, unknown>)[kAsyncDispose];
-        // http.Server#close() also closes idle keep-alive connections; a plain net.Server's
-        // close() emits 'close' once drained. Neither listens, so no callback: it would only
-        // report ERR_SERVER_NOT_RUNNING.
-        protoClosed = true;
-        protoClose.call(srv);
+        if (counted) {
+          srv._connections = (srv._connections ?? 1) - 1;
+          srv._emitCloseIfDrained?.();
+        }
         if (conns.size > 0) await allGone;
         if (srv.address === patchedAddress) delete (srv as { address?: unknown }).address;
       })();
