@@ -148,6 +148,8 @@ export function swapServer() {
         ipv6Only: options.ipv6Only,
         readableAll: options.readableAll,
         writableAll: options.writableAll,
+        // Passed through for serve()'s SO_REUSEPORT (ignored where serve() has no such option).
+        reusePort: options.reusePort,
         runtime,
       });
     });
@@ -155,6 +157,10 @@ export function swapServer() {
       (srv) => {
         this[kPending] = this[kBinding] = null;
         this[kServed] = srv;
+        // net.Server's key of what it listens on (family:address:requested port), which
+        // test/common and cluster read.
+        const a = srv.address();
+        if (typeof a === 'object') this._connectionKey = `${a.family === 'IPv6' ? 6 : 4}:${a.address}:${Number(options.port)}`;
         if (pending.closed) void srv.close();
         else this.emit('listening');
       },
