@@ -10,7 +10,9 @@
  * (preload-server.mjs) — on each driver; one process per test, with a timeout, `--jobs` at a
  * time. Prints a table (selected / in scope / baseline pass / pass per driver and side) and the
  * tests that pass on plain Node but fail over compat. Tests out of scope are listed with their
- * reason in scope.json; a test it does not list is judged by scope-rules.mjs.
+ * reason in scope.json; a test it does not list is judged by scope-rules.mjs. scope.json's
+ * "differences" names in-scope tests that fail on one side for a difference compat documents in
+ * its README; they stay in the counts and are marked in the failure list.
  *
  * Options: --node-src DIR, --node PATH (the Node binary; default this one), --drivers epoll,uring,
  * --sides client,server, --jobs N (2), --timeout MS (30000), --filter REGEX, --scope FILE,
@@ -66,6 +68,8 @@ const timeoutMs = Number(opt.timeout);
 const filter = opt.filter ? new RegExp(opt.filter) : null;
 const scope = existsSync(opt.scope) ? JSON.parse(readFileSync(opt.scope, 'utf8')) : { outOfScope: {} };
 const listed = scope.outOfScope ?? {};
+/** In-scope tests that fail on one side for a difference compat documents (its README). */
+const differences = scope.differences ?? {};
 
 /** `// Flags:` and `// Env:` of a test, as Node's test runner reads them. */
 function metadata(source) {
@@ -211,8 +215,11 @@ const failures = passing.filter((t) => configs.some((c) => !t.results[c.key].pas
 console.log(`\nFailures (pass on plain Node, fail over compat): ${failures.length}`);
 for (const t of failures) {
   const where = configs.filter((c) => !t.results[c.key].pass).map((c) => `${c.key} (${t.results[c.key].status})`);
-  console.log(`  ${t.name}: ${where.join(', ')}`);
+  const why = differences[t.name];
+  console.log(`  ${t.name}: ${where.join(', ')}${why ? `\n      documented difference (${why.side} side): ${why.reason}` : ''}`);
 }
+const explained = failures.filter((t) => differences[t.name] && configs.every((c) => t.results[c.key].pass || c.side === differences[t.name].side));
+console.log(`Of these, explained by a documented difference of compat (scope.json "differences"): ${explained.length}`);
 if (failures.length) console.log(`Output of each failure: ${logs}`);
 
 if (opt.json) {
