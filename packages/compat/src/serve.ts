@@ -6,6 +6,7 @@
  * @module
  */
 import http from 'node:http';
+import { isIP } from 'node:net';
 import { getSystemErrorMap } from 'node:util';
 import type { Server } from 'node:net';
 import type { SocketAddressInfo, TcpListener, TcpStream, UnixListener, UnixStream } from '@rentio/core';
@@ -77,7 +78,9 @@ interface ServerFields {
   keepAlive?: boolean;
   keepAliveInitialDelay?: number;
   highWaterMark?: number;
-  maxConnections?: number;
+  maxConnections?: number | null;
+  /** `net.Server`'s `blockList` option: peers it blocks are closed at once, never emitted. */
+  blockList?: { check(address: string, family?: string): boolean };
   _connections?: number;
   _emitCloseIfDrained?: () => void;
 }
@@ -129,7 +132,8 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   for (const f of srv.listeners('listening')) if (f.name === 'setupConnectionsTracking') (f as () => void).call(srv);
 
   const onConnection = (tcp: TcpStream | UnixStream): void => {
-    if (srv.maxConnections !== undefined && srv.maxConnections > 0 && conns.size >= srv.maxConnections) {
+    // As net.Server: any maxConnections set (0 included) caps the live connections.
+    if (srv.maxConnections !== undefined && srv.maxConnections !== null && conns.size >= srv.maxConnections) {
       // A Unix socket has no addresses: its 'drop' data is empty, as net.Server's for a pipe.
       srv.emit(
         'drop',
@@ -147,6 +151,10 @@ export async function serve(server: Server | http.RequestListener, options: Serv
       void tcp.close().catch(() => {});
       return;
     }
+    if (isBlocked(srv.blockList, tcp)) {
+      void tcp.close().catch(() => {});
+      return;
+    }
     const sock = new RentioSocket(tcp, {
       allowHalfOpen: srv.allowHalfOpen,
       pauseOnCreate: srv.pauseOnConnect,
@@ -159,7 +167,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     // As net's accept path: server._connections counts live connections, so server.close()
     // emits 'close' only once they are gone.
     if (typeof srv._connections === 'number') srv._connections++;
-    sock.once('close', () => {
+    onClose(sock, () => {
       conns.delete(sock);
       if (typeof srv._connections === 'number') {
         srv._connections--;
@@ -239,6 +247,15 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         const allGone = new Promise<void>((resolve) => {
           drained = resolve;
         });
+        // net.Server#close (and http.Server's, which first closes the idle keep-alive
+        // connections) runs now, inside close(), as Node's does: a connection still answering
+        // is left open, and one that goes idle later is not closed for it. The listener counts
+        // as a connection until it has closed, so the server's 'close' waits for it too. No
+        // callback: it would only report ERR_SERVER_NOT_RUNNING.
+        protoClosed = true;
+        const counted = typeof srv._connections === 'number';
+        if (counted) srv._connections = (srv._connections ?? 0) + 1;
+        protoClose.call(srv);
         await listener.close();
         await accepting;
         if (srv.close === patchedClose) delete (srv as { close?: unknown }).close;
@@ -247,11 +264,10 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         delete (srv as { listening?: unknown }).listening;
         if ((srv as unknown as Record<symbol, unknown>)[kAsyncDispose] === patchedDispose)
           delete (srv as unknown as Record<symbol, unknown>)[kAsyncDispose];
-        // http.Server#close() also closes idle keep-alive connections; a plain net.Server's
-        // close() emits 'close' once drained. Neither listens, so no callback: it would only
-        // report ERR_SERVER_NOT_RUNNING.
-        protoClosed = true;
-        protoClose.call(srv);
+        if (counted) {
+          srv._connections = (srv._connections ?? 1) - 1;
+          srv._emitCloseIfDrained?.();
+        }
         if (conns.size > 0) await allGone;
         if (srv.address === patchedAddress) delete (srv as { address?: unknown }).address;
       })();
@@ -262,6 +278,30 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     },
   };
   return served;
+}
+
+/**
+ * Run `gone` when `sock` emits 'close', before its listeners, without being one: net.Server
+ * counts its connections inside Socket#_destroy, and http's CONNECT / upgrade hand-off relies on
+ * a detached socket having no 'close' listener left (Node's test-http-connect asserts it).
+ */
+function onClose(sock: RentioSocket, gone: () => void): void {
+  const emit = sock.emit;
+  let done = false;
+  sock.emit = function (this: RentioSocket, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'close' && !done) {
+      done = true;
+      gone();
+    }
+    return emit.call(this, event, ...args);
+  };
+}
+
+/** Whether the server's `blockList` blocks this peer (a Unix socket has no address to block). */
+function isBlocked(blockList: ServerFields['blockList'], tcp: TcpStream | UnixStream): boolean {
+  if (!blockList || !('remoteAddress' in tcp) || !tcp.remoteAddress) return false;
+  const family = isIP(tcp.remoteAddress);
+  return family !== 0 && blockList.check(tcp.remoteAddress, `ipv${family}`);
 }
 
 /**
