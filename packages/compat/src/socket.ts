@@ -12,7 +12,7 @@
 import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
-import { UnsupportedError, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
+import { UnsupportedError, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
 import { checkPort, connectArgs, connectHost, lookupHost, type ConnectOptions } from './connect-args.js';
 import { closedBeforeConnection, invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, socketClosed, streamDestroyed } from './errors.js';
 import { SMALL_SLAB_SIZE, giveBack, pool, reportPool, smallPool } from './pool.js';
@@ -327,7 +327,7 @@ export class RentioSocket extends Duplex {
     }
     this.#timer?.refresh();
     const segs = this[kStager].segments(chunks);
-    if (segs.length === 1) this.#writeOne(tcp, segs[0], cb);
+    if (segs.length === 1) this.#writeOne(tcp, segs[0]!, cb);
     else this.#writeSegments(tcp, segs, cb);
   }
 

@@ -99,7 +99,7 @@ export class Stager {
     // Slabs touched, with the byte ranges of their chunks in this submission.
     let i = 0;
     while (i < chunks.length) {
-      const c = chunks[i];
+      const c = chunks[i]!; // i < chunks.length
       const p = c.byteLength > 0 ? this.#find(c.buffer as ArrayBuffer) : undefined;
       if (!p) {
         if (c.byteLength > 0) this.#copyInto(out, c);
@@ -110,10 +110,9 @@ export class Stager {
       let exact = p.handed === 0 && c.byteOffset === 0;
       let end = c.byteOffset + c.byteLength;
       let j = i + 1;
-      while (j < chunks.length && chunks[j].byteLength > 0 && chunks[j].buffer === p.ab) {
-        if (chunks[j].byteOffset !== end) exact = false;
-        end = chunks[j].byteOffset + chunks[j].byteLength;
-        j++;
+      for (let next = chunks[j]; next && next.byteLength > 0 && next.buffer === p.ab; next = chunks[++j]) {
+        if (next.byteOffset !== end) exact = false;
+        end = next.byteOffset + next.byteLength;
       }
       if (exact && end === p.used) {
         this.#remove(p);
@@ -122,8 +121,9 @@ export class Stager {
         // Another view into this slab is still queued somewhere: copy, keep the slab attached.
         p.sealed = true;
         for (let k = i; k < j; k++) {
-          this.#copyInto(out, chunks[k]);
-          p.handed += chunks[k].byteLength;
+          const run = chunks[k]!; // k < j <= chunks.length
+          this.#copyInto(out, run);
+          p.handed += run.byteLength;
         }
         if (p.handed >= p.used) {
           this.#remove(p);
@@ -289,7 +289,7 @@ function stagedWrite1(this: StagingStream, chunk: Uint8Array, _encoding: BufferE
 
 function stagedWritev(this: StagingStream, entries: { chunk: Uint8Array }[], cb: Callback): void {
   const list = new Array<Uint8Array>(entries.length);
-  for (let i = 0; i < entries.length; i++) list[i] = entries[i].chunk;
+  for (let i = 0; i < entries.length; i++) list[i] = entries[i]!.chunk; // i < entries.length
   this[kSubmit](list, cb);
 }
 

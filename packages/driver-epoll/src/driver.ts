@@ -200,9 +200,10 @@ export class EpollDriver implements Driver {
     dv.setBigUint64(MSGHDR.iov, BigInt(this.#scratchAddr + MSGHDR.size), true);
     dv.setBigUint64(MSGHDR.iovlen, BigInt(bufs.length), true);
     for (let i = 0; i < bufs.length; i++) {
+      const buf = bufs[i]!; // i < bufs.length
       const at = MSGHDR.size + i * IOVEC.size;
-      dv.setBigUint64(at + IOVEC.base, BigInt(ffi.addressOf(bufs[i])), true);
-      dv.setBigUint64(at + IOVEC.len, BigInt(bufs[i].byteLength), true);
+      dv.setBigUint64(at + IOVEC.base, BigInt(ffi.addressOf(buf)), true);
+      dv.setBigUint64(at + IOVEC.len, BigInt(buf.byteLength), true);
     }
     return this.#scratch;
   }

@@ -113,11 +113,12 @@ export class FilePool {
       let head = Atomics.load(lane.ring, R_COMP_HEAD);
       const tail = Atomics.load(lane.ring, R_COMP_TAIL);
       while (head !== tail) {
-        const id = lane.ring[R_HEADER + RING_CAP + (head & (RING_CAP - 1))];
+        // INVARIANT: a masked index inside the ring's completion half: always in range.
+        const id = lane.ring[R_HEADER + RING_CAP + (head & (RING_CAP - 1))]!;
         head++;
         lane.queued--;
         const op = this.#ops[id]!;
-        const res = this.#jobs[id * JOB_FIELDS + F_RES];
+        const res = this.#jobs[id * JOB_FIELDS + F_RES]!; // id < slots: the jobs array holds every slot
         this.#ops[id] = null;
         this.#iovecs[id] = null;
         Atomics.store(this.#states, id, S_FREE);
@@ -149,7 +150,7 @@ export class FilePool {
     const head = Atomics.load(lane.ring, R_SUB_HEAD);
     const tail = Atomics.load(lane.ring, R_SUB_TAIL);
     const lostIds = new Set<number>();
-    for (let h = Math.max(0, head - 1); h < tail; h++) lostIds.add(lane.ring[R_HEADER + (h & (RING_CAP - 1))]);
+    for (let h = Math.max(0, head - 1); h < tail; h++) lostIds.add(lane.ring[R_HEADER + (h & (RING_CAP - 1))]!); // masked: in range
     for (const id of lostIds) {
       const op = this.#ops[id];
       if (!op || Atomics.load(this.#states, id) === S_DONE) continue;

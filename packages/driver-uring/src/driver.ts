@@ -169,7 +169,7 @@ export class UringDriver implements Driver {
       // here: core may be iterating a list of ops that completing one would unlink.
       this.#slab.state[slot] = QUEUED_CANCELLED;
     } else if (state === IN_KERNEL) {
-      this.#queue.push(slot, this.#slab.gen[slot]);
+      this.#queue.push(slot, this.#slab.gen[slot]!);
       this.#stats.cancels++;
     }
     this.#schedule();
@@ -245,7 +245,7 @@ export class UringDriver implements Driver {
    * its signals are switched off (IORING_CQ_EVENTFD_DISABLED) until {@link UringDriver.#rearm}.
    */
   #quiet(): void {
-    if (this.#defer) this.#ring.cq[this.#ring.cqFlags] |= IORING_CQ_EVENTFD_DISABLED;
+    if (this.#defer) this.#ring.cq[this.#ring.cqFlags]! |= IORING_CQ_EVENTFD_DISABLED;
   }
 
   /**
@@ -258,7 +258,7 @@ export class UringDriver implements Driver {
   #rearm(): void {
     const ring = this.#ring;
     for (let rounds = 0; rounds < 64; rounds++) {
-      Atomics.store(ring.cq, ring.cqFlags, ring.cq[ring.cqFlags] & ~IORING_CQ_EVENTFD_DISABLED);
+      Atomics.store(ring.cq, ring.cqFlags, ring.cq[ring.cqFlags]! & ~IORING_CQ_EVENTFD_DISABLED);
       if (!(Atomics.load(ring.sq, ring.sqFlags) & IORING_SQ_TASKRUN)) return;
       this.#quiet();
       this.#enter();
@@ -348,7 +348,7 @@ export class UringDriver implements Driver {
         }
         const b = (tail & mask) << 4;
         URING_OPS[op.code].prep(sqes, b, op, slab, slot);
-        setUserData(sqes, b, slot, slab.gen[slot]);
+        setUserData(sqes, b, slot, slab.gen[slot]!);
         slab.state[slot] = IN_KERNEL;
       } else {
         // A cancel: only if its target is still the same op, still in the kernel.
@@ -371,14 +371,15 @@ export class UringDriver implements Driver {
     const slab = this.#slab;
     let total = 0;
     for (;;) {
-      let head = cq[ring.cqHead];
+      let head = cq[ring.cqHead]!;
       const tail = Atomics.load(cq, ring.cqTail);
       try {
         while (head !== tail) {
+          // INVARIANT: a masked CQE index inside the CQ mapping (its size checked at start).
           const i = ring.cqes + ((head & mask) << 2);
-          const slot = cq[i];
-          const gen = cq[i + 1];
-          const res = res32[i + 2];
+          const slot = cq[i]!;
+          const gen = cq[i + 1]!;
+          const res = res32[i + 2]!;
           head = (head + 1) >>> 0;
           total++;
           if (gen === USER_DATA_CANCEL) continue;
@@ -431,8 +432,8 @@ export class UringDriver implements Driver {
     const head = Atomics.load(ring.sq, ring.sqHead);
     for (let t = head; t !== this.#sqeTail; t = (t + 1) >>> 0) {
       const b = (t & ring.sqMask) << 4;
-      const slot = ring.sqes[b + 8];
-      const gen = ring.sqes[b + 9];
+      const slot = ring.sqes[b + 8]!; // a masked SQE index: inside the SQE array
+      const gen = ring.sqes[b + 9]!;
       if (gen === USER_DATA_CANCEL) continue;
       const op = this.#slab.lookup(slot, gen);
       if (op) this.#settleUnsubmitted(slot, op, res);
