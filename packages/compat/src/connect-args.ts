@@ -122,7 +122,7 @@ export function connectHost(options: ConnectOptions): string {
  * `hints` (ADDRCONFIG unless a family or hints are given). `done(err, address, family)` once.
  */
 export function lookupHost(host: string, options: ConnectOptions, done: (err: Error | null, address: string, family: number) => void): void {
-  const lookup = options.lookup ?? (dns.lookup);
+  const lookup = options.lookup ?? dns.lookup;
   if (typeof lookup !== 'function') throw invalidArgType('options.lookup', 'of type function', lookup);
   const family = options.family ?? 0;
   let hints = options.hints ?? 0;

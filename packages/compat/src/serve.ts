@@ -98,8 +98,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
 export async function serve(server: Server | http.RequestListener, options?: ServeOptions): Promise<Served>;
 export async function serve(server: Server | http.RequestListener, options: ServeOptions = {}): Promise<Served<SocketAddressInfo | string>> {
   if (typeof server === 'function') server = http.createServer(server);
-  if (!server || typeof (server).emit !== 'function')
-    throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
+  if (!server || typeof server.emit !== 'function') throw invalidArgType('server', 'a net.Server, an http.Server or a request handler', server);
   const srv = server as Server & ServerFields;
   const rt = await resolveRuntime(options.runtime);
   reportPool(rt);
@@ -109,7 +108,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
       ? await rt.listen({ path: options.path, backlog: options.backlog, readableAll: options.readableAll, writableAll: options.writableAll })
       : await rt
           .listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only })
-          .catch((err: unknown) => Promise.reject(asListenError(err)));
+          .catch((err: Error) => Promise.reject(asListenError(err)));
   const conns = new Set<RentioSocket>();
   let closing: Promise<void> | null = null;
   /** Set once net.Server#close ran: from then on a drained server emits 'close', as Node's. */
@@ -169,7 +168,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   // server.address() to learn the port. While served, both speak for the rentio listener: close
   // stops it too (and its cb sees no ERR_SERVER_NOT_RUNNING: the server *is* running), address
   // reports what it is bound to. Own properties shadow the prototype's; close() removes them.
-  const protoClose = srv.close;
+  const protoClose = srv.close.bind(srv);
   const patchedClose = function (this: Server, cb?: (err?: Error) => void): Server {
     if (typeof cb === 'function') srv.once('close', () => cb());
     void served.close();
@@ -236,7 +235,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         // close() emits 'close' once drained. Neither listens, so no callback: it would only
         // report ERR_SERVER_NOT_RUNNING.
         protoClosed = true;
-        protoClose.call(srv);
+        protoClose();
         if (conns.size > 0) await allGone;
         if (srv.address === patchedAddress) delete (srv as { address?: unknown }).address;
       })();
@@ -254,11 +253,11 @@ export async function serve(server: Server | http.RequestListener, options: Serv
  * listen(), so Node says `listen EADDRINUSE: address already in use 127.0.0.1:8080` with
  * `syscall: 'listen'` whichever of the two failed; code, errno, address and port are kept.
  */
-function asListenError(err: unknown): unknown {
-  const e = err as { syscall?: unknown; errno?: unknown; code?: unknown; address?: unknown; port?: unknown; message: string };
+function asListenError(err: Error): Error {
+  const e = err as Error & { syscall?: string; errno?: number; code?: string; address?: string; port?: number };
   if ((e?.syscall !== 'bind' && e?.syscall !== 'listen') || typeof e.errno !== 'number') return err;
   const desc = getSystemErrorMap().get(e.errno)?.[1] ?? String(e.code);
-  const where = e.address === undefined ? '' : e.port === undefined ? ` ${String(e.address)}` : ` ${String(e.address)}:${String(e.port)}`;
+  const where = e.address === undefined ? '' : e.port === undefined ? ` ${e.address}` : ` ${e.address}:${e.port}`;
   e.syscall = 'listen';
   e.message = `listen ${String(e.code)}: ${desc}${where}`;
   return err;

@@ -107,7 +107,7 @@ export class RentioSocket extends Duplex {
   constructor(tcp: Stream | null, options?: SocketOptions);
   constructor(first?: Stream | SocketOptions | null, second?: SocketOptions) {
     const tcp = isStream(first) ? first : null;
-    const options = (tcp || first === null ? second : (first as SocketOptions | undefined)) ?? {};
+    const options = (isStream(first) || first === null ? second : first) ?? {};
     if (typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
@@ -525,7 +525,7 @@ export class RentioSocket extends Duplex {
 
   #attach(tcp: Stream): void {
     this.#tcp = tcp;
-    reportPool(tcp._rt);
+    reportPool(tcp.runtime);
     if (this.#noDelay !== undefined) this.setNoDelay(this.#noDelay);
     if (this.#keepAlive !== undefined) this.setKeepAlive(...this.#keepAlive);
   }

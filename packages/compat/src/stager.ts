@@ -243,8 +243,10 @@ function stageable(stream: Writable, chunk: unknown): chunk is Uint8Array | stri
 }
 
 // Writable's own methods (a Duplex carries the very same functions), which queue the staged
-// views and run the callbacks.
+// views and run the callbacks. Taken unbound on purpose: each call passes the stream as `this`.
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call(stream, ...)
 const writableWrite = Writable.prototype.write as (this: Writable, chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback) => boolean;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call(stream, ...)
 const writableEnd = Writable.prototype.end as (this: Writable, chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback) => Writable;
 
 /** `write()`: stage `chunk` now and queue its view(s), `cb` on the last one. */

@@ -294,10 +294,11 @@ function describe(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'function') return `function ${v.name || '<anonymous>'}`;
   if (typeof v === 'object') {
-    const ctor = (v).constructor?.name;
+    const ctor = v.constructor?.name;
     return ctor ? `an instance of ${ctor}` : 'an object';
   }
   if (typeof v === 'string') return `type string (${JSON.stringify(v.length > 28 ? v.slice(0, 25) + '...' : v)})`;
   if (typeof v === 'bigint') return `type bigint (${v}n)`;
-  return `type ${typeof v} (${String(v)})`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'symbol') return `type ${typeof v} (${String(v)})`;
+  return `type ${typeof v}`;
 }

@@ -50,8 +50,8 @@ export class FilePool {
   #states = new Int32Array(new SharedArrayBuffer(JOB_CAP * 4));
   #global = new Int32Array(new SharedArrayBuffer(G_FIELDS * 4));
   // INVARIANT: ops[id] holds the op (and so its buffer, path, iovecs) until its job is reaped.
-  #ops: (Op | null)[] = new Array(JOB_CAP).fill(null);
-  #iovecs: (Uint8Array | null)[] = new Array(JOB_CAP).fill(null);
+  #ops = new Array<Op | null>(JOB_CAP).fill(null);
+  #iovecs = new Array<Uint8Array | null>(JOB_CAP).fill(null);
   #free: number[] = [];
   #waiting: Op[] = [];
   #lanes: Lane[] = [];
