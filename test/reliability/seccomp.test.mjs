@@ -20,7 +20,9 @@ const underFilter = [launcher];
 let sysctl = null;
 try {
   sysctl = Number(readFileSync('/proc/sys/kernel/io_uring_disabled', 'utf8').trim());
-} catch {}
+} catch {
+  // a kernel without the sysctl (before 6.6): io_uring is not switchable, sysctl stays null
+}
 const skip =
   process.platform !== 'linux'
     ? 'seccomp is Linux only'
