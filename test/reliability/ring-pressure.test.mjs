@@ -14,6 +14,23 @@ import { delay, warnings } from '../helpers/reliability.mjs';
 
 const driverOptions = { entries: 8, cqEntries: 8 };
 
+/** `n` node:net clients connected to `l`, and the streams `l` accepted for them; the clients are destroyed at teardown. */
+async function acceptPeers(t, l, n) {
+  const peers = [];
+  const streams = [];
+  for (let i = 0; i < n; i++) {
+    const accepted = l.accept();
+    peers.push(
+      await new Promise((resolve, reject) => {
+        const p = net.connect(l.address().port, '127.0.0.1', () => resolve(p)).on('error', reject);
+      }),
+    );
+    streams.push(await accepted);
+  }
+  t.teardown(() => peers.forEach((p) => p.destroy()));
+  return { peers, streams };
+}
+
 await eachDriver(
   t,
   '32× the SQ in flight (file reads, socket reads, timers): none lost, all correct',
@@ -29,18 +46,7 @@ await eachDriver(
     const f = await rt.open(path, 'r');
 
     const l = await rt.listen({ host: '127.0.0.1', port: 0 });
-    const peers = [];
-    const streams = [];
-    for (let i = 0; i < 32; i++) {
-      const accepted = l.accept();
-      peers.push(
-        await new Promise((resolve, reject) => {
-          const p = net.connect(l.address().port, '127.0.0.1', () => resolve(p)).on('error', reject);
-        }),
-      );
-      streams.push(await accepted);
-    }
-    t.teardown(() => peers.forEach((p) => p.destroy()));
+    const { peers, streams } = await acceptPeers(t, l, 32);
 
     const reads = Array.from({ length: BLOCKS }, (_, i) => f.read(alloc(BLOCK), { position: (BLOCKS - 1 - i) * BLOCK }));
     const recvs = streams.map((s) => s.read(alloc(8)));
@@ -85,18 +91,7 @@ await eachDriver(
     if (driver === 'uring') t.equal(rt.stats().cqEntries, 8, 'an 8-entry CQ');
     const N = 128;
     const l = await rt.listen({ host: '127.0.0.1', port: 0 });
-    const peers = [];
-    const streams = [];
-    for (let i = 0; i < N; i++) {
-      const accepted = l.accept();
-      peers.push(
-        await new Promise((resolve, reject) => {
-          const p = net.connect(l.address().port, '127.0.0.1', () => resolve(p)).on('error', reject);
-        }),
-      );
-      streams.push(await accepted);
-    }
-    t.teardown(() => peers.forEach((p) => p.destroy()));
+    const { peers, streams } = await acceptPeers(t, l, N);
     for (let round = 0; round < 3; round++) {
       const reads = streams.map((s) => s.read(alloc(16)));
       await delay(20); // every read reaches the kernel (or its readiness wait) and waits there
@@ -147,17 +142,7 @@ for (const setupFlags of FLAG_SETS) {
     t.equal(rt.stats().cqEntries, 4);
     const N = 64;
     const l = await rt.listen({ port: 0, host: '127.0.0.1' });
-    const peers = [];
-    const streams = [];
-    for (let i = 0; i < N; i++) {
-      const accepted = l.accept();
-      peers.push(
-        await new Promise((resolve, reject) => {
-          const sock = net.connect(l.address().port, '127.0.0.1', () => resolve(sock)).on('error', reject);
-        }),
-      );
-      streams.push(await accepted);
-    }
+    const { peers, streams } = await acceptPeers(t, l, N);
     const reads = streams.map((s) => s.read(alloc(16)));
     await new Promise((r) => setTimeout(r, 50)); // every read reaches the kernel and waits there
     // One synchronous burst: N completions become ready while JS reaps nothing.
