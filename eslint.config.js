@@ -46,4 +46,17 @@ export default tseslint.config(
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  {
+    // tap's t.test()/t.skip()/t.todo() return a promise that tap itself awaits: a parent test ends
+    // only after its queued subtests, and a subtest's failure is reported as a test failure, never
+    // as a rejection. So they are known-safe calls here (as tap's own docs write them), and the
+    // rule stays on for every other promise a test makes.
+    files: ['test/**/*.mjs'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: '@tapjs/test', name: ['test', 'skip', 'todo'] }] },
+      ],
+    },
+  },
 );

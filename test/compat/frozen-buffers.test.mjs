@@ -65,7 +65,7 @@ await eachDriver(t, 'a buffer zeroed right after write() returns reaches the pee
   expected.push(Buffer.from(u8));
   sock.write(u8);
   u8.fill(0);
-  const last = pattern(i++, 123_456);
+  const last = pattern(i, 123_456);
   expected.push(Buffer.from(last));
   sock.end(last);
   last.fill(0xee);

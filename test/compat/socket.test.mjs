@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { connect, createConnection, RentioSocket, toDuplex } from '@rentio/compat';
 import { eachDriver } from '../helpers/drivers.mjs';
-import { closed, fdCount, once, settled, slabsLent, until } from './_helpers.mjs';
+import { closed, fdCount, once, settled, slabsLent } from './_helpers.mjs';
 
 /** A connected compat pair over rentio (client from connect(), server from toDuplex()). */
 async function pair(rt, clientOpts = {}, serverOpts = {}) {

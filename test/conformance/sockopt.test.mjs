@@ -9,18 +9,21 @@ const SO_LINGER = 13;
 
 await eachDriver(t, 'SO_LINGER {on, 0} set as bytes makes close() reset the connection', async (t, rt) => {
   let peerErr;
-  const peerClosed = new Promise((resolve) => {
+  // A failure before the close (connect, setsockopt) rejects here instead of leaving the wait hanging.
+  const peerClosed = new Promise((resolve, reject) => {
     nodeServer(t, (sock) => {
       sock.on('error', (e) => (peerErr = e));
       sock.on('close', resolve);
-    }).then(async ({ port }) => {
-      const s = await rt.connect({ host: '127.0.0.1', port });
-      // struct linger { int l_onoff; int l_linger; }
-      const linger = new Uint8Array(8);
-      new DataView(linger.buffer).setInt32(0, 1, true);
-      rt._setsockoptBytes(s.fd, SOL_SOCKET, SO_LINGER, linger);
-      await s.close();
-    });
+    })
+      .then(async ({ port }) => {
+        const s = await rt.connect({ host: '127.0.0.1', port });
+        // struct linger { int l_onoff; int l_linger; }
+        const linger = new Uint8Array(8);
+        new DataView(linger.buffer).setInt32(0, 1, true);
+        rt._setsockoptBytes(s.fd, SOL_SOCKET, SO_LINGER, linger);
+        await s.close();
+      })
+      .catch(reject);
   });
   await peerClosed;
   t.equal(peerErr?.code, 'ECONNRESET', 'the peer saw a reset, not a FIN');

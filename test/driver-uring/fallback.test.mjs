@@ -1,33 +1,50 @@
-// "Cannot work here" → DriverUnavailableError with a one-line reason, `auto` falls back to epoll;
-// an explicit 'uring' fails with the reason, never silently substituted.
+// Fallback: "cannot work here" → DriverUnavailableError with a one-line reason. With liburing
+// absent, `auto` runs epoll and says why, and an explicit `uring` fails with
+// ERR_RENTIO_DRIVER_UNAVAILABLE and the reason — never a silent substitute; explicit `epoll` does
+// not care. Then what else makes uring unavailable (a library without liburing's functions, a
+// missing opcode, io_uring_setup refusing) and what degrades instead (setup flags, opcodes libc
+// can stand in for). kernel.io_uring_disabled=2 and seccomp are in test/reliability/.
 import t from 'tap';
-import { createRuntime } from '@rentio/core';
+import { alloc, createRuntime, own } from '@rentio/core';
 import { open } from '@rentio/driver-uring';
-import { runNode } from '../helpers/util.mjs';
+import { runNode, streamPair } from '../helpers/util.mjs';
 
 const ABSENT = '/nonexistent/liburing.so.2';
+const driverOptions = { liburingPath: ABSENT };
 
-t.test('auto falls back to epoll when liburing is absent, keeping the reason', async (t) => {
-  const rt = await createRuntime({ driver: 'auto', driverOptions: { liburingPath: ABSENT } });
+t.test('liburing absent: auto runs epoll with the reason, and works', async (t) => {
+  const rt = await createRuntime({ driver: 'auto', driverOptions });
   t.teardown(() => rt.close());
-  t.equal(rt.driver.name, 'epoll');
-  t.equal(rt.driver.model, 'readiness');
-  t.match(rt.fallbackReason, /liburing not found at \/nonexistent\/liburing\.so\.2/);
+  t.same(rt.driver, { name: 'epoll', model: 'readiness' }, 'epoll runs');
+  t.type(rt.fallbackReason, 'string');
+  t.match(rt.fallbackReason, /liburing not found at \/nonexistent\/liburing\.so\.2/, `the reason: ${rt.fallbackReason}`);
+  t.notMatch(rt.fallbackReason, /\n/, 'one line');
+  const [c, s, l] = await streamPair(rt);
+  await c.writeAll(own('fallback works'));
+  const [n, buf] = await s.read(alloc(64));
+  t.equal(Buffer.from(buf.subarray(0, n)).toString(), 'fallback works');
+  await Promise.all([c.close(), s.close(), l.close()]);
 });
 
-t.test('explicit uring without liburing rejects with ERR_RENTIO_DRIVER_UNAVAILABLE', async (t) => {
-  const err = await createRuntime({ driver: 'uring', driverOptions: { liburingPath: ABSENT } }).catch((e) => e);
+t.test('liburing absent: explicit uring fails clearly, explicit epoll is unaffected', async (t) => {
+  const err = await createRuntime({ driver: 'uring', driverOptions }).catch((e) => e);
   t.equal(err.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE');
   t.equal(err.driver, 'uring');
   t.match(err.reason, /liburing not found/);
+  t.match(err.message, /driver 'uring' is unavailable: liburing not found/, 'the message says which driver and why');
+  const rt = await createRuntime({ driver: 'epoll', driverOptions });
+  t.equal(rt.fallbackReason, null, 'a named driver is no fallback');
+  await rt.sleep(1);
+  await rt.close();
 });
 
-t.test('RENTIO_LIBURING_PATH forces the fallback in a fresh process', async (t) => {
+t.test('liburing absent via RENTIO_LIBURING_PATH, in a fresh process: auto → epoll, uring → error', async (t) => {
   const r = await runNode(
     `
     import { createRuntime } from '@rentio/core';
     const rt = await createRuntime();
-    console.log(JSON.stringify({ name: rt.driver.name, reason: rt.fallbackReason }));
+    const err = await createRuntime({ driver: 'uring' }).catch((e) => e);
+    console.log(JSON.stringify({ name: rt.driver.name, reason: rt.fallbackReason, code: err.code, reason2: err.reason }));
     await rt.close();`,
     { env: { RENTIO_LIBURING_PATH: ABSENT, RENTIO_DRIVER: 'auto' } },
   );
@@ -35,6 +52,8 @@ t.test('RENTIO_LIBURING_PATH forces the fallback in a fresh process', async (t) 
   const out = JSON.parse(r.stdout);
   t.equal(out.name, 'epoll');
   t.match(out.reason, /liburing not found/);
+  t.equal(out.code, 'ERR_RENTIO_DRIVER_UNAVAILABLE');
+  t.match(out.reason2, /liburing not found/);
 });
 
 t.test("a library without liburing's functions is unavailable, not a crash", async (t) => {

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alloc, own } from '@rentio/core';
+import { own } from '@rentio/core';
 import { eachDriver } from '../helpers/drivers.mjs';
 import { readToEnd, streamPair, tmpDir } from '../helpers/util.mjs';
 import { canariesBroken, canaryBuffer, settled, turn, warnings } from '../helpers/reliability.mjs';

@@ -8,7 +8,7 @@ import { openSync, closeSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alloc, own } from '@rentio/core';
 import { eachDriver } from '../helpers/drivers.mjs';
-import { addressOf, readExactly, streamPair, tmpDir } from '../helpers/util.mjs';
+import { addressOf, streamPair, tmpDir } from '../helpers/util.mjs';
 import { delay, pendingWrite, settled, turn, warnings } from '../helpers/reliability.mjs';
 
 const closedWhilePending = (r) => r.error?.code === 'ERR_RENTIO_HANDLE_CLOSED';

@@ -30,6 +30,7 @@ const program = (driver) => `
   out.read = await outcome(f.read(alloc(8), { position: 0 }));
   out.send = await outcome(c.write(own('after')));
   out.sleep = await outcome(rt.sleep(1));
+  out.readFile = await outcome(rt.readFile(path));
   out.credentialsChanged = rt.stats().credentialsChanged ?? null;
   await Promise.all([f.close(), c.close(), s.close(), l.close()]);
   // (/proc/self/fd is not readable after the change: count the old numbers fstat calls EBADF.)
@@ -50,7 +51,7 @@ await eachDriver(t, 'uid/gid changed after the runtime was made', async (t, _rt,
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
   t.equal(out.before, 8, 'ops work before the change');
   if (driver === 'uring') {
-    for (const op of ['read', 'send', 'sleep']) {
+    for (const op of ['read', 'send', 'sleep', 'readFile']) {
       t.equal(
         out[op].code,
         'ERR_RENTIO_CREDENTIALS_CHANGED',
@@ -65,7 +66,32 @@ await eachDriver(t, 'uid/gid changed after the runtime was made', async (t, _rt,
     t.same(out.read, { ok: 8 }, 'epoll: reads keep working (each syscall runs with the current credentials)');
     t.same(out.send, { ok: 5 }, 'epoll: writes keep working');
     t.same(out.sleep, { ok: true }, 'epoll: timers keep working');
+    t.same(out.readFile, { ok: true }, 'epoll: a whole-file read (open, read, close) keeps working');
   }
   t.equal(out.fdsClosed, 4, 'the four handles still close after the change (no fd leak)');
   t.equal(out.inFlight, 0);
+});
+
+// io_uring only: the driver notices a change made outside Node's process.setuid (RECHECK_MS).
+t.test('a change made by native code (not process.setuid) is caught within RECHECK_MS', { skip: !root && 'needs root to change uid' }, async (t) => {
+  const r = await runNode(
+    `
+    import koffi from 'koffi';
+    import { createRuntime, alloc } from '@rentio/core';
+    const rt = await createRuntime({ driver: 'uring' });
+    const f = await rt.open('/proc/self/stat', 'r');
+    await f.read(alloc(64));
+    const libc = koffi.load('libc.so.6');
+    libc.func('int setresgid(uint32_t, uint32_t, uint32_t)')(65534, 65534, 65534);
+    libc.func('int setresuid(uint32_t, uint32_t, uint32_t)')(65534, 65534, 65534);
+    await new Promise((r) => setTimeout(r, 5));
+    const err = await f.read(alloc(64)).catch((e) => e);
+    await f.close();
+    const changed = rt.stats().credentialsChanged;
+    await rt.close();
+    console.log(JSON.stringify({ code: err.code, changed }));`,
+    { env: { NODE_OPTIONS: '' } },
+  );
+  t.equal(r.code, 0, r.stderr);
+  t.same(JSON.parse(r.stdout), { code: 'ERR_RENTIO_CREDENTIALS_CHANGED', changed: true });
 });

@@ -7,12 +7,29 @@ import t from 'tap';
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alloc } from '@rentio/core';
+import { alloc, createRuntime } from '@rentio/core';
 import { eachDriver } from '../helpers/drivers.mjs';
 import { tmpDir } from '../helpers/util.mjs';
 import { delay, warnings } from '../helpers/reliability.mjs';
 
 const driverOptions = { entries: 8, cqEntries: 8 };
+
+/** `n` node:net clients connected to `l`, and the streams `l` accepted for them; the clients are destroyed at teardown. */
+async function acceptPeers(t, l, n) {
+  const peers = [];
+  const streams = [];
+  for (let i = 0; i < n; i++) {
+    const accepted = l.accept();
+    peers.push(
+      await new Promise((resolve, reject) => {
+        const p = net.connect(l.address().port, '127.0.0.1', () => resolve(p)).on('error', reject);
+      }),
+    );
+    streams.push(await accepted);
+  }
+  t.teardown(() => peers.forEach((p) => p.destroy()));
+  return { peers, streams };
+}
 
 await eachDriver(
   t,
@@ -29,18 +46,7 @@ await eachDriver(
     const f = await rt.open(path, 'r');
 
     const l = await rt.listen({ host: '127.0.0.1', port: 0 });
-    const peers = [];
-    const streams = [];
-    for (let i = 0; i < 32; i++) {
-      const accepted = l.accept();
-      peers.push(
-        await new Promise((resolve, reject) => {
-          const p = net.connect(l.address().port, '127.0.0.1', () => resolve(p)).on('error', reject);
-        }),
-      );
-      streams.push(await accepted);
-    }
-    t.teardown(() => peers.forEach((p) => p.destroy()));
+    const { peers, streams } = await acceptPeers(t, l, 32);
 
     const reads = Array.from({ length: BLOCKS }, (_, i) => f.read(alloc(BLOCK), { position: (BLOCKS - 1 - i) * BLOCK }));
     const recvs = streams.map((s) => s.read(alloc(8)));
@@ -85,18 +91,7 @@ await eachDriver(
     if (driver === 'uring') t.equal(rt.stats().cqEntries, 8, 'an 8-entry CQ');
     const N = 128;
     const l = await rt.listen({ host: '127.0.0.1', port: 0 });
-    const peers = [];
-    const streams = [];
-    for (let i = 0; i < N; i++) {
-      const accepted = l.accept();
-      peers.push(
-        await new Promise((resolve, reject) => {
-          const p = net.connect(l.address().port, '127.0.0.1', () => resolve(p)).on('error', reject);
-        }),
-      );
-      streams.push(await accepted);
-    }
-    t.teardown(() => peers.forEach((p) => p.destroy()));
+    const { peers, streams } = await acceptPeers(t, l, N);
     for (let round = 0; round < 3; round++) {
       const reads = streams.map((s) => s.read(alloc(16)));
       await delay(20); // every read reaches the kernel (or its readiness wait) and waits there
@@ -113,3 +108,53 @@ await eachDriver(
   },
   { driverOptions },
 );
+
+// io_uring only: SQ and CQ overflow again under each set of setup flags (DEFER_TASKRUN changes
+// when completions are posted, SUBMIT_ALL how a full SQ is submitted).
+const FLAG_SETS = [undefined, [], ['SUBMIT_ALL', 'SINGLE_ISSUER', 'DEFER_TASKRUN']];
+const label = (f) => (f === undefined ? 'default flags' : f.length ? f.join('|') : 'no flags');
+
+for (const setupFlags of FLAG_SETS) {
+  t.test(`8x SQ entries of concurrent reads, none lost (${label(setupFlags)})`, async (t) => {
+    const rt = await createRuntime({ driver: 'uring', driverOptions: { entries: 16, setupFlags } });
+    t.teardown(() => rt.close());
+    const path = join(tmpDir(t), 'blocks');
+    const BLOCKS = 128;
+    const data = Buffer.alloc(BLOCKS * 4096);
+    for (let i = 0; i < BLOCKS; i++) data.fill(i, i * 4096, (i + 1) * 4096);
+    writeFileSync(path, data);
+    const f = await rt.open(path, 'r');
+    const results = await Promise.all(Array.from({ length: BLOCKS }, (_, i) => f.read(alloc(4096), { position: (BLOCKS - 1 - i) * 4096 })));
+    results.forEach(([n, buf], i) => {
+      if (n !== 4096 || buf.some((b) => b !== BLOCKS - 1 - i)) t.fail(`read ${i} got wrong bytes`);
+    });
+    t.equal(results.length, BLOCKS, 'every read settled with its own block');
+    const s = rt.stats();
+    t.equal(s.sqEntries, 16);
+    t.ok(s.sqFullWaits > 0, 'the SQ filled up and ops waited in the JS queue');
+    t.equal(s.inFlight, 0);
+    await f.close();
+  });
+
+  t.test(`a burst of completions overflowing the CQ, none lost (${label(setupFlags)})`, async (t) => {
+    const rt = await createRuntime({ driver: 'uring', driverOptions: { entries: 4, cqEntries: 4, setupFlags } });
+    t.teardown(() => rt.close());
+    t.equal(rt.stats().cqEntries, 4);
+    const N = 64;
+    const l = await rt.listen({ port: 0, host: '127.0.0.1' });
+    const { peers, streams } = await acceptPeers(t, l, N);
+    const reads = streams.map((s) => s.read(alloc(16)));
+    await new Promise((r) => setTimeout(r, 50)); // every read reaches the kernel and waits there
+    // One synchronous burst: N completions become ready while JS reaps nothing.
+    peers.forEach((p, i) => p.write(Buffer.from([i])));
+    const got = await Promise.all(reads);
+    got.forEach(([n, buf], i) => {
+      if (n !== 1 || buf[0] !== i) t.fail(`stream ${i} read ${n} bytes, first ${buf[0]}`);
+    });
+    t.equal(got.length, N, 'every read completed with its byte');
+    t.ok(rt.stats().cqOverflows > 0, 'the CQ overflowed and was flushed');
+    for (const p of peers) p.destroy();
+    await Promise.all(streams.map((s) => s.close()));
+    await l.close();
+  });
+}

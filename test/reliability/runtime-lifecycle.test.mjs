@@ -6,7 +6,7 @@ import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alloc, createRuntime, own } from '@rentio/core';
+import { alloc, createRuntime } from '@rentio/core';
 import { eachDriver } from '../helpers/drivers.mjs';
 import { fdCount, runNode, streamPair, tmpDir } from '../helpers/util.mjs';
 import { delay, pendingWrite, settled, syncThrow, warnings } from '../helpers/reliability.mjs';

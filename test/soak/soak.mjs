@@ -219,7 +219,8 @@ async function child(driver) {
         }
       })();
       connections.add(task);
-      task.finally(() => connections.delete(task));
+      // Not awaited here: shutdown awaits every task still in the set (and sees its rejection).
+      void task.finally(() => connections.delete(task));
     }
   })();
 

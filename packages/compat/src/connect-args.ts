@@ -165,8 +165,8 @@ export function attemptOrder(addresses: Resolved[]): Resolved[] {
   }
   const order: Resolved[] = [];
   for (let i = 0; i < Math.max(groups[0].length, groups[1].length); i++) {
-    if (i < groups[0].length) order.push(groups[0][i]);
-    if (i < groups[1].length) order.push(groups[1][i]);
+    if (i < groups[0].length) order.push(groups[0][i]!);
+    if (i < groups[1].length) order.push(groups[1][i]!);
   }
   return order;
 }

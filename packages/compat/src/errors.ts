@@ -55,7 +55,7 @@ export function describeReceived(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
   if (typeof value === 'object') {
-    const ctor = (value).constructor?.name;
+    const ctor = value.constructor?.name;
     return ctor ? `an instance of ${ctor}` : inspect(value, { depth: -1 });
   }
   let shown = inspect(value, { colors: false });

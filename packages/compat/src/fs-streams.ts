@@ -256,7 +256,8 @@ export class RentioWriteStream extends Writable {
       cb(streamDestroyed('write'));
       return;
     }
-    writeSegments(pool, this[kStager].segments(chunks), (seg) => this.#writeOne(f, seg.slab, seg.len)).then((err) => {
+    // Never rejects: writeSegments resolves with the first error, and the callback's own throw goes to rethrowUncaught.
+    void writeSegments(pool, this[kStager].segments(chunks), (seg) => this.#writeOne(f, seg.slab, seg.len)).then((err) => {
       if (err && (this.destroyed || isClosedByUs(err))) err = streamDestroyed('write');
       try {
         cb(err); // runs user write callbacks
@@ -319,7 +320,7 @@ function openFile(
   cb: Callback,
 ): void {
   if (file) {
-    reportPool(file._rt);
+    reportPool(file.runtime);
     process.nextTick(() => opened(stream, file, cb));
     return;
   }
@@ -411,7 +412,8 @@ function pathString(path: unknown, options: unknown): string {
     return decodeURIComponent(path.pathname);
   }
   if (typeof path !== 'string') {
-    if ((options as { file?: unknown } | undefined)?.file) return String(path ?? '');
+    // With `file` the path is only the stream's label: a non-string one names nothing.
+    if ((options as { file?: unknown } | undefined)?.file) return '';
     throw invalidArgType('path', 'of type string or an instance of URL', path);
   }
   return path;

@@ -119,7 +119,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
       ? await rt.listen({ path: options.path, backlog: options.backlog, readableAll: options.readableAll, writableAll: options.writableAll })
       : await rt
           .listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog, ipv6Only: options.ipv6Only, reusePort: options.reusePort })
-          .catch((err: unknown) => Promise.reject(asListenError(err)));
+          .catch((err: Error) => Promise.reject(asListenError(err)));
   const conns = new Set<RentioSocket>();
   let closing: Promise<void> | null = null;
   /** Set once net.Server#close ran: from then on a drained server emits 'close', as Node's. */
@@ -184,7 +184,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   // server.address() to learn the port. While served, both speak for the rentio listener: close
   // stops it too (and its cb sees no ERR_SERVER_NOT_RUNNING: the server *is* running), address
   // reports what it is bound to. Own properties shadow the prototype's; close() removes them.
-  const protoClose = srv.close;
+  const protoClose = srv.close.bind(srv);
   const patchedClose = function (this: Server, cb?: (err?: Error) => void): Server {
     if (typeof cb === 'function') srv.once('close', () => cb());
     void served.close();
@@ -255,7 +255,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
         protoClosed = true;
         const counted = typeof srv._connections === 'number';
         if (counted) srv._connections = (srv._connections ?? 0) + 1;
-        protoClose.call(srv);
+        protoClose();
         await listener.close();
         await accepting;
         if (srv.close === patchedClose) delete (srv as { close?: unknown }).close;
@@ -286,6 +286,7 @@ export async function serve(server: Server | http.RequestListener, options: Serv
  * a detached socket having no 'close' listener left (Node's test-http-connect asserts it).
  */
 function onClose(sock: RentioSocket, gone: () => void): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this, ...) below
   const emit = sock.emit;
   let done = false;
   sock.emit = function (this: RentioSocket, event: string | symbol, ...args: unknown[]): boolean {
@@ -309,11 +310,11 @@ function isBlocked(blockList: ServerFields['blockList'], tcp: TcpStream | UnixSt
  * listen(), so Node says `listen EADDRINUSE: address already in use 127.0.0.1:8080` with
  * `syscall: 'listen'` whichever of the two failed; code, errno, address and port are kept.
  */
-function asListenError(err: unknown): unknown {
-  const e = err as { syscall?: unknown; errno?: unknown; code?: unknown; address?: unknown; port?: unknown; message: string };
+function asListenError(err: Error): Error {
+  const e = err as Error & { syscall?: string; errno?: number; code?: string; address?: string; port?: number };
   if ((e?.syscall !== 'bind' && e?.syscall !== 'listen') || typeof e.errno !== 'number') return err;
   const desc = getSystemErrorMap().get(e.errno)?.[1] ?? String(e.code);
-  const where = e.address === undefined ? '' : e.port === undefined ? ` ${String(e.address)}` : ` ${String(e.address)}:${String(e.port)}`;
+  const where = e.address === undefined ? '' : e.port === undefined ? ` ${e.address}` : ` ${e.address}:${e.port}`;
   e.syscall = 'listen';
   e.message = `listen ${String(e.code)}: ${desc}${where}`;
   return err;

@@ -13,7 +13,7 @@
 import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
-import { UnsupportedError, type BufferLease, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
+import { type BufferLease, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
 import {
   attemptOrder,
   autoSelectTimeout,
@@ -121,7 +121,7 @@ export class RentioSocket extends Duplex {
   constructor(tcp: Stream | null, options?: SocketOptions);
   constructor(first?: Stream | SocketOptions | null, second?: SocketOptions) {
     const tcp = isStream(first) ? first : null;
-    const options = (tcp || first === null ? second : (first as SocketOptions | undefined)) ?? {};
+    const options = (isStream(first) || first === null ? second : first) ?? {};
     if (typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
@@ -359,7 +359,7 @@ export class RentioSocket extends Duplex {
     }
     this.#timer?.refresh();
     const segs = this[kStager].segments(chunks);
-    if (segs.length === 1) this.#writeOne(tcp, segs[0], cb);
+    if (segs.length === 1) this.#writeOne(tcp, segs[0]!, cb);
     else this.#writeSegments(tcp, segs, cb);
   }
 
@@ -488,7 +488,7 @@ export class RentioSocket extends Duplex {
     const tcp = this.#tcp;
     if (this.#reading || this.#eof || !tcp || this.destroyed) return;
     // Through the runtime's buffer pool: no buffer is held while the connection is idle.
-    const rp = readPoolFor(tcp._rt);
+    const rp = readPoolFor(tcp.runtime);
     let p: Promise<[number, BufferLease | null]>;
     try {
       p = rp instanceof Promise ? rp.then((rpool) => tcp.read(rpool)) : tcp.read(rp);
@@ -554,7 +554,7 @@ export class RentioSocket extends Duplex {
   #attach(tcp: Stream): void {
     this.#tcp = tcp;
     if (!this.#refed) tcp.unref();
-    reportPool(tcp._rt);
+    reportPool(tcp.runtime);
     if (this.#noDelay !== undefined) this.setNoDelay(this.#noDelay);
     if (this.#keepAlive !== undefined) this.setKeepAlive(...this.#keepAlive);
   }
@@ -608,7 +608,7 @@ export class RentioSocket extends Duplex {
       const rt = await resolveRuntime(runtime);
       const family = isIP(host);
       const targets = family !== 0 ? [{ address: host, family }] : await this.#lookup(host, options, attemptMs > 0);
-      if (targets.length === 1) return this.#attempt(rt, targets[0], port, local, signal);
+      if (targets.length === 1) return this.#attempt(rt, targets[0]!, port, local, signal);
       return this.#attemptEach(rt, targets, port, attemptMs, signal);
     }, connector);
   }
@@ -643,7 +643,7 @@ export class RentioSocket extends Duplex {
     this.autoSelectFamilyAttemptedAddresses = tried;
     const errors: Error[] = [];
     for (let i = 0; i < targets.length; i++) {
-      const to = targets[i];
+      const to = targets[i]!;
       tried.push(`${to.address}:${port}`);
       const last = i === targets.length - 1;
       const ac = new AbortController();
@@ -668,7 +668,7 @@ export class RentioSocket extends Duplex {
         signal.removeEventListener('abort', onAbort);
       }
     }
-    if (errors.length === 1) throw errors[0];
+    if (errors.length === 1) throw errors[0]!;
     throw Object.assign(new AggregateError(errors), { code: (errors[0] as { code?: string } | undefined)?.code });
   }
 

@@ -99,7 +99,7 @@ export class Stager {
     // Slabs touched, with the byte ranges of their chunks in this submission.
     let i = 0;
     while (i < chunks.length) {
-      const c = chunks[i];
+      const c = chunks[i]!; // i < chunks.length
       const p = c.byteLength > 0 ? this.#find(c.buffer as ArrayBuffer) : undefined;
       if (!p) {
         if (c.byteLength > 0) this.#copyInto(out, c);
@@ -110,10 +110,9 @@ export class Stager {
       let exact = p.handed === 0 && c.byteOffset === 0;
       let end = c.byteOffset + c.byteLength;
       let j = i + 1;
-      while (j < chunks.length && chunks[j].byteLength > 0 && chunks[j].buffer === p.ab) {
-        if (chunks[j].byteOffset !== end) exact = false;
-        end = chunks[j].byteOffset + chunks[j].byteLength;
-        j++;
+      for (let next = chunks[j]; next && next.byteLength > 0 && next.buffer === p.ab; next = chunks[++j]) {
+        if (next.byteOffset !== end) exact = false;
+        end = next.byteOffset + next.byteLength;
       }
       if (exact && end === p.used) {
         this.#remove(p);
@@ -122,8 +121,9 @@ export class Stager {
         // Another view into this slab is still queued somewhere: copy, keep the slab attached.
         p.sealed = true;
         for (let k = i; k < j; k++) {
-          this.#copyInto(out, chunks[k]);
-          p.handed += chunks[k].byteLength;
+          const run = chunks[k]!; // k < j <= chunks.length
+          this.#copyInto(out, run);
+          p.handed += run.byteLength;
         }
         if (p.handed >= p.used) {
           this.#remove(p);
@@ -243,8 +243,10 @@ function stageable(stream: Writable, chunk: unknown): chunk is Uint8Array | stri
 }
 
 // Writable's own methods (a Duplex carries the very same functions), which queue the staged
-// views and run the callbacks.
+// views and run the callbacks. Taken unbound on purpose: each call passes the stream as `this`.
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call(stream, ...)
 const writableWrite = Writable.prototype.write as (this: Writable, chunk: unknown, encoding?: BufferEncoding | Callback, cb?: Callback) => boolean;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call(stream, ...)
 const writableEnd = Writable.prototype.end as (this: Writable, chunk?: unknown, encoding?: BufferEncoding | Callback, cb?: Callback) => Writable;
 
 /** `write()`: stage `chunk` now and queue its view(s), `cb` on the last one. */
@@ -289,7 +291,7 @@ function stagedWrite1(this: StagingStream, chunk: Uint8Array, _encoding: BufferE
 
 function stagedWritev(this: StagingStream, entries: { chunk: Uint8Array }[], cb: Callback): void {
   const list = new Array<Uint8Array>(entries.length);
-  for (let i = 0; i < entries.length; i++) list[i] = entries[i].chunk;
+  for (let i = 0; i < entries.length; i++) list[i] = entries[i]!.chunk; // i < entries.length
   this[kSubmit](list, cb);
 }
 

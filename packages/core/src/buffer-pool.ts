@@ -162,7 +162,7 @@ export class BufferPool implements PoolMemory {
 
   /** @internal */
   buffer(bid: number): Uint8Array {
-    return this.#bufs[bid];
+    return this.#bufs[bid]!; // INVARIANT: bid < count
   }
 
   /** @internal */
@@ -204,7 +204,7 @@ export class BufferPool implements PoolMemory {
 
   /** Make the lease for `n` bytes the driver put in buffer `bid`. @internal */
   _lease(bid: number, n: number): BufferLease {
-    const lease = new BufferLease(this, bid, new Uint8Array(this.#bufs[bid].buffer, 0, n));
+    const lease = new BufferLease(this, bid, new Uint8Array(this.#bufs[bid]!.buffer, 0, n));
     this.#leases[bid] = lease;
     this.#leased++;
     return lease;
@@ -217,7 +217,7 @@ export class BufferPool implements PoolMemory {
     this.#leased--;
     // Detach every view the caller may have kept: a released lease's bytes read as empty, never
     // as the next read's data. SAFETY: transfer keeps the memory at the same address (transfer.ts).
-    const buf = (this.#bufs[bid] = takeOwnership(this.#bufs[bid]));
+    const buf = (this.#bufs[bid] = takeOwnership(this.#bufs[bid]!));
     if (this.provider) this.provider.recycle(bid, buf);
     else this.#free.push(bid);
     this.#epoch++;

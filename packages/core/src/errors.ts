@@ -330,5 +330,6 @@ function describe(v: unknown): string {
   }
   if (typeof v === 'string') return `type string (${JSON.stringify(v.length > 28 ? v.slice(0, 25) + '...' : v)})`;
   if (typeof v === 'bigint') return `type bigint (${v}n)`;
-  return `type ${typeof v} (${String(v)})`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'symbol') return `type ${typeof v} (${String(v)})`;
+  return `type ${typeof v}`;
 }

@@ -157,7 +157,7 @@ export class FaultPlan {
    * streams, so how often the ring is flushed (timing) does not shift which ops get faults.
    */
   #roll(stream = 0): number {
-    return mix32(mix32(this.seed ^ (0x9e3779b9 + stream)) ^ Math.imul(++this.#ordinals[stream], 0x27d4eb2d));
+    return mix32(mix32(this.seed ^ (0x9e3779b9 + stream)) ^ Math.imul((this.#ordinals[stream] = this.#ordinals[stream]! + 1), 0x27d4eb2d));
   }
 
   /** Whether this decision faults; when it does, a second roll picks how. */
@@ -168,7 +168,7 @@ export class FaultPlan {
   /** Pick a per-op fault kind this site accepts, or null. */
   #pick(accept: (k: FaultKind) => boolean): FaultKind | null {
     if (this.#kinds.length === 0 || !this.#hit()) return null;
-    const k = this.#kinds[this.#roll() % this.#kinds.length];
+    const k = this.#kinds[this.#roll() % this.#kinds.length]!; // the index is below the length
     return accept(k) ? k : null;
   }
 
@@ -226,11 +226,11 @@ export class FaultPlan {
     // No per-op EAGAIN: io_uring waits for readiness itself and says EAGAIN in a CQE only for a
     // file the caller made nonblocking (its answer, not a retry); the ring's EAGAIN is the
     // submit's, see refuseSubmit.
-    const k = this.#pick((k) => (k === 'short' ? oneBuf && w[b + 6] > 1 : ERRNOS[k] !== undefined && k !== 'EAGAIN'));
+    const k = this.#pick((k) => (k === 'short' ? oneBuf && w[b + 6]! > 1 : ERRNOS[k] !== undefined && k !== 'EAGAIN'));
     if (k === null) return;
     this.#count(k);
     if (k === 'short') {
-      w[b + 6] = this.#shorter(w[b + 6]);
+      w[b + 6] = this.#shorter(w[b + 6]!);
       return;
     }
     // IORING_OP_NOP (0), no flags: every word but user_data (w8, w9) cleared.

@@ -49,8 +49,7 @@ const args = { owned: null as unknown as Uint8Array, off: 0, len: 0, pos: -1, si
 
 /** Base of every rentio handle. */
 export abstract class Handle {
-  /** Kept in the .d.ts (not tagged internal) while @rentio/compat reads it to find a handle's runtime; a public accessor should replace it. */
-  readonly _rt: Runtime;
+  /** @internal */ readonly _rt: Runtime;
   /** @internal */ readonly _ops = new OpList();
   #fd: number;
   /** This fd's slot in the thread's fd ledger (closed for us if a worker is stopped), or -1. */
@@ -65,6 +64,19 @@ export abstract class Handle {
     this.#fd = fd;
     this.#ledgerSlot = fdLedger()?.add(fd) ?? -1;
     rt._adopt(this);
+  }
+
+  /**
+   * The runtime this handle belongs to (its ops run on that runtime's driver).
+   *
+   * @example
+   * ```ts
+   * const file = await rt.open('/tmp/x', 'w')
+   * file.runtime === rt // true
+   * ```
+   */
+  get runtime(): Runtime {
+    return this._rt;
   }
 
   /** The kernel fd; -1 once closing began. */

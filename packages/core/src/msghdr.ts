@@ -18,26 +18,28 @@
 import { MSG_TRUNC } from './constants.js';
 import type { ErrnoContext } from './errors.js';
 import { Op, OpCode } from './op.js';
-import { ABI } from './sys/abi.js';
+import { ABI, abiFor } from './sys/abi.js';
 import { addressOf } from './sys/libc.js';
 import { AF_INET, decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE, type SocketAddressInfo } from './sockaddr.js';
 
-// Offsets from the per-architecture layouts (sys/abi.ts); a driver refuses to open on an
-// architecture without them, so no block is ever made there.
-const A = ABI!;
-const MSG_NAME = A?.msghdr.name;
-const MSG_NAMELEN = A?.msghdr.namelen;
-const MSG_IOV = A?.msghdr.iov;
-const MSG_IOVLEN = A?.msghdr.iovlen;
-const MSG_CONTROL = A?.msghdr.control;
-const MSG_CONTROLLEN = A?.msghdr.controllen;
-const MSG_FLAGS = A?.msghdr.flags;
+// Offsets from the per-architecture layouts (sys/abi.ts). On an architecture rentio states no
+// layouts for (ABI null) core still loads, but no driver opens (abiFor) and no block can be made
+// (MsgBlock's constructor refuses), so the zero stand-ins below are never used.
+const MSGHDR = ABI?.msghdr ?? { size: 0, name: 0, namelen: 0, iov: 0, iovlen: 0, control: 0, controllen: 0, flags: 0 };
+const IOVEC = ABI?.iovec ?? { size: 0, base: 0, len: 0 };
+const MSG_NAME = MSGHDR.name;
+const MSG_NAMELEN = MSGHDR.namelen;
+const MSG_IOV = MSGHDR.iov;
+const MSG_IOVLEN = MSGHDR.iovlen;
+const MSG_CONTROL = MSGHDR.control;
+const MSG_CONTROLLEN = MSGHDR.controllen;
+const MSG_FLAGS = MSGHDR.flags;
 /** The iovec follows the msghdr, 8-byte aligned. */
-const IOV = A?.msghdr.size;
-const IOV_BASE = IOV + A?.iovec.base;
-const IOV_LEN = IOV + A?.iovec.len;
+const IOV = MSGHDR.size;
+const IOV_BASE = IOV + IOVEC.base;
+const IOV_LEN = IOV + IOVEC.len;
 /** The peer sockaddr follows the iovec. */
-const NAME = IOV + A?.iovec.size;
+const NAME = IOV + IOVEC.size;
 /** Bytes of one block. */
 export const MSG_BLOCK_SIZE = NAME + SOCKADDR_STORAGE;
 
@@ -65,6 +67,7 @@ export class MsgBlock {
   #fromText = '';
 
   constructor() {
+    if (!ABI) abiFor('rentio'); // throws DriverUnavailableError: no stated layouts on this architecture
     // The block's inner pointers never change: set them once.
     setPtr(this.view, MSG_IOV, this.address + IOV);
     setPtr(this.view, MSG_IOVLEN, 1);

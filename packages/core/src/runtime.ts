@@ -161,7 +161,7 @@ export class Runtime extends Engine {
     const owned = typeof data === 'string' ? own(data) : takeOwnership(data);
     return this.#startOpen(openOp).then(
       (f) => withClose(f, () => f.writeAll(owned, { signal: signal ?? undefined })),
-      (err) => Promise.reject(Object.assign(err, { buf: owned })),
+      (err: Error) => Promise.reject(Object.assign(err, { buf: owned })),
     );
   }
 

@@ -1,16 +1,17 @@
 /**
  * sockaddr_in / sockaddr_in6 encoding and decoding, in JS bytes (no libc needed).
- * Layouts (x86-64 and every Linux ABI): sin_family u16 host order, port u16 network order,
- * then the IPv4 address (sockaddr_in, 16 bytes) or flowinfo u32, 16 address bytes, scope_id u32
- * (sockaddr_in6, 28 bytes).
+ * Layouts (sys/abi.ts; the same on every Linux ABI): sin_family u16 host order, port u16 network
+ * order, then the IPv4 address (sockaddr_in, 16 bytes) or flowinfo u32, 16 address bytes,
+ * scope_id u32 (sockaddr_in6, 28 bytes).
  * @module
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { SOCKADDR_IN as IN, SOCKADDR_IN6 as IN6, SOCKADDR_STORAGE_SIZE } from './sys/abi.js';
 
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 /** sizeof(struct sockaddr_storage) */
-export const SOCKADDR_STORAGE = 128;
+export const SOCKADDR_STORAGE = SOCKADDR_STORAGE_SIZE;
 
 /** A decoded socket address, as `net.Socket#address()` reports it. */
 export interface SocketAddressInfo {
@@ -19,31 +20,32 @@ export interface SocketAddressInfo {
   port: number;
 }
 
-/** Encode `address:port` into `out` (>= 28 bytes); returns the sockaddr length. */
+/** Encode `address:port` into `out` (>= 28 bytes, sizeof sockaddr_in6); returns the sockaddr length. */
 export function encodeSockaddr(address: string, port: number, out: Uint8Array): number {
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  out.fill(0, 0, 28);
+  out.fill(0, 0, IN6.size);
   if (isIPv4(address)) {
-    dv.setUint16(0, AF_INET, true);
-    dv.setUint16(2, port, false);
-    out.set(address.split('.').map(Number), 4);
-    return 16;
+    dv.setUint16(IN.family, AF_INET, true);
+    dv.setUint16(IN.port, port, false);
+    out.set(address.split('.').map(Number), IN.addr);
+    return IN.size;
   }
   const { bytes, scope } = parseIPv6(address);
-  dv.setUint16(0, AF_INET6, true);
-  dv.setUint16(2, port, false);
-  out.set(bytes, 8);
-  dv.setUint32(24, scope, true);
-  return 28;
+  dv.setUint16(IN6.family, AF_INET6, true);
+  dv.setUint16(IN6.port, port, false);
+  out.set(bytes, IN6.addr);
+  dv.setUint32(IN6.scopeId, scope, true);
+  return IN6.size;
 }
 
 /** Decode a sockaddr_in / sockaddr_in6. */
 export function decodeSockaddr(buf: Uint8Array): SocketAddressInfo {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const family = dv.getUint16(0, true);
-  const port = dv.getUint16(2, false);
-  if (family === AF_INET) return { address: `${buf[4]}.${buf[5]}.${buf[6]}.${buf[7]}`, family: 'IPv4', port };
-  if (family === AF_INET6) return { address: formatIPv6(buf.subarray(8, 24)), family: 'IPv6', port };
+  // family and port sit at the same offsets in both structs.
+  const family = dv.getUint16(IN.family, true);
+  const port = dv.getUint16(IN.port, false);
+  if (family === AF_INET) return { address: buf.subarray(IN.addr, IN.addr + 4).join('.'), family: 'IPv4', port };
+  if (family === AF_INET6) return { address: formatIPv6(buf.subarray(IN6.addr, IN6.addr + 16)), family: 'IPv6', port };
   return { address: '', family: 'IPv4', port: 0 };
 }
 
@@ -62,7 +64,8 @@ function parseIPv6(text: string): { bytes: Uint8Array; scope: number } {
     const out: number[] = [];
     for (const g of part.split(':')) {
       if (g.includes('.')) {
-        const [a, b, c, d] = g.split('.').map(Number);
+        // isIPv6 accepted the text, so an embedded IPv4 part has its four numbers.
+        const [a = 0, b = 0, c = 0, d = 0] = g.split('.').map(Number);
         out.push((a << 8) | b, (c << 8) | d);
       } else out.push(parseInt(g, 16));
     }
@@ -83,8 +86,9 @@ function parseIPv6(text: string): { bytes: Uint8Array; scope: number } {
 
 // RFC 5952 text form, as Node prints addresses ('::1', '::ffff:127.0.0.1').
 function formatIPv6(b: Uint8Array): string {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const w: number[] = [];
-  for (let i = 0; i < 16; i += 2) w.push((b[i] << 8) | b[i + 1]);
+  for (let i = 0; i < 16; i += 2) w.push(dv.getUint16(i, false));
   if (w.slice(0, 5).every((x) => x === 0) && w[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   let bestStart = -1,
     bestLen = 0;

@@ -160,6 +160,6 @@ function noop(): void {}
 // A stream is only ever made connected, so ENOTCONN from shutdown(2) means the connection is
 // already gone (reset by the peer): nothing is left to shut down. node:net's end() treats it the
 // same way (UV_ENOTCONN is a synchronous finish in Socket#_final).
-function notConnectedIsDone(err: { code?: string }): void {
+function notConnectedIsDone(err: Error & { code?: string }): void {
   if (err.code !== 'ENOTCONN') throw err;
 }

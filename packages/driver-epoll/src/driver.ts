@@ -230,9 +230,10 @@ export class EpollDriver implements Driver {
     setU64(dv, MSGHDR.iov, this.#scratchAddr + MSGHDR.size);
     setU64(dv, MSGHDR.iovlen, bufs.length);
     for (let i = 0; i < bufs.length; i++) {
+      const buf = bufs[i]!; // i < bufs.length
       const at = MSGHDR.size + i * IOVEC.size;
-      setU64(dv, at + IOVEC.base, ffi.addressOf(bufs[i]));
-      setU64(dv, at + IOVEC.len, bufs[i].byteLength);
+      setU64(dv, at + IOVEC.base, ffi.addressOf(buf));
+      setU64(dv, at + IOVEC.len, buf.byteLength);
     }
     return this.#scratch;
   }

@@ -50,8 +50,8 @@ export class FilePool {
   #states = new Int32Array(new SharedArrayBuffer(JOB_CAP * 4));
   #global = new Int32Array(new SharedArrayBuffer(G_FIELDS * 4));
   // INVARIANT: ops[id] holds the op (and so its buffer, path, iovecs) until its job is reaped.
-  #ops: (Op | null)[] = new Array(JOB_CAP).fill(null);
-  #iovecs: (Uint8Array | null)[] = new Array(JOB_CAP).fill(null);
+  #ops = new Array<Op | null>(JOB_CAP).fill(null);
+  #iovecs = new Array<Uint8Array | null>(JOB_CAP).fill(null);
   #free: number[] = [];
   #waiting: Op[] = [];
   #lanes: Lane[] = [];
@@ -117,11 +117,12 @@ export class FilePool {
       let head = Atomics.load(lane.ring, R_COMP_HEAD);
       const tail = Atomics.load(lane.ring, R_COMP_TAIL);
       while (head !== tail) {
-        const id = lane.ring[R_HEADER + RING_CAP + (head & (RING_CAP - 1))];
+        // INVARIANT: a masked index inside the ring's completion half: always in range.
+        const id = lane.ring[R_HEADER + RING_CAP + (head & (RING_CAP - 1))]!;
         head++;
         lane.queued--;
         const op = this.#ops[id]!;
-        const res = this.#jobs[id * JOB_FIELDS + F_RES];
+        const res = this.#jobs[id * JOB_FIELDS + F_RES]!; // id < slots: the jobs array holds every slot
         this.#ops[id] = null;
         this.#iovecs[id] = null;
         Atomics.store(this.#states, id, S_FREE);
@@ -155,7 +156,7 @@ export class FilePool {
     const head = Atomics.load(lane.ring, R_SUB_HEAD);
     const tail = Atomics.load(lane.ring, R_SUB_TAIL);
     const lostIds = new Set<number>();
-    for (let h = Math.max(0, head - 1); h < tail; h++) lostIds.add(lane.ring[R_HEADER + (h & (RING_CAP - 1))]);
+    for (let h = Math.max(0, head - 1); h < tail; h++) lostIds.add(lane.ring[R_HEADER + (h & (RING_CAP - 1))]!); // masked: in range
     for (const id of lostIds) {
       const op = this.#ops[id];
       if (!op || Atomics.load(this.#states, id) === S_DONE) continue;

@@ -53,7 +53,8 @@ for (;;) {
     Atomics.wait(ring, R_SUB_TAIL, tail);
     continue;
   }
-  const id = ring[R_HEADER + (head & (RING_CAP - 1))];
+  // INVARIANT: a masked index inside the ring's submission half: always in range.
+  const id = ring[R_HEADER + (head & (RING_CAP - 1))]!;
   Atomics.store(ring, R_SUB_HEAD, head + 1);
   // A cancel wins only while the job is still queued; once running, the result wins.
   const res = Atomics.compareExchange(states, id, S_QUEUED, S_RUNNING) === S_QUEUED ? run(id) : -ECANCELED;

@@ -49,7 +49,11 @@ export interface EpollHost {
  * by the driver.
  */
 export type Syscall = (op: Op, host: EpollHost) => number;
-/** A blocking syscall on a file worker, from the job fields at `jobs[b + F_*]`: result, or -1 with errno set. */
+/**
+ * A blocking syscall on a file worker, from the job fields at `jobs[b + F_*]`: result, or -1 with
+ * errno set. INVARIANT: `b` is a job's base (`id * JOB_FIELDS`, id < the pool's slots) and every
+ * `F_*` < JOB_FIELDS, so `jobs[b + F_*]` is always in range (hence the `!` on each read).
+ */
 export type Job = (jobs: Float64Array, b: number) => number;
 
 /** How one core op runs under epoll. */
@@ -85,7 +89,7 @@ const sendfileOffAddr = ffi.addressOf(new Uint8Array(sendfileOff.buffer));
 export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
   [OpCode.OPENAT]: {
     run: Run.FILE,
-    job: (j, b) => ffi.openat(AT_FDCWD, j[b + F_ADDR2], j[b + F_FLAGS], j[b + F_MODE]),
+    job: (j, b) => ffi.openat(AT_FDCWD, j[b + F_ADDR2]!, j[b + F_FLAGS]!, j[b + F_MODE]!),
   },
   [OpCode.CLOSE]: {
     run: Run.NOW,
@@ -104,7 +108,9 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     pollable: (op, host) => host.pollable(op.fd),
     syscall: (op) => res(op.pos < 0 ? ffi.read(op.fd, bufAddr(op), op.len) : ffi.pread(op.fd, bufAddr(op), op.len, op.pos)),
     job: (j, b) =>
-      j[b + F_POS] < 0 ? ffi.read(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN]) : ffi.pread(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN], j[b + F_POS]),
+      j[b + F_POS]! < 0
+        ? ffi.read(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!)
+        : ffi.pread(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!, j[b + F_POS]!),
   },
   [OpCode.WRITE]: {
     run: Run.FILE_OR_READINESS,
@@ -112,7 +118,9 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     pollable: (op, host) => host.pollable(op.fd),
     syscall: (op) => res(op.pos < 0 ? ffi.write(op.fd, bufAddr(op), op.len) : ffi.pwrite(op.fd, bufAddr(op), op.len, op.pos)),
     job: (j, b) =>
-      j[b + F_POS] < 0 ? ffi.write(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN]) : ffi.pwrite(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN], j[b + F_POS]),
+      j[b + F_POS]! < 0
+        ? ffi.write(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!)
+        : ffi.pwrite(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!, j[b + F_POS]!),
   },
   [OpCode.WRITEV]: {
     run: Run.FILE_OR_READINESS,
@@ -122,20 +130,22 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     syscall: (op, host) => res(ffi.sendmsg(op.fd, host.msghdr(op.bufs!), MSG_NOSIGNAL)),
     // F_ADDR: the iovec array the pool built; F_LEN: their count.
     job: (j, b) =>
-      j[b + F_POS] < 0 ? ffi.writev(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN]) : ffi.pwritev(j[b + F_FD], j[b + F_ADDR], j[b + F_LEN], j[b + F_POS]),
+      j[b + F_POS]! < 0
+        ? ffi.writev(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!)
+        : ffi.pwritev(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!, j[b + F_POS]!),
   },
   [OpCode.FSYNC]: {
     run: Run.FILE,
-    job: (j, b) => (j[b + F_FLAGS] ? ffi.fdatasync(j[b + F_FD]) : ffi.fsync(j[b + F_FD])),
+    job: (j, b) => (j[b + F_FLAGS]! ? ffi.fdatasync(j[b + F_FD]!) : ffi.fsync(j[b + F_FD]!)),
   },
   [OpCode.STATX]: {
     run: Run.FILE,
     // statx(fd, path "", flags, mask, buf): F_ADDR2 = path, F_ADDR = the statx buffer.
-    job: (j, b) => ffi.statx(j[b + F_FD], j[b + F_ADDR2], j[b + F_FLAGS], j[b + F_MODE], j[b + F_ADDR]),
+    job: (j, b) => ffi.statx(j[b + F_FD]!, j[b + F_ADDR2]!, j[b + F_FLAGS]!, j[b + F_MODE]!, j[b + F_ADDR]!),
   },
   [OpCode.FTRUNCATE]: {
     run: Run.FILE,
-    job: (j, b) => ffi.ftruncate(j[b + F_FD], j[b + F_POS]),
+    job: (j, b) => ffi.ftruncate(j[b + F_FD]!, j[b + F_POS]!),
   },
   [OpCode.SOCKET]: {
     run: Run.NOW,
@@ -214,11 +224,11 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
   [OpCode.CHMOD]: {
     // A path op: it may block on a slow filesystem, so on a file worker like open/stat.
     run: Run.FILE,
-    job: (j, b) => ffi.fchmodat(AT_FDCWD, j[b + F_ADDR2], j[b + F_MODE], 0),
+    job: (j, b) => ffi.fchmodat(AT_FDCWD, j[b + F_ADDR2]!, j[b + F_MODE]!, 0),
   },
   [OpCode.UNLINK]: {
     run: Run.FILE,
-    job: (j, b) => ffi.unlinkat(AT_FDCWD, j[b + F_ADDR2], 0),
+    job: (j, b) => ffi.unlinkat(AT_FDCWD, j[b + F_ADDR2]!, 0),
   },
   [OpCode.SENDFILE]: {
     run: Run.READINESS,

@@ -112,7 +112,7 @@ export class Registry {
 
   #retry(interest: Interest, queue: Op[]): void {
     while (queue.length) {
-      const op = queue[0];
+      const op = queue[0]!; // non-empty: checked by the loop
       const res = this.#attempt(op);
       if (queue === interest.readers && drainedBy(op, res)) interest.readable = false;
       if (res === -EAGAIN) return;

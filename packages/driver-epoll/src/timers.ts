@@ -7,6 +7,8 @@
  */
 import type { Op } from '@rentio/core/driver';
 
+// INVARIANT: #ops and #deadlines always have the same length, and every index read below is
+// checked against (or derived from) that length first: the `!` on their elements cannot be wrong.
 export class Timers {
   #ops: Op[] = [];
   #deadlines: number[] = [];
@@ -17,7 +19,7 @@ export class Timers {
 
   /** The earliest deadline (ms on the performance.now() clock), or Infinity when empty. */
   get next(): number {
-    return this.#ops.length ? this.#deadlines[0] : Infinity;
+    return this.#ops.length ? this.#deadlines[0]! : Infinity;
   }
 
   push(op: Op, deadline: number): void {
@@ -37,12 +39,12 @@ export class Timers {
 
   /** Take out and return the earliest op if its deadline is <= `now`, else null. */
   popDue(now: number): Op | null {
-    if (!this.#ops.length || this.#deadlines[0] > now) return null;
+    if (!this.#ops.length || this.#deadlines[0]! > now) return null;
     return this.#take(0);
   }
 
   #take(i: number): Op {
-    const op = this.#ops[i];
+    const op = this.#ops[i]!;
     const lastOp = this.#ops.pop()!;
     const lastDeadline = this.#deadlines.pop()!;
     if (i < this.#ops.length) {
@@ -61,12 +63,12 @@ export class Timers {
   }
 
   #up(i: number): void {
-    const op = this.#ops[i];
-    const d = this.#deadlines[i];
+    const op = this.#ops[i]!;
+    const d = this.#deadlines[i]!;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.#deadlines[parent] <= d) break;
-      this.#set(i, this.#ops[parent], this.#deadlines[parent]);
+      if (this.#deadlines[parent]! <= d) break;
+      this.#set(i, this.#ops[parent]!, this.#deadlines[parent]!);
       i = parent;
     }
     this.#set(i, op, d);
@@ -74,14 +76,14 @@ export class Timers {
 
   #down(i: number): void {
     const n = this.#ops.length;
-    const op = this.#ops[i];
-    const d = this.#deadlines[i];
+    const op = this.#ops[i]!;
+    const d = this.#deadlines[i]!;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
-      if (child + 1 < n && this.#deadlines[child + 1] < this.#deadlines[child]) child++;
-      if (this.#deadlines[child] >= d) break;
-      this.#set(i, this.#ops[child], this.#deadlines[child]);
+      if (child + 1 < n && this.#deadlines[child + 1]! < this.#deadlines[child]!) child++;
+      if (this.#deadlines[child]! >= d) break;
+      this.#set(i, this.#ops[child]!, this.#deadlines[child]!);
       i = child;
     }
     this.#set(i, op, d);

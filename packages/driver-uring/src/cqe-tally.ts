@@ -46,9 +46,9 @@ export class CqeTally {
     } else {
       this.res[slot] = res;
       // SEND_ZC's result: a notification follows (also after most failures: it was allocated at prep).
-      if (flags & IORING_CQE_F_MORE) this.left[slot]++;
+      if (flags & IORING_CQE_F_MORE) this.left[slot] = this.left[slot]! + 1;
     }
-    return --this.left[slot] === 0;
+    return (this.left[slot] = this.left[slot]! - 1) === 0;
   }
 
   #grow(size: number): void {

@@ -72,9 +72,10 @@ export class Credentials {
   #read(): number[] {
     this.syscalls += 2;
     this.#libc.getresuid(this.#r, this.#e, this.#s);
-    const out = [this.#r[0], this.#e[0], this.#s[0]];
+    // One-element arrays: [0] is always there.
+    const out = [this.#r[0]!, this.#e[0]!, this.#s[0]!];
     this.#libc.getresgid(this.#r, this.#e, this.#s);
-    out.push(this.#r[0], this.#e[0], this.#s[0]);
+    out.push(this.#r[0]!, this.#e[0]!, this.#s[0]!);
     return out;
   }
 }

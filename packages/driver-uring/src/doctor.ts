@@ -91,9 +91,9 @@ export async function doctor(options: UringOptions = {}): Promise<DoctorReport> 
       const ring = Ring.open(lib, { entries: 2, cqEntries: 0, flags: 0 });
       try {
         const ops = probeOpcodes(ring);
-        for (const op of [...REQUIRED_OPS, ...OPTIONAL_OPS, ...FEATURE_OPS]) report.opcodes[IORING_OP_NAME[op]] = ops.has(op);
-        report.missingOpcodes = REQUIRED_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]);
-        report.libcFallbacks = OPTIONAL_OPS.filter((op) => !ops.has(op)).map((op) => IORING_OP_NAME[op]);
+        for (const op of [...REQUIRED_OPS, ...OPTIONAL_OPS, ...FEATURE_OPS]) report.opcodes[opName(op)] = ops.has(op);
+        report.missingOpcodes = REQUIRED_OPS.filter((op) => !ops.has(op)).map(opName);
+        report.libcFallbacks = OPTIONAL_OPS.filter((op) => !ops.has(op)).map(opName);
         report.features.pbufRing = probePbufRing(ring, 0, 0);
         report.features.pbufRingInc = report.features.pbufRing && probePbufRing(ring, 1, IOU_PBUF_RING_INC);
         // No probe bit exists for these ioprio flags: the driver goes by the release, as here.
@@ -169,12 +169,17 @@ function seccompText(s: SeccompStatus): string {
   return `${s.mode} (${mode}${s.mode === 2 && s.filters !== null ? `, ${s.filters} filter${s.filters === 1 ? '' : 's'}` : ''})`;
 }
 
+/** The kernel's name for an opcode (every opcode rentio probes is in the table; the number otherwise). */
+function opName(op: number): string {
+  return IORING_OP_NAME[op] ?? `opcode ${op}`;
+}
+
 /** The liburing file the dynamic loader mapped into this process. */
 function mappedLiburing(): string | null {
   try {
     for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
       const m = line.match(/\s(\/\S*liburing\.so[^\s]*)$/);
-      if (m) return m[1];
+      if (m?.[1]) return m[1];
     }
   } catch {
     // no /proc

@@ -267,7 +267,7 @@ export class UringDriver implements Driver {
       // here: core may be iterating a list of ops that completing one would unlink.
       this.#slab.state[slot] = QUEUED_CANCELLED;
     } else if (state === IN_KERNEL) {
-      this.#queue.push(slot, this.#slab.gen[slot]);
+      this.#queue.push(slot, this.#slab.gen[slot]!);
       this.#stats.cancels++;
     }
     this.#schedule();
@@ -375,7 +375,7 @@ export class UringDriver implements Driver {
    * its signals are switched off (IORING_CQ_EVENTFD_DISABLED) until {@link UringDriver.#rearm}.
    */
   #quiet(): void {
-    if (this.#defer) this.#ring.cq[this.#ring.cqFlags] |= IORING_CQ_EVENTFD_DISABLED;
+    if (this.#defer) this.#ring.cq[this.#ring.cqFlags]! |= IORING_CQ_EVENTFD_DISABLED;
   }
 
   /**
@@ -388,7 +388,7 @@ export class UringDriver implements Driver {
   #rearm(): void {
     const ring = this.#ring;
     for (let rounds = 0; rounds < 64; rounds++) {
-      Atomics.store(ring.cq, ring.cqFlags, ring.cq[ring.cqFlags] & ~IORING_CQ_EVENTFD_DISABLED);
+      Atomics.store(ring.cq, ring.cqFlags, ring.cq[ring.cqFlags]! & ~IORING_CQ_EVENTFD_DISABLED);
       if (!(Atomics.load(ring.sq, ring.sqFlags) & IORING_SQ_TASKRUN)) return;
       this.#quiet();
       this.#enter();
@@ -494,12 +494,12 @@ export class UringDriver implements Driver {
         }
         const b = (tail & mask) << 4;
         URING_OPS[op.code].prep(sqes, b, op, slab, slot);
-        setUserData(sqes, b, slot, slab.gen[slot]);
+        setUserData(sqes, b, slot, slab.gen[slot]!);
         if (faultPlan !== null) faultPlan.sqe(sqes, b, op);
         slab.state[slot] = IN_KERNEL;
         if (op.timeoutNs > 0) {
           tail = (tail + 1) >>> 0;
-          prepLinkTimeout(sqes, b, (tail & mask) << 4, slab, slot, slab.gen[slot], op.timeoutNs);
+          prepLinkTimeout(sqes, b, (tail & mask) << 4, slab, slot, slab.gen[slot]!, op.timeoutNs);
           this.#tally.expect(slot, 2);
         } else {
           this.#tally.expect(slot, 1);
@@ -526,14 +526,15 @@ export class UringDriver implements Driver {
     const tally = this.#tally;
     let total = 0;
     for (;;) {
-      let head = cq[ring.cqHead];
+      let head = cq[ring.cqHead]!;
       const tail = Atomics.load(cq, ring.cqTail);
       try {
         while (head !== tail) {
+          // INVARIANT: a masked CQE index inside the CQ mapping (its size checked at start).
           const i = ring.cqes + ((head & mask) << 2);
-          const slot = cq[i];
-          const gen = cq[i + 1];
-          let res = res32[i + 2];
+          const slot = cq[i]!;
+          const gen = cq[i + 1]!;
+          let res = res32[i + 2]!;
           head = (head + 1) >>> 0;
           total++;
           if (gen === USER_DATA_CANCEL) continue;
@@ -546,16 +547,25 @@ export class UringDriver implements Driver {
           // More than one CQE (deadline, zero-copy send): the op completes at its last one. The
           // op's own CQE arriving last with nothing after it takes the ordinary path.
           // F_MORE/F_NOTIF are read for SEND (SEND_ZC) only: other ops give them other meanings.
-          if (tally.left[slot] !== 1 || gen & LINK_TIMEOUT_TAG || (op.code === OpCode.SEND && cq[i + 3] & (IORING_CQE_F_MORE | IORING_CQE_F_NOTIF))) {
-            if (!tally.cqe(slot, op, gen, res, cq[i + 3])) continue;
-            res = tally.res[slot];
+          if (
+            tally.left[slot] !== 1 ||
+            gen & LINK_TIMEOUT_TAG ||
+            (op.code === OpCode.SEND && cq[i + 3]! & (IORING_CQE_F_MORE | IORING_CQE_F_NOTIF))
+          ) {
+            if (!tally.cqe(slot, op, gen, res, cq[i + 3]!)) continue;
+            res = tally.res[slot]!;
           }
           if (op.code === OpCode.SEND || op.code === OpCode.SENDFILE) {
             res = this.#goOn(slot, op, res);
             if (res === RESUBMIT) continue;
           }
           const again =
-            res === -EINTR && !op.cancelling && op.code !== OpCode.CLOSE && op.code !== OpCode.CONNECT && !this.#multishot?.isCarrier(op) && !this.#accepts?.isCarrier(op);
+            res === -EINTR &&
+            !op.cancelling &&
+            op.code !== OpCode.CLOSE &&
+            op.code !== OpCode.CONNECT &&
+            !this.#multishot?.isCarrier(op) &&
+            !this.#accepts?.isCarrier(op);
           if (again || (res === -ENOTSOCK && op.code === OpCode.WRITEV && slab.variant[slot] === WRITEV_AS_SENDMSG && !op.cancelling)) {
             // EINTR (a signal, not a cancel, interrupted it; nothing was done): submitted again,
             // as the epoll driver retries its syscall. A gather write at the current position of
@@ -570,7 +580,7 @@ export class UringDriver implements Driver {
           if (res === -EINTR && op.code === OpCode.CLOSE) res = 0;
           if (op.code === OpCode.RECV_POOL && this.#multishot?.isCarrier(op)) {
             // A multishot carrier keeps its slot while the kernel says more CQEs follow.
-            const flags = cq[i + 3];
+            const flags = cq[i + 3]!;
             if (!(flags & IORING_CQE_F_MORE)) {
               slab.release(slot);
               this.#inFlight--;
@@ -579,7 +589,7 @@ export class UringDriver implements Driver {
             continue;
           }
           if (op.code === OpCode.ACCEPT && this.#accepts?.isCarrier(op)) {
-            const flags = cq[i + 3];
+            const flags = cq[i + 3]!;
             if (!(flags & IORING_CQE_F_MORE)) {
               slab.release(slot);
               this.#inFlight--;
@@ -587,7 +597,7 @@ export class UringDriver implements Driver {
             this.#accepts.cqe(op, res, flags);
             continue;
           }
-          if (op.code === OpCode.RECV_POOL) this.#pools.picked(op, res, cq[i + 3]);
+          if (op.code === OpCode.RECV_POOL) this.#pools.picked(op, res, cq[i + 3]!);
           slab.release(slot);
           this.#inFlight--;
           if (faultPlan === null) op.complete(op.code === OpCode.TIMEOUT && res === -ETIME ? 0 : res);
@@ -646,8 +656,8 @@ export class UringDriver implements Driver {
     const head = Atomics.load(ring.sq, ring.sqHead);
     for (let t = head; t !== this.#sqeTail; t = (t + 1) >>> 0) {
       const b = (t & ring.sqMask) << 4;
-      const slot = ring.sqes[b + 8];
-      const gen = ring.sqes[b + 9];
+      const slot = ring.sqes[b + 8]!; // a masked SQE index: inside the SQE array
+      const gen = ring.sqes[b + 9]!;
       if (gen === USER_DATA_CANCEL) continue;
       const op = this.#slab.lookup(slot, gen);
       if (op) this.#settleUnsubmitted(slot, op, res);

@@ -12,8 +12,8 @@ import { existsSync } from 'node:fs';
 import koffi from 'koffi';
 import { DriverUnavailableError, libc as sharedLibc, type Libc as SharedLibc } from '@rentio/core/driver';
 
-/** A pointer returned by koffi (an external), opaque to JS. */
-export type Pointer = unknown;
+/** A pointer returned by koffi (an external: an object opaque to JS; a NULL pointer comes back as null). */
+export type Pointer = object;
 
 /** liburing's exported functions rentio calls. */
 export interface Liburing {
@@ -119,7 +119,7 @@ export function loadLibc(): Libc {
 
 /** Allocate `size` bytes of C memory (zeroed by the caller through {@link view}); freed with {@link free}. */
 export function allocBytes(size: number): Pointer {
-  return koffi.alloc('uint8_t', size);
+  return koffi.alloc('uint8_t', size) as Pointer;
 }
 
 /** Free memory from {@link allocBytes}. */

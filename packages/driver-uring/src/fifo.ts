@@ -32,12 +32,12 @@ export class Fifo {
 
   /** First element's `a`; the queue must not be empty. */
   peekA(): number {
-    return this.#a[this.#head];
+    return this.#a[this.#head]!; // #head is masked into range
   }
 
   /** First element's `b`; the queue must not be empty. */
   peekB(): number {
-    return this.#b[this.#head];
+    return this.#b[this.#head]!; // #head is masked into range
   }
 
   /** Drop the first element. */

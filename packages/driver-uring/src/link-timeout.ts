@@ -32,7 +32,7 @@ const { timespec: TIMESPEC } = abiFor('uring');
  * it takes the SQE (io_link_timeout_prep), and the slot, holding the op, outlives that.
  */
 export function prepLinkTimeout(w: Uint32Array, opB: number, b: number, slab: Slab, slot: number, gen: number, ns: number): void {
-  w[opB] |= IOSQE_IO_LINK << 8;
+  w[opB] = w[opB]! | (IOSQE_IO_LINK << 8);
   const c = slab.scratchChunk(slot);
   const s = slab.scratchWord(slot) + (TIMESPEC_AT >> 2);
   setU64(c, s + (TIMESPEC.sec >> 2), Math.floor(ns / 1e9));

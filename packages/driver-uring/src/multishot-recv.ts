@@ -213,7 +213,7 @@ export class MultishotRecv {
   }
 
   #forget(st: RecvStream): void {
-    for (let i = 0; i < st.queue.length; i += 2) if (st.queue[i] > 0) this.#host.recycle(st.pool, st.queue[i + 1]);
+    for (let i = 0; i < st.queue.length; i += 2) if (st.queue[i]! > 0) this.#host.recycle(st.pool, st.queue[i + 1]!);
     this.waiting -= st.waiters.length;
     for (const w of st.waiters.splice(0)) w.complete(-ECANCELED);
     this.#byFd.delete(st.fd);

@@ -172,7 +172,7 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
     prep: (w, b, op, slab, slot) => {
       if (slab.variant[slot] !== SEND_AS_ZC) return sqe(w, b, IORING_OP_SEND, op.fd, 0, bufAddr(op), clampLen(op.len), op.flags | MSG_NOSIGNAL);
       sqe(w, b, IORING_OP_SEND_ZC, op.fd, 0, bufAddr(op), clampLen(op.len), op.flags | MSG_NOSIGNAL);
-      w[b] |= IORING_SEND_ZC_REPORT_USAGE << 16;
+      w[b] = w[b]! | (IORING_SEND_ZC_REPORT_USAGE << 16);
     },
   },
   [OpCode.SHUTDOWN]: {

@@ -33,6 +33,8 @@ import {
   IORING_OP_WRITE,
   IORING_OP_WRITEV,
   IORING_SETUP,
+  IORING_SETUP_COOP_TASKRUN,
+  IORING_SETUP_SINGLE_ISSUER,
   IO_URING_OP_SUPPORTED,
 } from './constants.js';
 import { view, type Liburing } from './ffi.js';
@@ -76,8 +78,8 @@ export function probeOpcodes(ring: Ring): Set<number> {
   if (!p) throw new DriverUnavailableError('uring', probeRefusal(seccompStatus()));
   try {
     const head = new Uint8Array(view(p, PROBE_HEADER));
-    const lastOp = head[0];
-    const len = head[1];
+    // struct io_uring_probe { u8 last_op; u8 ops_len; ... }: both inside the header view.
+    const [lastOp = 0, len = 0] = head;
     const ops = new DataView(view(p, PROBE_HEADER + len * PROBE_OP));
     const out = new Set<number>();
     for (let op = 0; op <= lastOp && op < len; op++) {
@@ -126,8 +128,8 @@ export function probeSetupFlags(lib: Liburing): Record<string, boolean> {
   for (const [name, bit] of Object.entries(IORING_SETUP)) {
     // DEFER_TASKRUN requires SINGLE_ISSUER; TASKRUN_FLAG requires COOP_TASKRUN.
     let flags = bit;
-    if (name === 'DEFER_TASKRUN') flags |= IORING_SETUP.SINGLE_ISSUER;
-    if (name === 'TASKRUN_FLAG') flags |= IORING_SETUP.COOP_TASKRUN;
+    if (name === 'DEFER_TASKRUN') flags |= IORING_SETUP_SINGLE_ISSUER;
+    if (name === 'TASKRUN_FLAG') flags |= IORING_SETUP_COOP_TASKRUN;
     try {
       const ring = Ring.open(lib, { entries: 2, cqEntries: 0, flags });
       out[name] = (ring.flags & bit) !== 0;

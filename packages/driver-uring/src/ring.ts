@@ -12,7 +12,7 @@
  */
 import { DriverUnavailableError, errnoException, errnoName } from '@rentio/core/driver';
 import { readFileSync } from 'node:fs';
-import { IORING_FEAT_NODROP, IORING_SETUP, IORING_SETUP_CQSIZE } from './constants.js';
+import { IORING_FEAT_NODROP, IORING_SETUP, IORING_SETUP_CQSIZE, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER } from './constants.js';
 import { allocBytes, free, view, type Liburing, type Pointer } from './ffi.js';
 import { setupRefusalError } from './refusal.js';
 
@@ -252,7 +252,7 @@ export class Ring {
       if (res === -22 /* EINVAL */ && flags !== 0) {
         flags &= ~highestBit(flags);
         // DEFER_TASKRUN is only valid with SINGLE_ISSUER.
-        if (!(flags & IORING_SETUP.SINGLE_ISSUER)) flags &= ~IORING_SETUP.DEFER_TASKRUN;
+        if (!(flags & IORING_SETUP_SINGLE_ISSUER)) flags &= ~IORING_SETUP_DEFER_TASKRUN;
         continue;
       }
       throw setupError(res);

@@ -34,7 +34,12 @@ const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
  */
 export const GEN_MASK = 0x3fffffff;
 
-/** Slot table with generations, per-slot state and per-slot scratch memory. */
+/**
+ * Slot table with generations, per-slot state and per-slot scratch memory.
+ * INVARIANT: every per-slot array has `ops.length` entries and one scratch chunk per
+ * CHUNK_SLOTS slots; a slot passed in came from {@link Slab.alloc}, so indexing by it (the `!`
+ * below, and in the driver) is always in range.
+ */
 export class Slab {
   /** The op in each slot (null when free). INVARIANT: holding the op holds its owned memory. */
   ops: (Op | null)[] = [];
@@ -61,7 +66,7 @@ export class Slab {
   /** Take a free slot for `op`; grows the slab when full (never moves existing scratch). */
   alloc(op: Op, state: number): number {
     if (this.#freeTop === 0) this.#grow(this.ops.length * 2);
-    const slot = this.#free[--this.#freeTop];
+    const slot = this.#free[--this.#freeTop]!; // #freeTop > 0: grown just above when it was 0
     this.ops[slot] = op;
     this.state[slot] = state;
     this.variant[slot] = 0;
@@ -77,7 +82,7 @@ export class Slab {
     this.ops[slot] = null;
     this.extra[slot] = null;
     this.state[slot] = FREE;
-    this.gen[slot] = (this.gen[slot] + 1) & GEN_MASK;
+    this.gen[slot] = (this.gen[slot]! + 1) & GEN_MASK;
     this.#free[this.#freeTop++] = slot;
     this.used--;
   }
@@ -95,12 +100,12 @@ export class Slab {
 
   /** Address of a slot's scratch. */
   scratchAddress(slot: number): number {
-    return this.scratchAddr[slot >> CHUNK_SHIFT] + (slot & (CHUNK_SLOTS - 1)) * SCRATCH_SIZE;
+    return this.scratchAddr[slot >> CHUNK_SHIFT]! + (slot & (CHUNK_SLOTS - 1)) * SCRATCH_SIZE;
   }
 
   /** A slot's scratch chunk (u32 words). */
   scratchChunk(slot: number): Uint32Array {
-    return this.scratch[slot >> CHUNK_SHIFT];
+    return this.scratch[slot >> CHUNK_SHIFT]!;
   }
 
   #grow(size: number): void {

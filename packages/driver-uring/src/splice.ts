@@ -70,18 +70,18 @@ export class SpliceFlow {
 
   /** Fill the SQE of the op's next splice. */
   prep(w: Uint32Array, b: number, op: Op, slab: Slab, slot: number): void {
-    const p = this.#pipe[slot];
+    const p = this.#pipe[slot]!;
     if (slab.variant[slot] === SPLICE_FILL) {
-      const len = Math.min(op.len, this.#cap[p]);
+      const len = Math.min(op.len, this.#cap[p]!);
       // splice(fd_in = file at pos, off_in = addr; fd_out = pipe, off_out -1). pos -1 (all ones):
       // the file's own position.
-      sqe(w, b, IORING_OP_SPLICE, this.#w[p], -1, 0, len, 0);
+      sqe(w, b, IORING_OP_SPLICE, this.#w[p]!, -1, 0, len, 0);
       setOffIn(w, b, op.pos);
       w[b + 11] = op.fdIn;
     } else {
-      sqe(w, b, IORING_OP_SPLICE, op.fd, -1, 0, this.#inPipe[slot], 0);
+      sqe(w, b, IORING_OP_SPLICE, op.fd, -1, 0, this.#inPipe[slot]!, 0);
       setOffIn(w, b, -1);
-      w[b + 11] = this.#r[p];
+      w[b + 11] = this.#r[p]!;
     }
   }
 
@@ -93,23 +93,23 @@ export class SpliceFlow {
       this.#inPipe[slot] = res;
       slab.variant[slot] = SPLICE_DRAIN;
     } else {
-      if (res < 0) return this.end(slot, this.#moved[slot] > 0 ? this.#moved[slot] : res);
-      this.#moved[slot] += res;
-      this.#inPipe[slot] -= res;
+      if (res < 0) return this.end(slot, this.#moved[slot]! > 0 ? this.#moved[slot]! : res);
+      this.#moved[slot] = this.#moved[slot]! + res;
+      this.#inPipe[slot] = this.#inPipe[slot]! - res;
       // A splice into a socket never takes 0 bytes of a non-empty pipe; should it, stop rather than spin.
       if (this.#inPipe[slot] === 0 || res === 0) return this.end(slot, this.#moved[slot]);
     }
     // Between steps a cancel has nothing in the kernel to aim at: it takes effect here.
-    if (op.cancelling) return this.end(slot, this.#moved[slot] > 0 ? this.#moved[slot] : -ECANCELED);
+    if (op.cancelling) return this.end(slot, this.#moved[slot]! > 0 ? this.#moved[slot]! : -ECANCELED);
     return RESUBMIT;
   }
 
   /** The op ends (completed, failed, or never submitted): its pipe goes back to the pool if empty, else is closed. Returns `res`. */
   end(slot: number, res: number): number {
-    const p = this.#pipe[slot];
+    const p = this.#pipe[slot]!;
     if (p >= 0) {
       this.#pipe[slot] = -1;
-      if (this.#inPipe[slot] === 0) {
+      if (this.#inPipe[slot]! === 0) {
         this.#free.push(p);
       } else {
         this.#close(p);
@@ -131,7 +131,8 @@ export class SpliceFlow {
     const free = this.#free.pop();
     if (free !== undefined) return free;
     if (this.#libc.pipe2(this.#fds, O_CLOEXEC) < 0) return -errno();
-    const [r, w] = this.#fds;
+    const r = this.#fds[0]!;
+    const w = this.#fds[1]!;
     // A bigger pipe moves a bigger chunk per pair of splices; the default capacity if refused.
     const cap = this.#libc.fcntl(w, F_SETPIPE_SZ, 'int', PIPE_SIZE);
     this.#r.push(r);
@@ -142,9 +143,9 @@ export class SpliceFlow {
   }
 
   #close(p: number): void {
-    if (this.#r[p] < 0) return;
-    this.#libc.close(this.#r[p]);
-    this.#libc.close(this.#w[p]);
+    if (this.#r[p]! < 0) return;
+    this.#libc.close(this.#r[p]!);
+    this.#libc.close(this.#w[p]!);
     this.#r[p] = this.#w[p] = -1;
   }
 

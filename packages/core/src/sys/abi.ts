@@ -56,16 +56,26 @@ export interface Abi {
   readonly sockaddrStorage: number;
 }
 
+/**
+ * struct sockaddr_in (<linux/in.h>): fixed-width fields (u16, be16, be32), so one layout on every
+ * Linux architecture; core encodes addresses with it before any driver opens.
+ */
+export const SOCKADDR_IN = { size: 16, family: 0, port: 2, addr: 4 } as const;
+/** struct sockaddr_in6 (<linux/in6.h>): fixed-width fields, one layout on every Linux architecture. */
+export const SOCKADDR_IN6 = { size: 28, family: 0, port: 2, flowinfo: 4, addr: 8, scopeId: 24 } as const;
+/** sizeof(struct sockaddr_storage): 128 on every Linux architecture (<bits/socket.h>). */
+export const SOCKADDR_STORAGE_SIZE = 128;
+
 /** LP64 Linux, little-endian: what x86-64 and aarch64 share. */
 const LP64 = {
   iovec: { size: 16, base: 0, len: 8 },
   msghdr: { size: 56, name: 0, namelen: 8, iov: 16, iovlen: 24, control: 32, controllen: 40, flags: 48 },
   timespec: { size: 16, sec: 0, nsec: 8 },
   itimerspec: { size: 32, interval: 0, value: 16 },
-  sockaddrIn: { size: 16, family: 0, port: 2, addr: 4 },
-  sockaddrIn6: { size: 28, family: 0, port: 2, flowinfo: 4, addr: 8, scopeId: 24 },
+  sockaddrIn: SOCKADDR_IN,
+  sockaddrIn6: SOCKADDR_IN6,
   sockaddrUn: { size: 110, family: 0, path: 2 },
-  sockaddrStorage: 128,
+  sockaddrStorage: SOCKADDR_STORAGE_SIZE,
 } as const;
 
 const LAYOUTS: Readonly<Record<string, Abi>> = {

@@ -14,40 +14,44 @@
  */
 import koffi from 'koffi';
 
-/** The shared libc functions. Each returns what the C function returns (-1 with errno set on failure). */
+/**
+ * The shared libc functions. Each returns what the C function returns (-1 with errno set on
+ * failure). Function-typed properties, not methods: they are plain C functions with no `this`,
+ * which the drivers take off the object to call directly.
+ */
 export interface Libc {
   /** int close(int fd); */
-  close(fd: number): number;
+  readonly close: (fd: number) => number;
   /** ssize_t read(int fd, void *buf, size_t n); — buf as an address */
-  read(fd: number, buf: number, n: number): number;
+  readonly read: (fd: number, buf: number, n: number) => number;
   /** ssize_t write(int fd, const void *buf, size_t n); — buf as an address */
-  write(fd: number, buf: number, n: number): number;
+  readonly write: (fd: number, buf: number, n: number) => number;
   /** int eventfd(unsigned int initval, int flags); */
-  eventfd(initval: number, flags: number): number;
+  readonly eventfd: (initval: number, flags: number) => number;
   /** int ftruncate(int fd, off_t length); */
-  ftruncate(fd: number, length: number): number;
+  readonly ftruncate: (fd: number, length: number) => number;
   /** int fchmodat(int dirfd, const char *path, mode_t mode, int flags); — path as an address */
-  fchmodat(dirfd: number, path: number, mode: number, flags: number): number;
+  readonly fchmodat: (dirfd: number, path: number, mode: number, flags: number) => number;
   /** int unlinkat(int dirfd, const char *path, int flags); — path as an address */
-  unlinkat(dirfd: number, path: number, flags: number): number;
+  readonly unlinkat: (dirfd: number, path: number, flags: number) => number;
   /** int socket(int domain, int type, int protocol); */
-  socket(domain: number, type: number, protocol: number): number;
+  readonly socket: (domain: number, type: number, protocol: number) => number;
   /** int bind(int fd, const struct sockaddr *addr, socklen_t len); — addr as an address */
-  bind(fd: number, addr: number, len: number): number;
+  readonly bind: (fd: number, addr: number, len: number) => number;
   /** int listen(int fd, int backlog); */
-  listen(fd: number, backlog: number): number;
+  readonly listen: (fd: number, backlog: number) => number;
   /** int connect(int fd, const struct sockaddr *addr, socklen_t len); — addr as an address */
-  connect(fd: number, addr: number, len: number): number;
+  readonly connect: (fd: number, addr: number, len: number) => number;
   /** int shutdown(int fd, int how); */
-  shutdown(fd: number, how: number): number;
+  readonly shutdown: (fd: number, how: number) => number;
   /** int setsockopt(int fd, int level, int name, const void *value, socklen_t len); */
-  setsockopt(fd: number, level: number, name: number, value: Uint8Array, len: number): number;
+  readonly setsockopt: (fd: number, level: number, name: number, value: Uint8Array, len: number) => number;
   /** int getsockopt(int fd, int level, int name, void *value, socklen_t *len); */
-  getsockopt(fd: number, level: number, name: number, value: Uint8Array, len: Uint8Array): number;
+  readonly getsockopt: (fd: number, level: number, name: number, value: Uint8Array, len: Uint8Array) => number;
   /** int getsockname(int fd, struct sockaddr *addr, socklen_t *len); */
-  getsockname(fd: number, addr: Uint8Array, len: Uint8Array): number;
+  readonly getsockname: (fd: number, addr: Uint8Array, len: Uint8Array) => number;
   /** int getpeername(int fd, struct sockaddr *addr, socklen_t *len); */
-  getpeername(fd: number, addr: Uint8Array, len: Uint8Array): number;
+  readonly getpeername: (fd: number, addr: Uint8Array, len: Uint8Array) => number;
 }
 
 let loaded: Libc | null = null;
