@@ -159,7 +159,7 @@ export const Resolve = { RESULT: 0, RESULT_AND_BUF: 1, RESULT_AND_BUFS: 2 } as c
  * those are never weak.
  */
 export function waitsForPeer(code: OpCode): boolean {
-  return code === OpCode.RECV || code === OpCode.ACCEPT || code === OpCode.RECVMSG;
+  return code === OpCode.RECV || code === OpCode.RECV_POOL || code === OpCode.ACCEPT || code === OpCode.RECVMSG;
 }
 
 /** Who counts the ops in flight that do not keep the process alive (the engine). */
