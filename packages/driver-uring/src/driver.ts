@@ -495,7 +495,9 @@ export class UringDriver implements Driver {
         const b = (tail & mask) << 4;
         URING_OPS[op.code].prep(sqes, b, op, slab, slot);
         setUserData(sqes, b, slot, slab.gen[slot]!);
-        if (faultPlan !== null) faultPlan.sqe(sqes, b, op);
+        // Never a multishot carrier's SQE: its result is not substituted at reap (see #reap), so a
+        // NOP put in its place would read as an accepted fd 0 or a 0-byte chunk.
+        if (faultPlan !== null && !this.#multishot?.isCarrier(op) && !this.#accepts?.isCarrier(op)) faultPlan.sqe(sqes, b, op);
         slab.state[slot] = IN_KERNEL;
         if (op.timeoutNs > 0) {
           tail = (tail + 1) >>> 0;
@@ -543,7 +545,10 @@ export class UringDriver implements Driver {
             this.#stats.staleCqes++;
             continue;
           }
-          if (faultPlan !== null && !(gen & LINK_TIMEOUT_TAG)) res = faultPlan.result(op, res);
+          // Not into a linked timeout's CQE, nor a multishot carrier's: a carrier CQE's buffer and
+          // bytes are already the program's, so a substituted result would lose them.
+          if (faultPlan !== null && !(gen & LINK_TIMEOUT_TAG) && !this.#multishot?.isCarrier(op) && !this.#accepts?.isCarrier(op))
+            res = faultPlan.result(op, res);
           // More than one CQE (deadline, zero-copy send): the op completes at its last one. The
           // op's own CQE arriving last with nothing after it takes the ordinary path.
           // F_MORE/F_NOTIF are read for SEND (SEND_ZC) only: other ops give them other meanings.

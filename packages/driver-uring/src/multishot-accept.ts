@@ -16,7 +16,7 @@
  * @module
  */
 import type { Op } from '@rentio/core/driver';
-import { ECANCELED, OpCode, Op as CoreOp, SOCKADDR_STORAGE } from '@rentio/core/driver';
+import { ECANCELED, EINTR, OpCode, Op as CoreOp, SOCKADDR_STORAGE } from '@rentio/core/driver';
 import { IORING_CQE_F_MORE } from './constants.js';
 import type { Libc } from './ffi.js';
 
@@ -140,7 +140,8 @@ export class MultishotAccept {
       this.#host.resubmit(close);
       return;
     }
-    if (res < 0 && res !== -ECANCELED) {
+    // EINTR: a signal ended the carrier with nothing accepted; re-armed below, as epoll retries.
+    if (res < 0 && res !== -ECANCELED && res !== -EINTR) {
       if (st.waiters.length) this.#next(st).complete(res);
       else st.queue.push(res);
     }

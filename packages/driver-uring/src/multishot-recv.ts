@@ -20,7 +20,7 @@
  * @module
  */
 import type { Op, PoolMemory } from '@rentio/core/driver';
-import { ECANCELED, OpCode, Op as CoreOp } from '@rentio/core/driver';
+import { ECANCELED, EINTR, OpCode, Op as CoreOp } from '@rentio/core/driver';
 import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE } from './constants.js';
 
 const ENOBUFS = 105;
@@ -161,7 +161,8 @@ export class MultishotRecv {
       this.#host.resubmit(close);
       return;
     }
-    if (res === 0 || (res < 0 && res !== -ECANCELED && res !== -ENOBUFS)) this.#push(st, res, -1);
+    // EINTR: a signal ended the carrier with no bytes; re-armed below, as epoll retries.
+    if (res === 0 || (res < 0 && res !== -ECANCELED && res !== -ENOBUFS && res !== -EINTR)) this.#push(st, res, -1);
     else if (res === -ENOBUFS && st.waiters.length) this.#next(st).complete(-ENOBUFS);
     if (st.waiters.length) this.#arm(st);
   }
