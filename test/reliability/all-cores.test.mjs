@@ -88,7 +88,8 @@ await eachDriver(t, 'close(): listeners closed first, a connection mid-request c
     if (err?.code === 'ECONNREFUSED' || err?.code === 'ECONNRESET') break;
   }
   t.equal(closed, false, 'the pool waits for the open connection');
-  t.equal(pool.size, 2, 'both workers still running');
+  // A worker with no connection left may finish its shutdown now; the one holding ours may not.
+  t.ok(pool.size >= 1, `the worker holding the connection still runs (${pool.size} running)`);
   await c.writeAll(own('second half'));
   t.equal(Buffer.from(await readExactly(c, 11)).toString(), 'second half', 'the in-flight request finished after the listeners closed');
   await c.shutdown();
