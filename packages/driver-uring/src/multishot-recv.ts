@@ -19,12 +19,12 @@
  *   buffer until then); queued chunks' buffers go back to the ring.
  * @module
  */
+import { constants as osConstants } from 'node:os';
 import type { Op, PoolMemory } from '@rentio/core/driver';
 import { ECANCELED, EINTR, OpCode, Op as CoreOp } from '@rentio/core/driver';
 import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE } from './constants.js';
 
-const ENOBUFS = 105;
-const EINVAL = 22;
+const { ENOBUFS, EINVAL } = osConstants.errno;
 /** Chunks queued with no reader before the carrier is cancelled. */
 const MAX_UNREAD = 1;
 
@@ -67,7 +67,6 @@ export class MultishotRecv {
     this.#host = host;
   }
 
-  /** True when `op` is a carrier (its CQEs come to {@link MultishotRecv.cqe}). */
   /** Core ops waiting for a chunk or a connection (they keep the process alive; carriers alone do not). */
   waiting = 0;
 
@@ -81,6 +80,7 @@ export class MultishotRecv {
     return st.waiters.shift()!;
   }
 
+  /** True when `op` is a carrier (its CQEs come to {@link MultishotRecv.cqe}). */
   isCarrier(op: Op): boolean {
     return this.#carriers.has(op);
   }
