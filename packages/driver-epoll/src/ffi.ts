@@ -38,6 +38,12 @@ export const timerfd_settime: (fd: number, flags: number, newValue: Uint8Array, 
   'int timerfd_settime(int fd, int flags, void *newValue, void *oldValue)',
 );
 
+/**
+ * int eventfd_write(int fd, eventfd_t value); — the value by value: a file worker's wake needs no
+ * buffer whose lifetime the worker's GC decides (see file-worker.ts).
+ */
+export const eventfd_write: (fd: number, value: number) => number = libc.func('int eventfd_write(int fd, uint64_t value)');
+
 // --- sockets ---
 /** int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags); */
 export const accept4: (fd: number, addr: number, len: number, flags: number) => number = libc.func(

@@ -32,8 +32,6 @@ const jobs = new Float64Array(init.jobs);
 const states = new Int32Array(init.states);
 const ring = new Int32Array(init.ring);
 const global = new Int32Array(init.global);
-const one = new BigUint64Array([1n]);
-const oneAddr = ffi.addressOf(new Uint8Array(one.buffer));
 
 // The job's syscall is its op's `job` in the op table (ops.ts): one place per op for both threads.
 function run(id: number): number {
@@ -64,7 +62,11 @@ for (;;) {
   ring[R_HEADER + RING_CAP + (ct & (RING_CAP - 1))] = id;
   Atomics.store(ring, R_COMP_TAIL, ct + 1);
   if (Atomics.compareExchange(global, G_NOTIFIED, 0, 1) === 0) {
-    ffi.write(init.eventfd, oneAddr, 8);
+    // By value, not write(2) from a buffer: a buffer held only by a top-level const that no
+    // function reads is dead to V8 after its last use (the module body never returns, but its
+    // registers are not roots), so the GC freed it and the wake wrote whatever lay there — a 0
+    // adds nothing to the counter, epoll reports no event, and the completion waited forever.
+    ffi.eventfd_write(init.eventfd, 1);
     Atomics.add(global, G_SYSCALLS, 1);
   }
 }
