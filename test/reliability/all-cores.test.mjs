@@ -120,6 +120,15 @@ await eachDriver(t, 'an error thrown by a worker reaches the pool, with its work
   t.equal(pool.size, 1, 'the failed worker is gone, the other serves on');
   t.equal(await roundTrip(rt, port, 'still here'), 'still here');
   await pool.close();
+
+  // The error travels on the worker's own port, the ready on the pool's channel: an error thrown in
+  // the same turn as ready() must still be the pool's, never runOnAllCores' rejection.
+  for (let i = 0; i < 5; i++) {
+    const p2 = await runOnAllCores(echoModule, { workers: 2, driver, workerData: { port, fail: 'right-after-ready' }, signals: false, execArgv: [] });
+    const [e] = await new Promise((resolve) => p2.once('error', (...a) => resolve(a)));
+    t.equal(e.code, 'E_RIGHT_AFTER', `run ${i}: an error right after ready() is the pool's 'error'`);
+    await p2.close();
+  }
 });
 
 await eachDriver(t, 'SIGTERM to a process running a pool: graceful close, exit 0, no fd left', async (t, rt, driver) => {

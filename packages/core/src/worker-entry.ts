@@ -11,8 +11,10 @@ import type { AllCoresMain, ToPool, ToWorker, WorkerBoot } from './workers.js';
 
 const boot = data as WorkerBoot;
 const port = parentPort!;
+// INVARIANT: the pool always passes its channel's port (workers.ts, _spawn).
+const toPool = boot.port!;
 const stop = new AbortController();
-const send = (m: ToPool): void => port.postMessage(m);
+const send = (m: ToPool): void => toPool.postMessage(m);
 let rt: Runtime | null = null;
 let readySent = false;
 const ready = (): void => {
@@ -40,6 +42,7 @@ try {
   send({ type: 'closed' });
   // Nothing of ours is left on the loop: the thread ends once the user's own timers (if any) do.
   port.close();
+  toPool.close();
 } catch (err) {
   // The runtime's sockets and files are closed before the error ends this thread: a worker that
   // failed leaks no fd into the process that goes on running.

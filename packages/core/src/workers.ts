@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { DriverOptions } from './driver.js';
 import { InvalidArgTypeError } from './errors.js';
 import type { Runtime, RuntimeStats } from './runtime.js';
@@ -77,6 +77,8 @@ export interface WorkerBoot {
   driver?: DriverName;
   driverOptions?: DriverOptions;
   workerData: unknown;
+  /** the worker's end of its channel to the pool (ready, closed, stats) */
+  port?: MessagePort;
 }
 
 /** @internal pool → worker */
@@ -179,7 +181,12 @@ export class CorePool extends EventEmitter {
 
   /** @internal start worker `id` on `boot`; resolves once it is ready */
   _spawn(boot: WorkerBoot): Promise<void> {
-    const worker = new Worker(entryUrl, { workerData: boot, execArgv: boot.execArgv });
+    // Worker → pool messages go over a channel of their own, not parentPort: an error thrown
+    // right after ready() travels on the worker's internal port, and Node gives no order between
+    // two ports, so the error could be seen first. With our own port1, the 'error' and 'exit'
+    // handlers drain it synchronously (receiveMessageOnPort) and see every earlier message.
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(entryUrl, { workerData: { ...boot, port: port2 }, transferList: [port2], execArgv: boot.execArgv });
     const m: Member = { id: boot.workerId, worker, alive: true, pendingStats: new Map(), exited: Promise.resolve() };
     this.#members.push(m);
     let started: (err?: Error) => void = () => {};
@@ -188,6 +195,8 @@ export class CorePool extends EventEmitter {
     });
     m.exited = new Promise((resolve) => {
       worker.on('exit', (code) => {
+        drain();
+        port1.close();
         m.alive = false;
         for (const r of m.pendingStats.values()) r(null);
         m.pendingStats.clear();
@@ -196,16 +205,22 @@ export class CorePool extends EventEmitter {
         resolve();
       });
     });
-    worker.on('message', (msg: ToPool) => {
-      if (msg.type === 'ready') started();
-      else if (msg.type === 'stats') {
+    let ok = false;
+    const onMessage = (msg: ToPool): void => {
+      if (msg.type === 'ready') {
+        ok = true;
+        started();
+      } else if (msg.type === 'stats') {
         m.pendingStats.get(msg.seq)?.(msg.stats && Object.assign(msg.stats, { workerId: m.id }));
         m.pendingStats.delete(msg.seq);
       }
-    });
-    let ok = false;
-    void ready.then(() => (ok = true)).catch(() => {});
+    };
+    const drain = (): void => {
+      for (let got = receiveMessageOnPort(port1); got; got = receiveMessageOnPort(port1)) onMessage(got.message as ToPool);
+    };
+    port1.on('message', onMessage);
     worker.on('error', (err: Error & { workerId?: number }) => {
+      drain();
       if (err !== null && typeof err === 'object') err.workerId = m.id;
       // Before every worker is ready, the error rejects runOnAllCores; after, it is the pool's.
       if (!ok) started(err);
