@@ -4,6 +4,7 @@ import t from 'tap';
 import { OpCode, SYSCALL } from '@rentio/core/driver';
 // The tables are internal (not exported by the packages' public index): import the built modules.
 import { EPOLL_OPS, Run } from '../../packages/driver-epoll/dist/ops.js';
+import { FILE_JOBS } from '../../packages/driver-epoll/dist/file-jobs.js';
 import { URING_OPS } from '../../packages/driver-uring/dist/ops.js';
 import { IORING_OP_NAME } from '../../packages/driver-uring/dist/constants.js';
 
@@ -31,7 +32,7 @@ t.test('epoll: one entry per OpCode, each runnable', async (t) => {
       t.type(e.write, 'boolean', `${name}: waits for readable or writable`);
     }
     if (e.run === Run.NOW) t.type(e.syscall, 'function', `${name}: a syscall`);
-    if (e.run === Run.FILE || e.run === Run.FILE_OR_READINESS) t.type(e.job, 'function', `${name}: a file worker job`);
+    if (e.run === Run.FILE || e.run === Run.FILE_OR_READINESS) t.type(FILE_JOBS[e.job], 'function', `${name}: a file worker job`);
     if (e.run === Run.FILE_OR_READINESS) t.type(e.pollable, 'function', `${name}: decides which path`);
   }
 });

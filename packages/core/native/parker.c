@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "file-calls.h"
 
 // io_uring_register(2)'s synchronous cancel (Linux 6.0; liburing 2.3's headers predate it).
 #define IORING_REGISTER_SYNC_CANCEL 24
@@ -335,5 +336,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
     napi_set_named_property(env, exports, fns[i].name, f);
   }
+  napi_set_named_property(env, exports, "file", file_calls(env));
   return exports;
 }

@@ -37,6 +37,7 @@ import {
 import { ECANCELED, EFD_CLOEXEC, EFD_NONBLOCK, EIO } from './constants.js';
 import { abiFor, errnoException } from '@rentio/core/driver';
 import * as ffi from './ffi.js';
+import { EPOLL_OPS } from './ops.js';
 
 interface Lane {
   worker: Worker;
@@ -194,7 +195,9 @@ export class FilePool {
   #start(id: number, op: Op): void {
     const j = id * JOB_FIELDS;
     const jobs = this.#jobs;
-    jobs[j + F_CODE] = op.code;
+    // INVARIANT: only FILE and FILE_OR_READINESS ops reach the pool, and each names its job; a 0
+    // (none) would come back as EINVAL from the worker, never run as another call.
+    jobs[j + F_CODE] = EPOLL_OPS[op.code].job ?? 0;
     jobs[j + F_FD] = op.fd;
     // SAFETY: the op (held in #ops until reaped) keeps buf and path alive and in place.
     jobs[j + F_ADDR] = op.buf ? ffi.addressOf(op.buf) + op.off : 0;

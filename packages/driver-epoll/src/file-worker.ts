@@ -5,7 +5,6 @@
  * @module
  */
 import { workerData } from 'node:worker_threads';
-import * as ffi from './ffi.js';
 import {
   F_CODE,
   F_RES,
@@ -24,8 +23,8 @@ import {
   type WorkerInit,
 } from './file-job.js';
 import { ECANCELED, EINVAL } from './constants.js';
-import type { OpCode } from '@rentio/core/driver';
-import { EPOLL_OPS } from './ops.js';
+import { loadFileCalls, type FileCalls } from '@rentio/core/file-calls';
+import { FILE_JOBS, type FileJobId } from './file-jobs.js';
 
 const init = workerData as WorkerInit;
 const jobs = new Float64Array(init.jobs);
@@ -33,14 +32,18 @@ const states = new Int32Array(init.states);
 const ring = new Int32Array(init.ring);
 const global = new Int32Array(init.global);
 
-// The job's syscall is its op's `job` in the op table (ops.ts): one place per op for both threads.
+// rentio's addon where it was built: koffi, loaded in a worker, stays in memory after the worker
+// ends (see @rentio/core/file-calls). koffi only as the fallback, imported only then.
+const calls: FileCalls = loadFileCalls() ?? (await import('./file-calls-koffi.js')).koffiFileCalls;
+
+// The job is the one its op names in the op table (ops.ts → file-jobs.ts).
 function run(id: number): number {
   const b = id * JOB_FIELDS;
-  const job = EPOLL_OPS[jobs[b + F_CODE] as OpCode]?.job;
-  if (!job) return -EINVAL; // not a file op: a driver bug, reported rather than run
-  const r = job(jobs, b);
+  const job = FILE_JOBS[jobs[b + F_CODE] as FileJobId] as (typeof FILE_JOBS)[FileJobId] | undefined;
+  if (!job) return -EINVAL; // not a file job: a driver bug, reported rather than run
+  const r = job(calls, jobs, b);
   Atomics.add(global, G_SYSCALLS, 1);
-  return r < 0 ? -ffi.errno() : r;
+  return r;
 }
 
 for (;;) {
@@ -66,7 +69,7 @@ for (;;) {
     // function reads is dead to V8 after its last use (the module body never returns, but its
     // registers are not roots), so the GC freed it and the wake wrote whatever lay there — a 0
     // adds nothing to the counter, epoll reports no event, and the completion waited forever.
-    ffi.eventfd_write(init.eventfd, 1);
+    calls.eventfd_write(init.eventfd, 1);
     Atomics.add(global, G_SYSCALLS, 1);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The epoll op table: for each core `OpCode`, how it runs under the readiness model and the
  * syscall it makes. This is the one place an op lives in this driver; driver.ts only dispatches
- * on {@link Run}, and the file workers (file-worker.ts) run the same table's `job` functions.
+ * on {@link Run}; a file op's `job` names the blocking call a file worker runs for it, in
+ * file-jobs.ts (a module apart so that a worker never loads koffi, which this one does).
  *
  * How an op runs ({@link Run}):
  * - `READINESS`: try the nonblocking syscall at once; on EAGAIN wait in the registry until the fd
@@ -22,9 +23,9 @@
  * @module
  */
 import { OpCode, SOCKADDR_STORAGE, type Op } from '@rentio/core/driver';
-import { AT_FDCWD, EAGAIN, EINPROGRESS, EINTR, ENOBUFS, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants.js';
+import { EAGAIN, EINPROGRESS, EINTR, ENOBUFS, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants.js';
 import * as ffi from './ffi.js';
-import { F_ADDR, F_ADDR2, F_FD, F_FLAGS, F_LEN, F_MODE, F_POS } from './file-job.js';
+import { FileJob, type FileJobId } from './file-jobs.js';
 
 /** How an op runs; see the module comment. */
 export const Run = { READINESS: 0, FILE: 1, FILE_OR_READINESS: 2, NOW: 3, TIMER: 4 } as const;
@@ -49,12 +50,6 @@ export interface EpollHost {
  * by the driver.
  */
 export type Syscall = (op: Op, host: EpollHost) => number;
-/**
- * A blocking syscall on a file worker, from the job fields at `jobs[b + F_*]`: result, or -1 with
- * errno set. INVARIANT: `b` is a job's base (`id * JOB_FIELDS`, id < the pool's slots) and every
- * `F_*` < JOB_FIELDS, so `jobs[b + F_*]` is always in range (hence the `!` on each read).
- */
-export type Job = (jobs: Float64Array, b: number) => number;
 
 /** How one core op runs under epoll. */
 export interface EpollOp {
@@ -67,8 +62,8 @@ export interface EpollOp {
   readonly start?: Syscall;
   /** FILE_OR_READINESS: true when this op takes the readiness path. */
   readonly pollable?: (op: Op, host: EpollHost) => boolean;
-  /** FILE and FILE_OR_READINESS: the blocking syscall a file worker runs. */
-  readonly job?: Job;
+  /** FILE and FILE_OR_READINESS: the blocking call a file worker runs (file-jobs.ts). */
+  readonly job?: FileJobId;
 }
 
 /** r from libc → result or -errno. */
@@ -89,7 +84,7 @@ const sendfileOffAddr = ffi.addressOf(new Uint8Array(sendfileOff.buffer));
 export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
   [OpCode.OPENAT]: {
     run: Run.FILE,
-    job: (j, b) => ffi.openat(AT_FDCWD, j[b + F_ADDR2]!, j[b + F_FLAGS]!, j[b + F_MODE]!),
+    job: FileJob.OPENAT,
   },
   [OpCode.CLOSE]: {
     run: Run.NOW,
@@ -107,20 +102,14 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     write: false,
     pollable: (op, host) => host.pollable(op.fd),
     syscall: (op) => res(op.pos < 0 ? ffi.read(op.fd, bufAddr(op), op.len) : ffi.pread(op.fd, bufAddr(op), op.len, op.pos)),
-    job: (j, b) =>
-      j[b + F_POS]! < 0
-        ? ffi.read(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!)
-        : ffi.pread(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!, j[b + F_POS]!),
+    job: FileJob.READ,
   },
   [OpCode.WRITE]: {
     run: Run.FILE_OR_READINESS,
     write: true,
     pollable: (op, host) => host.pollable(op.fd),
     syscall: (op) => res(op.pos < 0 ? ffi.write(op.fd, bufAddr(op), op.len) : ffi.pwrite(op.fd, bufAddr(op), op.len, op.pos)),
-    job: (j, b) =>
-      j[b + F_POS]! < 0
-        ? ffi.write(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!)
-        : ffi.pwrite(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!, j[b + F_POS]!),
+    job: FileJob.WRITE,
   },
   [OpCode.WRITEV]: {
     run: Run.FILE_OR_READINESS,
@@ -128,24 +117,19 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
     // Sockets only: sendmsg carries MSG_NOSIGNAL, which writev(2) cannot.
     pollable: (op, host) => host.sockets.has(op.fd),
     syscall: (op, host) => res(ffi.sendmsg(op.fd, host.msghdr(op.bufs!), MSG_NOSIGNAL)),
-    // F_ADDR: the iovec array the pool built; F_LEN: their count.
-    job: (j, b) =>
-      j[b + F_POS]! < 0
-        ? ffi.writev(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!)
-        : ffi.pwritev(j[b + F_FD]!, j[b + F_ADDR]!, j[b + F_LEN]!, j[b + F_POS]!),
+    job: FileJob.WRITEV,
   },
   [OpCode.FSYNC]: {
     run: Run.FILE,
-    job: (j, b) => (j[b + F_FLAGS]! ? ffi.fdatasync(j[b + F_FD]!) : ffi.fsync(j[b + F_FD]!)),
+    job: FileJob.FSYNC,
   },
   [OpCode.STATX]: {
     run: Run.FILE,
-    // statx(fd, path "", flags, mask, buf): F_ADDR2 = path, F_ADDR = the statx buffer.
-    job: (j, b) => ffi.statx(j[b + F_FD]!, j[b + F_ADDR2]!, j[b + F_FLAGS]!, j[b + F_MODE]!, j[b + F_ADDR]!),
+    job: FileJob.STATX,
   },
   [OpCode.FTRUNCATE]: {
     run: Run.FILE,
-    job: (j, b) => ffi.ftruncate(j[b + F_FD]!, j[b + F_POS]!),
+    job: FileJob.FTRUNCATE,
   },
   [OpCode.SOCKET]: {
     run: Run.NOW,
@@ -224,11 +208,11 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
   [OpCode.CHMOD]: {
     // A path op: it may block on a slow filesystem, so on a file worker like open/stat.
     run: Run.FILE,
-    job: (j, b) => ffi.fchmodat(AT_FDCWD, j[b + F_ADDR2]!, j[b + F_MODE]!, 0),
+    job: FileJob.CHMOD,
   },
   [OpCode.UNLINK]: {
     run: Run.FILE,
-    job: (j, b) => ffi.unlinkat(AT_FDCWD, j[b + F_ADDR2]!, 0),
+    job: FileJob.UNLINK,
   },
   [OpCode.SENDFILE]: {
     run: Run.READINESS,
