@@ -17,6 +17,7 @@
  */
 import type { Op } from '@rentio/core/driver';
 import { ECANCELED, EINTR, OpCode, Op as CoreOp, SOCKADDR_STORAGE } from '@rentio/core/driver';
+import { CarrierStream, CarrierTable } from './carrier-table.js';
 import { IORING_CQE_F_MORE } from './constants.js';
 import type { Libc } from './ffi.js';
 
@@ -31,20 +32,14 @@ export interface AcceptHost {
   readonly libc: Libc;
 }
 
-class AcceptStream {
-  carrier: Op | null = null;
+class AcceptStream extends CarrierStream {
   /** Accepted fds, or a final error (< 0) at the end. */
   readonly queue: number[] = [];
-  readonly waiters: Op[] = [];
-  closeOp: Op | null = null;
-  constructor(readonly fd: number) {}
 }
 
 export class MultishotAccept {
   readonly #host: AcceptHost;
-  readonly #byFd = new Map<number, AcceptStream>();
-  readonly #carriers = new Map<Op, AcceptStream>();
-  readonly #cancelled = new WeakSet<Op>();
+  readonly #t: CarrierTable<AcceptStream>;
   readonly #len = new Uint8Array(4);
   readonly #lenView = new DataView(this.#len.buffer);
   /** Counters for stats(). */
@@ -54,95 +49,86 @@ export class MultishotAccept {
 
   constructor(host: AcceptHost) {
     this.#host = host;
+    this.#t = new CarrierTable((carrier) => host.cancel(carrier));
   }
 
-  /** Core ops waiting for a chunk or a connection (they keep the process alive; carriers alone do not). */
-  waiting = 0;
+  /** Core accepts waiting for a connection (they keep the process alive; carriers alone do not). */
+  get waiting(): number {
+    return this.#t.waiting;
+  }
 
   /** Carriers in the kernel. */
   get carriers(): number {
-    return this.#carriers.size;
+    return this.#t.carriers;
   }
 
-  #next(st: AcceptStream): Op {
-    this.waiting--;
-    return st.waiters.shift()!;
-  }
-
+  /** True when `op` is a carrier (its CQEs come to {@link MultishotAccept.cqe}). */
   isCarrier(op: Op): boolean {
-    return this.#carriers.has(op);
+    return this.#t.isCarrier(op);
   }
 
   /** Whether the listener `fd` has accepted connections nobody claimed yet. */
   hasQueued(fd: number): boolean {
-    return (this.#byFd.get(fd)?.queue.length ?? 0) > 0;
+    return (this.#t.byFd.get(fd)?.queue.length ?? 0) > 0;
   }
 
   /** A core ACCEPT op: the next queued fd, or wait for one (arming the carrier). */
   accept(op: Op): void {
-    let st = this.#byFd.get(op.fd);
+    let st = this.#t.byFd.get(op.fd);
     if (!st) {
       st = new AcceptStream(op.fd);
-      this.#byFd.set(op.fd, st);
+      this.#t.byFd.set(op.fd, st);
     }
     if (st.queue.length) return this.#hand(op, st.queue.shift()!);
-    st.waiters.push(op);
-    this.waiting++;
+    this.#t.wait(st, op);
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
   /** A core op's cancel: a waiting accept completes -ECANCELED at once. */
   cancel(op: Op): boolean {
-    const st = this.#byFd.get(op.fd);
-    const i = st ? st.waiters.indexOf(op) : -1;
-    if (i < 0) return false;
-    st!.waiters.splice(i, 1);
-    this.waiting--;
-    op.complete(-ECANCELED);
-    return true;
+    return this.#t.cancelWaiter(op);
   }
 
   /** A CLOSE on a listener with a carrier or queued fds: queued fds closed, the CLOSE held until the carrier's end. */
   holdClose(op: Op): boolean {
-    const st = this.#byFd.get(op.fd);
+    const st = this.#t.byFd.get(op.fd);
     if (!st) return false;
     this.#closeQueued(st);
     if (!st.carrier) {
-      this.#byFd.delete(st.fd);
+      this.#t.byFd.delete(st.fd);
       return false;
     }
     st.closeOp = op;
-    this.#cancelCarrier(st.carrier);
+    this.#t.cancelCarrier(st.carrier);
     return true;
   }
 
   /** A carrier's CQE (or its completion without reaching the kernel). */
   cqe(carrier: Op, res: number, flags: number): void {
-    const st = this.#carriers.get(carrier);
+    const st = this.#t.streamOf(carrier);
     if (!st) return;
     const more = (flags & IORING_CQE_F_MORE) !== 0;
     if (res >= 0) {
       this.accepted++;
       if (st.closeOp) this.#closeFd(res);
-      else if (st.waiters.length) this.#hand(this.#next(st), res);
+      else if (st.waiters.length) this.#hand(this.#t.next(st), res);
       else {
         st.queue.push(res);
-        if (st.queue.length >= MAX_UNCLAIMED) this.#cancelCarrier(carrier);
+        if (st.queue.length >= MAX_UNCLAIMED) this.#t.cancelCarrier(carrier);
       }
     }
     if (more) return;
-    this.#carriers.delete(carrier);
-    st.carrier = null;
+    this.#t.end(carrier, st);
     if (st.closeOp) {
       const close = st.closeOp;
       this.#closeQueued(st);
-      this.#byFd.delete(st.fd);
+      this.#t.byFd.delete(st.fd);
       this.#host.resubmit(close);
       return;
     }
     // EINTR: a signal ended the carrier with nothing accepted; re-armed below, as epoll retries.
     if (res < 0 && res !== -ECANCELED && res !== -EINTR) {
-      if (st.waiters.length) this.#next(st).complete(res);
+      if (st.waiters.length) this.#t.next(st).complete(res);
       else st.queue.push(res);
     }
     if (st.waiters.length) this.#arm(st);
@@ -153,8 +139,7 @@ export class MultishotAccept {
     carrier.fd = st.fd;
     // A carrier that never reached the kernel completes through core's Op: its last "CQE".
     carrier.resolve = carrier.reject = () => this.cqe(carrier, carrier.res < 0 ? carrier.res : -ECANCELED, 0);
-    st.carrier = carrier;
-    this.#carriers.set(carrier, st);
+    this.#t.add(carrier, st);
     this.armed++;
     this.#host.arm(carrier);
   }
@@ -170,16 +155,9 @@ export class MultishotAccept {
     op.complete(fd);
   }
 
-  #cancelCarrier(carrier: Op): void {
-    if (this.#cancelled.has(carrier)) return;
-    this.#cancelled.add(carrier);
-    this.#host.cancel(carrier);
-  }
-
   #closeQueued(st: AcceptStream): void {
     for (const fd of st.queue.splice(0)) if (fd >= 0) this.#closeFd(fd);
-    this.waiting -= st.waiters.length;
-    for (const w of st.waiters.splice(0)) w.complete(-ECANCELED);
+    this.#t.dropWaiters(st);
   }
 
   #closeFd(fd: number): void {

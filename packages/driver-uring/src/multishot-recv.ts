@@ -22,6 +22,7 @@
 import { constants as osConstants } from 'node:os';
 import type { Op, PoolMemory } from '@rentio/core/driver';
 import { ECANCELED, EINTR, OpCode, Op as CoreOp } from '@rentio/core/driver';
+import { CarrierStream, CarrierTable } from './carrier-table.js';
 import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE } from './constants.js';
 
 const { ENOBUFS, EINVAL } = osConstants.errno;
@@ -41,23 +42,20 @@ export interface MultishotHost {
 }
 
 /** One socket read through a pool. */
-class RecvStream {
-  carrier: Op | null = null;
+class RecvStream extends CarrierStream {
   /** Queued results: pairs of (res, bid); res 0 is EOF, < 0 an error. */
   readonly queue: number[] = [];
-  readonly waiters: Op[] = [];
-  closeOp: Op | null = null;
   constructor(
-    readonly fd: number,
+    fd: number,
     public pool: PoolMemory,
-  ) {}
+  ) {
+    super(fd);
+  }
 }
 
 export class MultishotRecv {
   readonly #host: MultishotHost;
-  readonly #byFd = new Map<number, RecvStream>();
-  readonly #carriers = new Map<Op, RecvStream>();
-  readonly #cancelled = new WeakSet<Op>();
+  readonly #t: CarrierTable<RecvStream>;
   /** Counters for stats(). */
   armed = 0;
   chunks = 0;
@@ -65,37 +63,35 @@ export class MultishotRecv {
 
   constructor(host: MultishotHost) {
     this.#host = host;
+    this.#t = new CarrierTable((carrier) => host.cancel(carrier));
   }
 
-  /** Core ops waiting for a chunk or a connection (they keep the process alive; carriers alone do not). */
-  waiting = 0;
+  /** Core reads waiting for a chunk (they keep the process alive; carriers alone do not). */
+  get waiting(): number {
+    return this.#t.waiting;
+  }
 
   /** Carriers in the kernel. */
   get carriers(): number {
-    return this.#carriers.size;
-  }
-
-  #next(st: RecvStream): Op {
-    this.waiting--;
-    return st.waiters.shift()!;
+    return this.#t.carriers;
   }
 
   /** True when `op` is a carrier (its CQEs come to {@link MultishotRecv.cqe}). */
   isCarrier(op: Op): boolean {
-    return this.#carriers.has(op);
+    return this.#t.isCarrier(op);
   }
 
   /** Sockets with an armed carrier or queued chunks. */
   get size(): number {
-    return this.#byFd.size;
+    return this.#t.byFd.size;
   }
 
   /** A core RECV_POOL op: the next queued chunk, or wait for one (arming the carrier). */
   read(op: Op): void {
-    let st = this.#byFd.get(op.fd);
+    let st = this.#t.byFd.get(op.fd);
     if (!st) {
       st = new RecvStream(op.fd, op.pool!);
-      this.#byFd.set(op.fd, st);
+      this.#t.byFd.set(op.fd, st);
     }
     if (st.pool !== op.pool) {
       // One socket, two pools: allowed once the first pool's carrier and chunks are gone.
@@ -103,32 +99,25 @@ export class MultishotRecv {
       st.pool = op.pool!;
     }
     if (st.queue.length) return this.#deliver(st, op);
-    st.waiters.push(op);
-    this.waiting++;
+    this.#t.wait(st, op);
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
   /** A core op's cancel: a waiting read completes -ECANCELED at once (it holds nothing). */
   cancel(op: Op): boolean {
-    const st = this.#byFd.get(op.fd);
-    const i = st ? st.waiters.indexOf(op) : -1;
-    if (i < 0) return false;
-    st!.waiters.splice(i, 1);
-    this.waiting--;
-    op.complete(-ECANCELED);
-    return true;
+    return this.#t.cancelWaiter(op);
   }
 
   /** A CLOSE on a socket with a carrier: held back until the carrier's last CQE. */
   holdClose(op: Op): boolean {
-    const st = this.#byFd.get(op.fd);
+    const st = this.#t.byFd.get(op.fd);
     if (!st) return false;
     if (!st.carrier) {
       this.#forget(st);
       return false;
     }
     st.closeOp = op;
-    this.#cancelCarrier(st.carrier);
+    this.#t.cancelCarrier(st.carrier);
     return true;
   }
 
@@ -137,7 +126,7 @@ export class MultishotRecv {
    * more CQEs for it.
    */
   cqe(carrier: Op, res: number, flags: number): void {
-    const st = this.#carriers.get(carrier);
+    const st = this.#t.streamOf(carrier);
     if (!st) return;
     const more = (flags & IORING_CQE_F_MORE) !== 0;
     if (res > 0 && flags & IORING_CQE_F_BUFFER) {
@@ -148,13 +137,12 @@ export class MultishotRecv {
       this.#host.recycle(st.pool, flags >>> IORING_CQE_BUFFER_SHIFT);
     }
     if (more) {
-      if (st.queue.length >= 2 * MAX_UNREAD && st.waiters.length === 0) this.#cancelCarrier(carrier);
+      if (st.queue.length >= 2 * MAX_UNREAD && st.waiters.length === 0) this.#t.cancelCarrier(carrier);
       return;
     }
     // The carrier ended.
     this.ends++;
-    this.#carriers.delete(carrier);
-    st.carrier = null;
+    this.#t.end(carrier, st);
     if (st.closeOp) {
       const close = st.closeOp;
       this.#forget(st);
@@ -163,7 +151,7 @@ export class MultishotRecv {
     }
     // EINTR: a signal ended the carrier with no bytes; re-armed below, as epoll retries.
     if (res === 0 || (res < 0 && res !== -ECANCELED && res !== -ENOBUFS && res !== -EINTR)) this.#push(st, res, -1);
-    else if (res === -ENOBUFS && st.waiters.length) this.#next(st).complete(-ENOBUFS);
+    else if (res === -ENOBUFS && st.waiters.length) this.#t.next(st).complete(-ENOBUFS);
     if (st.waiters.length) this.#arm(st);
   }
 
@@ -174,15 +162,14 @@ export class MultishotRecv {
     // A carrier that never reached the kernel (cancelled while queued, refused) completes
     // through core's Op: route that here as its last CQE.
     carrier.resolve = carrier.reject = () => this.cqe(carrier, carrier.res, 0);
-    st.carrier = carrier;
-    this.#carriers.set(carrier, st);
+    this.#t.add(carrier, st);
     this.armed++;
     this.#host.arm(carrier);
   }
 
   #push(st: RecvStream, res: number, bid: number): void {
     if (st.waiters.length) {
-      const op = this.#next(st);
+      const op = this.#t.next(st);
       op.bid = bid;
       op.complete(res);
       return;
@@ -200,23 +187,16 @@ export class MultishotRecv {
 
   /** The pool is closing: cancel its carriers and drop its queued chunks (nobody will read them). */
   dropPool(pool: PoolMemory): void {
-    for (const st of this.#byFd.values()) {
+    for (const st of this.#t.byFd.values()) {
       if (st.pool !== pool) continue;
       st.queue.length = 0;
-      if (st.carrier) this.#cancelCarrier(st.carrier);
+      if (st.carrier) this.#t.cancelCarrier(st.carrier);
     }
-  }
-
-  #cancelCarrier(carrier: Op): void {
-    if (this.#cancelled.has(carrier)) return;
-    this.#cancelled.add(carrier);
-    this.#host.cancel(carrier);
   }
 
   #forget(st: RecvStream): void {
     for (let i = 0; i < st.queue.length; i += 2) if (st.queue[i]! > 0) this.#host.recycle(st.pool, st.queue[i + 1]!);
-    this.waiting -= st.waiters.length;
-    for (const w of st.waiters.splice(0)) w.complete(-ECANCELED);
-    this.#byFd.delete(st.fd);
+    this.#t.dropWaiters(st);
+    this.#t.byFd.delete(st.fd);
   }
 }
