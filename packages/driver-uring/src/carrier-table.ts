@@ -18,14 +18,14 @@ export class CarrierStream {
   constructor(readonly fd: number) {}
 }
 
-/** The carriers and streams of one multishot kind. */
+/** The carriers and streams of one multishot kind: the base of MultishotAccept and MultishotRecv. */
 export class CarrierTable<S extends CarrierStream> {
   /** Streams by fd. */
   readonly byFd = new Map<number, S>();
   readonly #carriers = new Map<Op, S>();
   readonly #cancelled = new WeakSet<Op>();
   readonly #cancelInKernel: (carrier: Op) => void;
-  /** Core ops waiting for a result. */
+  /** Core ops waiting for a result (they keep the process alive; carriers alone do not). */
   waiting = 0;
 
   constructor(cancelInKernel: (carrier: Op) => void) {
@@ -37,7 +37,7 @@ export class CarrierTable<S extends CarrierStream> {
     return this.#carriers.size;
   }
 
-  /** True when `op` is a carrier of this table. */
+  /** True when `op` is a carrier of this table (its CQEs go to the subclass's `cqe`). */
   isCarrier(op: Op): boolean {
     return this.#carriers.has(op);
   }

@@ -37,9 +37,8 @@ class AcceptStream extends CarrierStream {
   readonly queue: number[] = [];
 }
 
-export class MultishotAccept {
+export class MultishotAccept extends CarrierTable<AcceptStream> {
   readonly #host: AcceptHost;
-  readonly #t: CarrierTable<AcceptStream>;
   readonly #len = new Uint8Array(4);
   readonly #lenView = new DataView(this.#len.buffer);
   /** Counters for stats(). */
@@ -48,87 +47,72 @@ export class MultishotAccept {
   closedUnclaimed = 0;
 
   constructor(host: AcceptHost) {
+    super((carrier) => host.cancel(carrier));
     this.#host = host;
-    this.#t = new CarrierTable((carrier) => host.cancel(carrier));
-  }
-
-  /** Core accepts waiting for a connection (they keep the process alive; carriers alone do not). */
-  get waiting(): number {
-    return this.#t.waiting;
-  }
-
-  /** Carriers in the kernel. */
-  get carriers(): number {
-    return this.#t.carriers;
-  }
-
-  /** True when `op` is a carrier (its CQEs come to {@link MultishotAccept.cqe}). */
-  isCarrier(op: Op): boolean {
-    return this.#t.isCarrier(op);
   }
 
   /** Whether the listener `fd` has accepted connections nobody claimed yet. */
   hasQueued(fd: number): boolean {
-    return (this.#t.byFd.get(fd)?.queue.length ?? 0) > 0;
+    return (this.byFd.get(fd)?.queue.length ?? 0) > 0;
   }
 
   /** A core ACCEPT op: the next queued fd, or wait for one (arming the carrier). */
   accept(op: Op): void {
-    let st = this.#t.byFd.get(op.fd);
+    let st = this.byFd.get(op.fd);
     if (!st) {
       st = new AcceptStream(op.fd);
-      this.#t.byFd.set(op.fd, st);
+      this.byFd.set(op.fd, st);
     }
     if (st.queue.length) return this.#hand(op, st.queue.shift()!);
-    this.#t.wait(st, op);
+    this.wait(st, op);
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
   /** A core op's cancel: a waiting accept completes -ECANCELED at once. */
   cancel(op: Op): boolean {
-    return this.#t.cancelWaiter(op);
+    return this.cancelWaiter(op);
   }
 
   /** A CLOSE on a listener with a carrier or queued fds: queued fds closed, the CLOSE held until the carrier's end. */
   holdClose(op: Op): boolean {
-    const st = this.#t.byFd.get(op.fd);
+    const st = this.byFd.get(op.fd);
     if (!st) return false;
     this.#closeQueued(st);
     if (!st.carrier) {
-      this.#t.byFd.delete(st.fd);
+      this.byFd.delete(st.fd);
       return false;
     }
     st.closeOp = op;
-    this.#t.cancelCarrier(st.carrier);
+    this.cancelCarrier(st.carrier);
     return true;
   }
 
   /** A carrier's CQE (or its completion without reaching the kernel). */
   cqe(carrier: Op, res: number, flags: number): void {
-    const st = this.#t.streamOf(carrier);
+    const st = this.streamOf(carrier);
     if (!st) return;
     const more = (flags & IORING_CQE_F_MORE) !== 0;
     if (res >= 0) {
       this.accepted++;
       if (st.closeOp) this.#closeFd(res);
-      else if (st.waiters.length) this.#hand(this.#t.next(st), res);
+      else if (st.waiters.length) this.#hand(this.next(st), res);
       else {
         st.queue.push(res);
-        if (st.queue.length >= MAX_UNCLAIMED) this.#t.cancelCarrier(carrier);
+        if (st.queue.length >= MAX_UNCLAIMED) this.cancelCarrier(carrier);
       }
     }
     if (more) return;
-    this.#t.end(carrier, st);
+    this.end(carrier, st);
     if (st.closeOp) {
       const close = st.closeOp;
       this.#closeQueued(st);
-      this.#t.byFd.delete(st.fd);
+      this.byFd.delete(st.fd);
       this.#host.resubmit(close);
       return;
     }
     // EINTR: a signal ended the carrier with nothing accepted; re-armed below, as epoll retries.
     if (res < 0 && res !== -ECANCELED && res !== -EINTR) {
-      if (st.waiters.length) this.#t.next(st).complete(res);
+      if (st.waiters.length) this.next(st).complete(res);
       else st.queue.push(res);
     }
     if (st.waiters.length) this.#arm(st);
@@ -139,7 +123,7 @@ export class MultishotAccept {
     carrier.fd = st.fd;
     // A carrier that never reached the kernel completes through core's Op: its last "CQE".
     carrier.resolve = carrier.reject = () => this.cqe(carrier, carrier.res < 0 ? carrier.res : -ECANCELED, 0);
-    this.#t.add(carrier, st);
+    this.add(carrier, st);
     this.armed++;
     this.#host.arm(carrier);
   }
@@ -157,7 +141,7 @@ export class MultishotAccept {
 
   #closeQueued(st: AcceptStream): void {
     for (const fd of st.queue.splice(0)) if (fd >= 0) this.#closeFd(fd);
-    this.#t.dropWaiters(st);
+    this.dropWaiters(st);
   }
 
   #closeFd(fd: number): void {

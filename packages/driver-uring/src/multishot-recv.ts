@@ -53,45 +53,29 @@ class RecvStream extends CarrierStream {
   }
 }
 
-export class MultishotRecv {
+export class MultishotRecv extends CarrierTable<RecvStream> {
   readonly #host: MultishotHost;
-  readonly #t: CarrierTable<RecvStream>;
   /** Counters for stats(). */
   armed = 0;
   chunks = 0;
   ends = 0;
 
   constructor(host: MultishotHost) {
+    super((carrier) => host.cancel(carrier));
     this.#host = host;
-    this.#t = new CarrierTable((carrier) => host.cancel(carrier));
-  }
-
-  /** Core reads waiting for a chunk (they keep the process alive; carriers alone do not). */
-  get waiting(): number {
-    return this.#t.waiting;
-  }
-
-  /** Carriers in the kernel. */
-  get carriers(): number {
-    return this.#t.carriers;
-  }
-
-  /** True when `op` is a carrier (its CQEs come to {@link MultishotRecv.cqe}). */
-  isCarrier(op: Op): boolean {
-    return this.#t.isCarrier(op);
   }
 
   /** Sockets with an armed carrier or queued chunks. */
   get size(): number {
-    return this.#t.byFd.size;
+    return this.byFd.size;
   }
 
   /** A core RECV_POOL op: the next queued chunk, or wait for one (arming the carrier). */
   read(op: Op): void {
-    let st = this.#t.byFd.get(op.fd);
+    let st = this.byFd.get(op.fd);
     if (!st) {
       st = new RecvStream(op.fd, op.pool!);
-      this.#t.byFd.set(op.fd, st);
+      this.byFd.set(op.fd, st);
     }
     if (st.pool !== op.pool) {
       // One socket, two pools: allowed once the first pool's carrier and chunks are gone.
@@ -99,25 +83,25 @@ export class MultishotRecv {
       st.pool = op.pool!;
     }
     if (st.queue.length) return this.#deliver(st, op);
-    this.#t.wait(st, op);
+    this.wait(st, op);
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
   /** A core op's cancel: a waiting read completes -ECANCELED at once (it holds nothing). */
   cancel(op: Op): boolean {
-    return this.#t.cancelWaiter(op);
+    return this.cancelWaiter(op);
   }
 
   /** A CLOSE on a socket with a carrier: held back until the carrier's last CQE. */
   holdClose(op: Op): boolean {
-    const st = this.#t.byFd.get(op.fd);
+    const st = this.byFd.get(op.fd);
     if (!st) return false;
     if (!st.carrier) {
       this.#forget(st);
       return false;
     }
     st.closeOp = op;
-    this.#t.cancelCarrier(st.carrier);
+    this.cancelCarrier(st.carrier);
     return true;
   }
 
@@ -126,7 +110,7 @@ export class MultishotRecv {
    * more CQEs for it.
    */
   cqe(carrier: Op, res: number, flags: number): void {
-    const st = this.#t.streamOf(carrier);
+    const st = this.streamOf(carrier);
     if (!st) return;
     const more = (flags & IORING_CQE_F_MORE) !== 0;
     if (res > 0 && flags & IORING_CQE_F_BUFFER) {
@@ -137,12 +121,12 @@ export class MultishotRecv {
       this.#host.recycle(st.pool, flags >>> IORING_CQE_BUFFER_SHIFT);
     }
     if (more) {
-      if (st.queue.length >= 2 * MAX_UNREAD && st.waiters.length === 0) this.#t.cancelCarrier(carrier);
+      if (st.queue.length >= 2 * MAX_UNREAD && st.waiters.length === 0) this.cancelCarrier(carrier);
       return;
     }
     // The carrier ended.
     this.ends++;
-    this.#t.end(carrier, st);
+    this.end(carrier, st);
     if (st.closeOp) {
       const close = st.closeOp;
       this.#forget(st);
@@ -151,7 +135,7 @@ export class MultishotRecv {
     }
     // EINTR: a signal ended the carrier with no bytes; re-armed below, as epoll retries.
     if (res === 0 || (res < 0 && res !== -ECANCELED && res !== -ENOBUFS && res !== -EINTR)) this.#push(st, res, -1);
-    else if (res === -ENOBUFS && st.waiters.length) this.#t.next(st).complete(-ENOBUFS);
+    else if (res === -ENOBUFS && st.waiters.length) this.next(st).complete(-ENOBUFS);
     if (st.waiters.length) this.#arm(st);
   }
 
@@ -162,14 +146,14 @@ export class MultishotRecv {
     // A carrier that never reached the kernel (cancelled while queued, refused) completes
     // through core's Op: route that here as its last CQE.
     carrier.resolve = carrier.reject = () => this.cqe(carrier, carrier.res, 0);
-    this.#t.add(carrier, st);
+    this.add(carrier, st);
     this.armed++;
     this.#host.arm(carrier);
   }
 
   #push(st: RecvStream, res: number, bid: number): void {
     if (st.waiters.length) {
-      const op = this.#t.next(st);
+      const op = this.next(st);
       op.bid = bid;
       op.complete(res);
       return;
@@ -187,16 +171,16 @@ export class MultishotRecv {
 
   /** The pool is closing: cancel its carriers and drop its queued chunks (nobody will read them). */
   dropPool(pool: PoolMemory): void {
-    for (const st of this.#t.byFd.values()) {
+    for (const st of this.byFd.values()) {
       if (st.pool !== pool) continue;
       st.queue.length = 0;
-      if (st.carrier) this.#t.cancelCarrier(st.carrier);
+      if (st.carrier) this.cancelCarrier(st.carrier);
     }
   }
 
   #forget(st: RecvStream): void {
     for (let i = 0; i < st.queue.length; i += 2) if (st.queue[i]! > 0) this.#host.recycle(st.pool, st.queue[i + 1]!);
-    this.#t.dropWaiters(st);
-    this.#t.byFd.delete(st.fd);
+    this.dropWaiters(st);
+    this.byFd.delete(st.fd);
   }
 }
