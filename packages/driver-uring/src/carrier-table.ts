@@ -72,7 +72,7 @@ export class CarrierTable<S extends CarrierStream> {
   }
 
   /** A core op's cancel: a waiting op completes -ECANCELED at once (it holds nothing). False if it is not waiting here. */
-  cancelWaiter(op: Op): boolean {
+  cancel(op: Op): boolean {
     const st = this.byFd.get(op.fd);
     const i = st ? st.waiters.indexOf(op) : -1;
     if (i < 0) return false;

@@ -68,11 +68,6 @@ export class MultishotAccept extends CarrierTable<AcceptStream> {
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
-  /** A core op's cancel: a waiting accept completes -ECANCELED at once. */
-  cancel(op: Op): boolean {
-    return this.cancelWaiter(op);
-  }
-
   /** A CLOSE on a listener with a carrier or queued fds: queued fds closed, the CLOSE held until the carrier's end. */
   holdClose(op: Op): boolean {
     const st = this.byFd.get(op.fd);

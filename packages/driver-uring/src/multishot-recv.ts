@@ -87,11 +87,6 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
-  /** A core op's cancel: a waiting read completes -ECANCELED at once (it holds nothing). */
-  cancel(op: Op): boolean {
-    return this.cancelWaiter(op);
-  }
-
   /** A CLOSE on a socket with a carrier: held back until the carrier's last CQE. */
   holdClose(op: Op): boolean {
     const st = this.byFd.get(op.fd);
