@@ -26,31 +26,54 @@ export function readPooled(sock: StreamSocket, pool: BufferPool, options: Pooled
   const signal = checkSignal(opts.signal);
   const noWait = checkBool('noWait', opts.noWait ?? false);
   if (pool.closed) throw new PoolClosedError();
-  return readLoop(sock, pool, signal, noWait);
+  return readOnce(sock, pool, signal, noWait);
 }
 
-async function readLoop(sock: StreamSocket, pool: BufferPool, signal: AbortSignal | null, noWait: boolean): Promise<[number, BufferLease | null]> {
-  for (;;) {
-    if (pool.closed) throw new PoolClosedError();
-    const epoch = pool._epoch;
+/**
+ * One RECV_POOL op, settling the read's promise itself: `[n, lease]`, `[0, null]` at EOF, or —
+ * after a failure — what {@link afterFailure} makes of it. No async frame waits beside the op: a
+ * read pending on an idle socket is the op, one promise and two small closures (the memory an
+ * idle connection costs).
+ */
+function readOnce(sock: StreamSocket, pool: BufferPool, signal: AbortSignal | null, noWait: boolean): Promise<[number, BufferLease | null]> {
+  const epoch = pool._epoch;
+  return new Promise((resolve) => {
     const op = new Op(OpCode.RECV_POOL);
     op.pool = pool;
-    const p = sock._startPoolRead(op, signal);
-    pool._startRead(op);
-    let n: number;
-    try {
-      n = await p;
-    } catch (err) {
-      if (pool.closed && (err as { code?: string }).code === 'ERR_RENTIO_HANDLE_CLOSED' && !sock.closed) throw new PoolClosedError();
-      if ((err as { code?: string }).code !== ENOBUFS || noWait) throw err;
-      // A close that came while the ENOBUFS completion was on its way found no wait to wake.
-      if (sock.closed) throw new HandleClosedError('stream', true);
-      await pool._released(epoch, signal, sock._poolWait);
-      continue;
-    } finally {
+    op.resolve = (n) => {
       pool._endRead(op);
+      // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
+      resolve(n === 0 ? [0, null] : [n as number, pool._lease(op.bid, n as number)]);
+    };
+    op.reject = (err) => {
+      pool._endRead(op);
+      resolve(afterFailure(err as Error & { code?: string }, sock, pool, signal, noWait, epoch));
+    };
+    // Tracked before it starts: a driver may complete it inside the start (bytes already there).
+    pool._startRead(op);
+    try {
+      sock._startPoolRead(op, signal);
+    } catch (err) {
+      pool._endRead(op);
+      throw err;
     }
-    // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
-    return n === 0 ? [0, null] : [n, pool._lease(op.bid, n)];
-  }
+  });
+}
+
+/** A pooled read failed: the error to reject with, or — the pool was empty — a wait for a release and another read. */
+async function afterFailure(
+  err: Error & { code?: string },
+  sock: StreamSocket,
+  pool: BufferPool,
+  signal: AbortSignal | null,
+  noWait: boolean,
+  epoch: number,
+): Promise<[number, BufferLease | null]> {
+  if (pool.closed && err.code === 'ERR_RENTIO_HANDLE_CLOSED' && !sock.closed) throw new PoolClosedError();
+  if (err.code !== ENOBUFS || noWait) throw err;
+  // A close that came while the ENOBUFS completion was on its way found no wait to wake.
+  if (sock.closed) throw new HandleClosedError('stream', true);
+  await pool._released(epoch, signal, sock._poolWait);
+  if (pool.closed) throw new PoolClosedError();
+  return readOnce(sock, pool, signal, noWait);
 }

@@ -63,10 +63,10 @@ export abstract class StreamSocket extends Handle {
   /** Wakes a pooled read waiting for a release, so a close ends it. @internal */
   readonly _poolWait: { wake: (() => void) | null } = { wake: null };
 
-  /** Start one RECV_POOL op. @internal */
-  _startPoolRead(op: Op, signal: AbortSignal | null): Promise<number> {
+  /** Start one RECV_POOL op whose `resolve`/`reject` the pooled read set. @internal */
+  _startPoolRead(op: Op, signal: AbortSignal | null): void {
     this._check();
-    return this._start<number>(op, signal);
+    this._submit(op, signal);
   }
 
   override close(): Promise<void> {
