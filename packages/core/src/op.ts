@@ -181,7 +181,8 @@ export interface OpSink {
 export class OpList {
   head: Op | null = null;
   size = 0;
-  #drained: (() => void)[] = [];
+  /** Waiting for the list to empty; made by the first {@link drained} (a handle's close), not per handle. */
+  #drained: (() => void)[] | null = null;
   /** Set while this list's ops must not keep the process alive (an unref'd handle): counts them. */
   #weak: WeakOpCount | null = null;
 
@@ -220,7 +221,7 @@ export class OpList {
     op.prev = op.next = null;
     op.owner = null;
     if (this.#weak && waitsForPeer(op.code)) this.#weak._weakOps--;
-    if (--this.size === 0 && this.#drained.length) for (const w of this.#drained.splice(0)) w();
+    if (--this.size === 0 && this.#drained?.length) for (const w of this.#drained.splice(0)) w();
   }
 
   /** Ask every op in the list to cancel; each still settles through its own completion. */
@@ -235,7 +236,7 @@ export class OpList {
   /** Resolves once the list is empty. */
   drained(): Promise<void> {
     if (this.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#drained.push(resolve));
+    return new Promise((resolve) => (this.#drained ??= []).push(resolve));
   }
 }
 

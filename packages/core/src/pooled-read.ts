@@ -32,32 +32,39 @@ export function readPooled(sock: StreamSocket, pool: BufferPool, options: Pooled
 /**
  * One RECV_POOL op, settling the read's promise itself: `[n, lease]`, `[0, null]` at EOF, or —
  * after a failure — what {@link afterFailure} makes of it. No async frame waits beside the op: a
- * read pending on an idle socket is the op, one promise and two small closures (the memory an
- * idle connection costs).
+ * read pending on an idle socket is the op, one promise and one closure (the memory an idle
+ * connection costs).
  */
 function readOnce(sock: StreamSocket, pool: BufferPool, signal: AbortSignal | null, noWait: boolean): Promise<[number, BufferLease | null]> {
+  return new Promise((resolve) => startRead(resolve, sock, pool, signal, noWait));
+}
+
+function startRead(
+  resolve: (v: [number, BufferLease | null] | Promise<[number, BufferLease | null]>) => void,
+  sock: StreamSocket,
+  pool: BufferPool,
+  signal: AbortSignal | null,
+  noWait: boolean,
+): void {
   const epoch = pool._epoch;
-  return new Promise((resolve) => {
-    const op = new Op(OpCode.RECV_POOL);
-    op.pool = pool;
-    op.resolve = (n) => {
-      pool._endRead(op);
-      // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
-      resolve(n === 0 ? [0, null] : [n as number, pool._lease(op.bid, n as number)]);
-    };
-    op.reject = (err) => {
-      pool._endRead(op);
-      resolve(afterFailure(err as Error & { code?: string }, sock, pool, signal, noWait, epoch));
-    };
-    // Tracked before it starts: a driver may complete it inside the start (bytes already there).
-    pool._startRead(op);
-    try {
-      sock._startPoolRead(op, signal);
-    } catch (err) {
-      pool._endRead(op);
-      throw err;
-    }
-  });
+  const op = new Op(OpCode.RECV_POOL);
+  op.pool = pool;
+  // One function for both ways the op settles (core's Op resolves with the byte count, rejects
+  // with an Error), so the read holds one closure and one context.
+  op.resolve = op.reject = (v) => {
+    pool._endRead(op);
+    if (typeof v !== 'number') resolve(afterFailure(v as Error & { code?: string }, sock, pool, signal, noWait, epoch));
+    // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
+    else resolve(v === 0 ? [0, null] : [v, pool._lease(op.bid, v)]);
+  };
+  // Tracked before it starts: a driver may complete it inside the start (bytes already there).
+  pool._startRead(op);
+  try {
+    sock._startPoolRead(op, signal);
+  } catch (err) {
+    pool._endRead(op);
+    throw err;
+  }
 }
 
 /** A pooled read failed: the error to reject with, or — the pool was empty — a wait for a release and another read. */
@@ -73,7 +80,7 @@ async function afterFailure(
   if (err.code !== ENOBUFS || noWait) throw err;
   // A close that came while the ENOBUFS completion was on its way found no wait to wake.
   if (sock.closed) throw new HandleClosedError('stream', true);
-  await pool._released(epoch, signal, sock._poolWait);
+  await pool._released(epoch, signal, (sock._poolWait ??= { wake: null }));
   if (pool.closed) throw new PoolClosedError();
   return readOnce(sock, pool, signal, noWait);
 }

@@ -45,12 +45,55 @@ class RecvStream {
   carrier: Op | null = null;
   /** Queued results: pairs of (res, bid); res 0 is EOF, < 0 an error. */
   readonly queue: number[] = [];
-  readonly waiters: Op[] = [];
+  /**
+   * Core reads waiting for a chunk, in order: the first in a field, the ones behind it (rare:
+   * reads issued before the first settles) in an array made only then, so an idle socket's one
+   * waiting read costs no array.
+   */
+  #first: Op | null = null;
+  #more: Op[] | null = null;
   closeOp: Op | null = null;
   constructor(
     readonly fd: number,
     public pool: PoolMemory,
   ) {}
+
+  /** Reads waiting. */
+  get waiting(): number {
+    return this.#first === null ? 0 : 1 + (this.#more?.length ?? 0);
+  }
+
+  addWaiter(op: Op): void {
+    if (this.#first === null) this.#first = op;
+    else (this.#more ??= []).push(op);
+  }
+
+  /** The first waiting read, taken out. INVARIANT: called only while {@link waiting} > 0. */
+  nextWaiter(): Op {
+    const op = this.#first!;
+    this.#first = this.#more?.shift() ?? null;
+    return op;
+  }
+
+  /** Take `op` out of the waiting reads. True when it was waiting. */
+  removeWaiter(op: Op): boolean {
+    if (this.#first === op) {
+      this.nextWaiter();
+      return true;
+    }
+    const i = this.#more ? this.#more.indexOf(op) : -1;
+    if (i < 0) return false;
+    this.#more!.splice(i, 1);
+    return true;
+  }
+
+  /** Every waiting read, taken out. */
+  takeWaiters(): Op[] {
+    const all = this.#first === null ? [] : [this.#first, ...(this.#more ?? [])];
+    this.#first = null;
+    this.#more = null;
+    return all;
+  }
 }
 
 export class MultishotRecv {
@@ -63,8 +106,20 @@ export class MultishotRecv {
   chunks = 0;
   ends = 0;
 
+  /**
+   * How a carrier that never reached the kernel (cancelled while queued, refused) completes:
+   * core's Op settles it through `resolve`/`reject`, called as the op's methods (`this` is the
+   * carrier), so this one function serves every carrier — no closure per socket.
+   */
+  readonly #carrierSettled: (this: Op) => void;
+
   constructor(host: MultishotHost) {
     this.#host = host;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the function's own `this` is the carrier
+    const layer = this;
+    this.#carrierSettled = function (this: Op) {
+      layer.cqe(this, this.res, 0);
+    };
   }
 
   /** Core ops waiting for a chunk or a connection (they keep the process alive; carriers alone do not). */
@@ -77,7 +132,7 @@ export class MultishotRecv {
 
   #next(st: RecvStream): Op {
     this.waiting--;
-    return st.waiters.shift()!;
+    return st.nextWaiter();
   }
 
   /** True when `op` is a carrier (its CQEs come to {@link MultishotRecv.cqe}). */
@@ -103,17 +158,14 @@ export class MultishotRecv {
       st.pool = op.pool!;
     }
     if (st.queue.length) return this.#deliver(st, op);
-    st.waiters.push(op);
+    st.addWaiter(op);
     this.waiting++;
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
   /** A core op's cancel: a waiting read completes -ECANCELED at once (it holds nothing). */
   cancel(op: Op): boolean {
-    const st = this.#byFd.get(op.fd);
-    const i = st ? st.waiters.indexOf(op) : -1;
-    if (i < 0) return false;
-    st!.waiters.splice(i, 1);
+    if (!this.#byFd.get(op.fd)?.removeWaiter(op)) return false;
     this.waiting--;
     op.complete(-ECANCELED);
     return true;
@@ -148,7 +200,7 @@ export class MultishotRecv {
       this.#host.recycle(st.pool, flags >>> IORING_CQE_BUFFER_SHIFT);
     }
     if (more) {
-      if (st.queue.length >= 2 * MAX_UNREAD && st.waiters.length === 0) this.#cancelCarrier(carrier);
+      if (st.queue.length >= 2 * MAX_UNREAD && st.waiting === 0) this.#cancelCarrier(carrier);
       return;
     }
     // The carrier ended.
@@ -163,8 +215,8 @@ export class MultishotRecv {
     }
     // EINTR: a signal ended the carrier with no bytes; re-armed below, as epoll retries.
     if (res === 0 || (res < 0 && res !== -ECANCELED && res !== -ENOBUFS && res !== -EINTR)) this.#push(st, res, -1);
-    else if (res === -ENOBUFS && st.waiters.length) this.#next(st).complete(-ENOBUFS);
-    if (st.waiters.length) this.#arm(st);
+    else if (res === -ENOBUFS && st.waiting > 0) this.#next(st).complete(-ENOBUFS);
+    if (st.waiting > 0) this.#arm(st);
   }
 
   #arm(st: RecvStream): void {
@@ -173,7 +225,7 @@ export class MultishotRecv {
     carrier.pool = st.pool;
     // A carrier that never reached the kernel (cancelled while queued, refused) completes
     // through core's Op: route that here as its last CQE.
-    carrier.resolve = carrier.reject = () => this.cqe(carrier, carrier.res, 0);
+    carrier.resolve = carrier.reject = this.#carrierSettled;
     st.carrier = carrier;
     this.#carriers.set(carrier, st);
     this.armed++;
@@ -181,7 +233,7 @@ export class MultishotRecv {
   }
 
   #push(st: RecvStream, res: number, bid: number): void {
-    if (st.waiters.length) {
+    if (st.waiting > 0) {
       const op = this.#next(st);
       op.bid = bid;
       op.complete(res);
@@ -215,8 +267,9 @@ export class MultishotRecv {
 
   #forget(st: RecvStream): void {
     for (let i = 0; i < st.queue.length; i += 2) if (st.queue[i]! > 0) this.#host.recycle(st.pool, st.queue[i + 1]!);
-    this.waiting -= st.waiters.length;
-    for (const w of st.waiters.splice(0)) w.complete(-ECANCELED);
+    const waiters = st.takeWaiters();
+    this.waiting -= waiters.length;
+    for (const w of waiters) w.complete(-ECANCELED);
     this.#byFd.delete(st.fd);
   }
 }
