@@ -263,10 +263,6 @@ export class Op {
   path: Uint8Array | null = null;
   addr: Uint8Array | null = null;
   addrLen = 0;
-  domain = 0;
-  sockType = 0;
-  protocol = 0;
-  backlog = 0;
   /** TIMEOUT duration in nanoseconds. */
   ns = 0;
   /** RECV_POOL, POOL_REGISTER, POOL_UNREGISTER: the buffer pool. */
@@ -279,8 +275,6 @@ export class Op {
    * expiry the op rejects with ETIMEDOUT, unless it completed first (its result wins).
    */
   timeoutNs = 0;
-  /** SENDFILE: the file the bytes come from. */
-  fdIn = -1;
   /**
    * Driver-private: the op's slot in the driver's slab of ops in flight (uring: its slab slot and
    * user_data; epoll: its file-job id), -1 when it holds none. Core never reads it.
@@ -308,6 +302,46 @@ export class Op {
 
   constructor(code: OpCode) {
     this.code = code;
+  }
+
+  // Fields of one op kind each, kept in a field that kind does not use: an op object is what a
+  // pending read costs an idle connection (twice under uring's multishot recv), so every field
+  // counts (8 bytes each). Drivers read and write them by these names.
+
+  /** SOCKET: the address family (held in `mode`, unused by SOCKET). */
+  get domain(): number {
+    return this.mode;
+  }
+  set domain(v: number) {
+    this.mode = v;
+  }
+  /** SOCKET: the socket type (held in `flags`, unused by SOCKET). */
+  get sockType(): number {
+    return this.flags;
+  }
+  set sockType(v: number) {
+    this.flags = v;
+  }
+  /** SOCKET: the protocol (held in `len`, unused by SOCKET). */
+  get protocol(): number {
+    return this.len;
+  }
+  set protocol(v: number) {
+    this.len = v;
+  }
+  /** LISTEN: the backlog (held in `len`, unused by LISTEN). */
+  get backlog(): number {
+    return this.len;
+  }
+  set backlog(v: number) {
+    this.len = v;
+  }
+  /** SENDFILE: the file the bytes come from (held in `mode`, unused by SENDFILE). */
+  get fdIn(): number {
+    return this.mode;
+  }
+  set fdIn(v: number) {
+    this.mode = v;
   }
 
   /** True until the op completed. */
