@@ -25,6 +25,11 @@ import { ECANCELED, EINTR, OpCode, Op as CoreOp } from '@rentio/core/driver';
 import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE } from './constants.js';
 
 const { ENOBUFS, EINVAL } = osConstants.errno;
+/**
+ * The queue of a socket with no chunk queued: shared, so an idle socket holds no array of its own
+ * (frozen: a push into it would be a bug, and throws).
+ */
+const NO_CHUNKS: number[] = Object.freeze([]) as unknown as number[];
 /** Chunks queued with no reader before the carrier is cancelled. */
 const MAX_UNREAD = 1;
 
@@ -43,8 +48,8 @@ export interface MultishotHost {
 /** One socket read through a pool. */
 class RecvStream {
   carrier: Op | null = null;
-  /** Queued results: pairs of (res, bid); res 0 is EOF, < 0 an error. */
-  readonly queue: number[] = [];
+  /** Queued results: pairs of (res, bid); res 0 is EOF, < 0 an error. {@link NO_CHUNKS} until the first. */
+  queue: number[] = NO_CHUNKS;
   /**
    * Core reads waiting for a chunk, in order: the first in a field, the ones behind it (rare:
    * reads issued before the first settles) in an array made only then, so an idle socket's one
@@ -99,7 +104,8 @@ class RecvStream {
 export class MultishotRecv {
   readonly #host: MultishotHost;
   readonly #byFd = new Map<number, RecvStream>();
-  readonly #carriers = new Map<Op, RecvStream>();
+  /** Carriers in the kernel (a socket's carrier is its RecvStream's `carrier`: no map of them). */
+  #armedNow = 0;
   readonly #cancelled = new WeakSet<Op>();
   /** Counters for stats(). */
   armed = 0;
@@ -127,7 +133,7 @@ export class MultishotRecv {
 
   /** Carriers in the kernel. */
   get carriers(): number {
-    return this.#carriers.size;
+    return this.#armedNow;
   }
 
   #next(st: RecvStream): Op {
@@ -137,7 +143,7 @@ export class MultishotRecv {
 
   /** True when `op` is a carrier (its CQEs come to {@link MultishotRecv.cqe}). */
   isCarrier(op: Op): boolean {
-    return this.#carriers.has(op);
+    return op.code === OpCode.RECV_POOL && this.#byFd.get(op.fd)?.carrier === op;
   }
 
   /** Sockets with an armed carrier or queued chunks. */
@@ -189,8 +195,9 @@ export class MultishotRecv {
    * more CQEs for it.
    */
   cqe(carrier: Op, res: number, flags: number): void {
-    const st = this.#carriers.get(carrier);
-    if (!st) return;
+    const st = this.#byFd.get(carrier.fd);
+    // INVARIANT: a socket's fd is not closed (so not reused) before its carrier's last CQE (holdClose).
+    if (st?.carrier !== carrier) return;
     const more = (flags & IORING_CQE_F_MORE) !== 0;
     if (res > 0 && flags & IORING_CQE_F_BUFFER) {
       this.chunks++;
@@ -205,7 +212,7 @@ export class MultishotRecv {
     }
     // The carrier ended.
     this.ends++;
-    this.#carriers.delete(carrier);
+    this.#armedNow--;
     st.carrier = null;
     if (st.closeOp) {
       const close = st.closeOp;
@@ -227,7 +234,7 @@ export class MultishotRecv {
     // through core's Op: route that here as its last CQE.
     carrier.resolve = carrier.reject = this.#carrierSettled;
     st.carrier = carrier;
-    this.#carriers.set(carrier, st);
+    this.#armedNow++;
     this.armed++;
     this.#host.arm(carrier);
   }
@@ -239,6 +246,7 @@ export class MultishotRecv {
       op.complete(res);
       return;
     }
+    if (st.queue === NO_CHUNKS) st.queue = [];
     st.queue.push(res, bid);
   }
 
@@ -254,7 +262,7 @@ export class MultishotRecv {
   dropPool(pool: PoolMemory): void {
     for (const st of this.#byFd.values()) {
       if (st.pool !== pool) continue;
-      st.queue.length = 0;
+      st.queue = NO_CHUNKS;
       if (st.carrier) this.#cancelCarrier(st.carrier);
     }
   }
