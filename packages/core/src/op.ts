@@ -297,6 +297,10 @@ export class Op {
   sink: OpSink | null = null;
   signal: AbortSignal | null = null;
   abortReason: unknown = undefined;
+  /**
+   * Settle the op's promise. INVARIANT: called as the op's methods (`this` is the op), so one
+   * function can serve many ops (a multishot carrier's, a pooled read's) without a closure each.
+   */
   resolve: (v: unknown) => void = noop;
   reject: (e: unknown) => void = noop;
 

@@ -50,12 +50,13 @@ function startRead(
   const op = new Op(OpCode.RECV_POOL);
   op.pool = pool;
   // One function for both ways the op settles (core's Op resolves with the byte count, rejects
-  // with an Error), so the read holds one closure and one context.
-  op.resolve = op.reject = (v) => {
-    pool._endRead(op);
+  // with an Error), so the read holds one closure and one context; the op calls it as its method
+  // (`this` is the op), so the context need not hold the op too.
+  op.resolve = op.reject = function (this: Op, v: unknown): void {
+    pool._endRead(this);
     if (typeof v !== 'number') resolve(afterFailure(v as Error & { code?: string }, sock, pool, signal, noWait, epoch));
     // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
-    else resolve(v === 0 ? [0, null] : [v, pool._lease(op.bid, v)]);
+    else resolve(v === 0 ? [0, null] : [v, pool._lease(this.bid, v)]);
   };
   // Tracked before it starts: a driver may complete it inside the start (bytes already there).
   pool._startRead(op);
