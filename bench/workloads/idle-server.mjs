@@ -5,7 +5,9 @@
  * holds one per connection; with `--pool N`, a read through an N-buffer pool instead), or
  * `--impl compat --driver uring|epoll` (node:net's server code over compat sockets).
  * Prints {"ready":true,"port":N}, then {"accepted":N} when `--conns` are in; stdin "gc" →
- * collects garbage and prints {"gc":true}. Run with --expose-gc.
+ * collects garbage and prints {"gc":true}; stdin "heap PATH" → collects garbage, writes a V8 heap
+ * snapshot to PATH (to see where an idle connection's bytes go) and prints {"heap":PATH}.
+ * Run with --expose-gc.
  * @module
  */
 import { emit, fail, onCommands, parseArgs } from './common.mjs';
@@ -82,11 +84,17 @@ async function main() {
         : a.impl === 'compat'
           ? await compatServer()
           : fail(new Error(`unknown --impl ${a.impl}`));
-  onCommands((line) => {
+  onCommands(async (line) => {
+    if (line.startsWith('heap ')) {
+      globalThis.gc?.();
+      const v8 = await import('node:v8');
+      emit({ heap: v8.writeHeapSnapshot(line.slice(5)), mem: process.memoryUsage() });
+      return;
+    }
     if (line !== 'gc') return;
     globalThis.gc?.();
     globalThis.gc?.();
-    emit({ gc: true });
+    emit({ gc: true, mem: process.memoryUsage() });
   });
   emit({ ready: true, port });
 }

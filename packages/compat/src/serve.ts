@@ -167,17 +167,21 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     // As net's accept path: server._connections counts live connections, so server.close()
     // emits 'close' only once they are gone.
     if (typeof srv._connections === 'number') srv._connections++;
-    onClose(sock, () => {
-      conns.delete(sock);
-      if (typeof srv._connections === 'number') {
-        srv._connections--;
-        // Only a server being closed emits 'close' when drained; while served, the count
-        // reaching 0 is just an idle server (net.Server checks its listening handle for that).
-        if (protoClosed) srv._emitCloseIfDrained?.();
-      }
-      if (closing && conns.size === 0) drained?.();
-    });
+    sock._whenGone = gone;
     srv.emit('connection', sock);
+  };
+  // Run as a socket emits 'close', before its listeners, without being one: net.Server counts its
+  // connections inside Socket#_destroy, and http's CONNECT / upgrade hand-off relies on a
+  // detached socket having no 'close' listener left (Node's test-http-connect asserts it).
+  const gone = (sock: RentioSocket): void => {
+    conns.delete(sock);
+    if (typeof srv._connections === 'number') {
+      srv._connections--;
+      // Only a server being closed emits 'close' when drained; while served, the count
+      // reaching 0 is just an idle server (net.Server checks its listening handle for that).
+      if (protoClosed) srv._emitCloseIfDrained?.();
+    }
+    if (closing && conns.size === 0) drained?.();
   };
 
   // Code written for a listen()ed server calls server.close(cb) to shut down and
@@ -278,24 +282,6 @@ export async function serve(server: Server | http.RequestListener, options: Serv
     },
   };
   return served;
-}
-
-/**
- * Run `gone` when `sock` emits 'close', before its listeners, without being one: net.Server
- * counts its connections inside Socket#_destroy, and http's CONNECT / upgrade hand-off relies on
- * a detached socket having no 'close' listener left (Node's test-http-connect asserts it).
- */
-function onClose(sock: RentioSocket, gone: () => void): void {
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this, ...) below
-  const emit = sock.emit;
-  let done = false;
-  sock.emit = function (this: RentioSocket, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'close' && !done) {
-      done = true;
-      gone();
-    }
-    return emit.call(this, event, ...args);
-  };
 }
 
 /** Whether the server's `blockList` blocks this peer (a Unix socket has no address to block). */

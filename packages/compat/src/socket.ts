@@ -82,6 +82,12 @@ export class RentioSocket extends Duplex {
   autoSelectFamilyAttemptedAddresses: string[] | undefined = undefined;
   /** The idle timeout set by {@link setTimeout} (ms), as `net.Socket#timeout`. */
   timeout: number | undefined = undefined;
+  /**
+   * Run as the socket emits 'close', before its 'close' listeners, without being one (serve()
+   * counts its connections with it; see serve.ts). One function per server, not a closure per
+   * socket. @internal
+   */
+  _whenGone: ((sock: RentioSocket) => void) | null = null;
 
   #tcp: Stream | null = null;
   #runtime: RuntimeOption | undefined;
@@ -137,9 +143,7 @@ export class RentioSocket extends Duplex {
     // As net.Socket with pauseOnCreate: a 'data' listener does not start the flow; read() or
     // resume() does.
     if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
-    this.on('end', () => {
-      this.#peerEnded = true;
-    });
+    this.on('end', RentioSocket.#markPeerEnded);
     // Not passed to Duplex: an aborted signal would destroy the stream inside super(), before
     // this class's fields exist.
     if (options.signal) addAbortSignal(options.signal, this);
@@ -260,7 +264,7 @@ export class RentioSocket extends Duplex {
     if (msecs === 0) {
       if (callback) this.removeListener('timeout', callback);
     } else {
-      this.#timer = setTimeout(this.#onTimeout, msecs);
+      this.#timer = setTimeout((this.#onTimeout ??= () => this.emit('timeout')), msecs);
       this.#timer.unref();
       if (callback) this.once('timeout', callback);
     }
@@ -378,24 +382,35 @@ export class RentioSocket extends Duplex {
       return;
     }
     this.#writeCb = cb;
-    this.#writing = p.then(this.#onWritten, this.#onWriteError);
+    this.#writing = p.then((this.#onWritten ??= (slab) => this.#written(slab)), (this.#onWriteError ??= (e) => this.#writeFailed(e)));
   }
 
-  #onWritten = (slab: Uint8Array): void => {
+  // A socket's write and timer callbacks are made at its first write / setTimeout, not per
+  // socket: an idle connection that never wrote holds none of them.
+  #onWritten: ((slab: Uint8Array) => void) | null = null;
+  #onWriteError: ((e: Error & { buf?: Uint8Array }) => void) | null = null;
+  #onTimeout: (() => void) | null = null;
+
+  /** 'end' listener, one function for every socket (`this` is the socket). */
+  static #markPeerEnded(this: RentioSocket): void {
+    this.#peerEnded = true;
+  }
+
+  #written(slab: Uint8Array): void {
     this.#writing = null;
     pool.give(slab);
     const cb = this.#writeCb!;
     this.#writeCb = null;
     this.#writeDone(null, cb);
-  };
+  }
 
-  #onWriteError = (e: Error & { buf?: Uint8Array }): void => {
+  #writeFailed(e: Error & { buf?: Uint8Array }): void {
     this.#writing = null;
     pool.give(e.buf);
     const cb = this.#writeCb!;
     this.#writeCb = null;
     this.#writeDone(e, cb);
-  };
+  }
 
   /** Runs `cb` — which runs user write callbacks — from a promise reaction. Never throws. */
   #writeDone(err: Error | null, cb: Callback): void {
@@ -796,7 +811,12 @@ export class RentioSocket extends Duplex {
     const done = (): void => {
       cb(err);
       // After cb: Duplex emits 'error' in a tick scheduled by cb, so 'close' follows it.
-      process.nextTick(() => this.emit('close', Boolean(err)));
+      process.nextTick(() => {
+        const gone = this._whenGone;
+        this._whenGone = null;
+        gone?.(this);
+        this.emit('close', Boolean(err));
+      });
     };
     if (this.#connecting) {
       this.#connecting = false;
@@ -837,10 +857,6 @@ export class RentioSocket extends Duplex {
     const linger = setTimeout(closeOnce, WRITE_LINGER_MS).unref();
     void writing.then(closeOnce);
   }
-
-  #onTimeout = (): void => {
-    this.emit('timeout');
-  };
 }
 
 /**

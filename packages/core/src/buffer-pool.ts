@@ -97,6 +97,11 @@ export class BufferPool implements PoolMemory {
   #leases: (BufferLease | null)[];
   #leased = 0;
   #closing: Promise<void> | null = null;
+  /**
+   * Set as `close()` begins, before it cancels the reads in flight: a read settling inside that
+   * cancel already sees the pool closed (`#closing` is assigned only once `#close` returns).
+   */
+  #closed = false;
   /** Bumped at every release: a read that got ENOBUFS retries at once if a release came in between. */
   #epoch = 0;
   #waiters = new Set<Waiter>();
@@ -118,7 +123,7 @@ export class BufferPool implements PoolMemory {
 
   /** True once `close()` was called. */
   get closed(): boolean {
-    return this.#closing !== null;
+    return this.#closed;
   }
 
   /** Buffers held by leases now. */
@@ -133,6 +138,7 @@ export class BufferPool implements PoolMemory {
    * pool. Idempotent.
    */
   close(): Promise<void> {
+    this.#closed = true;
     this.#closing ??= this.#close();
     return this.#closing;
   }
@@ -192,7 +198,7 @@ export class BufferPool implements PoolMemory {
 
   /** Track a pooled read in flight. @internal */
   _startRead(op: Op): void {
-    if (this.#closing) throw new PoolClosedError();
+    if (this.#closed) throw new PoolClosedError();
     this.#reads.add(op);
   }
 
@@ -212,7 +218,7 @@ export class BufferPool implements PoolMemory {
 
   /** A lease's buffer comes back. @internal */
   _release(bid: number): void {
-    if (this.#closing) throw new PoolClosedError('the buffer pool was closed while the lease was held');
+    if (this.#closed) throw new PoolClosedError('the buffer pool was closed while the lease was held');
     this.#leases[bid] = null;
     this.#leased--;
     // Detach every view the caller may have kept: a released lease's bytes read as empty, never
@@ -234,7 +240,7 @@ export class BufferPool implements PoolMemory {
    * closing). @internal
    */
   _released(epoch: number, signal: AbortSignal | null, hook: { wake: (() => void) | null }): Promise<void> {
-    if (this.#closing) return Promise.reject(new PoolClosedError());
+    if (this.#closed) return Promise.reject(new PoolClosedError());
     if (epoch !== this.#epoch) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const done = () => {

@@ -168,6 +168,15 @@ export class Engine implements OpSink, WeakOpCount {
       op.resolve = resolve as (v: unknown) => void;
       op.reject = reject;
     });
+    this._submit(op, owner, signal);
+    return p;
+  }
+
+  /**
+   * Start an op whose `resolve`/`reject` the caller already set (it settles a promise of its own,
+   * e.g. a pooled read's `[n, lease]`). The caller checked that the runtime is open. @internal
+   */
+  _submit(op: Op, owner: OpList, signal: AbortSignal | null): void {
     op.sink = this;
     owner.link(op);
     this.#submitted++;
@@ -177,14 +186,13 @@ export class Engine implements OpSink, WeakOpCount {
         op.abortReason = signal.reason;
         op.cancelCause = CancelCause.ABORT;
         op.complete(-ECANCELED);
-        return p;
+        return;
       }
       op.signal = signal;
       watch(signal, op);
     }
     this._checkHold();
     this.#driver.submit(op);
-    return p;
   }
 
   /** @internal */

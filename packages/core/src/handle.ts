@@ -196,6 +196,13 @@ export abstract class Handle {
     return this._rt._start<T>(op, this._ops, signal);
   }
 
+  /** Start an op on this handle whose `resolve`/`reject` the caller set (see `Engine._submit`). @internal */
+  protected _submit(op: Op, signal: AbortSignal | null): void {
+    op.fd = this.#fd;
+    op.what = this.what;
+    this._rt._submit(op, this._ops, signal);
+  }
+
   /**
    * Close the handle: cancel the ops in flight on it (they reject with
    * `ERR_RENTIO_HANDLE_CLOSED` and their buffer, unless they completed first), wait for each

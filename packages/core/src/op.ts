@@ -181,7 +181,8 @@ export interface OpSink {
 export class OpList {
   head: Op | null = null;
   size = 0;
-  #drained: (() => void)[] = [];
+  /** Waiting for the list to empty; made by the first {@link drained} (a handle's close), not per handle. */
+  #drained: (() => void)[] | null = null;
   /** Set while this list's ops must not keep the process alive (an unref'd handle): counts them. */
   #weak: WeakOpCount | null = null;
 
@@ -220,7 +221,7 @@ export class OpList {
     op.prev = op.next = null;
     op.owner = null;
     if (this.#weak && waitsForPeer(op.code)) this.#weak._weakOps--;
-    if (--this.size === 0 && this.#drained.length) for (const w of this.#drained.splice(0)) w();
+    if (--this.size === 0 && this.#drained?.length) for (const w of this.#drained.splice(0)) w();
   }
 
   /** Ask every op in the list to cancel; each still settles through its own completion. */
@@ -235,7 +236,7 @@ export class OpList {
   /** Resolves once the list is empty. */
   drained(): Promise<void> {
     if (this.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#drained.push(resolve));
+    return new Promise((resolve) => (this.#drained ??= []).push(resolve));
   }
 }
 
@@ -262,10 +263,6 @@ export class Op {
   path: Uint8Array | null = null;
   addr: Uint8Array | null = null;
   addrLen = 0;
-  domain = 0;
-  sockType = 0;
-  protocol = 0;
-  backlog = 0;
   /** TIMEOUT duration in nanoseconds. */
   ns = 0;
   /** RECV_POOL, POOL_REGISTER, POOL_UNREGISTER: the buffer pool. */
@@ -278,8 +275,6 @@ export class Op {
    * expiry the op rejects with ETIMEDOUT, unless it completed first (its result wins).
    */
   timeoutNs = 0;
-  /** SENDFILE: the file the bytes come from. */
-  fdIn = -1;
   /**
    * Driver-private: the op's slot in the driver's slab of ops in flight (uring: its slab slot and
    * user_data; epoll: its file-job id), -1 when it holds none. Core never reads it.
@@ -302,11 +297,55 @@ export class Op {
   sink: OpSink | null = null;
   signal: AbortSignal | null = null;
   abortReason: unknown = undefined;
+  /**
+   * Settle the op's promise. INVARIANT: called as the op's methods (`this` is the op), so one
+   * function can serve many ops (a multishot carrier's, a pooled read's) without a closure each.
+   */
   resolve: (v: unknown) => void = noop;
   reject: (e: unknown) => void = noop;
 
   constructor(code: OpCode) {
     this.code = code;
+  }
+
+  // Fields of one op kind each, kept in a field that kind does not use: an op object is what a
+  // pending read costs an idle connection (twice under uring's multishot recv), so every field
+  // counts (8 bytes each). Drivers read and write them by these names.
+
+  /** SOCKET: the address family (held in `mode`, unused by SOCKET). */
+  get domain(): number {
+    return this.mode;
+  }
+  set domain(v: number) {
+    this.mode = v;
+  }
+  /** SOCKET: the socket type (held in `flags`, unused by SOCKET). */
+  get sockType(): number {
+    return this.flags;
+  }
+  set sockType(v: number) {
+    this.flags = v;
+  }
+  /** SOCKET: the protocol (held in `len`, unused by SOCKET). */
+  get protocol(): number {
+    return this.len;
+  }
+  set protocol(v: number) {
+    this.len = v;
+  }
+  /** LISTEN: the backlog (held in `len`, unused by LISTEN). */
+  get backlog(): number {
+    return this.len;
+  }
+  set backlog(v: number) {
+    this.len = v;
+  }
+  /** SENDFILE: the file the bytes come from (held in `mode`, unused by SENDFILE). */
+  get fdIn(): number {
+    return this.mode;
+  }
+  set fdIn(v: number) {
+    this.mode = v;
   }
 
   /** True until the op completed. */

@@ -26,31 +26,62 @@ export function readPooled(sock: StreamSocket, pool: BufferPool, options: Pooled
   const signal = checkSignal(opts.signal);
   const noWait = checkBool('noWait', opts.noWait ?? false);
   if (pool.closed) throw new PoolClosedError();
-  return readLoop(sock, pool, signal, noWait);
+  return readOnce(sock, pool, signal, noWait);
 }
 
-async function readLoop(sock: StreamSocket, pool: BufferPool, signal: AbortSignal | null, noWait: boolean): Promise<[number, BufferLease | null]> {
-  for (;;) {
-    if (pool.closed) throw new PoolClosedError();
-    const epoch = pool._epoch;
-    const op = new Op(OpCode.RECV_POOL);
-    op.pool = pool;
-    const p = sock._startPoolRead(op, signal);
-    pool._startRead(op);
-    let n: number;
-    try {
-      n = await p;
-    } catch (err) {
-      if (pool.closed && (err as { code?: string }).code === 'ERR_RENTIO_HANDLE_CLOSED' && !sock.closed) throw new PoolClosedError();
-      if ((err as { code?: string }).code !== ENOBUFS || noWait) throw err;
-      // A close that came while the ENOBUFS completion was on its way found no wait to wake.
-      if (sock.closed) throw new HandleClosedError('stream', true);
-      await pool._released(epoch, signal, sock._poolWait);
-      continue;
-    } finally {
-      pool._endRead(op);
-    }
+/**
+ * One RECV_POOL op, settling the read's promise itself: `[n, lease]`, `[0, null]` at EOF, or —
+ * after a failure — what {@link afterFailure} makes of it. No async frame waits beside the op: a
+ * read pending on an idle socket is the op, one promise and one closure (the memory an idle
+ * connection costs).
+ */
+function readOnce(sock: StreamSocket, pool: BufferPool, signal: AbortSignal | null, noWait: boolean): Promise<[number, BufferLease | null]> {
+  return new Promise((resolve) => startRead(resolve, sock, pool, signal, noWait));
+}
+
+function startRead(
+  resolve: (v: [number, BufferLease | null] | Promise<[number, BufferLease | null]>) => void,
+  sock: StreamSocket,
+  pool: BufferPool,
+  signal: AbortSignal | null,
+  noWait: boolean,
+): void {
+  const epoch = pool._epoch;
+  const op = new Op(OpCode.RECV_POOL);
+  op.pool = pool;
+  // One function for both ways the op settles (core's Op resolves with the byte count, rejects
+  // with an Error), so the read holds one closure and one context; the op calls it as its method
+  // (`this` is the op), so the context need not hold the op too.
+  op.resolve = op.reject = function (this: Op, v: unknown): void {
+    pool._endRead(this);
+    if (typeof v !== 'number') resolve(afterFailure(v as Error & { code?: string }, sock, pool, signal, noWait, epoch));
     // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
-    return n === 0 ? [0, null] : [n, pool._lease(op.bid, n)];
+    else resolve(v === 0 ? [0, null] : [v, pool._lease(this.bid, v)]);
+  };
+  // Tracked before it starts: a driver may complete it inside the start (bytes already there).
+  pool._startRead(op);
+  try {
+    sock._startPoolRead(op, signal);
+  } catch (err) {
+    pool._endRead(op);
+    throw err;
   }
+}
+
+/** A pooled read failed: the error to reject with, or — the pool was empty — a wait for a release and another read. */
+async function afterFailure(
+  err: Error & { code?: string },
+  sock: StreamSocket,
+  pool: BufferPool,
+  signal: AbortSignal | null,
+  noWait: boolean,
+  epoch: number,
+): Promise<[number, BufferLease | null]> {
+  if (pool.closed && err.code === 'ERR_RENTIO_HANDLE_CLOSED' && !sock.closed) throw new PoolClosedError();
+  if (err.code !== ENOBUFS || noWait) throw err;
+  // A close that came while the ENOBUFS completion was on its way found no wait to wake.
+  if (sock.closed) throw new HandleClosedError('stream', true);
+  await pool._released(epoch, signal, (sock._poolWait ??= { wake: null }));
+  if (pool.closed) throw new PoolClosedError();
+  return readOnce(sock, pool, signal, noWait);
 }

@@ -49,6 +49,23 @@ export function decodeSockaddr(buf: Uint8Array): SocketAddressInfo {
   return { address: '', family: 'IPv4', port: 0 };
 }
 
+/**
+ * An IPv4 sockaddr packed into one number, `address * 65536 + port` (exact: below 2^48), or null
+ * for any other family. An accepted connection keeps its peer this way until it is asked for: a
+ * number instead of an object and an address string per connection.
+ */
+export function packInet4(buf: Uint8Array): number | null {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (dv.getUint16(IN.family, true) !== AF_INET) return null;
+  return dv.getUint32(IN.addr, false) * 65536 + dv.getUint16(IN.port, false);
+}
+
+/** The address {@link packInet4} packed. */
+export function unpackInet4(packed: number): SocketAddressInfo {
+  const a = Math.floor(packed / 65536);
+  return { address: `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`, family: 'IPv4', port: packed % 65536 };
+}
+
 function parseIPv6(text: string): { bytes: Uint8Array; scope: number } {
   let scope = 0;
   const pct = text.indexOf('%');

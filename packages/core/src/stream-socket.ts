@@ -60,22 +60,25 @@ export abstract class StreamSocket extends Handle {
     return this._bufOp(OpCode.RECV, a.owned, a.off, a.len, -1, a.signal, a.timeoutNs);
   }
 
-  /** Wakes a pooled read waiting for a release, so a close ends it. @internal */
-  readonly _poolWait: { wake: (() => void) | null } = { wake: null };
+  /**
+   * Wakes a pooled read waiting for a release, so a close ends it. Made by the first such wait
+   * (an empty pool), not per socket. @internal
+   */
+  _poolWait: { wake: (() => void) | null } | null = null;
 
-  /** Start one RECV_POOL op. @internal */
-  _startPoolRead(op: Op, signal: AbortSignal | null): Promise<number> {
+  /** Start one RECV_POOL op whose `resolve`/`reject` the pooled read set. @internal */
+  _startPoolRead(op: Op, signal: AbortSignal | null): void {
     this._check();
-    return this._start<number>(op, signal);
+    this._submit(op, signal);
   }
 
   override close(): Promise<void> {
-    this._poolWait.wake?.();
+    this._poolWait?.wake?.();
     return super.close();
   }
 
   override _closeForRuntime(): Promise<void> {
-    this._poolWait.wake?.();
+    this._poolWait?.wake?.();
     return super._closeForRuntime();
   }
 
@@ -126,10 +129,12 @@ export abstract class StreamSocket extends Handle {
    */
   sendFile(file: File, options?: SendFileOptions): Promise<number> {
     this._check();
+    this.#startChunk ??= (op: Op, signal: AbortSignal | null): Promise<number> => this._start<number>(op, signal);
     return sendFile(this.#startChunk, file, options);
   }
 
-  readonly #startChunk = (op: Op, signal: AbortSignal | null): Promise<number> => this._start<number>(op, signal);
+  /** SENDFILE's way to start its chunks on this socket; made by the first sendFile, not per socket. */
+  #startChunk: ((op: Op, signal: AbortSignal | null) => Promise<number>) | null = null;
 
   /**
    * Shut down the write side (default: send FIN / EOF, like `socket.end()`), the read side, or

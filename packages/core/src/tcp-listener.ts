@@ -5,7 +5,7 @@
 import { Listener } from './listener.js';
 import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
-import { decodeSockaddr, encodeSockaddr, type SocketAddressInfo } from './sockaddr.js';
+import { decodeSockaddr, encodeSockaddr, packInet4, type SocketAddressInfo } from './sockaddr.js';
 import { TcpStream } from './tcp-stream.js';
 
 /**
@@ -38,7 +38,7 @@ export class TcpListener extends Listener<TcpStream> {
 
   /** @internal */
   protected _accepted(fd: number, addr: Uint8Array): TcpStream {
-    return new TcpStream(this._rt, fd, decodeSockaddr(addr));
+    return new TcpStream(this._rt, fd, packInet4(addr) ?? decodeSockaddr(addr));
   }
 
   /** bind + listen. @internal */

@@ -5,7 +5,7 @@
 import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, SO_LINGER, TCP_KEEPIDLE, TCP_NODELAY } from './constants.js';
 import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
-import { decodeSockaddr, encodeSockaddr, type SocketAddressInfo } from './sockaddr.js';
+import { decodeSockaddr, encodeSockaddr, unpackInet4, type SocketAddressInfo } from './sockaddr.js';
 import { StreamSocket } from './stream-socket.js';
 
 export type { StreamIoOptions } from './stream-socket.js';
@@ -24,11 +24,12 @@ export type { StreamIoOptions } from './stream-socket.js';
  * ```
  */
 export class TcpStream extends StreamSocket {
-  #peer: SocketAddressInfo | null;
+  /** The peer, decoded; or, for an IPv4 peer from accept() not asked for yet, packed (see packInet4). */
+  #peer: SocketAddressInfo | number | null;
   #local: SocketAddressInfo | null = null;
 
   /** @internal made by connect() / accept() */
-  constructor(rt: Runtime, fd: number, peer: SocketAddressInfo | null = null) {
+  constructor(rt: Runtime, fd: number, peer: SocketAddressInfo | number | null = null) {
     super(rt, fd);
     this.#peer = peer;
   }
@@ -116,6 +117,7 @@ export class TcpStream extends StreamSocket {
   }
 
   #peerInfo(): SocketAddressInfo | null {
+    if (typeof this.#peer === 'number') this.#peer = unpackInet4(this.#peer);
     if (!this.#peer && !this.closed) {
       const raw = this._rt._sockname(this.fd, true);
       if (raw) this.#peer = decodeSockaddr(raw);

@@ -1,8 +1,12 @@
 /**
  * What multishot accept and multishot recv share: per fd, one "carrier" SQE in the kernel posting
  * a CQE per result, the core ops waiting for those results, and a CLOSE held until the carrier's
- * last CQE. The table maps carriers back to their fd's stream, counts the waiting ops (they keep
- * the process alive; carriers alone do not), and cancels each carrier in the kernel at most once.
+ * last CQE. The table finds a carrier's stream by its fd, counts the waiting ops (they keep the
+ * process alive; carriers alone do not), and cancels each carrier in the kernel at most once.
+ *
+ * Idle sockets are the many: a stream holds its first waiting op in a field and makes an array
+ * only for the ones behind it, and the table keeps no map of carriers (a carrier is its stream's
+ * `carrier`).
  * @module
  */
 import type { Op } from '@rentio/core/driver';
@@ -11,20 +15,59 @@ import { ECANCELED } from '@rentio/core/driver';
 /** One fd's multishot state. */
 export class CarrierStream {
   carrier: Op | null = null;
-  /** Core ops waiting for the carrier's next result, in order. */
-  readonly waiters: Op[] = [];
   /** A CLOSE of the fd, held until the carrier's last CQE (the kernel may still write until then). */
   closeOp: Op | null = null;
+  // Waiting core ops in order: the first here, the rest (rare: ops issued before the first
+  // settles) in an array made only then.
+  #first: Op | null = null;
+  #more: Op[] | null = null;
   constructor(readonly fd: number) {}
+
+  /** Core ops waiting. */
+  get waiting(): number {
+    return this.#first === null ? 0 : 1 + (this.#more?.length ?? 0);
+  }
+
+  addWaiter(op: Op): void {
+    if (this.#first === null) this.#first = op;
+    else (this.#more ??= []).push(op);
+  }
+
+  /** The first waiting op, taken out. INVARIANT: called only while {@link waiting} > 0. */
+  nextWaiter(): Op {
+    const op = this.#first!;
+    this.#first = this.#more?.shift() ?? null;
+    return op;
+  }
+
+  /** Take `op` out of the waiting ops. True when it was waiting. */
+  removeWaiter(op: Op): boolean {
+    if (this.#first === op) {
+      this.nextWaiter();
+      return true;
+    }
+    const i = this.#more ? this.#more.indexOf(op) : -1;
+    if (i < 0) return false;
+    this.#more!.splice(i, 1); // i >= 0: the array exists
+    return true;
+  }
+
+  /** Every waiting op, taken out. */
+  takeWaiters(): Op[] {
+    const all = this.#first === null ? [] : [this.#first, ...(this.#more ?? [])];
+    this.#first = null;
+    this.#more = null;
+    return all;
+  }
 }
 
 /** The carriers and streams of one multishot kind: the base of MultishotAccept and MultishotRecv. */
 export class CarrierTable<S extends CarrierStream> {
   /** Streams by fd. */
   readonly byFd = new Map<number, S>();
-  readonly #carriers = new Map<Op, S>();
   readonly #cancelled = new WeakSet<Op>();
   readonly #cancelInKernel: (carrier: Op) => void;
+  #armedNow = 0;
   /** Core ops waiting for a result (they keep the process alive; carriers alone do not). */
   waiting = 0;
 
@@ -34,49 +77,50 @@ export class CarrierTable<S extends CarrierStream> {
 
   /** Carriers in the kernel. */
   get carriers(): number {
-    return this.#carriers.size;
+    return this.#armedNow;
   }
 
   /** True when `op` is a carrier of this table (its CQEs go to the subclass's `cqe`). */
   isCarrier(op: Op): boolean {
-    return this.#carriers.has(op);
+    return this.byFd.get(op.fd)?.carrier === op;
   }
 
-  /** The stream `carrier` serves, while it is in the kernel. */
+  /**
+   * The stream `carrier` serves, while it is in the kernel. INVARIANT: an fd is not closed (so not
+   * reused) before its carrier's last CQE (the subclasses' holdClose), so the fd finds it.
+   */
   streamOf(carrier: Op): S | undefined {
-    return this.#carriers.get(carrier);
+    const st = this.byFd.get(carrier.fd);
+    return st?.carrier === carrier ? st : undefined;
   }
 
   /** `carrier` now serves `st`. */
   add(carrier: Op, st: S): void {
     st.carrier = carrier;
-    this.#carriers.set(carrier, st);
+    this.#armedNow++;
   }
 
   /** `carrier`'s last CQE came: `st` has none now. */
-  end(carrier: Op, st: S): void {
-    this.#carriers.delete(carrier);
+  end(st: S): void {
+    this.#armedNow--;
     st.carrier = null;
   }
 
   /** `op` waits on `st` for the next result. */
   wait(st: S, op: Op): void {
-    st.waiters.push(op);
+    st.addWaiter(op);
     this.waiting++;
   }
 
-  /** The first op waiting on `st`. INVARIANT: called only when `st.waiters` is not empty. */
+  /** The first op waiting on `st`. INVARIANT: called only while `st.waiting` > 0. */
   next(st: S): Op {
     this.waiting--;
-    return st.waiters.shift()!;
+    return st.nextWaiter();
   }
 
   /** A core op's cancel: a waiting op completes -ECANCELED at once (it holds nothing). False if it is not waiting here. */
   cancel(op: Op): boolean {
-    const st = this.byFd.get(op.fd);
-    const i = st ? st.waiters.indexOf(op) : -1;
-    if (i < 0) return false;
-    st!.waiters.splice(i, 1); // i >= 0: st is defined
+    if (!this.byFd.get(op.fd)?.removeWaiter(op)) return false;
     this.waiting--;
     op.complete(-ECANCELED);
     return true;
@@ -84,8 +128,9 @@ export class CarrierTable<S extends CarrierStream> {
 
   /** Every op waiting on `st` completes -ECANCELED (its fd is closing). */
   dropWaiters(st: S): void {
-    this.waiting -= st.waiters.length;
-    for (const w of st.waiters.splice(0)) w.complete(-ECANCELED);
+    const waiters = st.takeWaiters();
+    this.waiting -= waiters.length;
+    for (const w of waiters) w.complete(-ECANCELED);
   }
 
   /** Ask the kernel to cancel `carrier`, once: its last CQE ends it. */

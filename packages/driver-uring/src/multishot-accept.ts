@@ -90,14 +90,14 @@ export class MultishotAccept extends CarrierTable<AcceptStream> {
     if (res >= 0) {
       this.accepted++;
       if (st.closeOp) this.#closeFd(res);
-      else if (st.waiters.length) this.#hand(this.next(st), res);
+      else if (st.waiting > 0) this.#hand(this.next(st), res);
       else {
         st.queue.push(res);
         if (st.queue.length >= MAX_UNCLAIMED) this.cancelCarrier(carrier);
       }
     }
     if (more) return;
-    this.end(carrier, st);
+    this.end(st);
     if (st.closeOp) {
       const close = st.closeOp;
       this.#closeQueued(st);
@@ -107,10 +107,10 @@ export class MultishotAccept extends CarrierTable<AcceptStream> {
     }
     // EINTR: a signal ended the carrier with nothing accepted; re-armed below, as epoll retries.
     if (res < 0 && res !== -ECANCELED && res !== -EINTR) {
-      if (st.waiters.length) this.next(st).complete(res);
+      if (st.waiting > 0) this.next(st).complete(res);
       else st.queue.push(res);
     }
-    if (st.waiters.length) this.#arm(st);
+    if (st.waiting > 0) this.#arm(st);
   }
 
   #arm(st: AcceptStream): void {

@@ -26,6 +26,11 @@ import { CarrierStream, CarrierTable } from './carrier-table.js';
 import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE } from './constants.js';
 
 const { ENOBUFS, EINVAL } = osConstants.errno;
+/**
+ * The queue of a socket with no chunk queued: shared, so an idle socket holds no array of its own
+ * (frozen: a push into it would be a bug, and throws).
+ */
+const NO_CHUNKS: number[] = Object.freeze([]) as unknown as number[];
 /** Chunks queued with no reader before the carrier is cancelled. */
 const MAX_UNREAD = 1;
 
@@ -43,8 +48,8 @@ export interface MultishotHost {
 
 /** One socket read through a pool. */
 class RecvStream extends CarrierStream {
-  /** Queued results: pairs of (res, bid); res 0 is EOF, < 0 an error. */
-  readonly queue: number[] = [];
+  /** Queued results: pairs of (res, bid); res 0 is EOF, < 0 an error. {@link NO_CHUNKS} until the first. */
+  queue: number[] = NO_CHUNKS;
   constructor(
     fd: number,
     public pool: PoolMemory,
@@ -60,9 +65,21 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
   chunks = 0;
   ends = 0;
 
+  /**
+   * How a carrier that never reached the kernel (cancelled while queued, refused) completes:
+   * core's Op settles it through `resolve`/`reject`, called as the op's methods (`this` is the
+   * carrier), so this one function serves every carrier — no closure per socket.
+   */
+  readonly #carrierSettled: (this: Op) => void;
+
   constructor(host: MultishotHost) {
     super((carrier) => host.cancel(carrier));
     this.#host = host;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the function's own `this` is the carrier
+    const layer = this;
+    this.#carrierSettled = function (this: Op) {
+      layer.cqe(this, this.res, 0);
+    };
   }
 
   /** Sockets with an armed carrier or queued chunks. */
@@ -116,12 +133,12 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
       this.#host.recycle(st.pool, flags >>> IORING_CQE_BUFFER_SHIFT);
     }
     if (more) {
-      if (st.queue.length >= 2 * MAX_UNREAD && st.waiters.length === 0) this.cancelCarrier(carrier);
+      if (st.queue.length >= 2 * MAX_UNREAD && st.waiting === 0) this.cancelCarrier(carrier);
       return;
     }
     // The carrier ended.
     this.ends++;
-    this.end(carrier, st);
+    this.end(st);
     if (st.closeOp) {
       const close = st.closeOp;
       this.#forget(st);
@@ -130,8 +147,8 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
     }
     // EINTR: a signal ended the carrier with no bytes; re-armed below, as epoll retries.
     if (res === 0 || (res < 0 && res !== -ECANCELED && res !== -ENOBUFS && res !== -EINTR)) this.#push(st, res, -1);
-    else if (res === -ENOBUFS && st.waiters.length) this.next(st).complete(-ENOBUFS);
-    if (st.waiters.length) this.#arm(st);
+    else if (res === -ENOBUFS && st.waiting > 0) this.next(st).complete(-ENOBUFS);
+    if (st.waiting > 0) this.#arm(st);
   }
 
   #arm(st: RecvStream): void {
@@ -140,19 +157,20 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
     carrier.pool = st.pool;
     // A carrier that never reached the kernel (cancelled while queued, refused) completes
     // through core's Op: route that here as its last CQE.
-    carrier.resolve = carrier.reject = () => this.cqe(carrier, carrier.res, 0);
+    carrier.resolve = carrier.reject = this.#carrierSettled;
     this.add(carrier, st);
     this.armed++;
     this.#host.arm(carrier);
   }
 
   #push(st: RecvStream, res: number, bid: number): void {
-    if (st.waiters.length) {
+    if (st.waiting > 0) {
       const op = this.next(st);
       op.bid = bid;
       op.complete(res);
       return;
     }
+    if (st.queue === NO_CHUNKS) st.queue = [];
     st.queue.push(res, bid);
   }
 
@@ -168,7 +186,7 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
   dropPool(pool: PoolMemory): void {
     for (const st of this.byFd.values()) {
       if (st.pool !== pool) continue;
-      st.queue.length = 0;
+      st.queue = NO_CHUNKS;
       if (st.carrier) this.cancelCarrier(st.carrier);
     }
   }

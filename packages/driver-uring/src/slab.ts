@@ -9,7 +9,9 @@
  * Each slot also owns {@link SCRATCH_SIZE} bytes of C-visible scratch memory for what an SQE
  * points at besides the op's own buffers: the `__kernel_timespec` of a TIMEOUT, the iovec array
  * of a WRITEV. Scratch lives in fixed chunks that never move or shrink, so an address handed to
- * the kernel stays valid until the slot is freed (after the CQE).
+ * the kernel stays valid until the slot is freed (after the CQE). A chunk is made the first time
+ * one of its slots needs scratch: most ops (a recv, a send, a multishot carrier held by each idle
+ * socket) need none, and 10,000 idle sockets would otherwise hold 2.5 MB of it.
  * @module
  */
 import type { Op } from '@rentio/core/driver';
@@ -51,8 +53,8 @@ export class Slab {
   variant = new Uint8Array(0);
   /** Memory an SQE of the slot points at besides scratch (a big iovec array), kept until the CQE. */
   extra: (ArrayBuffer | null)[] = [];
-  /** Scratch chunks, as u32 words, and each chunk's address. */
-  scratch: Uint32Array[] = [];
+  /** Scratch chunks, as u32 words (null until a slot of the chunk needs scratch), and each chunk's address (0 until then). */
+  scratch: (Uint32Array | null)[] = [];
   scratchAddr: number[] = [];
   #free = new Int32Array(0);
   #freeTop = 0;
@@ -100,12 +102,22 @@ export class Slab {
 
   /** Address of a slot's scratch. */
   scratchAddress(slot: number): number {
+    this.scratchChunk(slot);
     return this.scratchAddr[slot >> CHUNK_SHIFT]! + (slot & (CHUNK_SLOTS - 1)) * SCRATCH_SIZE;
   }
 
-  /** A slot's scratch chunk (u32 words). */
+  /** A slot's scratch chunk (u32 words), made at the first use of any of its slots. */
   scratchChunk(slot: number): Uint32Array {
-    return this.scratch[slot >> CHUNK_SHIFT]!;
+    const c = slot >> CHUNK_SHIFT;
+    return this.scratch[c] ?? this.#makeChunk(c);
+  }
+
+  #makeChunk(c: number): Uint32Array {
+    // INVARIANT: a chunk is referenced from `scratch` for the slab's life, so its memory never moves or frees.
+    const chunk = new ArrayBuffer(CHUNK_SLOTS * SCRATCH_SIZE);
+    const words = (this.scratch[c] = new Uint32Array(chunk));
+    this.scratchAddr[c] = Number(addressOf(chunk));
+    return words;
   }
 
   #grow(size: number): void {
@@ -130,10 +142,8 @@ export class Slab {
       this.extra.push(null);
     }
     for (let c = old >> CHUNK_SHIFT; c < size >> CHUNK_SHIFT; c++) {
-      // INVARIANT: a chunk is referenced from `scratch` for the slab's life, so its memory never moves or frees.
-      const chunk = new ArrayBuffer(CHUNK_SLOTS * SCRATCH_SIZE);
-      this.scratch.push(new Uint32Array(chunk));
-      this.scratchAddr.push(Number(addressOf(chunk)));
+      this.scratch.push(null);
+      this.scratchAddr.push(0);
     }
   }
 }
