@@ -11,7 +11,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
 import { type BufferLease, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
 import {
@@ -25,7 +25,20 @@ import {
   type ConnectOptions,
   type Resolved,
 } from './connect-args.js';
-import { closedBeforeConnection, invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, socketClosed, streamDestroyed } from './errors.js';
+import {
+  argType,
+  closedBeforeConnection,
+  invalidAddressFamily,
+  invalidArgType,
+  invalidArgValue,
+  invalidIpAddress,
+  ipBlocked,
+  isClosedByUs,
+  outOfRange,
+  rethrowUncaught,
+  socketClosed,
+  streamDestroyed,
+} from './errors.js';
 import { giveBack, pool, reportPool } from './pool.js';
 import { readPoolFor } from './read-pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
@@ -47,6 +60,8 @@ export interface SocketOptions {
   signal?: AbortSignal;
   /** The runtime `connect()` uses (default: core's `defaultRuntime()`). */
   runtime?: RuntimeOption;
+  /** Never connect to an address this `net.BlockList` blocks (`ERR_IP_BLOCKED`), as `net.Socket`'s option. */
+  blockList?: BlockList;
 }
 
 type Callback = (err?: Error | null) => void;
@@ -80,6 +95,8 @@ export class RentioSocket extends Duplex {
   server: unknown = undefined;
   /** With autoSelectFamily and several addresses: each `address:port` tried, as net.Socket's. */
   autoSelectFamilyAttemptedAddresses: string[] | undefined = undefined;
+  /** The `blockList` option: addresses it blocks are never connected to (`ERR_IP_BLOCKED`), as net.Socket's. */
+  blockList: BlockList | undefined = undefined;
   /** The idle timeout set by {@link setTimeout} (ms), as `net.Socket#timeout`. */
   timeout: number | undefined = undefined;
 
@@ -123,6 +140,7 @@ export class RentioSocket extends Duplex {
     const tcp = isStream(first) ? first : null;
     const options = (isStream(first) || first === null ? second : first) ?? {};
     if (typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
+    checkStreamOptions(options);
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
       // As net.Socket: 'close' is emitted by _destroy once the fd is closed, with `hadError`.
@@ -134,6 +152,7 @@ export class RentioSocket extends Duplex {
     });
     this.#pauseOnCreate = Boolean(options.pauseOnCreate);
     this.#runtime = options.runtime;
+    if (options.blockList !== undefined && options.blockList !== null) this.blockList = options.blockList;
     // As net.Socket with pauseOnCreate: a 'data' listener does not start the flow; read() or
     // resume() does.
     if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
@@ -194,12 +213,19 @@ export class RentioSocket extends Duplex {
     // As net.Socket, which forgets its sockname on destroy (the peer's name it keeps).
     return this.destroyed ? undefined : inet(this.#tcp)?.localFamily;
   }
+  /** Legacy name of {@link connecting}, as `net.Socket#_connecting`. */
+  get _connecting(): boolean {
+    return this.#connecting;
+  }
   /** Bytes received (pushed to the readable side). */
   get bytesRead(): number {
+    // As net.Socket's getter, read on the prototype (no socket) it is undefined, not a throw.
+    if (!(#bytesRead in this)) return undefined as unknown as number;
     return this.#bytesRead;
   }
   /** Bytes handed to the kernel plus bytes written and still queued, as `net.Socket#bytesWritten`. */
   get bytesWritten(): number {
+    if (!(#dispatched in this)) return undefined as unknown as number;
     return this.#dispatched + this[kStager].pending;
   }
   /** Deprecated `net.Socket#bufferSize`: `writableLength`. */
@@ -509,15 +535,11 @@ export class RentioSocket extends Duplex {
     }
     if (n === 0 || !lease) {
       this.#eof = true;
-      try {
-        this.push(null);
-        // As net.Socket: with nobody reading, this read(0) is what emits 'end' (and so 'close'
-        // once the writable side is done); push(null) alone waits for a reader.
-        this.read(0);
-      } catch (e) {
-        rethrowUncaught(e);
-      }
-      this.#releaseWriteError();
+      // After the ticks the last data scheduled, as libuv reports EOF in a read callback of its
+      // own, with process.nextTick's queue run in between: http's agent frees a keep-alive socket
+      // in a tick the response's 'end' scheduled, and a socket the peer's FIN already ended
+      // (not writable) would be destroyed instead of reused.
+      process.nextTick(this.#onEof);
       return;
     }
     // INVARIANT: the chunk pushed is a copy; the lease goes back to the pool and its buffer may
@@ -535,6 +557,20 @@ export class RentioSocket extends Duplex {
       more = !this.destroyed && this.readableLength < this.readableHighWaterMark;
     }
     if (more) this.#startRead();
+    this.#releaseWriteError();
+  };
+
+  #onEof = (): void => {
+    if (!this.destroyed) {
+      try {
+        this.push(null);
+        // As net.Socket: with nobody reading, this read(0) is what emits 'end' (and so 'close'
+        // once the writable side is done); push(null) alone waits for a reader.
+        this.read(0);
+      } catch (e) {
+        rethrowUncaught(e);
+      }
+    }
     this.#releaseWriteError();
   };
 
@@ -599,17 +635,32 @@ export class RentioSocket extends Duplex {
     const local = connectLocal(options);
     const attemptMs = autoSelectTimeout(options);
     if (this.#connecting) throw Object.assign(new Error('Socket is already connecting'), { code: 'ERR_SOCKET_CONNECTING' });
+    const family = isIP(host);
+    // As net.Socket: a lookup that is not a function is refused by connect() itself.
+    if (family === 0 && options.lookup !== undefined && options.lookup !== null && typeof options.lookup !== 'function')
+      throw argType('options.lookup', 'of type function', options.lookup);
     if (this.destroyed) this.#reset();
     if (options.noDelay) this.setNoDelay(true);
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay ?? 0);
     if (options.timeout) this.setTimeout(options.timeout);
     const runtime = options.runtime ?? this.#runtime;
+    this.#connecting = true;
+    // As net.Socket, the name lookup starts inside connect(): `dns.lookup` validates its options
+    // (a bad `hints` throws from connect()) and a custom lookup is called before connect() returns.
+    let targets: Promise<Resolved[]>;
+    try {
+      targets = family !== 0 ? Promise.resolve([{ address: host, family }]) : this.#lookup(host, options, attemptMs > 0);
+      // Awaited below, after the runtime: a lookup failing first is not an unhandled rejection.
+      targets.catch(() => {});
+    } catch (err) {
+      this.#connecting = false;
+      throw err;
+    }
     this.#startConnect(async (signal) => {
       const rt = await resolveRuntime(runtime);
-      const family = isIP(host);
-      const targets = family !== 0 ? [{ address: host, family }] : await this.#lookup(host, options, attemptMs > 0);
-      if (targets.length === 1) return this.#attempt(rt, targets[0]!, port, local, signal);
-      return this.#attemptEach(rt, targets, port, attemptMs, signal);
+      const to = await targets;
+      if (to.length === 1) return this.#attempt(rt, to[0]!, port, local, signal);
+      return this.#attemptEach(rt, to, port, attemptMs, signal);
     }, connector);
   }
 
@@ -625,6 +676,12 @@ export class RentioSocket extends Duplex {
     signal: AbortSignal,
   ): Promise<Stream> {
     this.#emitSafe('connectionAttempt', to.address, port, to.family);
+    // As net.Socket: an address the blockList blocks is never connected to.
+    if (this.blockList?.check(to.address, to.family === 6 ? 'ipv6' : 'ipv4')) {
+      const err = ipBlocked(to.address);
+      this.#emitSafe('connectionAttemptFailed', to.address, port, to.family, err);
+      throw err;
+    }
     try {
       return await rt.connect({ host: to.address, port, ...local, signal });
     } catch (err) {
@@ -697,24 +754,41 @@ export class RentioSocket extends Duplex {
    * with `all`); resolves the addresses to try, in order.
    */
   #lookup(host: string, options: ConnectOptions, all: boolean): Promise<Resolved[]> {
-    return new Promise((resolve, reject) => {
-      lookupHost(host, options, all, (err, addresses) => {
-        // As net.Socket: destroyed while looking up, nothing more is reported.
-        if (!this.#connecting) {
-          reject(err ?? new Error('destroyed during the lookup'));
-          return;
-        }
-        if (err) {
-          this.#emitSafe('lookup', err, undefined, undefined, host);
-          reject(err);
-          return;
-        }
-        for (const a of addresses) this.#emitSafe('lookup', null, a.address, a.family, host);
-        const order = all ? attemptOrder(addresses) : addresses.filter((a) => isIP(a.address));
-        if (order.length > 0) resolve(all ? order : order.slice(0, 1));
-        else reject(Object.assign(new TypeError(`Invalid IP address: ${String(addresses[0]?.address)}`), { code: 'ERR_INVALID_IP_ADDRESS' }));
-      });
+    let resolve!: (to: Resolved[]) => void;
+    let reject!: (err: Error) => void;
+    const found = new Promise<Resolved[]>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    // Called here, not in the executor: a lookup that throws (dns.lookup's option checks) throws
+    // from connect(), as with net.Socket.
+    lookupHost(host, options, all, (err, addresses) => {
+      // As net.Socket: destroyed while looking up, nothing more is reported.
+      if (!this.#connecting) {
+        reject(err ?? new Error('destroyed during the lookup'));
+        return;
+      }
+      if (err) {
+        this.#emitSafe('lookup', err, undefined, undefined, host);
+        reject(err);
+        return;
+      }
+      for (const a of addresses) this.#emitSafe('lookup', null, a.address, a.family, host);
+      if (!this.#connecting) {
+        reject(new Error('destroyed during the lookup'));
+        return;
+      }
+      const order = all ? attemptOrder(addresses) : addresses.filter(isUsable);
+      if (order.length > 0) {
+        resolve(all ? order : order.slice(0, 1));
+        return;
+      }
+      // As net.Socket: nothing usable fails on the first address, a bad IP before a bad family.
+      const first = addresses[0];
+      if (first && isIP(first.address)) reject(invalidAddressFamily(first.family, options.host, options.port));
+      else reject(invalidIpAddress(first?.address));
+    });
+    return found;
   }
 
   /** Make a destroyed socket connectable again, as net.Socket does for a new connect(). */
@@ -728,6 +802,9 @@ export class RentioSocket extends Duplex {
     this.#writing = null;
     this.#heldWriteError = null;
     this.#peerEnded = false;
+    // As net.Socket, whose byte counters belong to the connection (a new handle starts at 0).
+    this.#bytesRead = 0;
+    this.#dispatched = 0;
     if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
   }
 
@@ -874,6 +951,30 @@ const WRITE_LINGER_MS = 2000;
 function isStream(v: unknown): v is Stream {
   const t = v as Stream | null | undefined;
   return typeof t === 'object' && t !== null && typeof t.read === 'function' && typeof t.shutdown === 'function' && typeof t.writeAll === 'function';
+}
+
+/** An address a lookup gave that a connect can use: an IP of family 4 or 6, as net.Socket checks it. */
+function isUsable(a: Resolved): boolean {
+  return isIP(a.address) !== 0 && (a.family === 4 || a.family === 6);
+}
+
+/**
+ * As net.Socket's constructor: a byte stream has no object mode, and a `blockList` must be a
+ * `net.BlockList`.
+ */
+function checkStreamOptions(options: SocketOptions): void {
+  const o = options as SocketOptions & { objectMode?: unknown; readableObjectMode?: unknown; writableObjectMode?: unknown };
+  if (o.objectMode) throw invalidArgValue('options.objectMode', o.objectMode, 'is not supported');
+  if (o.readableObjectMode) throw invalidArgValue('options.readableObjectMode', o.readableObjectMode, 'is not supported');
+  if (o.writableObjectMode) throw invalidArgValue('options.writableObjectMode', o.writableObjectMode, 'is not supported');
+  if (o.blockList !== undefined && o.blockList !== null && !isBlockList(o.blockList))
+    throw argType('options.blockList', 'an net.BlockList', o.blockList);
+}
+
+/** `net.BlockList.isBlockList` where Node has it (22.13+), else instanceof. */
+function isBlockList(v: unknown): boolean {
+  const is = (BlockList as unknown as { isBlockList?: (v: unknown) => boolean }).isBlockList;
+  return typeof is === 'function' ? is(v) : v instanceof BlockList;
 }
 
 /** A write error meaning the peer closed or reset: its earlier bytes may still be readable. */

@@ -1,0 +1,158 @@
+// connect()'s option checks, lookup answers, blockList, byte counters and keep-alive reuse, as
+// Node's own net/http tests found them: each case runs on a plain node:net socket and on compat
+// over each driver (eachTransport) with the same assertions, so every expectation is Node's own.
+import dns from 'node:dns';
+import http from 'node:http';
+import net from 'node:net';
+import t from 'tap';
+import { RentioSocket } from '@rentio/compat';
+import { closed, eachTransport, once, settled, slabsLent, until } from './_helpers.mjs';
+
+/** A plain node:net server running `onConn(socket)` on 127.0.0.1. */
+async function netServer(onConn) {
+  const server = net.createServer(onConn);
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { port: server.address().port, server, close: () => new Promise((r) => server.close(r)) };
+}
+
+async function quiet(t, T) {
+  if (T.rt) t.ok(await settled(T.rt, () => T.rt.stats().handles === 0 && slabsLent(T.rt) === 0), 'nothing left open or in flight');
+}
+
+await eachTransport(t, 'connect() refuses object mode, a bad hints, a lookup that is not a function, before returning', async (t, T) => {
+  for (const key of ['objectMode', 'readableObjectMode', 'writableObjectMode']) {
+    t.throws(() => T.Socket({ [key]: true }), {
+      code: 'ERR_INVALID_ARG_VALUE',
+      message: `The property 'options.${key}' is not supported. Received true`,
+    });
+  }
+  t.throws(() => T.Socket({ blockList: 5 }), { code: 'ERR_INVALID_ARG_TYPE' }, 'a blockList that is not a net.BlockList');
+  const hints = (dns.ADDRCONFIG | dns.V4MAPPED | dns.ALL) + 42;
+  t.throws(() => T.Socket().connect({ port: 42, hints }), {
+    code: 'ERR_INVALID_ARG_VALUE',
+    message: /The argument 'hints' is invalid\. Received \d+/,
+  });
+  for (const lookup of ['foobar', 1, {}, []]) {
+    t.throws(() => T.Socket().connect({ host: 'localhost', port: 0, lookup }), { code: 'ERR_INVALID_ARG_TYPE' }, `lookup ${JSON.stringify(lookup)}`);
+  }
+  await quiet(t, T);
+});
+
+await eachTransport(t, 'a custom lookup is called inside connect(); an answer of an unknown family fails', async (t, T) => {
+  let called = false;
+  const s = T.Socket();
+  s.connect({
+    host: 'localhost',
+    port: 0,
+    lookup: (host, opts, cb) => {
+      called = true;
+      process.nextTick(() => (opts.all ? cb(null, [{ address: '127.0.0.1', family: 100 }]) : cb(null, '127.0.0.1', 100)));
+    },
+  });
+  t.ok(called, 'lookup was called before connect() returned');
+  const [err] = await once(s, 'error').catch((e) => [e]);
+  t.match(err, { code: 'ERR_INVALID_ADDRESS_FAMILY', host: 'localhost', port: 0, message: 'Invalid address family: 100 localhost:0' });
+  await closed(s);
+  await quiet(t, T);
+});
+
+await eachTransport(t, 'blockList: a blocked address is never connected to (ERR_IP_BLOCKED)', async (t, T) => {
+  const srv = await netServer((c) => c.destroy());
+  const blockList = new net.BlockList();
+  blockList.addAddress('127.0.0.1');
+  const direct = T.Socket({ blockList });
+  t.equal(direct.blockList, blockList, 'kept as socket.blockList');
+  const errors = [];
+  direct.on('error', (e) => errors.push(e.code)).connect({ port: srv.port, host: '127.0.0.1' });
+  const looked = T.Socket({ blockList })
+    .on('error', (e) => errors.push(e.code))
+    .connect({ port: srv.port, host: 'localhost', lookup: (h, o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]) });
+  await closed(direct);
+  await closed(looked);
+  t.same(errors, ['ERR_IP_BLOCKED', 'ERR_IP_BLOCKED']);
+  t.equal(srv.server.connections ?? 0, 0);
+  await srv.close();
+  await quiet(t, T);
+});
+
+await eachTransport(t, '_connecting, byte counters per connection, bytesWritten read on the prototype', async (t, T) => {
+  const srv = await netServer((c) => c.resume().on('end', () => c.end()));
+  const s = T.Socket();
+  s.connect(srv.port, '127.0.0.1');
+  t.equal(s._connecting, true, '_connecting while connecting');
+  await once(s, 'connect');
+  t.equal(s._connecting, false);
+  s.end('foobar');
+  s.resume();
+  await closed(s);
+  t.equal(s.bytesWritten, 6);
+  // A reconnect starts the counters again, as node:net's new handle does.
+  s.connect(srv.port, '127.0.0.1');
+  await once(s, 'connect');
+  s.end('foo');
+  await closed(s);
+  t.equal(s.bytesWritten, 3, 'bytesWritten of the second connection only');
+  const proto = Object.getPrototypeOf(s);
+  t.equal(proto.bytesWritten, undefined, 'bytesWritten on the prototype is undefined');
+  t.equal(proto.bytesRead, undefined, 'bytesRead on the prototype is undefined');
+  await srv.close();
+  await quiet(t, T);
+});
+
+await eachTransport(t, "connect() takes net.connect's normalized [options, cb] array", async (t, T) => {
+  const srv = await netServer((c) => c.end());
+  // The array as node:net makes it (its normalizeArgs marks it): what net.connect() passes to a
+  // wrapped net.Socket.prototype.connect.
+  let normalized;
+  const nodeConnect = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function (args) {
+    normalized = args;
+    return this;
+  };
+  let cbCalled = false;
+  try {
+    net.connect({ port: srv.port, host: '127.0.0.1' }, () => (cbCalled = true));
+  } finally {
+    net.Socket.prototype.connect = nodeConnect;
+  }
+  t.ok(Array.isArray(normalized));
+  const s = T.Socket();
+  s.connect(normalized);
+  await once(s, 'connect');
+  t.ok(cbCalled, 'the array’s callback is the connect listener');
+  s.resume();
+  await closed(s);
+  await srv.close();
+  await quiet(t, T);
+});
+
+await eachTransport(t, 'a keep-alive socket the server ends right after its response is still freed to the agent first', async (t, T) => {
+  // The server ends the connection a moment after the response: the FIN arrives with or just
+  // after it. http's agent frees the socket in a tick the response's 'end' scheduled; the peer's
+  // EOF must not be acted on (ending our side) before that tick, or the agent destroys the socket.
+  const server = http.createServer((req, res) => {
+    const sock = req.socket;
+    setImmediate(() => sock.end());
+    res.end('hello world');
+  });
+  const served = await T.serve(server);
+  const agent = new http.Agent({ keepAlive: true });
+  agent.createConnection = (opts, cb) => T.createConnection({ port: opts.port, host: '127.0.0.1' }, cb);
+  const res = await new Promise((resolve) => http.get({ port: served.port, agent }, resolve));
+  const name = agent.getName({ port: served.port });
+  res.resume();
+  await once(res, 'end');
+  await new Promise((r) => process.nextTick(r));
+  t.equal(agent.freeSockets[name]?.length, 1, 'in the free list on the next tick');
+  t.equal(agent.sockets[name], undefined);
+  // Then the server's FIN closes it and the agent forgets it.
+  t.ok(await until(() => agent.totalSocketCount === 0), 'gone once the server closed it');
+  agent.destroy();
+  await served.close();
+  await quiet(t, T);
+});
+
+t.test('RentioSocket is what net.Socket reads its prototype getters on', async (t) => {
+  t.equal(RentioSocket.prototype.bytesWritten, undefined);
+  t.equal(net.Socket.prototype.bytesWritten, undefined);
+});
