@@ -156,3 +156,67 @@ t.test('RentioSocket is what net.Socket reads its prototype getters on', async (
   t.equal(RentioSocket.prototype.bytesWritten, undefined);
   t.equal(net.Socket.prototype.bytesWritten, undefined);
 });
+
+await eachTransport(t, "onread: reads land in the caller's buffer, a callback per read, no 'data'; false pauses", async (t, T) => {
+  const message = Buffer.from('hello world');
+  const srv = await netServer((c) => c.end(message));
+  // A buffer function: asked once before the first read and once after each callback.
+  const pool = [Buffer.alloc(2), Buffer.alloc(2), Buffer.alloc(2)];
+  let asked = 0;
+  let current = -1;
+  const pieces = [];
+  const s = T.Socket({
+    onread: {
+      buffer: () => {
+        asked++;
+        current = (current + 1) % pool.length;
+        return pool[current];
+      },
+      callback(nread, buf) {
+        t.equal(buf, pool[current], 'the buffer the function gave');
+        t.equal(this, s, 'called with the socket as this');
+        pieces.push(Buffer.from(buf.subarray(0, nread)));
+      },
+    },
+  });
+  s.on('data', () => t.fail("no 'data' with onread"));
+  s.connect(srv.port, '127.0.0.1');
+  await once(s, 'end');
+  t.same(Buffer.concat(pieces), message);
+  t.same(
+    pieces.map((p) => p.length),
+    [2, 2, 2, 2, 2, 1],
+    'at most buffer.length bytes a callback',
+  );
+  t.equal(asked, 7);
+  t.equal(s.bytesRead, message.length);
+  await closed(s);
+
+  // Returning false stops reading until resume().
+  const fixed = Buffer.alloc(4);
+  const got = [];
+  let paused = false;
+  const p = T.Socket({
+    onread: {
+      buffer: fixed,
+      callback(nread, buf) {
+        t.notOk(paused, 'no callback while paused');
+        got.push(Buffer.from(buf.subarray(0, nread)));
+        paused = true;
+        setTimeout(() => {
+          paused = false;
+          this.resume();
+        }, 5);
+        return false;
+      },
+    },
+  });
+  p.on('data', () => t.fail("no 'data' with onread"));
+  p.connect(srv.port, '127.0.0.1');
+  await once(p, 'end');
+  t.same(Buffer.concat(got), message);
+  t.ok(got.length >= 3, 'one callback per resume');
+  await closed(p);
+  await srv.close();
+  await quiet(t, T);
+});

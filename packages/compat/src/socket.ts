@@ -39,6 +39,7 @@ import {
   socketClosed,
   streamDestroyed,
 } from './errors.js';
+import { UserBufferReads, type OnReadOptions } from './onread.js';
 import { giveBack, pool, reportPool } from './pool.js';
 import { readPoolFor } from './read-pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
@@ -62,6 +63,11 @@ export interface SocketOptions {
   runtime?: RuntimeOption;
   /** Never connect to an address this `net.BlockList` blocks (`ERR_IP_BLOCKED`), as `net.Socket`'s option. */
   blockList?: BlockList;
+  /**
+   * As `net.Socket`'s option: read into `buffer` (or the buffers a function gives) and report
+   * each read to `callback(nread, buf)` instead of `'data'`; `false` from it pauses reading.
+   */
+  onread?: OnReadOptions;
 }
 
 type Callback = (err?: Error | null) => void;
@@ -124,6 +130,10 @@ export class RentioSocket extends Duplex {
   #peerEnded = false;
   /** The write op in flight (destroy lets it reach the kernel first: see _destroy). */
   #writing: Promise<unknown> | null = null;
+  /** With the `onread` option: where reads go instead of push(). */
+  #userReads: UserBufferReads | null = null;
+  /** With `onread`: reading stopped (the callback returned false, or pause()) until resume(). */
+  #userStopped = false;
   /** A write's EPIPE/ECONNRESET held until the read in flight settled: see #writeDone. */
   #heldWriteError: { err: Error; cb: Callback } | null = null;
   /** The held write error is being reported now (#writeDone must not hold it again). */
@@ -153,6 +163,7 @@ export class RentioSocket extends Duplex {
     this.#pauseOnCreate = Boolean(options.pauseOnCreate);
     this.#runtime = options.runtime;
     if (options.blockList !== undefined && options.blockList !== null) this.blockList = options.blockList;
+    this.#userReads = UserBufferReads.from(options.onread);
     // As net.Socket with pauseOnCreate: a 'data' listener does not start the flow; read() or
     // resume() does.
     if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
@@ -507,7 +518,7 @@ export class RentioSocket extends Duplex {
 
   override _read(): void {
     if (this.#connecting) this.#wantRead = true;
-    else this.#startRead();
+    else if (!this.#userStopped) this.#startRead();
   }
 
   #startRead(): void {
@@ -542,6 +553,10 @@ export class RentioSocket extends Duplex {
       process.nextTick(this.#onEof);
       return;
     }
+    if (this.#userReads) {
+      this.#onUserRead(n, lease);
+      return;
+    }
     // INVARIANT: the chunk pushed is a copy; the lease goes back to the pool and its buffer may
     // be under the kernel again (another read) before the consumer is done with the chunk.
     const chunk = Buffer.allocUnsafe(n);
@@ -559,6 +574,49 @@ export class RentioSocket extends Duplex {
     if (more) this.#startRead();
     this.#releaseWriteError();
   };
+
+  /** `onread`: the bytes go to the caller's buffer and callback, not to push(); then read on unless stopped. */
+  #onUserRead(n: number, lease: BufferLease): void {
+    this.#bytesRead += n;
+    this.#timer?.refresh();
+    let go = false;
+    try {
+      go = this.#userReads!.deliver(this, lease.bytes, this.#isUserStopped);
+    } catch (e) {
+      rethrowUncaught(e);
+    } finally {
+      lease.release();
+    }
+    if (!go) this.#userStopped = true;
+    else if (!this.#userStopped) this.#startRead();
+    this.#releaseWriteError();
+  }
+
+  #isUserStopped = (): boolean => this.#userStopped;
+
+  /** As net.Socket#pause: with `onread`, also stops reading from the socket. */
+  override pause(): this {
+    if (this.#userReads) this.#userStopped = true;
+    return super.pause();
+  }
+
+  /** As net.Socket#resume: with `onread`, hands over what was held and reads again. */
+  override resume(): this {
+    super.resume();
+    const reads = this.#userReads;
+    if (reads && this.#userStopped) {
+      this.#userStopped = false;
+      let go = false;
+      try {
+        go = reads.flush(this, this.#isUserStopped);
+      } catch (e) {
+        rethrowUncaught(e);
+      }
+      if (!go) this.#userStopped = true;
+      else if (!this.#userStopped && !this.#connecting) this.#startRead();
+    }
+    return this;
+  }
 
   #onEof = (): void => {
     if (!this.destroyed) {
