@@ -220,3 +220,35 @@ await eachTransport(t, "onread: reads land in the caller's buffer, a callback pe
   await srv.close();
   await quiet(t, T);
 });
+
+await eachTransport(t, "a served request whose last bytes come with the client's FIN is still answered", async (t, T) => {
+  // Each client sends a whole chunked request and its FIN at once. http.Server answers on the
+  // request's 'end' (or at once with 413 for a chunk extension over its limit); the FIN must be
+  // acted on after the ticks the bytes before it scheduled (libuv reports EOF in a read of its
+  // own), or the connection is torn down before the answer.
+  const handler = (req, res) => {
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/plain', connection: 'close', date: 'now' });
+      res.end('bye');
+    });
+    req.resume();
+  };
+  const ask = (port, body) =>
+    new Promise((resolve) => {
+      const sock = net.connect(port, '127.0.0.1');
+      let data = '';
+      sock.on('data', (d) => (data += d));
+      sock.on('end', () => resolve(data));
+      sock.end(`GET / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n${body}0\r\n\r\n`);
+    });
+  const servers = await Promise.all([T.serve(http.createServer(handler)), T.serve(http.createServer(handler))]);
+  const chunk = `2;${'A'.repeat(10000)}=bar\r\nAA\r\n`;
+  const [tooLong, ok] = await Promise.all([ask(servers[0].port, `2;${'a'.repeat(17000)}\r\nAA\r\n`), ask(servers[1].port, chunk + chunk + chunk)]);
+  t.equal(tooLong, 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n');
+  t.equal(
+    ok,
+    'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\ndate: now\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nbye\r\n0\r\n\r\n',
+  );
+  for (const s of servers) await s.close();
+  await quiet(t, T);
+});
