@@ -252,3 +252,36 @@ await eachTransport(t, "a served request whose last bytes come with the client's
   for (const s of servers) await s.close();
   await quiet(t, T);
 });
+
+await eachTransport(t, "a write after the peer's FIN and our reply to it fails through its callback, with no 'error'", async (t, T) => {
+  // The client ends; the server's socket (allowHalfOpen false) ends in reply. Once the client saw
+  // that FIN, node:net's server socket has already finished and closed itself, so a write fails
+  // with EPIPE through its callback only. Over a completion driver the FIN can reach the peer
+  // before the shutdown's completion is seen: the same must hold. Many rounds, to meet that race.
+  let errors = 0;
+  const failures = [];
+  let next;
+  const server = net.createServer((socket) => {
+    socket.resume();
+    socket.on('error', () => errors++);
+    next(socket);
+  });
+  const served = await T.serve(server);
+  for (let i = 0; i < 20; i++) {
+    const accepted = new Promise((r) => (next = r));
+    const client = net.connect(served.port, '127.0.0.1');
+    await once(client, 'connect');
+    const serverSocket = await accepted;
+    // Written inside the client's 'end' listener, as soon as our FIN is seen.
+    const wrote = new Promise((r) => client.once('end', () => serverSocket.write('test', (...a) => r(a))));
+    client.end();
+    const [err] = await wrote;
+    if (err?.code !== 'EPIPE') failures.push(err);
+    await closed(serverSocket);
+    await closed(client);
+  }
+  t.same(failures, [], 'each write failed with EPIPE');
+  t.equal(errors, 0, "no 'error' on the server's sockets");
+  await served.close();
+  await quiet(t, T);
+});

@@ -130,6 +130,8 @@ export class RentioSocket extends Duplex {
   #peerEnded = false;
   /** The write op in flight (destroy lets it reach the kernel first: see _destroy). */
   #writing: Promise<unknown> | null = null;
+  /** The shutdown (our FIN) was submitted and has not completed yet. */
+  #shuttingDown = false;
   /** With the `onread` option: where reads go instead of push(). */
   #userReads: UserBufferReads | null = null;
   /** With `onread`: reading stopped (the callback returned false, or pause()) until resume(). */
@@ -379,6 +381,11 @@ export class RentioSocket extends Duplex {
     if (!this.#peerEnded || this.allowHalfOpen) return undefined;
     const err = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
     if (typeof cb === 'function') process.nextTick(cb, err);
+    // Our FIN is with the kernel and only the shutdown's completion is pending: node:net runs its
+    // shutdown callback as the syscall returns, so by the time a peer can have seen that FIN its
+    // socket has finished and destroyed itself, and the write only fails (no 'error'). So here:
+    // the completion finishes and closes this socket as usual.
+    if (this.#shuttingDown) return false;
     this.destroy(err);
     return false;
   }
@@ -503,8 +510,10 @@ export class RentioSocket extends Duplex {
       cb();
       return;
     }
+    this.#shuttingDown = true;
     // cb may emit 'finish' to user listeners at once.
     const done = (): void => {
+      this.#shuttingDown = false;
       try {
         cb();
       } catch (e) {
