@@ -24,6 +24,21 @@ function socketOptions(options) {
   return options !== null && typeof options === 'object' ? { ...options, runtime } : { runtime };
 }
 
+/** net's normalizeArgs: `[options, cb|null]` from `(options[, cb])`, `(port[, host][, cb])` or `(path[, cb])`. */
+function normalizeConnectArgs(args) {
+  if (Array.isArray(args[0])) return args[0];
+  const first = args[0];
+  let options;
+  if (first !== null && typeof first === 'object') options = first;
+  else if (typeof first === 'string' && !/^\s*\d+\s*$/.test(first)) options = { path: first };
+  else {
+    options = { port: first };
+    if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
+  }
+  const cb = args[args.length - 1];
+  return [options, typeof cb === 'function' ? cb : null];
+}
+
 /** Swap the client side: net.Socket, net.connect / createConnection, http.Agent's connector. */
 export function swapClient() {
   function Socket(options) {
@@ -41,11 +56,11 @@ export function swapClient() {
   // inherit from node:net's.
   Socket.prototype = RentioSocket.prototype;
   function connect(...args) {
-    const first = args[0];
-    // net.connect's normalizeArgs: an array is already normalized ([options, cb]).
-    const options = Array.isArray(first) ? first[0] : first;
-    const sock = new RentioSocket(socketOptions(typeof options === 'object' ? options : undefined));
-    return Array.isArray(first) ? sock.connect(...first) : sock.connect(...args);
+    // As net.connect: normalize the arguments, then hand Socket#connect the [options, cb] array
+    // (code that wraps net.Socket.prototype.connect, as Node's tests do, receives that array).
+    const normalized = normalizeConnectArgs(args);
+    const sock = new RentioSocket(socketOptions(normalized[0]));
+    return sock.connect(normalized);
   }
   net.Socket = Socket;
   net.Stream = Socket;

@@ -75,8 +75,13 @@ function isPipeName(v: unknown): v is string {
   return typeof v === 'string' && !/^\s*\d+\s*$/.test(v);
 }
 
-/** Read `(options[, cb])`, `(port[, host][, cb])` or `(path[, cb])`. */
+/**
+ * Read `(options[, cb])`, `(port[, host][, cb])` or `(path[, cb])` — or `([options, cb])`, the
+ * array `net.connect()` hands to `Socket#connect` once it normalized its own arguments (code that
+ * wraps `net.Socket.prototype.connect` sees and passes on that array).
+ */
 export function connectArgs<C>(args: readonly unknown[]): ConnectArgs<C> {
+  if (Array.isArray(args[0])) return connectArgs<C>(args[0].filter((a: unknown) => a !== null && a !== undefined));
   const a0 = args[0];
   let options: ConnectOptions;
   if (a0 !== null && typeof a0 === 'object') options = a0;

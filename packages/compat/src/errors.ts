@@ -185,3 +185,33 @@ export function socketClosed(): Error & { code: string } {
 export function closedBeforeConnection(): Error & { code: string } {
   return Object.assign(new Error('Socket closed before the connection was established'), { code: 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION' });
 }
+
+/**
+ * `ERR_INVALID_ARG_VALUE`, worded as Node words it: `The property 'options.objectMode' is not
+ * supported. Received true` (a dotted name is a "property").
+ */
+export function invalidArgValue(name: string, value: unknown, reason = 'is invalid'): CodedError<TypeError> {
+  const kind = name.includes('.') ? 'property' : 'argument';
+  return coded(new TypeError(`The ${kind} '${name}' ${reason}. Received ${inspect(value)}`), 'ERR_INVALID_ARG_VALUE');
+}
+
+/** `ERR_INVALID_ADDRESS_FAMILY`: a lookup answered a family other than 4 or 6 (`Invalid address family: 100 localhost:0`). */
+export function invalidAddressFamily(family: unknown, host: unknown, port: unknown): CodedError<RangeError> & { host: unknown; port: unknown } {
+  return Object.assign(
+    coded(new RangeError(`Invalid address family: ${String(family)} ${String(host)}:${String(port)}`), 'ERR_INVALID_ADDRESS_FAMILY'),
+    {
+      host,
+      port,
+    },
+  );
+}
+
+/** `ERR_INVALID_IP_ADDRESS`: `Invalid IP address: foo`. */
+export function invalidIpAddress(address: unknown): CodedError<TypeError> {
+  return coded(new TypeError(`Invalid IP address: ${String(address)}`), 'ERR_INVALID_IP_ADDRESS');
+}
+
+/** `ERR_IP_BLOCKED`: the `blockList` option blocks the address (`IP(127.0.0.1) is blocked by net.BlockList`). */
+export function ipBlocked(address: string): CodedError<Error> {
+  return coded(new Error(`IP(${address}) is blocked by net.BlockList`), 'ERR_IP_BLOCKED');
+}

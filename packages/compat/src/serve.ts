@@ -83,6 +83,8 @@ interface ServerFields {
   blockList?: { check(address: string, family?: string): boolean };
   _connections?: number;
   _emitCloseIfDrained?: () => void;
+  /** Set by `net.Server#unref()` (cleared by `ref()`), also before the server listens. */
+  _unref?: boolean;
 }
 
 /**
@@ -201,8 +203,11 @@ export async function serve(server: Server | http.RequestListener, options: Serv
   Object.defineProperty(srv, 'listening', { get: () => closing === null, configurable: true });
   // server.unref() / ref() speak for the rentio listener: an unref'd served server's pending
   // accept lets the process exit, as a listen()ed server's handle does.
-  const patchedUnref = (): Server => (listener.unref(), srv);
-  const patchedRef = (): Server => (listener.ref(), srv);
+  // As net.Server, the choice is kept in `_unref`, and one made before serving (net.Server#unref()
+  // called before listen(), or while serve() was binding) applies from the start.
+  const patchedUnref = (): Server => ((srv._unref = true), listener.unref(), srv);
+  const patchedRef = (): Server => ((srv._unref = false), listener.ref(), srv);
+  if (srv._unref) listener.unref();
   Object.defineProperty(srv, 'unref', { value: patchedUnref, configurable: true, writable: true });
   Object.defineProperty(srv, 'ref', { value: patchedRef, configurable: true, writable: true });
   // `await using` / `server[Symbol.asyncDispose]()` closes, as for a listen()ed server.

@@ -11,7 +11,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
 import { type BufferLease, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
 import {
@@ -25,7 +25,21 @@ import {
   type ConnectOptions,
   type Resolved,
 } from './connect-args.js';
-import { closedBeforeConnection, invalidArgType, isClosedByUs, outOfRange, rethrowUncaught, socketClosed, streamDestroyed } from './errors.js';
+import {
+  argType,
+  closedBeforeConnection,
+  invalidAddressFamily,
+  invalidArgType,
+  invalidArgValue,
+  invalidIpAddress,
+  ipBlocked,
+  isClosedByUs,
+  outOfRange,
+  rethrowUncaught,
+  socketClosed,
+  streamDestroyed,
+} from './errors.js';
+import { UserBufferReads, type OnReadOptions } from './onread.js';
 import { giveBack, pool, reportPool } from './pool.js';
 import { readPoolFor } from './read-pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
@@ -47,6 +61,13 @@ export interface SocketOptions {
   signal?: AbortSignal;
   /** The runtime `connect()` uses (default: core's `defaultRuntime()`). */
   runtime?: RuntimeOption;
+  /** Never connect to an address this `net.BlockList` blocks (`ERR_IP_BLOCKED`), as `net.Socket`'s option. */
+  blockList?: BlockList;
+  /**
+   * As `net.Socket`'s option: read into `buffer` (or the buffers a function gives) and report
+   * each read to `callback(nread, buf)` instead of `'data'`; `false` from it pauses reading.
+   */
+  onread?: OnReadOptions;
 }
 
 type Callback = (err?: Error | null) => void;
@@ -80,6 +101,8 @@ export class RentioSocket extends Duplex {
   server: unknown = undefined;
   /** With autoSelectFamily and several addresses: each `address:port` tried, as net.Socket's. */
   autoSelectFamilyAttemptedAddresses: string[] | undefined = undefined;
+  /** The `blockList` option: addresses it blocks are never connected to (`ERR_IP_BLOCKED`), as net.Socket's. */
+  blockList: BlockList | undefined = undefined;
   /** The idle timeout set by {@link setTimeout} (ms), as `net.Socket#timeout`. */
   timeout: number | undefined = undefined;
   /**
@@ -113,6 +136,12 @@ export class RentioSocket extends Duplex {
   #peerEnded = false;
   /** The write op in flight (destroy lets it reach the kernel first: see _destroy). */
   #writing: Promise<unknown> | null = null;
+  /** The shutdown (our FIN) was submitted and has not completed yet. */
+  #shuttingDown = false;
+  /** With the `onread` option: where reads go instead of push(). */
+  #userReads: UserBufferReads | null = null;
+  /** With `onread`: reading stopped (the callback returned false, or pause()) until resume(). */
+  #userStopped = false;
   /** A write's EPIPE/ECONNRESET held until the read in flight settled: see #writeDone. */
   #heldWriteError: { err: Error; cb: Callback } | null = null;
   /** The held write error is being reported now (#writeDone must not hold it again). */
@@ -129,6 +158,7 @@ export class RentioSocket extends Duplex {
     const tcp = isStream(first) ? first : null;
     const options = (isStream(first) || first === null ? second : first) ?? {};
     if (typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
+    checkStreamOptions(options);
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
       // As net.Socket: 'close' is emitted by _destroy once the fd is closed, with `hadError`.
@@ -140,6 +170,8 @@ export class RentioSocket extends Duplex {
     });
     this.#pauseOnCreate = Boolean(options.pauseOnCreate);
     this.#runtime = options.runtime;
+    if (options.blockList !== undefined && options.blockList !== null) this.blockList = options.blockList;
+    this.#userReads = UserBufferReads.from(options.onread);
     // As net.Socket with pauseOnCreate: a 'data' listener does not start the flow; read() or
     // resume() does.
     if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
@@ -198,12 +230,19 @@ export class RentioSocket extends Duplex {
     // As net.Socket, which forgets its sockname on destroy (the peer's name it keeps).
     return this.destroyed ? undefined : inet(this.#tcp)?.localFamily;
   }
+  /** Legacy name of {@link connecting}, as `net.Socket#_connecting`. */
+  get _connecting(): boolean {
+    return this.#connecting;
+  }
   /** Bytes received (pushed to the readable side). */
   get bytesRead(): number {
+    // As net.Socket's getter, read on the prototype (no socket) it is undefined, not a throw.
+    if (!(#bytesRead in this)) return undefined as unknown as number;
     return this.#bytesRead;
   }
   /** Bytes handed to the kernel plus bytes written and still queued, as `net.Socket#bytesWritten`. */
   get bytesWritten(): number {
+    if (!(#dispatched in this)) return undefined as unknown as number;
     return this.#dispatched + this[kStager].pending;
   }
   /** Deprecated `net.Socket#bufferSize`: `writableLength`. */
@@ -346,6 +385,11 @@ export class RentioSocket extends Duplex {
     if (!this.#peerEnded || this.allowHalfOpen) return undefined;
     const err = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
     if (typeof cb === 'function') process.nextTick(cb, err);
+    // Our FIN is with the kernel and only the shutdown's completion is pending: node:net runs its
+    // shutdown callback as the syscall returns, so by the time a peer can have seen that FIN its
+    // socket has finished and destroyed itself, and the write only fails (no 'error'). So here:
+    // the completion finishes and closes this socket as usual.
+    if (this.#shuttingDown) return false;
     this.destroy(err);
     return false;
   }
@@ -481,8 +525,10 @@ export class RentioSocket extends Duplex {
       cb();
       return;
     }
+    this.#shuttingDown = true;
     // cb may emit 'finish' to user listeners at once.
     const done = (): void => {
+      this.#shuttingDown = false;
       try {
         cb();
       } catch (e) {
@@ -496,7 +542,7 @@ export class RentioSocket extends Duplex {
 
   override _read(): void {
     if (this.#connecting) this.#wantRead = true;
-    else this.#startRead();
+    else if (!this.#userStopped) this.#startRead();
   }
 
   #startRead(): void {
@@ -524,15 +570,15 @@ export class RentioSocket extends Duplex {
     }
     if (n === 0 || !lease) {
       this.#eof = true;
-      try {
-        this.push(null);
-        // As net.Socket: with nobody reading, this read(0) is what emits 'end' (and so 'close'
-        // once the writable side is done); push(null) alone waits for a reader.
-        this.read(0);
-      } catch (e) {
-        rethrowUncaught(e);
-      }
-      this.#releaseWriteError();
+      // After the ticks the last data scheduled, as libuv reports EOF in a read callback of its
+      // own, with process.nextTick's queue run in between: http's agent frees a keep-alive socket
+      // in a tick the response's 'end' scheduled, and a socket the peer's FIN already ended
+      // (not writable) would be destroyed instead of reused.
+      process.nextTick(this.#onEof);
+      return;
+    }
+    if (this.#userReads) {
+      this.#onUserRead(n, lease);
       return;
     }
     // INVARIANT: the chunk pushed is a copy; the lease goes back to the pool and its buffer may
@@ -550,6 +596,63 @@ export class RentioSocket extends Duplex {
       more = !this.destroyed && this.readableLength < this.readableHighWaterMark;
     }
     if (more) this.#startRead();
+    this.#releaseWriteError();
+  };
+
+  /** `onread`: the bytes go to the caller's buffer and callback, not to push(); then read on unless stopped. */
+  #onUserRead(n: number, lease: BufferLease): void {
+    this.#bytesRead += n;
+    this.#timer?.refresh();
+    let go = false;
+    try {
+      go = this.#userReads!.deliver(this, lease.bytes, this.#isUserStopped);
+    } catch (e) {
+      rethrowUncaught(e);
+    } finally {
+      lease.release();
+    }
+    if (!go) this.#userStopped = true;
+    else if (!this.#userStopped) this.#startRead();
+    this.#releaseWriteError();
+  }
+
+  #isUserStopped = (): boolean => this.#userStopped;
+
+  /** As net.Socket#pause: with `onread`, also stops reading from the socket. */
+  override pause(): this {
+    if (this.#userReads) this.#userStopped = true;
+    return super.pause();
+  }
+
+  /** As net.Socket#resume: with `onread`, hands over what was held and reads again. */
+  override resume(): this {
+    super.resume();
+    const reads = this.#userReads;
+    if (reads && this.#userStopped) {
+      this.#userStopped = false;
+      let go = false;
+      try {
+        go = reads.flush(this, this.#isUserStopped);
+      } catch (e) {
+        rethrowUncaught(e);
+      }
+      if (!go) this.#userStopped = true;
+      else if (!this.#userStopped && !this.#connecting) this.#startRead();
+    }
+    return this;
+  }
+
+  #onEof = (): void => {
+    if (!this.destroyed) {
+      try {
+        this.push(null);
+        // As net.Socket: with nobody reading, this read(0) is what emits 'end' (and so 'close'
+        // once the writable side is done); push(null) alone waits for a reader.
+        this.read(0);
+      } catch (e) {
+        rethrowUncaught(e);
+      }
+    }
     this.#releaseWriteError();
   };
 
@@ -614,17 +717,32 @@ export class RentioSocket extends Duplex {
     const local = connectLocal(options);
     const attemptMs = autoSelectTimeout(options);
     if (this.#connecting) throw Object.assign(new Error('Socket is already connecting'), { code: 'ERR_SOCKET_CONNECTING' });
+    const family = isIP(host);
+    // As net.Socket: a lookup that is not a function is refused by connect() itself.
+    if (family === 0 && options.lookup !== undefined && options.lookup !== null && typeof options.lookup !== 'function')
+      throw argType('options.lookup', 'of type function', options.lookup);
     if (this.destroyed) this.#reset();
     if (options.noDelay) this.setNoDelay(true);
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay ?? 0);
     if (options.timeout) this.setTimeout(options.timeout);
     const runtime = options.runtime ?? this.#runtime;
+    this.#connecting = true;
+    // As net.Socket, the name lookup starts inside connect(): `dns.lookup` validates its options
+    // (a bad `hints` throws from connect()) and a custom lookup is called before connect() returns.
+    let targets: Promise<Resolved[]>;
+    try {
+      targets = family !== 0 ? Promise.resolve([{ address: host, family }]) : this.#lookup(host, options, attemptMs > 0);
+      // Awaited below, after the runtime: a lookup failing first is not an unhandled rejection.
+      targets.catch(() => {});
+    } catch (err) {
+      this.#connecting = false;
+      throw err;
+    }
     this.#startConnect(async (signal) => {
       const rt = await resolveRuntime(runtime);
-      const family = isIP(host);
-      const targets = family !== 0 ? [{ address: host, family }] : await this.#lookup(host, options, attemptMs > 0);
-      if (targets.length === 1) return this.#attempt(rt, targets[0]!, port, local, signal);
-      return this.#attemptEach(rt, targets, port, attemptMs, signal);
+      const to = await targets;
+      if (to.length === 1) return this.#attempt(rt, to[0]!, port, local, signal);
+      return this.#attemptEach(rt, to, port, attemptMs, signal);
     }, connector);
   }
 
@@ -640,6 +758,12 @@ export class RentioSocket extends Duplex {
     signal: AbortSignal,
   ): Promise<Stream> {
     this.#emitSafe('connectionAttempt', to.address, port, to.family);
+    // As net.Socket: an address the blockList blocks is never connected to.
+    if (this.blockList?.check(to.address, to.family === 6 ? 'ipv6' : 'ipv4')) {
+      const err = ipBlocked(to.address);
+      this.#emitSafe('connectionAttemptFailed', to.address, port, to.family, err);
+      throw err;
+    }
     try {
       return await rt.connect({ host: to.address, port, ...local, signal });
     } catch (err) {
@@ -712,24 +836,41 @@ export class RentioSocket extends Duplex {
    * with `all`); resolves the addresses to try, in order.
    */
   #lookup(host: string, options: ConnectOptions, all: boolean): Promise<Resolved[]> {
-    return new Promise((resolve, reject) => {
-      lookupHost(host, options, all, (err, addresses) => {
-        // As net.Socket: destroyed while looking up, nothing more is reported.
-        if (!this.#connecting) {
-          reject(err ?? new Error('destroyed during the lookup'));
-          return;
-        }
-        if (err) {
-          this.#emitSafe('lookup', err, undefined, undefined, host);
-          reject(err);
-          return;
-        }
-        for (const a of addresses) this.#emitSafe('lookup', null, a.address, a.family, host);
-        const order = all ? attemptOrder(addresses) : addresses.filter((a) => isIP(a.address));
-        if (order.length > 0) resolve(all ? order : order.slice(0, 1));
-        else reject(Object.assign(new TypeError(`Invalid IP address: ${String(addresses[0]?.address)}`), { code: 'ERR_INVALID_IP_ADDRESS' }));
-      });
+    let resolve!: (to: Resolved[]) => void;
+    let reject!: (err: Error) => void;
+    const found = new Promise<Resolved[]>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    // Called here, not in the executor: a lookup that throws (dns.lookup's option checks) throws
+    // from connect(), as with net.Socket.
+    lookupHost(host, options, all, (err, addresses) => {
+      // As net.Socket: destroyed while looking up, nothing more is reported.
+      if (!this.#connecting) {
+        reject(err ?? new Error('destroyed during the lookup'));
+        return;
+      }
+      if (err) {
+        this.#emitSafe('lookup', err, undefined, undefined, host);
+        reject(err);
+        return;
+      }
+      for (const a of addresses) this.#emitSafe('lookup', null, a.address, a.family, host);
+      if (!this.#connecting) {
+        reject(new Error('destroyed during the lookup'));
+        return;
+      }
+      const order = all ? attemptOrder(addresses) : addresses.filter(isUsable);
+      if (order.length > 0) {
+        resolve(all ? order : order.slice(0, 1));
+        return;
+      }
+      // As net.Socket: nothing usable fails on the first address, a bad IP before a bad family.
+      const first = addresses[0];
+      if (first && isIP(first.address)) reject(invalidAddressFamily(first.family, options.host, options.port));
+      else reject(invalidIpAddress(first?.address));
+    });
+    return found;
   }
 
   /** Make a destroyed socket connectable again, as net.Socket does for a new connect(). */
@@ -743,6 +884,9 @@ export class RentioSocket extends Duplex {
     this.#writing = null;
     this.#heldWriteError = null;
     this.#peerEnded = false;
+    // As net.Socket, whose byte counters belong to the connection (a new handle starts at 0).
+    this.#bytesRead = 0;
+    this.#dispatched = 0;
     if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
   }
 
@@ -890,6 +1034,30 @@ const WRITE_LINGER_MS = 2000;
 function isStream(v: unknown): v is Stream {
   const t = v as Stream | null | undefined;
   return typeof t === 'object' && t !== null && typeof t.read === 'function' && typeof t.shutdown === 'function' && typeof t.writeAll === 'function';
+}
+
+/** An address a lookup gave that a connect can use: an IP of family 4 or 6, as net.Socket checks it. */
+function isUsable(a: Resolved): boolean {
+  return isIP(a.address) !== 0 && (a.family === 4 || a.family === 6);
+}
+
+/**
+ * As net.Socket's constructor: a byte stream has no object mode, and a `blockList` must be a
+ * `net.BlockList`.
+ */
+function checkStreamOptions(options: SocketOptions): void {
+  const o = options as SocketOptions & { objectMode?: unknown; readableObjectMode?: unknown; writableObjectMode?: unknown };
+  if (o.objectMode) throw invalidArgValue('options.objectMode', o.objectMode, 'is not supported');
+  if (o.readableObjectMode) throw invalidArgValue('options.readableObjectMode', o.readableObjectMode, 'is not supported');
+  if (o.writableObjectMode) throw invalidArgValue('options.writableObjectMode', o.writableObjectMode, 'is not supported');
+  if (o.blockList !== undefined && o.blockList !== null && !isBlockList(o.blockList))
+    throw argType('options.blockList', 'an net.BlockList', o.blockList);
+}
+
+/** `net.BlockList.isBlockList` where Node has it (22.13+), else instanceof. */
+function isBlockList(v: unknown): boolean {
+  const is = (BlockList as unknown as { isBlockList?: (v: unknown) => boolean }).isBlockList;
+  return typeof is === 'function' ? is(v) : v instanceof BlockList;
 }
 
 /** A write error meaning the peer closed or reset: its earlier bytes may still be readable. */
