@@ -43,7 +43,7 @@
  * process. `RENTIO_PARKER=koffi` forces the fallback (to measure or bisect).
  * @module
  */
-import { createRequire } from 'node:module';
+import { addonError, loadAddon } from './sys/addon.js';
 import { isMainThread } from 'node:worker_threads';
 import koffi from 'koffi';
 
@@ -66,21 +66,12 @@ interface KoffiPollHandle {
   unref(): void;
 }
 
-const ADDON = '../native/build/Release/rentio_parker.node';
+// The addon once loaded (it is the parker on every call that follows: ref/unref per busy turn).
 let native: NativeParker | null | undefined;
-/** Why the addon could not be loaded (for the warning), once tried. */
-let nativeError: Error | undefined;
 
-/** The addon, or null when it was not built here. @internal */
+/** The addon's parker, or null when it was not built here. @internal */
 export function loadNative(): NativeParker | null {
-  if (native !== undefined) return native;
-  if (process.env.RENTIO_PARKER === 'koffi') return (native = null); // to measure or bisect
-  try {
-    native = createRequire(import.meta.url)(ADDON) as NativeParker;
-  } catch (err) {
-    nativeError = err as Error;
-    native = null;
-  }
+  if (native === undefined) native = loadAddon() as NativeParker | null;
   return native;
 }
 
@@ -89,7 +80,7 @@ function warnWorkerFallback(): void {
   if (warned) return;
   warned = true;
   process.emitWarning(
-    `rentio's parker addon is not in use (${nativeError?.message ?? 'RENTIO_PARKER=koffi'}): this worker's runtime ` +
+    `rentio's parker addon is not in use (${addonError?.message ?? 'RENTIO_PARKER=koffi'}): this worker's runtime ` +
       "uses koffi's poll handle, and stopping the worker from outside (terminate(), or the main thread exiting) " +
       'while it has a runtime open will crash the process. Build it with `npm rebuild @rentio/core` (needs g++, make, python3).',
     { code: 'RENTIO_PARKER_FALLBACK' },

@@ -8,7 +8,7 @@
  * result, or `-errno`.
  * @module
  */
-import { createRequire } from 'node:module';
+import { loadAddon } from './addon.js';
 
 /** The calls, each with the C prototype it wraps. */
 export interface FileCalls {
@@ -42,8 +42,6 @@ export interface FileCalls {
   eventfd_write(fd: number, value: number): number;
 }
 
-const ADDON = '../../native/build/Release/rentio_parker.node';
-
 /**
  * The addon's file calls, or null where the addon was not built (or `RENTIO_PARKER=koffi` asks to
  * run without it): the caller then uses koffi.
@@ -55,10 +53,5 @@ const ADDON = '../../native/build/Release/rentio_parker.node';
  * ```
  */
 export function loadFileCalls(): FileCalls | null {
-  if (process.env.RENTIO_PARKER === 'koffi') return null;
-  try {
-    return (createRequire(import.meta.url)(ADDON) as { file: FileCalls }).file;
-  } catch {
-    return null;
-  }
+  return (loadAddon() as { file: FileCalls } | null)?.file ?? null;
 }
