@@ -25,7 +25,9 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "env-state.h"
 #include "file-calls.h"
+#include "file-pool.h"
 
 // io_uring_register(2)'s synchronous cancel (Linux 6.0; liburing 2.3's headers predate it).
 #define IORING_REGISTER_SYNC_CANCEL 24
@@ -268,10 +270,10 @@ static napi_value js_unmap_at_teardown(napi_env env, napi_callback_info info) {
 // The fd ledger: Int32Arrays (chunks) in which core keeps the fds of this thread's open handles,
 // -1 marking a free slot. A worker stopped from outside runs no JS to close its sockets and files;
 // left open, a listener would stay bound and, under SO_REUSEPORT, keep being handed connections
-// nobody accepts. At the environment's end every fd still listed is closed.
+// nobody accepts. At the environment's end every fd still listed is closed (env-state.c calls
+// this after it has stopped the file pools, whose threads might otherwise still use those fds).
 // SAFETY: core clears a slot *before* it closes that fd itself, so a number listed here is open
 // and this thread's: closing it cannot hit a number another thread got back after a close.
-// Node stops a worker's own sub-workers (the epoll driver's file threads) before cleanup hooks.
 typedef struct ledger_chunk {
   int32_t *fds;
   size_t len;
@@ -279,14 +281,13 @@ typedef struct ledger_chunk {
   struct ledger_chunk *next;
 } ledger_chunk;
 
-static void on_env_cleanup_ledger(void *arg) {
-  ledger_chunk **head = (ledger_chunk **)arg;
-  for (ledger_chunk *c = *head, *next; c; c = next) {
+void ledger_end(env_state *s) {
+  for (ledger_chunk *c = s->chunks, *next; c; c = next) {
     for (size_t i = 0; i < c->len; i++) if (c->fds[i] >= 0) close(c->fds[i]);
     next = c->next;
     free(c); // the reference dies with the environment; no JS runs to need it
   }
-  free(head);
+  s->chunks = NULL;
 }
 
 // trackFds(chunk: Int32Array): list the chunk's fds for closing at the environment's end.
@@ -302,16 +303,8 @@ static napi_value js_track_fds(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "trackFds(chunk: Int32Array)");
     return NULL;
   }
-  ledger_chunk **head = NULL;
-  napi_get_instance_data(env, (void **)&head);
-  if (!head) {
-    head = calloc(1, sizeof *head);
-    if (!head || napi_set_instance_data(env, head, NULL, NULL) != napi_ok || napi_add_env_cleanup_hook(env, on_env_cleanup_ledger, head) != napi_ok) {
-      free(head);
-      napi_throw_error(env, "ENOMEM", "trackFds: no cleanup hook");
-      return NULL;
-    }
-  }
+  env_state *s = env_state_of(env);
+  if (!s) return NULL;
   ledger_chunk *c = calloc(1, sizeof *c);
   if (!c || napi_create_reference(env, args[0], 1, &c->keep) != napi_ok) {
     free(c);
@@ -320,8 +313,8 @@ static napi_value js_track_fds(napi_env env, napi_callback_info info) {
   }
   c->fds = (int32_t *)data;
   c->len = len;
-  c->next = *head;
-  *head = c;
+  c->next = s->chunks;
+  s->chunks = c;
   return NULL;
 }
 
@@ -336,6 +329,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
     napi_set_named_property(env, exports, fns[i].name, f);
   }
-  napi_set_named_property(env, exports, "file", file_calls(env));
+  napi_value file = file_calls(env);
+  file_pool_exports(env, file);
+  napi_set_named_property(env, exports, "file", file);
   return exports;
 }

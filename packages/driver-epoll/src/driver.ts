@@ -28,7 +28,6 @@ import {
   AT_EMPTY_PATH,
   CLOCK_MONOTONIC,
   EINTR,
-  EIO,
   EPOLLET,
   EPOLLIN,
   F_GETFL,
@@ -100,7 +99,8 @@ export class EpollDriver implements Driver {
         (op, res) => this.#done(op, res),
       );
       pool = this.#pool = new FilePool(fileThreads);
-      this.#pool.onLost = (op) => this.#done(op, -EIO /* the worker running it died */);
+      // -EIO: the worker running it died; other -errno: no thread could be started to run it.
+      this.#pool.onFailed = (op, res) => this.#done(op, res);
       this.#pool.beforeComplete = (op) => this.#dropDeadline(op);
       this.#syscalls++;
       let r = this.#selector.add(this.#pool.eventfd, EPOLLIN | EPOLLET);
@@ -120,7 +120,7 @@ export class EpollDriver implements Driver {
       throw err;
     }
     // A worker stopped from outside runs no JS: the parker closes these fds then.
-    for (const fd of [this.#selector.fd, this.#pool.eventfd, this.#timerfd]) this.#parker.closeAtTeardown(fd);
+    for (const fd of [this.#selector.fd, ...this.#pool.teardownFds, this.#timerfd]) this.#parker.closeAtTeardown(fd);
   }
 
   submit(op: Op): void {

@@ -1,15 +1,11 @@
 /**
- * The shared-memory layout between the main thread and the file workers. Regular files cannot
- * be polled (epoll_ctl gives EPERM), so file ops run as blocking syscalls on worker threads — the
- * trade libuv and tokio make. Jobs live in a SharedArrayBuffer slab; each worker has a
+ * The shared-memory layout between the main thread and the file workers of the worker_threads
+ * fallback (file-threads-worker.ts). Jobs live in a SharedArrayBuffer slab; each worker has a
  * single-producer/single-consumer ring of job ids in (submissions) and one out (completions).
- * A worker that finishes a job writes the driver's eventfd, which is registered in the epoll
+ * A worker that finishes a job writes the pool's eventfd, which is registered in the epoll
  * instance — so completions wake the same parker as socket readiness.
  * @module
  */
-
-/** Jobs in flight at most; more wait in a JS queue. */
-export const JOB_CAP = 1024;
 /** Ring entries per worker (power of two). */
 export const RING_CAP = 1024;
 

@@ -1,18 +1,22 @@
 /**
- * The blocking call a file worker runs for each file op: `EPOLL_OPS[code].job` (ops.ts) names one
- * of these, the pool stores that id in the job's F_CODE, and the worker runs it with the calls it
- * loaded — rentio's addon, or koffi where the addon was not built (file-worker.ts). This module
- * loads no koffi, so a worker importing it does not either.
+ * The blocking call a file op runs: `EPOLL_OPS[code].job` (ops.ts) names one of these. The native
+ * pool (rentio's addon) runs it by number in C; where the addon's pool is not available, a
+ * worker_threads worker runs it from this table with the calls it loaded — the addon's, or koffi's
+ * where the addon was not built (file-worker.ts). This module loads no koffi, so a worker
+ * importing it does not either.
  * @module
  */
-import type { FileCalls } from '@rentio/core/file-calls';
+import { FileCall, type FileCallId, type FileCalls } from '@rentio/core/file-calls';
 import { AT_FDCWD } from './constants.js';
 import { F_ADDR, F_ADDR2, F_FD, F_FLAGS, F_LEN, F_MODE, F_POS } from './file-job.js';
 
-/** A file op's job, by id (F_CODE). 0 is none: a worker given it reports EINVAL. */
-export const FileJob = { OPENAT: 1, READ: 2, WRITE: 3, WRITEV: 4, FSYNC: 5, STATX: 6, FTRUNCATE: 7, CHMOD: 8, UNLINK: 9 } as const;
+/**
+ * A file op's job, by id (F_CODE): core's file call numbers, which the native pool runs by the
+ * same numbers (native/file-pool.c mirrors FILE_JOBS below). 0 is none: it is reported as EINVAL.
+ */
+export const FileJob = FileCall;
 /** One of {@link FileJob}'s ids. */
-export type FileJobId = (typeof FileJob)[keyof typeof FileJob];
+export type FileJobId = FileCallId;
 
 /**
  * A blocking call from the job fields at `jobs[b + F_*]`: the result, or -errno. INVARIANT: `b` is
