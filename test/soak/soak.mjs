@@ -9,6 +9,11 @@
 //   node test/soak/soak.mjs --http 0              without the HTTP traffic (--http N: N clients)
 //   RENTIO_SOAK_MINUTES=30 npm run soak
 //   node test/soak/soak.mjs --faults 0            without the fault schedules
+//   node test/soak/soak.mjs --cycles 0            without the closing cycles run
+//
+// After the soak, --cycles N (default 100,000) runs test/reliability/cycles.test.mjs with
+// RENTIO_CYCLES=N: N open/read/close cycles on a file and N connect/close cycles per driver, fds
+// and RSS flat (issue 15's long run; `npm test` runs 20,000).
 //
 // With --faults 1 (the default) each driver also gets a child running seeded fault schedules
 // (test/reliability/faults-workload.mjs) back to back for the whole time, each schedule's
@@ -34,6 +39,7 @@ const { values: opt } = parseArgs({
     conns: { type: 'string', default: '32' },
     http: { type: 'string', default: process.env.RENTIO_SOAK_HTTP || '8' },
     faults: { type: 'string', default: process.env.RENTIO_SOAK_FAULTS || '1' },
+    cycles: { type: 'string', default: process.env.RENTIO_SOAK_CYCLES || '100000' },
     child: { type: 'boolean', default: false },
     'faults-child': { type: 'boolean', default: false },
   },
@@ -136,7 +142,25 @@ async function parent() {
     console.log(`  per second   ops ${rate('ops')}, http requests ${rate('http')}`);
     console.log(`  verdict      ${verdict.ok ? 'flat' : 'FAIL'}: ${verdict.why.join('; ')}`);
   }
+  if (Number(opt.cycles) > 0) failed = !(await cycles(Number(opt.cycles), drivers)) || failed;
   process.exit(failed ? 1 : 0);
+}
+
+/** The cycles test at `n` cycles per driver and kind, its lines passed through; true if it passed. */
+function cycles(n, drivers) {
+  console.log(`\ncycles: ${n} open/read/close and ${n} connect/close per driver (test/reliability/cycles.test.mjs)`);
+  const file = fileURLToPath(new URL('../reliability/cycles.test.mjs', import.meta.url));
+  const env = { ...process.env, RENTIO_CYCLES: String(n), RENTIO_TEST_REQUIRE: drivers.join(','), RENTIO_TEST_DRIVERS: drivers.join(',') };
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [file], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('exit', (code) => {
+      for (const line of out.split('\n')) if (/^ {0,4}ok \d|not ok \d|^# (fail|pass)/.test(line)) console.log(`  ${line.trim()}`);
+      console.log(`  verdict      ${code === 0 ? 'flat' : 'FAIL'}`);
+      resolve(code === 0);
+    });
+  });
 }
 
 const mib = (b) => `${(b / MiB).toFixed(1).padStart(6)} MiB`;
