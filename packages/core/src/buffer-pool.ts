@@ -216,6 +216,13 @@ export class BufferPool implements PoolMemory {
     return lease;
   }
 
+  /** Count `lease` (made over buffer `bid` by a datagram receive, see udp-receive.ts) as out. @internal */
+  _adopt<L extends BufferLease>(bid: number, lease: L): L {
+    this.#leases[bid] = lease;
+    this.#leased++;
+    return lease;
+  }
+
   /** A lease's buffer comes back. @internal */
   _release(bid: number): void {
     if (this.#closed) throw new PoolClosedError('the buffer pool was closed while the lease was held');
