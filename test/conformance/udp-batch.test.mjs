@@ -2,7 +2,7 @@
 // order through the batches, truncation flagged, ENOBUFS back-pressure losing nothing, abort and
 // close mid-flight, IPv6 senders, and uring's single-shot path (multishot off) giving the same.
 import t from 'tap';
-import { alloc, own, DATAGRAM_HEADER_BYTES } from '@rentio/core';
+import { alloc, own, DATAGRAM_COPY_MAX, DATAGRAM_HEADER_BYTES } from '@rentio/core';
 import { eachDriver } from '../helpers/drivers.mjs';
 
 /** Datagram `i`: its sequence number, then a pattern derived from it. */
@@ -80,9 +80,8 @@ await eachDriver(t, 'recvBatch takes several datagrams at once, in order', async
     Array.from({ length: 20 }, (_, i) => i),
     'in the order sent',
   );
-  t.equal(pool.leased, 20, 'each holds its own pool buffer');
+  t.equal(pool.leased, 0, 'small datagrams are copies: no pool buffer held');
   for (const d of got) d.release();
-  t.equal(pool.leased, 0);
   await Promise.all([rx.close(), tx.close()]);
   await pool.close();
 });
@@ -107,23 +106,29 @@ await eachDriver(t, 'a datagram longer than a pool buffer is flagged truncated, 
 await eachDriver(t, 'ENOBUFS: an empty pool holds datagrams in the socket, none lost; noWait rejects', async (t, rt) => {
   const { rx, tx, to } = await pair(rt);
   rx.setRecvBufferSize(1 << 20);
-  const pool = await rt.bufferPool({ size: 128, count: 4 });
+  // Datagrams above DATAGRAM_COPY_MAX are lent in place: each holds its pool buffer until released.
+  const SIZE = DATAGRAM_COPY_MAX + 100;
+  const pool = await rt.bufferPool({ size: SIZE + DATAGRAM_HEADER_BYTES, count: 4 });
   const COUNT = 40;
-  for (let i = 0; i < COUNT; i++) await tx.send(datagram(i, 16), to);
+  for (let i = 0; i < COUNT; i++) await tx.send(datagram(i, SIZE), to);
   const held = [];
   while (held.length < 4) held.push(...(await rx.recvBatch(pool)));
   t.equal(held.length, 4, 'the pool gave out its 4 buffers');
+  t.equal(pool.leased, 4, 'each lent in place');
   await t.rejects(rx.recvBatch(pool, { noWait: true }), { code: 'ENOBUFS' }, 'noWait: ENOBUFS at once');
   // A waiting receive resumes once a buffer comes back.
   const waiting = rx.recvBatch(pool);
   await rt.sleep(20);
-  const seen = held.map((d) => d.bytes[0]);
+  const seq = (d) => d.bytes[0] | (d.bytes[1] << 8);
+  const all = held.map(seq);
+  const view = held[0].bytes;
   for (const d of held.splice(0)) d.release();
+  t.equal(view.byteLength, 0, 'a view of a released datagram lent in place is detached');
   let next = await waiting;
-  const all = [...seen];
   for (;;) {
     for (const d of next) {
-      all.push(d.bytes[0]);
+      const i = seq(d);
+      all.push(d.length === SIZE && d.bytes[SIZE - 1] === ((i * 7 + SIZE - 1) & 0xff) ? i : -1);
       d.release();
     }
     if (all.length >= COUNT) break;
@@ -134,6 +139,27 @@ await eachDriver(t, 'ENOBUFS: an empty pool holds datagrams in the socket, none 
     Array.from({ length: COUNT }, (_, i) => i),
     'every datagram, in order, after back-pressure',
   );
+  await Promise.all([rx.close(), tx.close()]);
+  await pool.close();
+});
+
+await eachDriver(t, 'small datagrams are copies: the pool buffer is back at once; take() keeps the bytes', async (t, rt) => {
+  const { rx, tx, to } = await pair(rt);
+  const pool = await rt.bufferPool({ size: 2048, count: 2 });
+  for (const s of ['a', 'bb', 'ccc']) await tx.send(own(s), to);
+  const got = [];
+  while (got.length < 3) got.push(...(await rx.recvBatch(pool)));
+  t.equal(pool.leased, 0, 'no pool buffer held by a copied datagram');
+  t.equal(got.length, 3, 'three datagrams through a pool of two buffers');
+  const kept = got[0].take();
+  t.equal(Buffer.from(kept).toString(), 'a', 'take() hands the bytes over');
+  t.throws(() => got[0].bytes, { code: 'ERR_RENTIO_LEASE_RELEASED' }, 'a taken datagram is released');
+  t.throws(() => got[0].release(), { code: 'ERR_RENTIO_LEASE_RELEASED_TWICE' });
+  got[1].release();
+  t.equal(got[1].held, false);
+  got[2][Symbol.dispose]();
+  got[2][Symbol.dispose]();
+  t.equal(Buffer.from(kept).toString(), 'a', 'the taken bytes outlive the release');
   await Promise.all([rx.close(), tx.close()]);
   await pool.close();
 });

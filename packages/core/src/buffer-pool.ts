@@ -230,7 +230,18 @@ export class BufferPool implements PoolMemory {
     this.#leased--;
     // Detach every view the caller may have kept: a released lease's bytes read as empty, never
     // as the next read's data. SAFETY: transfer keeps the memory at the same address (transfer.ts).
-    const buf = (this.#bufs[bid] = takeOwnership(this.#bufs[bid]!));
+    this.#giveBack(bid, (this.#bufs[bid] = takeOwnership(this.#bufs[bid]!)));
+  }
+
+  /**
+   * Hand back buffer `bid` that no lease ever showed (a datagram receive copied its bytes out):
+   * no view of it exists, so nothing needs detaching. @internal
+   */
+  _recycle(bid: number): void {
+    if (!this.#closed) this.#giveBack(bid, this.#bufs[bid]!);
+  }
+
+  #giveBack(bid: number, buf: Uint8Array): void {
     if (this.provider) this.provider.recycle(bid, buf);
     else this.#free.push(bid);
     this.#epoch++;
