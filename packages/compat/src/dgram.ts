@@ -554,13 +554,13 @@ export class Socket extends EventEmitter {
     // flight) before any listener looks at a message. A datagram longer than a pool buffer cannot
     // exist (DGRAM_POOL_SIZE); were one cut short (truncated), the bytes received are delivered
     // with size = those bytes, as node:dgram does with MSG_TRUNC.
-    const msgs: [Buffer, RemoteInfo][] = new Array(batch.length);
+    const msgs: [Buffer, RemoteInfo][] = [];
     for (let i = 0; i < batch.length; i++) {
       const d = batch[i]!;
-      const msg = Buffer.allocUnsafe(d.length);
-      msg.set(d.bytes);
-      msgs[i] = [msg, { address: d.address, family: d.family, port: d.port, size: d.length }];
-      d.release();
+      // take(): a small datagram is already a copy (a Buffer); a larger one is copied out of its pool buffer.
+      const b = d.take();
+      const msg = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      msgs.push([msg, { address: d.address, family: d.family, port: d.port, size: d.length }]);
     }
     if (!udp || udp.closed) return;
     this.#receive(udp);
