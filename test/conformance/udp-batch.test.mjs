@@ -256,3 +256,36 @@ await eachDriver(
   },
   { driverOptions: { multishotRecv: false } },
 );
+
+await eachDriver(t, 'connected: ICMP port-unreachable is ECONNREFUSED once, then receiving goes on', async (t, rt) => {
+  const gone = await rt.bindUdp({ type: 'udp4', address: '127.0.0.1' });
+  const port = gone.address().port;
+  await gone.close();
+  const rx = await rt.bindUdp({ type: 'udp4', address: '127.0.0.1' });
+  const pool = await rt.bufferPool({ size: 256, count: 8 });
+  await rx.connect(port, '127.0.0.1');
+  const pending = rx.recvBatch(pool);
+  await rx.send(own('anyone?'));
+  await t.rejects(pending, { code: 'ECONNREFUSED' }, 'the refusal reaches the pending receive');
+  await t.rejects(
+    rx.recvBatch(pool, { signal: AbortSignal.timeout(50) }),
+    { name: 'AbortError' },
+    'reported once: the next receive waits for datagrams',
+  );
+  await rx.close();
+  await pool.close();
+});
+
+await eachDriver(t, 'pool closed under a pending receive: it rejects POOL_CLOSED, the socket still closes', async (t, rt) => {
+  const { rx, tx, to } = await pair(rt);
+  const pool = await rt.bufferPool({ size: 256, count: 8 });
+  const it = rx.messages(pool);
+  const pending = it.next();
+  await rt.sleep(10);
+  await pool.close();
+  await t.rejects(pending, { code: 'ERR_RENTIO_POOL_CLOSED' });
+  await tx.send(own('late'), to);
+  const [n, buf] = await rx.recv(alloc(64));
+  t.equal(Buffer.from(buf.buffer, 0, n).toString(), 'late', 'plain recv still works on the socket');
+  await Promise.all([rx.close(), tx.close()]);
+});

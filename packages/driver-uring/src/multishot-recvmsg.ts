@@ -42,7 +42,7 @@ function maxUnread(pool: PoolMemory): number {
 }
 
 class DgramStream extends CarrierStream {
-  /** Queued results: pairs (res, bid); bid -1 is a final error. */
+  /** Queued results: pairs (res, bid); bid -1 is an error, reported once. */
   queue: number[] = NONE;
   /** Index of the first pair not yet delivered. */
   head = 0;
@@ -171,7 +171,7 @@ export class MultishotRecvmsg extends CarrierTable<DgramStream> {
     }
   }
 
-  /** Hand `op` the queued datagrams (up to its batch), or the final error when that comes first. */
+  /** Hand `op` the queued datagrams (up to its batch), or the socket error queued first. */
   #deliver(st: DgramStream, op: Op): void {
     const batch = (op as DatagramBatchOp).batch;
     const max = batch.length >> 1;
@@ -190,8 +190,16 @@ export class MultishotRecvmsg extends CarrierTable<DgramStream> {
       st.queue = q.slice(st.head);
       st.head = 0;
     }
-    // An error stays final (the next receive sees it again, as a plain recvmsg would).
-    op.complete(n > 0 ? n : q[st.head]!);
+    if (n > 0) return op.complete(n);
+    // An error is reported once, as recvmsg(2) reports a datagram socket's pending error (an ICMP
+    // port-unreachable on a connected socket): the next receive arms a new carrier.
+    const err = st.queue[st.head]!;
+    st.head += 2;
+    if (st.head === st.queue.length) {
+      st.queue = NONE;
+      st.head = 0;
+    }
+    op.complete(err);
   }
 
   /** The pool is closing: cancel its carriers and hand back its queued buffers. */
