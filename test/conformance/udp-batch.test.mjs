@@ -289,3 +289,15 @@ await eachDriver(t, 'pool closed under a pending receive: it rejects POOL_CLOSED
   t.equal(Buffer.from(buf.buffer, 0, n).toString(), 'late', 'plain recv still works on the socket');
   await Promise.all([rx.close(), tx.close()]);
 });
+
+await eachDriver(t, 'runtime closed under a messages() loop: the loop ends cleanly', async (t, rt) => {
+  const rx = await rt.bindUdp({ type: 'udp4', address: '127.0.0.1' });
+  const pool = await rt.bufferPool({ size: 256, count: 4 });
+  const loop = (async () => {
+    for await (const d of rx.messages(pool)) d.release();
+    return 'ended';
+  })();
+  await rt.sleep(10);
+  await rt.close();
+  t.equal(await loop, 'ended');
+});

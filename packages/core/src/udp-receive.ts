@@ -245,8 +245,8 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
 
 /**
  * The datagrams of a socket, one at a time, fetched a batch at a time (`sock.messages(pool)`).
- * Ends (`done`) when the socket closes, even with a receive in flight; a pool closed under it, an
- * abort or a socket error is thrown. Leaving the loop early releases the datagrams fetched but
+ * Ends (`done`) when the socket (or its runtime) closes, even with a receive in flight; a pool
+ * closed under it, an abort or a socket error is thrown. Leaving the loop early releases the datagrams fetched but
  * not yet handed out.
  */
 export class DatagramIterator implements AsyncIterableIterator<Datagram> {
@@ -271,7 +271,8 @@ export class DatagramIterator implements AsyncIterableIterator<Datagram> {
   readonly #failed = (err: Error & { code?: string }): IteratorResult<Datagram> => {
     this.#inFlight = null;
     this.#done = true;
-    if (err.code === 'ERR_RENTIO_HANDLE_CLOSED' && this.#sock.closed) return DONE;
+    // The socket (or its runtime) closed under the receive: the loop ends, as a stream's at EOF.
+    if ((err.code === 'ERR_RENTIO_HANDLE_CLOSED' || err.code === 'ERR_RENTIO_RUNTIME_CLOSED') && this.#sock.closed) return DONE;
     throw err;
   };
 
