@@ -6,7 +6,9 @@
  *   one server socket — round trips/s.
  * - `udp-flood`: one client socket sends 64-byte datagrams back to back for the window; the
  *   server only counts — datagrams/s the server received (pps).
- * UDP contenders: rentio uring/epoll, node:dgram, Bun (Bun.udpSocket).
+ * UDP contenders: rentio uring/epoll (the workload's `--impl rentio`: `sock.messages(pool)`, a
+ * batch of datagrams per receive — a multishot RECVMSG under uring, recvmmsg under epoll),
+ * node:dgram, Bun (Bun.udpSocket).
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,9 +1,10 @@
 /**
  * A `node:dgram`-compatible UDP socket over a rentio `UdpSocket`, on either driver.
  *
- * Receiving: once bound, the socket keeps one receive op in flight into a 64 KiB pooled slab (any
- * UDP datagram fits, so none is cut short); each completion's bytes are copied into a fresh
- * Buffer for `'message'` and the slab goes straight back under the kernel. Sending: `send()`
+ * Receiving: once bound, the socket keeps one batched receive in flight through the runtime's
+ * datagram pool (dgram-pool.ts; buffers of 64 KiB plus the header, so no UDP datagram is cut
+ * short): every datagram waiting comes in one op, each is copied into a fresh Buffer for
+ * `'message'`, and the pool buffers go straight back. Sending: `send()`
  * copies the datagram into a pooled slab before it returns, so the caller may reuse its buffer at
  * once; the slab returns to the pool with the op's result.
  * @module
@@ -12,7 +13,7 @@ import { Buffer } from 'node:buffer';
 import dns from 'node:dns';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
-import type { Runtime, SocketAddressInfo, UdpSocket, DatagramFrom } from '@rentio/core';
+import type { BufferPool, Datagram, Runtime, SocketAddressInfo, UdpSocket } from '@rentio/core';
 import { UnsupportedError } from '@rentio/core';
 import {
   argType,
@@ -32,7 +33,8 @@ import {
   withHostPort,
 } from './errors.js';
 import { dataList, sliceData, stage, validateNumber, validatePort, validateString, type DatagramData, type Staged } from './dgram-args.js';
-import { giveBack, pool, reportPool } from './pool.js';
+import { dgramPoolFor } from './dgram-pool.js';
+import { giveBack, reportPool } from './pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
 
 /** `'udp4'` or `'udp6'`. */
@@ -130,6 +132,8 @@ export class Socket extends EventEmitter {
   readonly #reusePort: boolean;
   readonly #ipv6Only: boolean;
   readonly #recvBufferSize: number | undefined;
+  /** The runtime's datagram pool, set at bind. */
+  #rpool: BufferPool | null = null;
   readonly #sendBufferSize: number | undefined;
   #udp: UdpSocket | null = null;
   #bindState = UNBOUND;
@@ -266,6 +270,14 @@ export class Socket extends EventEmitter {
       return;
     }
     reportPool(rt);
+    let rpool: BufferPool;
+    try {
+      rpool = await dgramPoolFor(rt);
+    } catch (err) {
+      await udp.close();
+      throw err;
+    }
+    this.#rpool = rpool;
     this.#udp = udp;
     if (!this.#refed) udp.unref();
     try {
@@ -275,7 +287,7 @@ export class Socket extends EventEmitter {
       this.#emitUncaught('error', err);
     }
     this.#bindState = BOUND;
-    this.#receive(udp, pool.take());
+    this.#receive(udp);
     this.#emitUncaught('listening');
   }
 
@@ -521,49 +533,49 @@ export class Socket extends EventEmitter {
 
   // --- receive ------------------------------------------------------------------------------
 
-  /** Keep one receive in flight into `slab` (a 64 KiB pooled slab this socket owns meanwhile). */
-  #receive(udp: UdpSocket, slab: Buffer): void {
-    let p: Promise<[number, Uint8Array, DatagramFrom]>;
+  /**
+   * Keep one batched receive in flight through the runtime's datagram pool: every datagram waiting
+   * comes in one op (a multishot RECVMSG's CQEs under uring, one recvmmsg under epoll).
+   */
+  #receive(udp: UdpSocket): void {
+    let p: Promise<Datagram[]>;
     try {
-      p = udp.recv(slab);
+      p = udp.recvBatch(this.#rpool!);
     } catch (err) {
-      pool.give(slab);
       if (!isClosedByUs(err) && this.#udp === udp) this.#emitUncaught('error', err);
       return;
     }
-    p.then(this.#onMessage, this.#onRecvError);
+    p.then(this.#onMessages, this.#onRecvError);
   }
 
-  #onMessage = ([n, slab, from]: [number, Uint8Array, DatagramFrom]): void => {
+  #onMessages = (batch: Datagram[]): void => {
     const udp = this.#udp;
-    if (!udp || udp.closed) {
-      pool.give(slab);
-      return;
+    // INVARIANT: each message is a copy; every lease is back in the pool (and the next receive in
+    // flight) before any listener looks at a message. A datagram longer than a pool buffer cannot
+    // exist (DGRAM_POOL_SIZE); were one cut short (truncated), the bytes received are delivered
+    // with size = those bytes, as node:dgram does with MSG_TRUNC.
+    const msgs: [Buffer, RemoteInfo][] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const d = batch[i]!;
+      // take(): a small datagram is already a copy (a Buffer); a larger one is copied out of its pool buffer.
+      const b = d.take();
+      const msg = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      msgs.push([msg, { address: d.address, family: d.family, port: d.port, size: d.length }]);
     }
-    // INVARIANT: the message is a copy; the slab is under the kernel again before any listener
-    // looks at the message. A datagram longer than the slab cannot exist (UDP carries at most
-    // 65,507 bytes over IPv4, 65,527 over IPv6); were one cut short (from.truncated), the bytes
-    // received are delivered with size = those bytes, as node:dgram does with MSG_TRUNC.
-    const msg = Buffer.allocUnsafe(n);
-    (slab as Buffer).copy(msg, 0, 0, n);
-    this.#receive(udp, slab as Buffer);
-    const rinfo: RemoteInfo = { address: from.address, family: from.family, port: from.port, size: n };
-    this.#emitUncaught('message', msg, rinfo);
+    if (!udp || udp.closed) return;
+    this.#receive(udp);
+    // As libuv's recvmmsg loop: a listener that closes the socket stops the rest of the batch.
+    for (let i = 0; i < msgs.length && this.#udp === udp && !udp.closed; i++) this.#emitUncaught('message', msgs[i]![0], msgs[i]![1]);
   };
 
-  #onRecvError = (err: Error & { buf?: Uint8Array }): void => {
+  #onRecvError = (err: Error): void => {
     const udp = this.#udp;
-    if (!udp || udp.closed || isClosedByUs(err)) {
-      giveBack(err.buf);
-      return;
-    }
+    if (!udp || udp.closed || isClosedByUs(err)) return;
     // As libuv: report the error (an ICMP port-unreachable on a connected socket is
     // ECONNREFUSED here) and keep receiving. The kernel clears a socket's pending error once
     // reported; a turn of the loop before re-arming keeps any other from spinning.
-    const slab = err.buf && err.buf.byteLength === pool.slabSize ? (err.buf as Buffer) : pool.take();
     setImmediate(() => {
-      if (this.#udp === udp && !udp.closed) this.#receive(udp, slab);
-      else pool.give(slab);
+      if (this.#udp === udp && !udp.closed) this.#receive(udp);
     });
     const errno = (err as { errno?: unknown }).errno;
     this.#emitUncaught('error', typeof errno === 'number' ? errnoError(errno, 'recvmsg') : err);

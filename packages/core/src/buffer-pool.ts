@@ -216,6 +216,13 @@ export class BufferPool implements PoolMemory {
     return lease;
   }
 
+  /** Count `lease` (made over buffer `bid` by a datagram receive, see udp-receive.ts) as out. @internal */
+  _adopt<L extends BufferLease>(bid: number, lease: L): L {
+    this.#leases[bid] = lease;
+    this.#leased++;
+    return lease;
+  }
+
   /** A lease's buffer comes back. @internal */
   _release(bid: number): void {
     if (this.#closed) throw new PoolClosedError('the buffer pool was closed while the lease was held');
@@ -223,7 +230,18 @@ export class BufferPool implements PoolMemory {
     this.#leased--;
     // Detach every view the caller may have kept: a released lease's bytes read as empty, never
     // as the next read's data. SAFETY: transfer keeps the memory at the same address (transfer.ts).
-    const buf = (this.#bufs[bid] = takeOwnership(this.#bufs[bid]!));
+    this.#giveBack(bid, (this.#bufs[bid] = takeOwnership(this.#bufs[bid]!)));
+  }
+
+  /**
+   * Hand back buffer `bid` that no lease ever showed (a datagram receive copied its bytes out):
+   * no view of it exists, so nothing needs detaching. @internal
+   */
+  _recycle(bid: number): void {
+    if (!this.#closed) this.#giveBack(bid, this.#bufs[bid]!);
+  }
+
+  #giveBack(bid: number, buf: Uint8Array): void {
     if (this.provider) this.provider.recycle(bid, buf);
     else this.#free.push(bid);
     this.#epoch++;

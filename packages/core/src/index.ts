@@ -60,7 +60,8 @@ export { StreamSocket, type PooledReadOptions, type StreamIoOptions } from './st
 export type { SendFileOptions } from './send-file.js';
 export { TcpListener } from './tcp-listener.js';
 export { TcpStream } from './tcp-stream.js';
-export { UdpSocket, type BindUdpOptions, type DatagramFrom, type UdpRecvOptions, type UdpSendOptions } from './udp-socket.js';
+export { UdpSocket, type BindUdpOptions, type DatagramFrom, type UdpBatchOptions, type UdpRecvOptions, type UdpSendOptions } from './udp-socket.js';
+export { Datagram, DatagramIterator, DATAGRAM_COPY_MAX, DATAGRAM_HEADER_BYTES } from './udp-receive.js';
 export { UnixListener, type UnixConnectOptions, type UnixListenOptions } from './unix-listener.js';
 export { UnixStream } from './unix-stream.js';
 export { bindUdp, connect, defaultRuntime, listen, open, readFile, sleep, writeFile } from './default-runtime.js';

@@ -95,6 +95,16 @@ export const OpCode = {
   POOL_REGISTER: 31,
   /** Forget `pool` (uring: unregister its ring) → 0. Core sends it once no read on the pool is in flight. */
   POOL_UNREGISTER: 32,
+  /**
+   * Receive up to `op.batch.length / 2` datagrams, each into its own buffer of `pool`, laid out as
+   * io_uring's multishot RECVMSG lays one out (see udp-receive.ts): a 16-byte
+   * `struct io_uring_recvmsg_out`, the sender's sockaddr in {@link DGRAM_NAMELEN} bytes, then the
+   * payload → the number of datagrams (>= 1). The driver writes `(bid, bytes used in the buffer)`
+   * pairs into `op.batch`. -ENOBUFS when the pool had no free buffer (the datagrams stay in the
+   * socket). uring: a multishot IORING_OP_RECVMSG with a provided-buffer ring; epoll: recvmmsg(2)
+   * on readiness. Op: a {@link DatagramBatchOp}.
+   */
+  RECVMSG_POOL: 60,
 } as const;
 /** One of {@link OpCode}'s values. */
 export type OpCode = (typeof OpCode)[keyof typeof OpCode];
@@ -126,6 +136,7 @@ export const SYSCALL: Readonly<Record<OpCode, string>> = {
   [OpCode.RECV_POOL]: 'read',
   [OpCode.POOL_REGISTER]: 'io_uring_register',
   [OpCode.POOL_UNREGISTER]: 'io_uring_register',
+  [OpCode.RECVMSG_POOL]: 'recvmsg',
 };
 /** Name of an op code, for stats and messages. */
 export const OP_NAME: Record<number, string> = Object.fromEntries(Object.entries(OpCode).map(([k, v]) => [v, k]));
@@ -159,7 +170,7 @@ export const Resolve = { RESULT: 0, RESULT_AND_BUF: 1, RESULT_AND_BUFS: 2 } as c
  * those are never weak.
  */
 export function waitsForPeer(code: OpCode): boolean {
-  return code === OpCode.RECV || code === OpCode.RECV_POOL || code === OpCode.ACCEPT || code === OpCode.RECVMSG;
+  return code === OpCode.RECV || code === OpCode.RECV_POOL || code === OpCode.ACCEPT || code === OpCode.RECVMSG || code === OpCode.RECVMSG_POOL;
 }
 
 /** Who counts the ops in flight that do not keep the process alive (the engine). */
@@ -450,3 +461,24 @@ export class Op {
 }
 
 function noop(): void {}
+
+/**
+ * Bytes of the sender's address in a pooled datagram's buffer: sizeof(struct sockaddr_in6), the
+ * largest name a UDP socket hears from (the kernel writes the real length, at most this, in the
+ * header's `namelen`).
+ */
+export const DGRAM_NAMELEN = 28;
+/** sizeof(struct io_uring_recvmsg_out): `namelen, controllen, payloadlen, flags`, u32 each. */
+export const RECVMSG_OUT_SIZE = 16;
+
+/**
+ * A RECVMSG_POOL op: `batch` holds `(bid, bytes used)` pairs the driver fills, one per datagram
+ * the op completes with; its length / 2 is the most the op takes.
+ */
+export class DatagramBatchOp extends Op {
+  readonly batch: Int32Array;
+  constructor(max: number) {
+    super(OpCode.RECVMSG_POOL);
+    this.batch = new Int32Array(2 * max);
+  }
+}

@@ -36,6 +36,7 @@ import {
   DgramNotConnectedError,
   InvalidArgTypeError,
   InvalidArgValueError,
+  PoolClosedError,
   errnoException,
   type ErrnoContext,
 } from './errors.js';
@@ -45,7 +46,9 @@ import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
 import { getsockoptInt, setsockoptBytes, setsockoptInt } from './sys/sockopt.js';
 import { AF_INET, AF_INET6, decodeSockaddr, encodeSockaddr, type SocketAddressInfo } from './sockaddr.js';
-import { checkBool, checkInt, checkOptions, checkPort } from './validate.js';
+import { checkBool, checkInt, checkOptions, checkPort, checkSignal } from './validate.js';
+import type { BufferPool } from './buffer-pool.js';
+import { DatagramIterator, DEFAULT_BATCH, MAX_BATCH, receiveBatch, SenderCache, type Datagram } from './udp-receive.js';
 
 export type { DatagramFrom } from './msghdr.js';
 
@@ -76,6 +79,16 @@ export interface UdpSendOptions extends Omit<IoOptions, 'position'> {
 /** Options of {@link UdpSocket.recv}. */
 export type UdpRecvOptions = Omit<IoOptions, 'position'>;
 
+/** Options of {@link UdpSocket.recvBatch} and {@link UdpSocket.messages}. */
+export interface UdpBatchOptions {
+  /** The most datagrams one receive takes, 1..256. Default 64. */
+  batch?: number;
+  /** Cancel: a pending receive rejects with `AbortError` (unless its datagrams had arrived). */
+  signal?: AbortSignal;
+  /** recvBatch only: with no free pool buffer, reject with `ENOBUFS` instead of waiting for a release. */
+  noWait?: boolean;
+}
+
 const EINVAL = -22;
 const INADDR_ANY = '0.0.0.0';
 
@@ -105,6 +118,10 @@ export class UdpSocket extends Handle {
   #local: SocketAddressInfo | null = null;
   #remote: SocketAddressInfo | null = null;
   #connecting = false;
+  /** @internal the sender decoder of pooled receives */
+  readonly _senders = new SenderCache();
+  /** @internal set while a pooled receive waits for a release (close wakes it) */
+  _poolWait: { wake: (() => void) | null } | null = null;
 
   /** @internal made by bindUdp() */
   constructor(rt: Runtime, fd: number, family: number) {
@@ -150,6 +167,66 @@ export class UdpSocket extends Handle {
     const op = MsgOp.recv(this.#blocks, a.owned, a.off, a.len, this.#remote ?? undefined);
     op.timeoutNs = a.timeoutNs;
     return this._start<[number, Uint8Array, DatagramFrom]>(op, a.signal);
+  }
+
+  /**
+   * Receive the datagrams waiting (at least one; at most `options.batch`), each in its own buffer
+   * of `pool` as a {@link Datagram} lease (payload, sender, `truncated`). Under uring a multishot
+   * RECVMSG keeps receiving into the pool's provided-buffer ring; under epoll one recvmmsg(2)
+   * takes the batch. A datagram longer than `pool.size - DATAGRAM_HEADER_BYTES` (44) is cut and
+   * flagged `truncated`. An empty pool waits for a release (the datagrams stay in the socket), or
+   * rejects with `ENOBUFS` with `noWait`. `recv(buf)` is unchanged beside it.
+   *
+   * @example
+   * ```ts
+   * const pool = await rt.bufferPool({ size: 2048, count: 512 })
+   * for (const d of await sock.recvBatch(pool)) {
+   *   console.log(d.address, d.port, d.bytes.length)
+   *   d.release()
+   * }
+   * ```
+   */
+  recvBatch(pool: BufferPool, options?: UdpBatchOptions): Promise<Datagram[]> {
+    const [max, signal, noWait] = batchOptions(options);
+    if (pool.closed) throw new PoolClosedError();
+    return receiveBatch(this, pool, max, signal, noWait);
+  }
+
+  /**
+   * The socket's datagrams as an async iterator, fetched {@link UdpSocket.recvBatch} a batch at a
+   * time. The loop ends when the socket closes (even with a receive in flight); leaving it early
+   * hands the datagrams fetched but not yet seen back to the pool.
+   *
+   * @example
+   * ```ts
+   * const pool = await rt.bufferPool({ size: 2048, count: 512 })
+   * for await (const d of sock.messages(pool)) {
+   *   using dg = d
+   *   console.log(`${dg.address}:${dg.port}`, Buffer.from(dg.bytes).toString())
+   * }
+   * ```
+   */
+  messages(pool: BufferPool, options?: Omit<UdpBatchOptions, 'noWait'>): DatagramIterator {
+    const [max, signal] = batchOptions(options);
+    if (pool.closed) throw new PoolClosedError();
+    this._check();
+    return new DatagramIterator(this, pool, max, signal);
+  }
+
+  /** Start a RECVMSG_POOL op whose `resolve`/`reject` the receive set. @internal */
+  _startBatch(op: Op, signal: AbortSignal | null): void {
+    this._check();
+    this._submit(op, signal);
+  }
+
+  override close(): Promise<void> {
+    this._poolWait?.wake?.();
+    return super.close();
+  }
+
+  override _closeForRuntime(): Promise<void> {
+    this._poolWait?.wake?.();
+    return super._closeForRuntime();
   }
 
   /**
@@ -338,6 +415,11 @@ export class UdpSocket extends Handle {
       this.#opt(IPPROTO_IP, add ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, mreq, syscall);
     }
   }
+}
+
+function batchOptions(options: UdpBatchOptions | undefined): [number, AbortSignal | null, boolean] {
+  const opts = checkOptions<UdpBatchOptions>(options);
+  return [checkInt('batch', opts.batch ?? DEFAULT_BATCH, 1, MAX_BATCH), checkSignal(opts.signal), checkBool('noWait', opts.noWait ?? false)];
 }
 
 /** `struct in_addr` bytes (network order) of a dotted quad. */

@@ -17,6 +17,8 @@ export const EPOLL_CLOEXEC = 0o2000000;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
 export const MSG_NOSIGNAL = 0x4000;
+/** recv flag: return a datagram's real length even when it did not fit; msg_flags: it was cut. */
+export const MSG_TRUNC = 0x20;
 export const SOL_SOCKET = 1;
 export const SO_ERROR = 4;
 

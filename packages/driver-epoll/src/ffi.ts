@@ -57,6 +57,10 @@ export const send: (fd: number, buf: number, n: number, flags: number) => number
 export const sendmsg: (fd: number, msg: Uint8Array, flags: number) => number = libc.func('long sendmsg(int fd, void *msg, int flags)');
 /** ssize_t recvmsg(int fd, struct msghdr *msg, int flags); — datagrams with their sender and MSG_TRUNC */
 export const recvmsg: (fd: number, msg: Uint8Array, flags: number) => number = libc.func('long recvmsg(int fd, void *msg, int flags)');
+/** int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout); — a batch of datagrams per call */
+export const recvmmsg: (fd: number, vec: number, vlen: number, flags: number, timeout: number) => number = libc.func(
+  'int recvmmsg(int fd, uintptr_t vec, unsigned int vlen, int flags, uintptr_t timeout)',
+);
 /** ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count); — file to socket, no user-space copy */
 export const sendfile: (outFd: number, inFd: number, offset: number | bigint, count: number) => number = libc.func(
   'long sendfile(int outFd, int inFd, uintptr_t offset, size_t count)',

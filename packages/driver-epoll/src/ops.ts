@@ -26,6 +26,7 @@ import { OpCode, SOCKADDR_STORAGE, type Op } from '@rentio/core/driver';
 import { EAGAIN, EINPROGRESS, EINTR, ENOBUFS, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants.js';
 import * as ffi from './ffi.js';
 import { FileJob, type FileJobId } from './file-jobs.js';
+import { recvmmsgPooled } from './recvmmsg.js';
 
 /** How an op runs; see the module comment. */
 export const Run = { READINESS: 0, FILE: 1, FILE_OR_READINESS: 2, NOW: 3, TIMER: 4 } as const;
@@ -242,6 +243,12 @@ export const EPOLL_OPS: Readonly<Record<OpCode, EpollOp>> = {
       else pool.untake(bid);
       return r;
     },
+  },
+  [OpCode.RECVMSG_POOL]: {
+    run: Run.READINESS,
+    write: false,
+    // One recvmmsg(2) per readiness drains a batch of datagrams into pool buffers (recvmmsg.ts).
+    syscall: recvmmsgPooled,
   },
   // Nothing to register: the pool's free list is core's, taken from at readiness.
   [OpCode.POOL_REGISTER]: { run: Run.NOW, syscall: () => 0 },

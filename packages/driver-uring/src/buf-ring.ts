@@ -44,6 +44,8 @@ export class BufRing implements PoolProvider {
   readonly #u32: Uint32Array;
   readonly #u16: Uint16Array;
   readonly #mask: number;
+  /** Each pool buffer's address, once looked up (0: not yet). */
+  readonly #addrs: Float64Array;
   /** Our copy of the tail (the kernel only reads it). */
   #tail = 0;
   #registered = false;
@@ -60,6 +62,7 @@ export class BufRing implements PoolProvider {
     this.#u32 = new Uint32Array(this.#mem, skew, bytes >> 2);
     this.#u16 = new Uint16Array(this.#mem, skew, bytes >> 1);
     this.#mask = entries - 1;
+    this.#addrs = new Float64Array(pool.count);
     this.address = base + skew;
     this.entries = entries;
   }
@@ -98,7 +101,9 @@ export class BufRing implements PoolProvider {
    */
   recycle(bid: number, buf: Uint8Array): void {
     const i = (this.#tail & this.#mask) * (BUF_SIZE >> 2);
-    const a = Number(addressOf(buf));
+    // SAFETY: a pool buffer's memory never moves (a release's detach keeps the address,
+    // transfer.ts), so its address is looked up once (a koffi call) and kept.
+    const a = this.#addrs[bid] || (this.#addrs[bid] = Number(addressOf(buf)));
     this.#u32[i] = a >>> 0;
     this.#u32[i + 1] = Math.floor(a / 4294967296) >>> 0;
     this.#u32[i + 2] = buf.byteLength;

@@ -145,6 +145,8 @@ export const IO_URING_OP_SUPPORTED = 1 << 0;
 export const AT_FDCWD = -100;
 export const SOCK_CLOEXEC = 0o2000000;
 export const MSG_NOSIGNAL = 0x4000;
+/** recvmsg flag: the result is the datagram's real length even when it did not fit. */
+export const MSG_TRUNC = 0x20;
 export const EFD_CLOEXEC = 0o2000000;
 export const EFD_NONBLOCK = 0o4000;
 export const O_CLOEXEC = 0o2000000;

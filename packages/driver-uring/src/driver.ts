@@ -46,6 +46,7 @@ import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
 import { MultishotAccept } from './multishot-accept.js';
 import { MultishotRecv } from './multishot-recv.js';
+import { MultishotRecvmsg, singleShotDatagram } from './multishot-recvmsg.js';
 import { ACCEPT_MULTISHOT, RECV_MULTISHOT, SEND_AS_ZC, URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
 import { LINK_TIMEOUT_TAG, prepLinkTimeout } from './link-timeout.js';
 import { RESUBMIT, SpliceFlow } from './splice.js';
@@ -114,6 +115,8 @@ export class UringDriver implements Driver {
   #multishot: MultishotRecv | null = null;
   /** Multishot accept for listeners; null where the kernel lacks it (or it was turned off). */
   #accepts: MultishotAccept | null = null;
+  /** Multishot RECVMSG for pooled datagram receives; null where multishot recv is off. */
+  #dgrams: MultishotRecvmsg | null = null;
   #stats = {
     syscalls: 0,
     parks: 0,
@@ -156,6 +159,12 @@ export class UringDriver implements Driver {
     }
     if (multishotRecv) {
       this.#multishot = new MultishotRecv({
+        arm: (carrier) => this.#enqueue(carrier, RECV_MULTISHOT),
+        cancel: (carrier) => this.cancel(carrier),
+        resubmit: (op) => this.submit(op),
+        recycle: (pool, bid) => this.#pools.recycle(pool, bid),
+      });
+      this.#dgrams = new MultishotRecvmsg({
         arm: (carrier) => this.#enqueue(carrier, RECV_MULTISHOT),
         cancel: (carrier) => this.cancel(carrier),
         resubmit: (op) => this.submit(op),
@@ -205,6 +214,7 @@ export class UringDriver implements Driver {
   }
 
   submit(op: Op): void {
+    if (op.code === OpCode.POOL_UNREGISTER) this.#dgrams?.dropPool(op.pool!);
     if (op.code === OpCode.POOL_REGISTER || op.code === OpCode.POOL_UNREGISTER) return this.#pools.control(op, this.#multishot);
     if (this.#multishot) {
       if (op.code === OpCode.RECV_POOL) {
@@ -212,6 +222,13 @@ export class UringDriver implements Driver {
         return this.#waitOn(op);
       }
       if (op.code === OpCode.CLOSE && this.#multishot.holdClose(op)) return;
+    }
+    if (this.#dgrams) {
+      if (op.code === OpCode.RECVMSG_POOL) {
+        this.#dgrams.read(op);
+        return this.#waitOn(op);
+      }
+      if (op.code === OpCode.CLOSE && this.#dgrams.holdClose(op)) return;
     }
     if (this.#accepts) {
       // An accept with a deadline takes a connection the carrier already queued, else goes as its
@@ -259,6 +276,7 @@ export class UringDriver implements Driver {
   cancel(op: Op): void {
     if (op.code === OpCode.RECV_POOL && this.#multishot?.cancel(op)) return;
     if (op.code === OpCode.ACCEPT && this.#accepts?.cancel(op)) return;
+    if (op.code === OpCode.RECVMSG_POOL && this.#dgrams?.cancel(op)) return;
     const slot = op.slot;
     if (slot < 0 || this.#slab.ops[slot] !== op) return;
     const state = this.#slab.state[slot];
@@ -291,6 +309,9 @@ export class UringDriver implements Driver {
       multishotArmed: this.#multishot?.armed ?? 0,
       multishotChunks: this.#multishot?.chunks ?? 0,
       multishotEnds: this.#multishot?.ends ?? 0,
+      dgramArmed: this.#dgrams?.armed ?? 0,
+      dgramReceived: this.#dgrams?.datagrams ?? 0,
+      dgramEnds: this.#dgrams?.ends ?? 0,
       credentialsChanged: this.#credsChanged !== null,
       sendZcThreshold: this.#zcThreshold,
       zcSends: this.#tally.zcSends,
@@ -409,8 +430,8 @@ export class UringDriver implements Driver {
     // A multishot carrier with no read or accept waiting on it keeps nothing pending for the
     // program (as an idle socket or a listener with no accept() does not): only ops and waiting
     // reads/accepts keep the process alive.
-    const carriers = (this.#multishot?.carriers ?? 0) + (this.#accepts?.carriers ?? 0);
-    const waiting = (this.#multishot?.waiting ?? 0) + (this.#accepts?.waiting ?? 0);
+    const carriers = (this.#multishot?.carriers ?? 0) + (this.#accepts?.carriers ?? 0) + (this.#dgrams?.carriers ?? 0);
+    const waiting = (this.#multishot?.waiting ?? 0) + (this.#accepts?.waiting ?? 0) + (this.#dgrams?.waiting ?? 0);
     this.#parker.busy(this.#inFlight - carriers + waiting > 0);
   }
 
@@ -497,7 +518,8 @@ export class UringDriver implements Driver {
         setUserData(sqes, b, slot, slab.gen[slot]!);
         // Never a multishot carrier's SQE: its result is not substituted at reap (see #reap), so a
         // NOP put in its place would read as an accepted fd 0 or a 0-byte chunk.
-        if (faultPlan !== null && !this.#multishot?.isCarrier(op) && !this.#accepts?.isCarrier(op)) faultPlan.sqe(sqes, b, op);
+        if (faultPlan !== null && !this.#multishot?.isCarrier(op) && !this.#accepts?.isCarrier(op) && !this.#dgrams?.isCarrier(op))
+          faultPlan.sqe(sqes, b, op);
         slab.state[slot] = IN_KERNEL;
         if (op.timeoutNs > 0) {
           tail = (tail + 1) >>> 0;
@@ -547,7 +569,13 @@ export class UringDriver implements Driver {
           }
           // Not into a linked timeout's CQE, nor a multishot carrier's: a carrier CQE's buffer and
           // bytes are already the program's, so a substituted result would lose them.
-          if (faultPlan !== null && !(gen & LINK_TIMEOUT_TAG) && !this.#multishot?.isCarrier(op) && !this.#accepts?.isCarrier(op))
+          if (
+            faultPlan !== null &&
+            !(gen & LINK_TIMEOUT_TAG) &&
+            !this.#multishot?.isCarrier(op) &&
+            !this.#accepts?.isCarrier(op) &&
+            !this.#dgrams?.isCarrier(op)
+          )
             res = faultPlan.result(op, res);
           // More than one CQE (deadline, zero-copy send): the op completes at its last one. The
           // op's own CQE arriving last with nothing after it takes the ordinary path.
@@ -570,7 +598,8 @@ export class UringDriver implements Driver {
             op.code !== OpCode.CLOSE &&
             op.code !== OpCode.CONNECT &&
             !this.#multishot?.isCarrier(op) &&
-            !this.#accepts?.isCarrier(op);
+            !this.#accepts?.isCarrier(op) &&
+            !this.#dgrams?.isCarrier(op);
           if (again || (res === -ENOTSOCK && op.code === OpCode.WRITEV && slab.variant[slot] === WRITEV_AS_SENDMSG && !op.cancelling)) {
             // EINTR (a signal, not a cancel, interrupted it; nothing was done): submitted again,
             // as the epoll driver retries its syscall. A gather write at the current position of
@@ -602,7 +631,17 @@ export class UringDriver implements Driver {
             this.#accepts.cqe(op, res, flags);
             continue;
           }
+          if (op.code === OpCode.RECVMSG_POOL && this.#dgrams?.isCarrier(op)) {
+            const flags = cq[i + 3]!;
+            if (!(flags & IORING_CQE_F_MORE)) {
+              slab.release(slot);
+              this.#inFlight--;
+            }
+            this.#dgrams.cqe(op, res, flags);
+            continue;
+          }
           if (op.code === OpCode.RECV_POOL) this.#pools.picked(op, res, cq[i + 3]!);
+          if (op.code === OpCode.RECVMSG_POOL) res = singleShotDatagram(op, res, cq[i + 3]!, (pool, bid) => this.#pools.recycle(pool, bid));
           slab.release(slot);
           this.#inFlight--;
           if (faultPlan === null) op.complete(op.code === OpCode.TIMEOUT && res === -ETIME ? 0 : res);
@@ -622,6 +661,8 @@ export class UringDriver implements Driver {
       if (Atomics.load(cq, ring.cqTail) === head) break;
     }
     this.#stats.cqesReaped += total;
+    // The datagrams of this reap go to the receives waiting for them, a batch each.
+    this.#dgrams?.settle();
     return total;
   }
 

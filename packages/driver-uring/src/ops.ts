@@ -41,10 +41,12 @@ import {
   IORING_RECV_MULTISHOT,
   IOSQE_BUFFER_SELECT,
   MSG_NOSIGNAL,
+  MSG_TRUNC,
   SOCK_CLOEXEC,
 } from './constants.js';
 import type { Libc } from './ffi.js';
 import type { Slab } from './slab.js';
+import { singleShotBlock } from './multishot-recvmsg.js';
 import { spliceFlowOf } from './splice.js';
 import { addr, bufAddr, clampLen, gather, setU64, sqe } from './sqe.js';
 
@@ -237,6 +239,21 @@ export const URING_OPS: Readonly<Record<OpCode, UringOp>> = {
       sqe(w, b, IORING_OP_RECV, op.fd, 0, 0, multi ? 0 : pool.size, op.flags);
       w[b] = IORING_OP_RECV | (IOSQE_BUFFER_SELECT << 8) | (multi ? IORING_RECV_MULTISHOT << 16 : 0);
       w[b + 10] = pool.group;
+    },
+  },
+  [OpCode.RECVMSG_POOL]: {
+    opcode: IORING_OP_RECVMSG,
+    // io_uring_prep_recvmsg_multishot(sqe, fd, msghdr, 0) with IOSQE_BUFFER_SELECT and
+    // sqe->buf_group: multishot-recvmsg.ts's carrier, its msghdr (op.addr) naming only
+    // msg_namelen — each CQE's buffer then holds io_uring_recvmsg_out, the name, the payload.
+    // Without multishot: one plain buffer-select RECVMSG, its block made by singleShotBlock, the
+    // payload moved behind a header at its CQE (singleShotDatagram); MSG_TRUNC so the result is
+    // the datagram's real length.
+    prep: (w, b, op, slab, slot) => {
+      const multi = slab.variant[slot] === RECV_MULTISHOT;
+      sqe(w, b, IORING_OP_RECVMSG, op.fd, 0, multi ? addr(op.addr!) : singleShotBlock(op), 1, multi ? 0 : MSG_TRUNC);
+      w[b] = IORING_OP_RECVMSG | (IOSQE_BUFFER_SELECT << 8) | (multi ? IORING_RECV_MULTISHOT << 16 : 0);
+      w[b + 10] = op.pool!.group;
     },
   },
   // Registering a ring is an io_uring_register call, not an SQE: driver.ts runs both at submit.
