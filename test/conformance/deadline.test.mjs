@@ -153,3 +153,59 @@ await eachDriver(t, 'connect to a listener whose queue is full: ETIMEDOUT naming
   t.equal(rt.stats().inFlight, 0);
   await Promise.all([...streams.map((s) => s.close()), l.close()]);
 });
+
+// Pooled reads (`read(pool, { timeout })`): under uring a read waiting on the socket's multishot
+// recv has no SQE of its own to link a timeout to, so it gets a TIMEOUT of its own; with
+// multishotRecv off it is a buffer-select RECV with a linked timeout. Each way, once per driver.
+for (const [how, driverOptions] of [
+  ['', undefined],
+  [' (uring multishot off)', { multishotRecv: false }],
+]) {
+  await eachDriver(
+    t,
+    `a pooled read with no data fails with ETIMEDOUT, the stream reads on, nothing is left${how}`,
+    async (t, rt) => {
+      const pool = await rt.bufferPool({ size: 256, count: 4 });
+      const [c, s, l] = await streamPair(rt);
+      const err = await s.read(pool, { timeout: 30 }).catch((e) => e);
+      t.match(err, { code: 'ETIMEDOUT', errno: -110, syscall: 'read', message: 'read ETIMEDOUT' });
+      await c.writeAll(own('later'));
+      const [n, lease] = await s.read(pool, { timeout: 10_000 });
+      t.equal(Buffer.from(lease.bytes.subarray(0, n)).toString(), 'later', 'no byte lost to the timed-out read');
+      lease.release();
+      // The second read's timer was removed when its bytes came: a sleep past nothing arrives.
+      await rt.sleep(20);
+      nothingBehind(t, rt);
+      await Promise.all([c.close(), s.close(), l.close()]);
+      await pool.close();
+    },
+    { driverOptions },
+  );
+}
+
+await eachDriver(t, 'pooled reads with deadlines, data for half of them: each settles once, right', async (t, rt) => {
+  const pool = await rt.bufferPool({ size: 256, count: 16 });
+  const pairs = await Promise.all(Array.from({ length: 8 }, () => streamPair(rt)));
+  const reads = pairs.map(([, s]) =>
+    s.read(pool, { timeout: 40 }).then(
+      ([n, lease]) => (lease.release(), n),
+      (e) => e.code,
+    ),
+  );
+  await Promise.all(pairs.filter((_, i) => i % 2 === 0).map(([c]) => c.writeAll(own('x'))));
+  t.same(await Promise.all(reads), [1, 'ETIMEDOUT', 1, 'ETIMEDOUT', 1, 'ETIMEDOUT', 1, 'ETIMEDOUT']);
+  await rt.sleep(5);
+  nothingBehind(t, rt);
+  await Promise.all(pairs.flat().map((h) => h.close()));
+  await pool.close();
+});
+
+await eachDriver(t, 'a pooled read: a bad timeout throws at once, no read starts', async (t, rt) => {
+  const pool = await rt.bufferPool({ size: 64, count: 1 });
+  const [c, s, l] = await streamPair(rt);
+  t.throws(() => s.read(pool, { timeout: 0 }), { code: 'ERR_RENTIO_OUT_OF_RANGE' });
+  t.throws(() => s.read(pool, { timeout: '5' }), { code: 'ERR_RENTIO_INVALID_ARG_TYPE' });
+  t.equal(rt.stats().inFlight, 0);
+  await Promise.all([c.close(), s.close(), l.close()]);
+  await pool.close();
+});

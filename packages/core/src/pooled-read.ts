@@ -8,7 +8,7 @@ import type { BufferPool } from './buffer-pool.js';
 import { HandleClosedError, PoolClosedError } from './errors.js';
 import { Op, OpCode } from './op.js';
 import type { StreamSocket } from './stream-socket.js';
-import { checkBool, checkOptions, checkSignal } from './validate.js';
+import { checkBool, checkOptions, checkSignal, checkTimeout } from './validate.js';
 
 /** Options of a pooled `read(pool)`. */
 export interface PooledReadOptions {
@@ -16,6 +16,14 @@ export interface PooledReadOptions {
   signal?: AbortSignal;
   /** With no free buffer, reject with `ENOBUFS` instead of waiting for a release. Default false. */
   noWait?: boolean;
+  /**
+   * Deadline in milliseconds for data to arrive: past it the read rejects with a Node-style
+   * `ETIMEDOUT` error (`syscall: 'read'`), unless its bytes came first (then they win, and none is
+   * lost: bytes that arrive later go to the next read). uring times it in the kernel (a linked
+   * timeout, or a TIMEOUT of its own while the read waits on a multishot recv); epoll arms its
+   * timer. A wait for a free pool buffer (the pool empty, see `noWait`) is not timed.
+   */
+  timeout?: number;
 }
 
 const ENOBUFS = 'ENOBUFS';
@@ -25,8 +33,9 @@ export function readPooled(sock: StreamSocket, pool: BufferPool, options: Pooled
   const opts = checkOptions<PooledReadOptions>(options);
   const signal = checkSignal(opts.signal);
   const noWait = checkBool('noWait', opts.noWait ?? false);
+  const timeoutNs = checkTimeout(opts.timeout);
   if (pool.closed) throw new PoolClosedError();
-  return readOnce(sock, pool, signal, noWait);
+  return readOnce(sock, pool, signal, noWait, timeoutNs);
 }
 
 /**
@@ -35,8 +44,14 @@ export function readPooled(sock: StreamSocket, pool: BufferPool, options: Pooled
  * read pending on an idle socket is the op, one promise and one closure (the memory an idle
  * connection costs).
  */
-function readOnce(sock: StreamSocket, pool: BufferPool, signal: AbortSignal | null, noWait: boolean): Promise<[number, BufferLease | null]> {
-  return new Promise((resolve) => startRead(resolve, sock, pool, signal, noWait));
+function readOnce(
+  sock: StreamSocket,
+  pool: BufferPool,
+  signal: AbortSignal | null,
+  noWait: boolean,
+  timeoutNs: number,
+): Promise<[number, BufferLease | null]> {
+  return new Promise((resolve) => startRead(resolve, sock, pool, signal, noWait, timeoutNs));
 }
 
 function startRead(
@@ -45,16 +60,18 @@ function startRead(
   pool: BufferPool,
   signal: AbortSignal | null,
   noWait: boolean,
+  timeoutNs: number,
 ): void {
   const epoch = pool._epoch;
   const op = new Op(OpCode.RECV_POOL);
   op.pool = pool;
+  op.timeoutNs = timeoutNs;
   // One function for both ways the op settles (core's Op resolves with the byte count, rejects
   // with an Error), so the read holds one closure and one context; the op calls it as its method
   // (`this` is the op), so the context need not hold the op too.
   op.resolve = op.reject = function (this: Op, v: unknown): void {
     pool._endRead(this);
-    if (typeof v !== 'number') resolve(afterFailure(v as Error & { code?: string }, sock, pool, signal, noWait, epoch));
+    if (typeof v !== 'number') resolve(afterFailure(v as Error & { code?: string }, sock, pool, signal, noWait, epoch, timeoutNs));
     // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
     else resolve(v === 0 ? [0, null] : [v, pool._lease(this.bid, v)]);
   };
@@ -76,6 +93,7 @@ async function afterFailure(
   signal: AbortSignal | null,
   noWait: boolean,
   epoch: number,
+  timeoutNs: number,
 ): Promise<[number, BufferLease | null]> {
   if (pool.closed && err.code === 'ERR_RENTIO_HANDLE_CLOSED' && !sock.closed) throw new PoolClosedError();
   if (err.code !== ENOBUFS || noWait) throw err;
@@ -83,5 +101,5 @@ async function afterFailure(
   if (sock.closed) throw new HandleClosedError('stream', true);
   await pool._released(epoch, signal, (sock._poolWait ??= { wake: null }));
   if (pool.closed) throw new PoolClosedError();
-  return readOnce(sock, pool, signal, noWait);
+  return readOnce(sock, pool, signal, noWait, timeoutNs);
 }

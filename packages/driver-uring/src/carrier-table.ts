@@ -70,6 +70,8 @@ export class CarrierTable<S extends CarrierStream> {
   #armedNow = 0;
   /** Core ops waiting for a result (they keep the process alive; carriers alone do not). */
   waiting = 0;
+  /** Called with each waiting op as it leaves the table, however it settles (its deadline goes). */
+  onLeave: ((op: Op) => void) | null = null;
 
   constructor(cancelInKernel: (carrier: Op) => void) {
     this.#cancelInKernel = cancelInKernel;
@@ -115,13 +117,16 @@ export class CarrierTable<S extends CarrierStream> {
   /** The first op waiting on `st`. INVARIANT: called only while `st.waiting` > 0. */
   next(st: S): Op {
     this.waiting--;
-    return st.nextWaiter();
+    const op = st.nextWaiter();
+    this.onLeave?.(op);
+    return op;
   }
 
   /** A core op's cancel: a waiting op completes -ECANCELED at once (it holds nothing). False if it is not waiting here. */
   cancel(op: Op): boolean {
     if (!this.byFd.get(op.fd)?.removeWaiter(op)) return false;
     this.waiting--;
+    this.onLeave?.(op);
     op.complete(-ECANCELED);
     return true;
   }
@@ -130,7 +135,10 @@ export class CarrierTable<S extends CarrierStream> {
   dropWaiters(st: S): void {
     const waiters = st.takeWaiters();
     this.waiting -= waiters.length;
-    for (const w of waiters) w.complete(-ECANCELED);
+    for (const w of waiters) {
+      this.onLeave?.(w);
+      w.complete(-ECANCELED);
+    }
   }
 
   /** Ask the kernel to cancel `carrier`, once: its last CQE ends it. */

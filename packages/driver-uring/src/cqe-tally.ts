@@ -6,7 +6,7 @@
  * op completes once, with its own result.
  *
  * Per slot: how many CQEs are still to come (`left`; 1 for an ordinary op, which never enters
- * {@link CqeTally.cqe}) and the op's result, kept until the last CQE.
+ * {@link CqeTally.cqe}) and the op's result and CQE flags, kept until the last CQE.
  * @module
  */
 import { constants as osConstants } from 'node:os';
@@ -22,6 +22,8 @@ export class CqeTally {
   left = new Uint8Array(256);
   /** The op's own result, kept until its last CQE. */
   res = new Int32Array(256);
+  /** The op's own CQE flags (a buffer-select read's buffer id lives there), kept likewise. */
+  flags = new Uint32Array(256);
   /** Zero-copy sends completed, and notifications that said the kernel copied after all. */
   zcSends = 0;
   zcCopied = 0;
@@ -45,6 +47,7 @@ export class CqeTally {
       if (res & IORING_NOTIF_USAGE_ZC_COPIED) this.zcCopied++;
     } else {
       this.res[slot] = res;
+      this.flags[slot] = flags;
       // SEND_ZC's result: a notification follows (also after most failures: it was allocated at prep).
       if (flags & IORING_CQE_F_MORE) this.left[slot] = this.left[slot]! + 1;
     }
@@ -60,5 +63,8 @@ export class CqeTally {
     const res = new Int32Array(n);
     res.set(this.res);
     this.res = res;
+    const flags = new Uint32Array(n);
+    flags.set(this.flags);
+    this.flags = flags;
   }
 }

@@ -46,6 +46,7 @@ import { Fifo } from './fifo.js';
 import type { Libc } from './ffi.js';
 import { MultishotAccept } from './multishot-accept.js';
 import { MultishotRecv } from './multishot-recv.js';
+import { WaiterDeadlines } from './waiter-deadlines.js';
 import { MultishotRecvmsg, singleShotDatagram } from './multishot-recvmsg.js';
 import { ACCEPT_MULTISHOT, RECV_MULTISHOT, SEND_AS_ZC, URING_OPS, WRITEV_AS_SENDMSG, WRITEV_PLAIN } from './ops.js';
 import { LINK_TIMEOUT_TAG, prepLinkTimeout } from './link-timeout.js';
@@ -113,6 +114,11 @@ export class UringDriver implements Driver {
   #pools!: BufRings;
   /** Multishot recv for pooled reads; null where the kernel lacks it (or it was turned off). */
   #multishot: MultishotRecv | null = null;
+  // Deadlines of pooled reads waiting on a multishot recv (they have no SQE to link one to).
+  #deadlines = new WaiterDeadlines({
+    submit: (timer) => this.#enqueue(timer, 0),
+    cancel: (timer) => this.cancel(timer),
+  });
   /** Multishot accept for listeners; null where the kernel lacks it (or it was turned off). */
   #accepts: MultishotAccept | null = null;
   /** Multishot RECVMSG for pooled datagram receives; null where multishot recv is off. */
@@ -164,6 +170,9 @@ export class UringDriver implements Driver {
         resubmit: (op) => this.submit(op),
         recycle: (pool, bid) => this.#pools.recycle(pool, bid),
       });
+      this.#multishot.onLeave = (op) => {
+        if (op.timeoutNs > 0) this.#deadlines.clear(op);
+      };
       this.#dgrams = new MultishotRecvmsg({
         arm: (carrier) => this.#enqueue(carrier, RECV_MULTISHOT),
         cancel: (carrier) => this.cancel(carrier),
@@ -219,6 +228,7 @@ export class UringDriver implements Driver {
     if (this.#multishot) {
       if (op.code === OpCode.RECV_POOL) {
         this.#multishot.read(op);
+        if (op.timeoutNs > 0 && op.pending) this.#deadlines.arm(op);
         return this.#waitOn(op);
       }
       if (op.code === OpCode.CLOSE && this.#multishot.holdClose(op)) return;
@@ -559,6 +569,7 @@ export class UringDriver implements Driver {
           const slot = cq[i]!;
           const gen = cq[i + 1]!;
           let res = res32[i + 2]!;
+          let cqeFlags = cq[i + 3]!;
           head = (head + 1) >>> 0;
           total++;
           if (gen === USER_DATA_CANCEL) continue;
@@ -586,7 +597,9 @@ export class UringDriver implements Driver {
             (op.code === OpCode.SEND && cq[i + 3]! & (IORING_CQE_F_MORE | IORING_CQE_F_NOTIF))
           ) {
             if (!tally.cqe(slot, op, gen, res, cq[i + 3]!)) continue;
+            // The op's own result and flags, not those of the CQE that came last (its timeout's).
             res = tally.res[slot]!;
+            cqeFlags = tally.flags[slot]!;
           }
           if (op.code === OpCode.SEND || op.code === OpCode.SENDFILE) {
             res = this.#goOn(slot, op, res);
@@ -640,8 +653,8 @@ export class UringDriver implements Driver {
             this.#dgrams.cqe(op, res, flags);
             continue;
           }
-          if (op.code === OpCode.RECV_POOL) this.#pools.picked(op, res, cq[i + 3]!);
-          if (op.code === OpCode.RECVMSG_POOL) res = singleShotDatagram(op, res, cq[i + 3]!, (pool, bid) => this.#pools.recycle(pool, bid));
+          if (op.code === OpCode.RECV_POOL) this.#pools.picked(op, res, cqeFlags);
+          if (op.code === OpCode.RECVMSG_POOL) res = singleShotDatagram(op, res, cqeFlags, (pool, bid) => this.#pools.recycle(pool, bid));
           slab.release(slot);
           this.#inFlight--;
           if (faultPlan === null) op.complete(op.code === OpCode.TIMEOUT && res === -ETIME ? 0 : res);
