@@ -61,8 +61,17 @@ for (const api of ['raw', 'compat']) {
     t.equal(out.inFlight, 0, 'client: nothing in flight');
     t.equal(served.inFlight, 0, 'server: nothing in flight');
     t.equal(out.handles, 0, 'client: no handle left open');
-    t.equal(out.fdsEnd, out.fdsStart, `client: fds back to the start count (${out.fdsStart})`);
-    t.equal(served.fdsEnd, served.fdsStart, `server: fds back to the start count (${served.fdsStart})`);
+    // When a count differs, the fixture names the fds that went or came (number → target).
+    t.equal(
+      out.fdsEnd,
+      out.fdsStart,
+      `client: fds back to the start count (${out.fdsStart})${out.fdsChanged ? ` ${JSON.stringify(out.fdsChanged)}` : ''}`,
+    );
+    t.equal(
+      served.fdsEnd,
+      served.fdsStart,
+      `server: fds back to the start count (${served.fdsStart})${served.fdsChanged ? ` ${JSON.stringify(served.fdsChanged)}` : ''}`,
+    );
     t.comment(
       `${driver} ${api}: ${out.held} held (server peak ${served.peak}); connected in ${out.connectMs} ms, all echoed in ${out.ms} ms; fds client ${out.fdsStart}→${out.fdsEnd}, server ${served.fdsStart}→${served.fdsEnd}; RSS client ${out.rssMiB} MiB, server ${served.rssMiB} MiB`,
     );
