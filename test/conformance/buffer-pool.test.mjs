@@ -105,6 +105,29 @@ await eachDriver(t, 'an empty pool: the read waits for a release; noWait rejects
   await pool.close();
 });
 
+await eachDriver(t, 'copyAndRelease: a Buffer copy of the bytes, the lease released, the buffer read again', async (t, rt) => {
+  const pool = await rt.bufferPool({ size: 64, count: 1 });
+  const [c, s, l] = await streamPair(rt);
+  await c.writeAll(own('hello'));
+  const [n, lease] = await s.read(pool);
+  const copy = lease.copyAndRelease();
+  t.ok(Buffer.isBuffer(copy), 'a Buffer');
+  t.equal(copy.toString(), 'hello', 'the bytes read');
+  t.equal(n, 5);
+  t.equal(pool.leased, 0, 'the lease is released');
+  t.notOk(lease.held);
+  t.throws(() => lease.copyAndRelease(), LeaseReleasedError, 'a second copyAndRelease');
+  t.throws(() => lease.release(), LeaseReleasedTwiceError, 'release after copyAndRelease');
+  // The one buffer goes back under the kernel: the copy must not change with the next read.
+  await c.writeAll(own('WORLD'));
+  const [, next] = await s.read(pool);
+  t.equal(Buffer.from(next.bytes).toString(), 'WORLD', 'the next read lands in the same buffer');
+  t.equal(copy.toString(), 'hello', 'the copy is its own memory');
+  next.release();
+  await pool.close();
+  await Promise.all([c, s, l].map((h) => h.close()));
+});
+
 await eachDriver(t, 'misuse: a released lease, a lease released twice, a lease kept past the pool close', async (t, rt) => {
   const pool = await rt.bufferPool({ size: 64, count: 2 });
   const [c, s, l] = await streamPair(rt);

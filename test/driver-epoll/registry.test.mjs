@@ -96,6 +96,24 @@ t.test('drained cache: a short read makes the next read wait for an edge; an edg
   t.notOk(registry.mayRead(fd), 'a short write says nothing about reads');
 });
 
+t.test('drained cache: a pooled read shorter than a pool buffer drains the fd too', async (t) => {
+  // Regression: RECV_POOL was left out of the rule, so every pooled read after a short one was a
+  // recv(2) that only said EAGAIN (one per HTTP request over compat).
+  const { fd, registry, results, op } = setup(t);
+  const pooled = () => Object.assign(op(OpCode.RECV_POOL, 0), { pool: { size: 4096 } });
+  const r = op(OpCode.READ, 16);
+  registry.wait(r, false);
+  results.set(r, [16]);
+  registry.ready(fd, EPOLLIN);
+  registry.read(pooled(), 4096);
+  t.ok(registry.mayRead(fd), 'a pooled read that filled its buffer leaves it readable');
+  registry.read(pooled(), 41);
+  t.notOk(registry.mayRead(fd), 'a pooled read shorter than its buffer drained it');
+  registry.ready(fd, EPOLLIN); // no reader waits: the edge only marks it readable
+  registry.read(pooled(), -105 /* -ENOBUFS: no buffer, nothing read */);
+  t.ok(registry.mayRead(fd), 'a pooled read that found no free buffer says nothing about the socket');
+});
+
 t.test('a hang-up is sticky: reads are always tried after it', async (t) => {
   const { fd, registry, op } = setup(t);
   registry.wait(op(OpCode.READ), false);

@@ -10,7 +10,6 @@
  * runs only once its bytes completed, so an error belongs to the write that caused it.
  * @module
  */
-import { Buffer } from 'node:buffer';
 import { BlockList, isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
 import { type BufferLease, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
@@ -583,9 +582,7 @@ export class RentioSocket extends Duplex {
     }
     // INVARIANT: the chunk pushed is a copy; the lease goes back to the pool and its buffer may
     // be under the kernel again (another read) before the consumer is done with the chunk.
-    const chunk = Buffer.allocUnsafe(n);
-    chunk.set(lease.bytes);
-    lease.release();
+    const chunk = lease.copyAndRelease();
     this.#bytesRead += n;
     this.#timer?.refresh();
     let more: boolean;

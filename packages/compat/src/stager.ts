@@ -95,6 +95,16 @@ export class Stager {
    * its op settled.
    */
   segments(chunks: readonly Uint8Array[]): Segment[] {
+    // The common case (a corked HTTP response, one write): one chunk that is all of the oldest
+    // slab — the general path below would find the same, with more work.
+    const first = this.#packing[0];
+    if (chunks.length === 1 && first !== undefined && first.handed === 0) {
+      const c = chunks[0]!; // length 1
+      if (c.buffer === first.ab && c.byteOffset === 0 && c.byteLength === first.used && c.byteLength > 0) {
+        this.#packing.shift();
+        return [{ slab: first.slab, len: first.used }];
+      }
+    }
     const out: Segment[] = [];
     // Slabs touched, with the byte ranges of their chunks in this submission.
     let i = 0;

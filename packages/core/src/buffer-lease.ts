@@ -7,6 +7,7 @@
  * them either.
  * @module
  */
+import { Buffer } from 'node:buffer';
 import { LeaseReleasedError, LeaseReleasedTwiceError, PoolClosedError } from './errors.js';
 import type { BufferPool } from './buffer-pool.js';
 
@@ -32,6 +33,8 @@ export class BufferLease implements Disposable {
   readonly #bid: number;
   #view: Uint8Array;
   #state = HELD;
+  /** `bytes` was handed out: a view of the pool's buffer may be kept, so release must detach it. */
+  #exposed = false;
   /** Bytes read (as `n`); kept after release. */
   readonly length: number;
 
@@ -47,7 +50,29 @@ export class BufferLease implements Disposable {
   get bytes(): Uint8Array {
     if (this.#state === RELEASED) throw new LeaseReleasedError();
     if (this.#state === VOIDED) throw new PoolClosedError('the buffer pool was closed while the lease was held');
+    this.#exposed = true;
     return this.#view;
+  }
+
+  /**
+   * Copy the bytes into a new `Buffer` and release the lease, in one step. Cheaper than
+   * `Buffer.from(lease.bytes)` then `release()`: no view of the pool's buffer ever left the
+   * lease, so the release need not detach one. Throws as {@link bytes} does once released.
+   *
+   * @example
+   * ```ts
+   * const [n, lease] = await sock.read(pool)
+   * if (lease) chunks.push(lease.copyAndRelease())
+   * ```
+   */
+  copyAndRelease(): Buffer {
+    if (this.#state === RELEASED) throw new LeaseReleasedError();
+    if (this.#state === VOIDED) throw new PoolClosedError('the buffer pool was closed while the lease was held');
+    const copy = Buffer.allocUnsafe(this.length);
+    copy.set(this.#view);
+    this.#state = RELEASED;
+    this.#pool._release(this.#bid, this.#exposed);
+    return copy;
   }
 
   /** True until released (or voided by the pool's close). */
@@ -60,7 +85,7 @@ export class BufferLease implements Disposable {
     if (this.#state === RELEASED) throw new LeaseReleasedTwiceError();
     if (this.#state === VOIDED) throw new PoolClosedError('the buffer pool was closed while the lease was held');
     this.#state = RELEASED;
-    this.#pool._release(this.#bid);
+    this.#pool._release(this.#bid, this.#exposed);
   }
 
   /** `using` support: releases the lease if it is still held (a no-op after `release()` or the pool's close). */

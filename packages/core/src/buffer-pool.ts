@@ -223,14 +223,18 @@ export class BufferPool implements PoolMemory {
     return lease;
   }
 
-  /** A lease's buffer comes back. @internal */
-  _release(bid: number): void {
+  /**
+   * A lease's buffer comes back; `exposed`: its bytes were handed out as a view the caller may
+   * have kept. @internal
+   */
+  _release(bid: number, exposed = true): void {
     if (this.#closed) throw new PoolClosedError('the buffer pool was closed while the lease was held');
     this.#leases[bid] = null;
     this.#leased--;
     // Detach every view the caller may have kept: a released lease's bytes read as empty, never
     // as the next read's data. SAFETY: transfer keeps the memory at the same address (transfer.ts).
-    this.#giveBack(bid, (this.#bufs[bid] = takeOwnership(this.#bufs[bid]!)));
+    // A lease whose bytes never left it (copyAndRelease) left no view to detach.
+    this.#giveBack(bid, exposed ? (this.#bufs[bid] = takeOwnership(this.#bufs[bid]!)) : this.#bufs[bid]!);
   }
 
   /**

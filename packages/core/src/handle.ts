@@ -170,23 +170,48 @@ export abstract class Handle {
   /**
    * Loop a write op over short writes until the window is written; resolves the buffer. On error
    * `err.buf` is the buffer and `err.bytesWritten` how far it got. @internal
+   *
+   * One promise for the whole write: each chunk's op settles it (or starts the next chunk) from
+   * its own completion, with no async frame and no promise per chunk in between — on a socket
+   * that takes the whole window (the common case) that is one op, one promise, one reaction.
    */
-  protected async _writeAll(code: OpCode, a: typeof args): Promise<Uint8Array> {
-    let { owned, off, len, pos } = a;
-    const { signal, timeoutNs } = a;
-    const start = off;
-    while (len > 0) {
-      let n: number;
-      try {
-        [n, owned] = await this._bufOp(code, owned, off, len, pos, signal, timeoutNs);
-      } catch (err) {
-        throw Object.assign(err as Error, { bytesWritten: off - start });
-      }
-      off += n;
-      len -= n;
-      if (pos >= 0) pos += n;
-    }
-    return owned;
+  protected _writeAll(code: OpCode, a: typeof args): Promise<Uint8Array> {
+    // `a` is the shared argument object: read it all before anything else can run.
+    const { owned, off, len, pos, signal, timeoutNs } = a;
+    if (len === 0) return Promise.resolve(owned);
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const start = off;
+      const failed = (e: unknown, op: Op): void => {
+        const err = e as Error & { buf?: Uint8Array };
+        // A chunk that could not start (the runtime closed) still hands the buffer back.
+        err.buf ??= op.buf!;
+        reject(Object.assign(err, { bytesWritten: op.off - start }));
+      };
+      const chunk = (buf: Uint8Array, at: number, left: number, position: number): void => {
+        const op = new Op(code);
+        op.timeoutNs = timeoutNs;
+        op.buf = buf;
+        op.off = at;
+        op.len = left;
+        op.pos = position;
+        // As the op's methods (`this` is the op): the result is the byte count (Resolve.RESULT).
+        op.resolve = function (this: Op, n: unknown): void {
+          const done = n as number;
+          if (done >= this.len) resolve(this.buf!);
+          else chunk(this.buf!, this.off + done, this.len - done, this.pos >= 0 ? this.pos + done : -1);
+        };
+        op.reject = function (this: Op, e: unknown): void {
+          failed(e, this);
+        };
+        try {
+          this._rt._checkOpen();
+          this._submit(op, signal);
+        } catch (e) {
+          failed(e, op);
+        }
+      };
+      chunk(owned, off, len, pos);
+    });
   }
 
   /** Start an op on this handle. @internal */

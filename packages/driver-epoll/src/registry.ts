@@ -62,9 +62,16 @@ function cut(q: Op[] | null, op: Op): boolean {
   return true;
 }
 
-/** A read that got fewer bytes than it asked for drained the fd (stream sockets, pipes, ttys). */
+/**
+ * A read that got fewer bytes than it asked for drained the fd (stream sockets, pipes, ttys). A
+ * pooled read asks for a whole pool buffer: without this rule every pooled read after a short one
+ * would be one recv(2) that only says EAGAIN (one per HTTP request, measured).
+ */
 function drainedBy(op: Op, res: number): boolean {
-  return res === -EAGAIN || (res > 0 && res < op.len && (op.code === OpCode.RECV || op.code === OpCode.READ));
+  if (res === -EAGAIN) return true;
+  if (res <= 0) return false;
+  if (op.code === OpCode.RECV || op.code === OpCode.READ) return res < op.len;
+  return op.code === OpCode.RECV_POOL && res < op.pool!.size;
 }
 
 /** Retry an op's syscall: its result, or -EAGAIN to keep waiting. */
