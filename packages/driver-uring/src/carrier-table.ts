@@ -141,6 +141,32 @@ export class CarrierTable<S extends CarrierStream> {
     }
   }
 
+  /**
+   * A CLOSE of an fd this table serves: held back (true) until its carrier's last CQE, since the
+   * kernel may write into the stream's buffers until then; false (the close goes on now) when no
+   * carrier is in the kernel, after the stream is dropped.
+   */
+  holdClose(op: Op): boolean {
+    const st = this.byFd.get(op.fd);
+    if (!st) return false;
+    this.closing(st);
+    if (!st.carrier) {
+      this.forget(st);
+      return false;
+    }
+    st.closeOp = op;
+    this.cancelCarrier(st.carrier);
+    return true;
+  }
+
+  /** `st`'s fd is about to close: what a subclass settles first (default: nothing). */
+  protected closing(_st: S): void {}
+
+  /** Drop `st`: its fd is closing and no carrier is in the kernel (a subclass frees its queue too). */
+  protected forget(st: S): void {
+    this.byFd.delete(st.fd);
+  }
+
   /** Ask the kernel to cancel `carrier`, once: its last CQE ends it. */
   cancelCarrier(carrier: Op): void {
     if (this.#cancelled.has(carrier)) return;

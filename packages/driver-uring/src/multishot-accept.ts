@@ -68,18 +68,9 @@ export class MultishotAccept extends CarrierTable<AcceptStream> {
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
-  /** A CLOSE on a listener with a carrier or queued fds: queued fds closed, the CLOSE held until the carrier's end. */
-  holdClose(op: Op): boolean {
-    const st = this.byFd.get(op.fd);
-    if (!st) return false;
+  /** A CLOSE on a listener: the fds accepted but never taken are closed first (holdClose). */
+  protected override closing(st: AcceptStream): void {
     this.#closeQueued(st);
-    if (!st.carrier) {
-      this.byFd.delete(st.fd);
-      return false;
-    }
-    st.closeOp = op;
-    this.cancelCarrier(st.carrier);
-    return true;
   }
 
   /** A carrier's CQE (or its completion without reaching the kernel). */

@@ -104,19 +104,6 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
-  /** A CLOSE on a socket with a carrier: held back until the carrier's last CQE. */
-  holdClose(op: Op): boolean {
-    const st = this.byFd.get(op.fd);
-    if (!st) return false;
-    if (!st.carrier) {
-      this.#forget(st);
-      return false;
-    }
-    st.closeOp = op;
-    this.cancelCarrier(st.carrier);
-    return true;
-  }
-
   /**
    * A carrier's CQE (or its completion without reaching the kernel). `more`: the kernel posts
    * more CQEs for it.
@@ -141,7 +128,7 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
     this.end(st);
     if (st.closeOp) {
       const close = st.closeOp;
-      this.#forget(st);
+      this.forget(st);
       this.#host.resubmit(close);
       return;
     }
@@ -191,7 +178,7 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
     }
   }
 
-  #forget(st: RecvStream): void {
+  protected override forget(st: RecvStream): void {
     for (let i = 0; i < st.queue.length; i += 2) if (st.queue[i]! > 0) this.#host.recycle(st.pool, st.queue[i + 1]!);
     this.dropWaiters(st);
     this.byFd.delete(st.fd);

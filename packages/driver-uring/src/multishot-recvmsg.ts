@@ -95,19 +95,6 @@ export class MultishotRecvmsg extends CarrierTable<DgramStream> {
     if (!st.carrier && !st.closeOp) this.#arm(st);
   }
 
-  /** A CLOSE on a socket with a carrier: held back until the carrier's last CQE. */
-  holdClose(op: Op): boolean {
-    const st = this.byFd.get(op.fd);
-    if (!st) return false;
-    if (!st.carrier) {
-      this.#forget(st);
-      return false;
-    }
-    st.closeOp = op;
-    this.cancelCarrier(st.carrier);
-    return true;
-  }
-
   /** A carrier's CQE. The datagram is queued; {@link settle} hands queued datagrams to waiting ops. */
   cqe(carrier: Op, res: number, flags: number): void {
     const st = this.streamOf(carrier);
@@ -126,7 +113,7 @@ export class MultishotRecvmsg extends CarrierTable<DgramStream> {
     this.end(st);
     if (st.closeOp) {
       const close = st.closeOp;
-      this.#forget(st);
+      this.forget(st);
       this.#host.resubmit(close);
       return;
     }
@@ -212,7 +199,7 @@ export class MultishotRecvmsg extends CarrierTable<DgramStream> {
     }
   }
 
-  #forget(st: DgramStream): void {
+  protected override forget(st: DgramStream): void {
     for (let i = st.head; i < st.queue.length; i += 2) if (st.queue[i + 1]! >= 0) this.#host.recycle(st.pool, st.queue[i + 1]!);
     st.queue = NONE;
     st.head = 0;
