@@ -78,7 +78,7 @@ function startRead(
   // Tracked before it starts: a driver may complete it inside the start (bytes already there).
   pool._startRead(op);
   try {
-    sock._startPoolRead(op, signal);
+    sock._startPooled(op, signal);
   } catch (err) {
     pool._endRead(op);
     throw err;

@@ -10,7 +10,8 @@ import { BufferPool } from './buffer-pool.js';
 import { readPooled, type PooledReadOptions } from './pooled-read.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR } from './constants.js';
 import { InvalidArgTypeError, InvalidArgValueError, type ErrnoContext } from './errors.js';
-import { Handle, type IoOptions } from './handle.js';
+import type { IoOptions } from './handle.js';
+import { PooledHandle } from './pooled-handle.js';
 import type { File } from './file.js';
 import { Op, OpCode, Resolve } from './op.js';
 import { sendFile, type SendFileOptions } from './send-file.js';
@@ -36,7 +37,7 @@ export type { PooledReadOptions } from './pooled-read.js';
  * }
  * ```
  */
-export abstract class StreamSocket extends Handle {
+export abstract class StreamSocket extends PooledHandle {
   protected readonly what = 'stream';
 
   /** Read into `buf` (or its window). Resolves `[bytesRead, buf]`; 0 bytes is EOF. */
@@ -58,28 +59,6 @@ export abstract class StreamSocket extends Handle {
     if (buf instanceof BufferPool) return readPooled(this, buf, options);
     const a = this._rent(buf, options, false);
     return this._bufOp(OpCode.RECV, a.owned, a.off, a.len, -1, a.signal, a.timeoutNs);
-  }
-
-  /**
-   * Wakes a pooled read waiting for a release, so a close ends it. Made by the first such wait
-   * (an empty pool), not per socket. @internal
-   */
-  _poolWait: { wake: (() => void) | null } | null = null;
-
-  /** Start one RECV_POOL op whose `resolve`/`reject` the pooled read set. @internal */
-  _startPoolRead(op: Op, signal: AbortSignal | null): void {
-    this._check();
-    this._submit(op, signal);
-  }
-
-  override close(): Promise<void> {
-    this._poolWait?.wake?.();
-    return super.close();
-  }
-
-  override _closeForRuntime(): Promise<void> {
-    this._poolWait?.wake?.();
-    return super._closeForRuntime();
   }
 
   /** Write `buf` (or its window) once. Resolves `[bytesWritten, buf]`; may be short under back-pressure. */

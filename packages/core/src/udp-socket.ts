@@ -40,7 +40,8 @@ import {
   errnoException,
   type ErrnoContext,
 } from './errors.js';
-import { Handle, type IoOptions } from './handle.js';
+import type { IoOptions } from './handle.js';
+import { PooledHandle } from './pooled-handle.js';
 import { MsgBlocks, MsgOp, type DatagramFrom } from './msghdr.js';
 import { Op, OpCode } from './op.js';
 import type { Runtime } from './runtime.js';
@@ -111,7 +112,7 @@ const INADDR_ANY = '0.0.0.0';
  * console.log(Buffer.from(buf.subarray(0, n)).toString(), from.port === a.address().port)
  * ```
  */
-export class UdpSocket extends Handle {
+export class UdpSocket extends PooledHandle {
   protected readonly what = 'socket';
   readonly #family: number;
   readonly #blocks = new MsgBlocks();
@@ -120,8 +121,6 @@ export class UdpSocket extends Handle {
   #connecting = false;
   /** @internal the sender decoder of pooled receives */
   readonly _senders = new SenderCache();
-  /** @internal set while a pooled receive waits for a release (close wakes it) */
-  _poolWait: { wake: (() => void) | null } | null = null;
 
   /** @internal made by bindUdp() */
   constructor(rt: Runtime, fd: number, family: number) {
@@ -211,22 +210,6 @@ export class UdpSocket extends Handle {
     if (pool.closed) throw new PoolClosedError();
     this._check();
     return new DatagramIterator(this, pool, max, signal);
-  }
-
-  /** Start a RECVMSG_POOL op whose `resolve`/`reject` the receive set. @internal */
-  _startBatch(op: Op, signal: AbortSignal | null): void {
-    this._check();
-    this._submit(op, signal);
-  }
-
-  override close(): Promise<void> {
-    this._poolWait?.wake?.();
-    return super.close();
-  }
-
-  override _closeForRuntime(): Promise<void> {
-    this._poolWait?.wake?.();
-    return super._closeForRuntime();
   }
 
   /**
