@@ -204,7 +204,9 @@ export abstract class Handle {
           failed(e, this);
         };
         try {
-          this._rt._checkOpen();
+          // A later chunk starts from a completion: the handle may be closing by then, and an op
+          // added after close() cancelled the others would wait (for readiness) with no one to end it.
+          this._check();
           this._submit(op, signal);
         } catch (e) {
           failed(e, op);
