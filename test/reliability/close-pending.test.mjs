@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { openSync, closeSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alloc, own } from '@rentio/core';
+import { FaultPlan, setFaultPlan } from '@rentio/core/testing';
 import { eachDriver } from '../helpers/drivers.mjs';
 import { addressOf, streamPair, tmpDir } from '../helpers/util.mjs';
 import { delay, pendingWrite, settled, turn, warnings } from '../helpers/reliability.mjs';
@@ -112,4 +113,34 @@ await eachDriver(t, 'close with a FIFO read pending: the read settles, close res
   t.ok(closedWhilePending(r), `the read rejects ERR_RENTIO_HANDLE_CLOSED (${r.error?.code ?? r.value?.[0]})`);
   t.equal(r.buf?.byteLength, 16, 'with its buffer');
   t.equal(rt.stats().inFlight, 0);
+});
+
+// A writeAll goes on from each short write's completion. That completion may be delivered after
+// close() cancelled the handle's ops (its result was already there: the result wins), and the next
+// chunk must then fail HandleClosed rather than join the ops close() is waiting for — an op added
+// then would wait for room (readiness) with nothing left to end it, and close() would never
+// resolve. A cancel-race fault holds each result until its op is cancelling, which makes that
+// order certain: the first chunk's short result arrives exactly as close() cancels it.
+await eachDriver(t, 'close while a writeAll chunk completes short: the next chunk is refused, close resolves', async (t, rt) => {
+  const [c, s, l] = await streamPair(rt);
+  const plan = new FaultPlan(7, { rate: 1, kinds: ['cancelRace'], maxTurns: 10_000 });
+  setFaultPlan(plan);
+  let write;
+  try {
+    // s never reads: 32 MiB cannot fit, so the first chunk's result is short.
+    write = settled(c.writeAll(alloc(32 << 20)));
+    for (let i = 0; i < 20; i++) await turn();
+    // Bounded only so that the old hang fails this test instead of stalling the file.
+    const gaveUp = new Promise((r) => setTimeout(r, 10_000, 'close() never resolved').unref());
+    t.equal(await Promise.race([c.close().then(() => 'closed'), gaveUp]), 'closed');
+  } finally {
+    setFaultPlan(null);
+  }
+  const r = await write;
+  t.equal(r.error?.code, 'ERR_RENTIO_HANDLE_CLOSED', 'the writeAll rejects: its handle closed');
+  t.equal(r.buf?.byteLength, 32 << 20, 'with its whole buffer');
+  t.ok(r.error.bytesWritten > 0 && r.error.bytesWritten < 32 << 20, `after a short first chunk (${r.error.bytesWritten} bytes written)`);
+  t.ok(plan.counts.cancelRace > 0, 'a result was held until its cancel');
+  await plan.drain();
+  await Promise.all([s.close(), l.close()]);
 });
