@@ -4,6 +4,7 @@
  * a free pool buffer, so that closing the handle ends that wait.
  * @module
  */
+import type { BufferPool } from './buffer-pool.js';
 import { Handle } from './handle.js';
 import type { Op } from './op.js';
 
@@ -14,10 +15,20 @@ export abstract class PooledHandle extends Handle {
    */
   _poolWait: { wake: (() => void) | null } | null = null;
 
-  /** Start a pooled op (RECV_POOL, RECVMSG_POOL) whose `resolve`/`reject` its read set. @internal */
-  _startPooled(op: Op, signal: AbortSignal | null): void {
-    this._check();
-    this._submit(op, signal);
+  /**
+   * Start a pooled op (RECV_POOL, RECVMSG_POOL) whose `resolve`/`reject` its read set, tracked by
+   * `pool` until it settles: tracked before it starts, since a driver may complete it inside the
+   * start (bytes already there), and untracked again if it cannot start. @internal
+   */
+  _startPooled(op: Op, pool: BufferPool, signal: AbortSignal | null): void {
+    pool._startRead(op);
+    try {
+      this._check();
+      this._submit(op, signal);
+    } catch (err) {
+      pool._endRead(op);
+      throw err;
+    }
   }
 
   override close(): Promise<void> {

@@ -75,14 +75,7 @@ function startRead(
     // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
     else resolve(v === 0 ? [0, null] : [v, pool._lease(this.bid, v)]);
   };
-  // Tracked before it starts: a driver may complete it inside the start (bytes already there).
-  pool._startRead(op);
-  try {
-    sock._startPooled(op, signal);
-  } catch (err) {
-    pool._endRead(op);
-    throw err;
-  }
+  sock._startPooled(op, pool, signal);
 }
 
 /** A pooled read failed: the error to reject with, or — the pool was empty — a wait for a release and another read. */

@@ -42,7 +42,7 @@ export const MAX_BATCH = 256;
 export interface DatagramSource {
   readonly closed: boolean;
   /** Submit a RECVMSG_POOL op whose `resolve`/`reject` the receive set. */
-  _startPooled(op: Op, signal: AbortSignal | null): void;
+  _startPooled(op: Op, pool: BufferPool, signal: AbortSignal | null): void;
   /** Set while a receive waits for a pool release: the socket's close wakes it. */
   _poolWait: { wake: (() => void) | null } | null;
   /** The sender decoder of the socket (it caches the last IPv4 peer's text). */
@@ -213,13 +213,7 @@ function startBatch(
     for (let i = 0; i < v; i++) out[i] = sock._senders.decode(pool, batch[2 * i]!, batch[2 * i + 1]!);
     resolve(out);
   };
-  pool._startRead(op);
-  try {
-    sock._startPooled(op, signal);
-  } catch (err) {
-    pool._endRead(op);
-    throw err;
-  }
+  sock._startPooled(op, pool, signal);
 }
 
 async function afterFailure(
