@@ -99,6 +99,7 @@ function config(o) {
         httpWarmupS: 0,
         idleConns: 200,
         idleBuf: 4096,
+        idleSettleMs: 0,
         straceOps: [200, 2000],
       }
     : {
@@ -114,6 +115,8 @@ function config(o) {
         httpWarmupS: 1,
         idleConns: 10000,
         idleBuf: 4096,
+        // V8's memory reducer shrinks the young generation ~8 s after allocation stops.
+        idleSettleMs: 10000,
         straceOps: [2000, 12000],
       };
   cfg.quick = o.quick;

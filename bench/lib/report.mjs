@@ -38,6 +38,7 @@ const COLUMNS = {
     { key: 'cpu_us_per_op', head: 'srv CPU/req', fmt: us },
   ],
   memory: [
+    { key: 'at_accept_b_per_conn', head: 'at accept', fmt: (x) => (Number.isFinite(x) ? `${(x / 1024).toFixed(1)} KiB` : '–') },
     { key: 'rss_before_mib', head: 'RSS before', fmt: (x) => (Number.isFinite(x) ? `${x.toFixed(0)} MiB` : '–') },
     { key: 'rss_after_mib', head: 'RSS after', fmt: (x) => (Number.isFinite(x) ? `${x.toFixed(0)} MiB` : '–') },
   ],
@@ -95,8 +96,8 @@ function baseLabel(s) {
 const targetMark = (t) => (t.status === 'met' ? 'met' : t.status === 'missed' ? 'MISSED' : 'n/a');
 function targetDetail(t) {
   if (t.status === 'n/a') return t.why;
-  const gap = t.gap >= 0 ? `${(t.gap * 100).toFixed(0)}% above target` : `${(-t.gap * 100).toFixed(0)}% short of target`;
-  return `${ratio(t.measured)} vs ${ratio(t.min)} — ${gap}`;
+  const gap = t.gap >= 0 ? `${(t.gap * 100).toFixed(0)}% to spare` : `${(-t.gap * 100).toFixed(0)}% short of target`;
+  return `${t.shown} vs ${t.want} — ${gap}`;
 }
 
 const NOTES_BEGIN = '<!-- notes: kept across runs -->';
@@ -134,7 +135,7 @@ export function markdown(run, notes) {
   out.push('## Targets', '', 'Reported, never asserted.', '', '| target | measured | status | how far |', '|---|---|---|---|');
   for (const t of run.targets) {
     out.push(
-      `| ${esc(t.text)} | ${t.status === 'n/a' ? '–' : ratio(t.measured)} | ${t.status === 'met' ? 'met' : t.status === 'missed' ? '**missed**' : 'n/a'} | ${esc(t.status === 'n/a' ? t.why : targetDetail(t).split(' — ')[1])} |`,
+      `| ${esc(t.text)} | ${t.status === 'n/a' ? '–' : t.shown} | ${t.status === 'met' ? 'met' : t.status === 'missed' ? '**missed**' : 'n/a'} | ${esc(t.status === 'n/a' ? t.why : targetDetail(t).split(' — ')[1])} |`,
     );
   }
   out.push('');
@@ -169,7 +170,7 @@ export function markdown(run, notes) {
     );
     for (const t of missed) {
       const p = run.profiles.find((x) => x.scenario === t.scenario && x.case === t.case && x.subject === t.subject);
-      out.push(`- **${esc(t.text)}** — measured ${ratio(t.measured)}. ${p ? p.text : 'not profiled (not a rentio row, or the profile run failed).'}`);
+      out.push(`- **${esc(t.text)}** — measured ${t.shown}. ${p ? p.text : 'not profiled (not a rentio row, or the profile run failed).'}`);
     }
     out.push('');
   }

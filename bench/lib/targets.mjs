@@ -1,4 +1,5 @@
-import { pairedRatio } from './stats.mjs';
+import { formatValue, ratio } from './format.mjs';
+import { median, pairedRatio } from './stats.mjs';
 
 /**
  * The targets of issue 5, reported and never asserted: each compares a subject row with a
@@ -6,7 +7,11 @@ import { pairedRatio } from './stats.mjs';
  * @module
  */
 
-/** { scenario, case, subject, ref, min, text } */
+/**
+ * { scenario, case, subject, text } and one bound: `ref` with `min` (subject ÷ ref, paired by
+ * repetition, at least `min`), `ref` with `max` (at most `max`: for figures where lower is
+ * better), or `maxValue` (the subject's median at most this, in the scenario's unit).
+ */
 export const TARGETS = [
   {
     scenario: 'file-rand',
@@ -28,6 +33,22 @@ export const TARGETS = [
   { scenario: 'udp-flood', case: 'b64', subject: 'rentio-uring', ref: 'node', min: 1.5, text: 'UDP flood: rentio uring ≥ 1.5× node:dgram (pps)' },
   { scenario: 'udp-flood', case: 'b64', subject: 'rentio-uring', ref: 'bun', min: 1.0, text: 'UDP flood: rentio uring ahead of Bun (pps)' },
   { scenario: 'http', case: 'c64', subject: 'compat-uring', ref: 'node', min: 1.5, text: 'HTTP: node:http over compat uring ≥ 1.5× plain' },
+  ...['uring', 'epoll'].map((d) => ({
+    scenario: 'memory',
+    case: 'c10000',
+    subject: `rentio-${d}-pool`,
+    maxValue: 1024,
+    unit: 'B/conn',
+    text: `idle memory, 10k conns: rentio ${d} (pooled read) ≤ 1.0 KiB per connection`,
+  })),
+  ...['uring', 'epoll'].map((d) => ({
+    scenario: 'memory',
+    case: 'c10000',
+    subject: `compat-${d}`,
+    ref: 'node',
+    max: 1.0,
+    text: `idle memory, 10k conns: compat ${d} ≤ node:net`,
+  })),
   { scenario: 'http', case: 'c64', subject: 'compat-epoll', ref: 'node', min: 1.0, text: 'HTTP: node:http over compat epoll ≥ 1.0× plain' },
   {
     scenario: 'scaling',
@@ -90,14 +111,21 @@ export function evaluateTargets(results) {
     const kase = sc?.cases.find((c) => c.id === t.case);
     const row = (id) => kase?.rows.find((r) => r.id === id && (r.status === 'ok' || r.status === 'partial'));
     const subj = row(t.subject);
-    const ref = row(t.ref);
+    const ref = t.ref === undefined ? true : row(t.ref);
     if (!sc || !kase) return { ...t, status: 'n/a', why: 'scenario not run' };
     if (!subj || !ref) {
       const missing = !subj ? t.subject : t.ref;
       const r = kase.rows.find((x) => x.id === missing);
       return { ...t, status: 'n/a', why: `${r?.label ?? missing} ${r ? r.status : 'not run'}${r?.reason ? `: ${r.reason}` : ''}` };
     }
+    if (t.maxValue !== undefined) {
+      const measured = median(subj.runs);
+      const met = measured <= t.maxValue;
+      return { ...t, measured, shown: formatValue(measured, t.unit), want: `≤ ${formatValue(t.maxValue, t.unit)}`, status: met ? 'met' : 'missed', gap: t.maxValue / measured - 1 };
+    }
     const measured = pairedRatio(subj.runs, ref.runs);
-    return { ...t, measured, status: measured >= t.min ? 'met' : 'missed', gap: measured / t.min - 1 };
+    if (t.max !== undefined)
+      return { ...t, measured, shown: ratio(measured), want: `≤ ${ratio(t.max)}`, status: measured <= t.max ? 'met' : 'missed', gap: t.max / measured - 1 };
+    return { ...t, measured, shown: ratio(measured), want: ratio(t.min), status: measured >= t.min ? 'met' : 'missed', gap: measured / t.min - 1 };
   });
 }
