@@ -8,6 +8,9 @@
 import { Child, runJson } from '../lib/child.mjs';
 import { CHILD_ENV, command, skipReason } from '../lib/contenders.mjs';
 
+/** The pooled rows' buffer pool: 512 × 16 KiB (8 MiB), enough for 256 connections' 1 KiB messages. */
+export const ECHO_POOL = { size: 16384, count: 512 };
+
 /** The echo servers, as { id, label, family, skip, start(opts) → Child }. */
 export function echoServers(ctx) {
   const js =
@@ -41,6 +44,17 @@ export function echoServers(ctx) {
       rentio: true,
       start: js('node', 'echo-server.mjs', ['--impl', 'rentio', '--driver', 'epoll']),
     },
+    // Pooled reads (issue 13): one runtime pool instead of a buffer per connection; sized for
+    // 256 connections with a 1 KiB message each in flight, twice over.
+    ...['uring', 'epoll'].map((d) => ({
+      id: `rentio-${d}-pool`,
+      label: `rentio ${d}, pooled read`,
+      family: `rentio-${d}`,
+      skip: skipReason(ctx, `rentio-${d}`),
+      rentio: true,
+      minConns: 64,
+      start: js('node', 'echo-server.mjs', ['--impl', 'rentio', '--driver', d, '--pool', String(ECHO_POOL.count), '--buf', String(ECHO_POOL.size)]),
+    })),
     { id: 'bun', label: 'Bun (Bun.listen)', family: 'bun', skip: skipReason(ctx, 'bun'), start: js('bun', 'echo-server.bun.ts', []) },
     { id: 'deno', label: 'Deno (Deno.listen)', family: 'deno', skip: skipReason(ctx, 'deno'), start: js('deno', 'echo-server.deno.ts', []) },
     { id: 'c-epoll', label: 'C epoll', family: 'ref', skip: skipReason(ctx, 'c:echo-epoll'), start: native('echo-epoll') },
@@ -95,13 +109,15 @@ export const echo = {
   higher: true,
   baseline: 'node',
   describe: (ctx) =>
-    `C epoll client on 127.0.0.1, one 1 KiB message in flight per connection; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured; a fresh server per run`,
+    `C epoll client on 127.0.0.1, one 1 KiB message in flight per connection; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured; a fresh server per run; rentio's rows rent one buffer per connection for its reads, the pooled rows (64 and 256 conns) read through one ${ECHO_POOL.count} × ${ECHO_POOL.size / 1024} KiB runtime pool (uring: provided-buffer ring, multishot recv; epoll: read on readiness) and copy each lease into the connection's write buffer`,
   cases: (ctx) =>
     ctx.cfg.echoConns.map((n) => ({ id: `c${n}`, label: `${n} conn${n > 1 ? 's' : ''}`, conns: n, reps: n === 64 ? ctx.cfg.targetReps : undefined })),
   contenders: (ctx) =>
     echoServers(ctx).map((s) => ({
       ...s,
       skip: s.skip ?? skipReason(ctx, 'c:echo-client'),
+      // The pooled rows are measured where issue 13 asks: 64 and 256 connections.
+      forCase: s.minConns ? (kase) => (kase.conns >= s.minConns ? {} : null) : undefined,
       run: async (kase, opts = {}) => {
         const { client, cpu, counters } = await driveEcho(ctx, s, { conns: kase.conns, opts });
         if (client.errors) throw new Error(`client saw ${client.errors} errors`);
