@@ -34,8 +34,9 @@ import { udpFlood, udpPingPong, unixEcho } from './scenarios/local.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { syscalls } from './scenarios/syscalls.mjs';
 import { scaling } from './scenarios/scaling.mjs';
+import { sendZc } from './scenarios/send-zc.mjs';
 
-const SCENARIOS = [fileRand, fileSeq, echo, unixEcho, udpPingPong, udpFlood, http, memory, syscalls, scaling];
+const SCENARIOS = [fileRand, fileSeq, echo, unixEcho, udpPingPong, udpFlood, http, memory, syscalls, scaling, sendZc];
 
 function parseCli(argv) {
   const o = { quick: false, only: null, reps: null, duration: null, profile: null, strict: false, list: false, build: null };
@@ -79,7 +80,7 @@ function parseCli(argv) {
 }
 
 function readme() {
-  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls,scaling] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--list]';
+  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls,scaling,send-zc] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--list]';
 }
 
 /** Sizes and durations: full (the published table) and quick (a smoke test). */
@@ -101,6 +102,8 @@ function config(o) {
         idleBuf: 4096,
         idleSettleMs: 0,
         straceOps: [200, 2000],
+        sendBytes: 32 << 20,
+        sendWarmupBytes: 0,
       }
     : {
         reps: 3,
@@ -118,6 +121,8 @@ function config(o) {
         // V8's memory reducer shrinks the young generation ~8 s after allocation stops.
         idleSettleMs: 10000,
         straceOps: [2000, 12000],
+        sendBytes: 1 << 30,
+        sendWarmupBytes: 64 << 20,
       };
   cfg.quick = o.quick;
   if (o.reps) cfg.reps = cfg.targetReps = o.reps;

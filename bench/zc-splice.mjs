@@ -41,7 +41,8 @@ function sinkPath() {
 async function startSink() {
   const child = spawn(sinkPath(), ['0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = await once(child.stdout, 'data');
-  return { port: Number(String(line).trim()), stop: () => child.kill() };
+  const msg = JSON.parse(String(line)); // {"ready":true,"port":N}; a sink built before that printed N
+  return { port: typeof msg === 'number' ? msg : msg.port, stop: () => child.kill() };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

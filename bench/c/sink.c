@@ -1,6 +1,7 @@
 /*
- * sink: a TCP sink for the send benchmarks (bench/zc-splice.mjs). Listens on 127.0.0.1 (port
- * from argv[1], 0 = any; the port is printed on stdout), then serves connections one at a time:
+ * sink: a TCP sink for the send benchmarks (the send-zc scenario, bench/zc-splice.mjs). Listens on
+ * 127.0.0.1 (port from argv[1], 0 = any; prints {"ready":true,"port":N} on stdout, the runner's
+ * protocol), then serves connections one at a time:
  * reads into a 1 MiB buffer until EOF, then closes, so the sender's read of EOF marks the moment
  * every byte arrived. Single-threaded and blocking: a JS sink would measure itself.
  */
@@ -20,7 +21,7 @@ int main(int argc, char **argv) {
   if (bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 16) < 0) return perror("bind/listen"), 1;
   socklen_t len = sizeof a;
   getsockname(l, (struct sockaddr *)&a, &len);
-  printf("%d\n", ntohs(a.sin_port));
+  printf("{\"ready\":true,\"port\":%d}\n", ntohs(a.sin_port));
   fflush(stdout);
   static char buf[1 << 20];
   for (;;) {

@@ -135,6 +135,8 @@ const PROGRAMS = [
   { name: 'idle-client', libs: [] },
   { name: 'echo-epoll', libs: [] },
   { name: 'echo-uring', libs: ['-luring'] },
+  { name: 'sink', libs: [] },
+  { name: 'http-get', libs: [] },
 ];
 
 /**

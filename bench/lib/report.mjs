@@ -42,6 +42,12 @@ const COLUMNS = {
     { key: 'rss_before_mib', head: 'RSS before', fmt: (x) => (Number.isFinite(x) ? `${x.toFixed(0)} MiB` : '–') },
     { key: 'rss_after_mib', head: 'RSS after', fmt: (x) => (Number.isFinite(x) ? `${x.toFixed(0)} MiB` : '–') },
   ],
+  'send-zc': [
+    { key: 'cpu_s_per_gib', head: 'CPU/GiB', fmt: (x) => (Number.isFinite(x) ? `${x.toFixed(2)} s` : '–') },
+    { key: 'sys_share', head: 'kernel', fmt: share },
+    { key: 'zc_sends', head: 'zcSends', fmt: num(0) },
+    { key: 'zc_copied', head: 'zcCopied', fmt: num(0) },
+  ],
   syscalls: [
     { key: 'syscalls_per_op', head: 'rt.stats syscalls/op', fmt: num(3) },
     { key: 'parks_per_op', head: 'parks/op', fmt: num(3) },
