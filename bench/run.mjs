@@ -35,8 +35,9 @@ import { memory } from './scenarios/memory.mjs';
 import { syscalls } from './scenarios/syscalls.mjs';
 import { scaling } from './scenarios/scaling.mjs';
 import { sendZc } from './scenarios/send-zc.mjs';
+import { staticFile } from './scenarios/static-file.mjs';
 
-const SCENARIOS = [fileRand, fileSeq, echo, unixEcho, udpPingPong, udpFlood, http, memory, syscalls, scaling, sendZc];
+const SCENARIOS = [fileRand, fileSeq, echo, unixEcho, udpPingPong, udpFlood, http, memory, syscalls, scaling, sendZc, staticFile];
 
 function parseCli(argv) {
   const o = { quick: false, only: null, reps: null, duration: null, profile: null, strict: false, list: false, build: null };
@@ -80,7 +81,7 @@ function parseCli(argv) {
 }
 
 function readme() {
-  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls,scaling,send-zc] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--list]';
+  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls,scaling,send-zc,static-file] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--list]';
 }
 
 /** Sizes and durations: full (the published table) and quick (a smoke test). */
@@ -104,6 +105,7 @@ function config(o) {
         straceOps: [200, 2000],
         sendBytes: 32 << 20,
         sendWarmupBytes: 0,
+        staticFileSize: 64 << 20,
       }
     : {
         reps: 3,
@@ -123,6 +125,7 @@ function config(o) {
         straceOps: [2000, 12000],
         sendBytes: 1 << 30,
         sendWarmupBytes: 64 << 20,
+        staticFileSize: 1 << 30,
       };
   cfg.quick = o.quick;
   if (o.reps) cfg.reps = cfg.targetReps = o.reps;

@@ -34,6 +34,14 @@ function repsOf(ctx, scenario, kase) {
 export async function runScenario(ctx, scenario) {
   const t0 = Date.now();
   await scenario.setup?.(ctx);
+  try {
+    return await runCases(ctx, scenario, t0);
+  } finally {
+    await scenario.teardown?.(ctx); // what setup made (a scenario's data file) goes, even on failure
+  }
+}
+
+async function runCases(ctx, scenario, t0) {
   const contenders = scenario.contenders(ctx);
   const cases = [];
   for (const kase of scenario.cases(ctx)) {

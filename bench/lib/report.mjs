@@ -48,6 +48,10 @@ const COLUMNS = {
     { key: 'zc_sends', head: 'zcSends', fmt: num(0) },
     { key: 'zc_copied', head: 'zcCopied', fmt: num(0) },
   ],
+  'static-file': [
+    { key: 'cpu_s_per_gib', head: 'srv CPU/GiB', fmt: (x) => (Number.isFinite(x) ? `${x.toFixed(2)} s` : '–') },
+    { key: 'sys_share', head: 'kernel', fmt: share },
+  ],
   syscalls: [
     { key: 'syscalls_per_op', head: 'rt.stats syscalls/op', fmt: num(3) },
     { key: 'parks_per_op', head: 'parks/op', fmt: num(3) },
