@@ -129,8 +129,9 @@ export const echo = {
           cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all,
           sys_share: cpu.sys / (cpu.user + cpu.sys),
         };
+        // cancels and multishotArmed (uring): how often a pooled read's multishot recv was cancelled and re-armed
         for (const [k, v] of Object.entries(counters))
-          if (['syscalls', 'parks', 'wakeups', 'submits', 'sqesSubmitted'].includes(k)) extra[`${k}_per_op`] = v / all;
+          if (['syscalls', 'parks', 'wakeups', 'submits', 'sqesSubmitted', 'cancels', 'multishotArmed'].includes(k)) extra[`${k}_per_op`] = v / all;
         return { value: client.msgs_per_s, extra };
       },
     })),
