@@ -211,14 +211,11 @@ async function main() {
   // an idle 2-core machine and 250 s beside a soak, so its bound leaves room for a loaded one; a
   // full run of twelve scenarios (idle memory alone waits 20 s per run) takes 25–35 minutes.
   const capMinutes = o.quick ? 8 : 45;
-  const cap = setTimeout(
-    () => {
-      console.error(`\nbench: gave up after ${capMinutes} minutes`);
-      killAll();
-      process.exit(3);
-    },
-    capMinutes * 60000,
-  );
+  const cap = setTimeout(() => {
+    console.error(`\nbench: gave up after ${capMinutes} minutes`);
+    killAll();
+    process.exit(3);
+  }, capMinutes * 60000);
   cap.unref();
   for (const sig of ['SIGINT', 'SIGTERM'])
     process.on(sig, () => {

@@ -121,11 +121,25 @@ export function evaluateTargets(results) {
     if (t.maxValue !== undefined) {
       const measured = median(subj.runs);
       const met = measured <= t.maxValue;
-      return { ...t, measured, shown: formatValue(measured, t.unit), want: `≤ ${formatValue(t.maxValue, t.unit)}`, status: met ? 'met' : 'missed', gap: t.maxValue / measured - 1 };
+      return {
+        ...t,
+        measured,
+        shown: formatValue(measured, t.unit),
+        want: `≤ ${formatValue(t.maxValue, t.unit)}`,
+        status: met ? 'met' : 'missed',
+        gap: t.maxValue / measured - 1,
+      };
     }
     const measured = pairedRatio(subj.runs, ref.runs);
     if (t.max !== undefined)
-      return { ...t, measured, shown: ratio(measured), want: `≤ ${ratio(t.max)}`, status: measured <= t.max ? 'met' : 'missed', gap: t.max / measured - 1 };
+      return {
+        ...t,
+        measured,
+        shown: ratio(measured),
+        want: `≤ ${ratio(t.max)}`,
+        status: measured <= t.max ? 'met' : 'missed',
+        gap: t.max / measured - 1,
+      };
     return { ...t, measured, shown: ratio(measured), want: ratio(t.min), status: measured >= t.min ? 'met' : 'missed', gap: measured / t.min - 1 };
   });
 }
