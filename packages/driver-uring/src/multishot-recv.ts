@@ -31,8 +31,15 @@ const { ENOBUFS, EINVAL } = osConstants.errno;
  * (frozen: a push into it would be a bug, and throws).
  */
 const NO_CHUNKS: number[] = Object.freeze([]) as unknown as number[];
-/** Chunks queued with no reader before the carrier is cancelled. */
-const MAX_UNREAD = 1;
+/**
+ * Chunks queued with no reader before the carrier is cancelled at once. Below it, a socket whose
+ * chunk nobody took is cancelled only if still unread when the loop reaches its check phase:
+ * in request/response traffic the peer's next message often lands in the same reap as our
+ * write's completion, before the app (resumed by that completion's promise) reads again, and
+ * cancelling there cost a cancel and a re-arm for about half the messages of a closed-loop echo.
+ * Bounded either way, so a socket nobody reads holds a few pool buffers at most.
+ */
+const MAX_UNREAD = 4;
 
 /** What the multishot layer needs of the driver. */
 export interface MultishotHost {
@@ -120,7 +127,10 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
       this.#host.recycle(st.pool, flags >>> IORING_CQE_BUFFER_SHIFT);
     }
     if (more) {
-      if (st.queue.length >= 2 * MAX_UNREAD && st.waiting === 0) this.cancelCarrier(carrier);
+      if (st.waiting === 0 && st.queue.length > 0) {
+        if (st.queue.length >= 2 * MAX_UNREAD) this.cancelCarrier(carrier);
+        else this.#checkLater(st);
+      }
       return;
     }
     // The carrier ended.
@@ -137,6 +147,27 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
     else if (res === -ENOBUFS && st.waiting > 0) this.next(st).complete(-ENOBUFS);
     if (st.waiting > 0) this.#arm(st);
   }
+
+  /** Sockets to look at in the check phase: a chunk queued, nobody reading (see MAX_UNREAD). */
+  readonly #unread = new Set<RecvStream>();
+  #checkScheduled = false;
+
+  #checkLater(st: RecvStream): void {
+    this.#unread.add(st);
+    if (this.#checkScheduled) return;
+    this.#checkScheduled = true;
+    setImmediate(this.#checkUnread);
+  }
+
+  /** Cancel the carrier of each socket still not read by now. */
+  readonly #checkUnread = (): void => {
+    this.#checkScheduled = false;
+    for (const st of this.#unread) {
+      const carrier = st.carrier;
+      if (carrier && st.waiting === 0 && st.queue.length > 0 && this.byFd.get(st.fd) === st) this.cancelCarrier(carrier);
+    }
+    this.#unread.clear();
+  };
 
   #arm(st: RecvStream): void {
     const carrier = new CoreOp(OpCode.RECV_POOL);
