@@ -12,7 +12,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
-import { type BufferLease, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
+import { type BufferLease, type BufferPool, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
 import {
   attemptOrder,
   autoSelectTimeout,
@@ -42,6 +42,20 @@ import { UserBufferReads, type OnReadOptions } from './onread.js';
 import { giveBack, pool, reportPool } from './pool.js';
 import { readPoolFor } from './read-pool.js';
 import { resolveRuntime, type RuntimeOption } from './runtime.js';
+import {
+  CONNECTING,
+  EOF,
+  PAUSE_ON_CREATE,
+  PEER_ENDED,
+  READING,
+  REFED,
+  RESETTING,
+  SHUTTING_DOWN,
+  SocketExtras,
+  USER_STOPPED,
+  WANT_READ,
+  WRITE_ERROR_DUE,
+} from './socket-state.js';
 import { Stager, kStager, kSubmit, kWriteAfterEnd, stageWrites, writeSegments, type Segment } from './stager.js';
 
 /** Options of {@link toDuplex} (and of `connect`, which adds the connect options). */
@@ -95,15 +109,21 @@ export type ConnectCallback = (err: Error | null, socket?: RentioSocket) => void
  * sock.pipe(process.stdout)
  * ```
  */
+/** A read once the runtime's read pool exists (the socket's first read on a new runtime). */
+function readOnceReady(tcp: Stream, rp: Promise<BufferPool>): Promise<[number, BufferLease | null]> {
+  return rp.then((rpool) => tcp.read(rpool));
+}
+
 export class RentioSocket extends Duplex {
   /** The `net.Server` that accepted this socket, when it came from `serve()`. */
   server: unknown = undefined;
+  // The next three are set when used, as net.Socket's (not own properties until then).
   /** With autoSelectFamily and several addresses: each `address:port` tried, as net.Socket's. */
-  autoSelectFamilyAttemptedAddresses: string[] | undefined = undefined;
+  declare autoSelectFamilyAttemptedAddresses: string[] | undefined;
   /** The `blockList` option: addresses it blocks are never connected to (`ERR_IP_BLOCKED`), as net.Socket's. */
-  blockList: BlockList | undefined = undefined;
+  declare blockList: BlockList | undefined;
   /** The idle timeout set by {@link setTimeout} (ms), as `net.Socket#timeout`. */
-  timeout: number | undefined = undefined;
+  declare timeout: number | undefined;
   /**
    * Run as the socket emits 'close', before its 'close' listeners, without being one (serve()
    * counts its connections with it; see serve.ts). One function per server, not a closure per
@@ -112,39 +132,15 @@ export class RentioSocket extends Duplex {
   _whenGone: ((sock: RentioSocket) => void) | null = null;
 
   #tcp: Stream | null = null;
-  #runtime: RuntimeOption | undefined;
-  #connecting = false;
-  #connectAbort: AbortController | null = null;
-  #connectSettled: Promise<unknown> | null = null;
-  /** A write (or the final shutdown) that arrived while connecting. */
-  #heldWrite: { chunks: Uint8Array[]; cb: Callback } | null = null;
-  #heldFinal: Callback | null = null;
-  #wantRead = false;
-  #reading = false;
-  #eof = false;
+  /** Booleans as bits (socket-state.ts): one field instead of eleven. */
+  #flags = REFED;
+  /** What few sockets use (socket-state.ts), made by {@link #more} on first use. */
+  #extras: SocketExtras | null = null;
   #bytesRead = 0;
   #dispatched = 0;
-  #noDelay: boolean | undefined = undefined;
-  #keepAlive: [boolean, number] | undefined = undefined;
   #timer: NodeJS.Timeout | null = null;
-  #refed = true;
-  /** resetAndDestroy() asked for: close with RST. */
-  #resetting = false;
-  #pauseOnCreate: boolean;
-  /** The readable side emitted 'end' (the peer's FIN was read). */
-  #peerEnded = false;
   /** The write op in flight (destroy lets it reach the kernel first: see _destroy). */
   #writing: Promise<unknown> | null = null;
-  /** The shutdown (our FIN) was submitted and has not completed yet. */
-  #shuttingDown = false;
-  /** With the `onread` option: where reads go instead of push(). */
-  #userReads: UserBufferReads | null = null;
-  /** With `onread`: reading stopped (the callback returned false, or pause()) until resume(). */
-  #userStopped = false;
-  /** A write's EPIPE/ECONNRESET held until the read in flight settled: see #writeDone. */
-  #heldWriteError: { err: Error; cb: Callback } | null = null;
-  /** The held write error is being reported now (#writeDone must not hold it again). */
-  #writeErrorDue = false;
 
   /**
    * An unconnected socket (`new RentioSocket({ runtime })`, then {@link connect}), as
@@ -167,36 +163,53 @@ export class RentioSocket extends Duplex {
       readableHighWaterMark: options.readableHighWaterMark,
       writableHighWaterMark: options.writableHighWaterMark,
     });
-    this.#pauseOnCreate = Boolean(options.pauseOnCreate);
-    this.#runtime = options.runtime;
+    if (options.pauseOnCreate) this.#flags |= PAUSE_ON_CREATE;
+    if (options.runtime !== undefined) this.#more().runtime = options.runtime;
     if (options.blockList !== undefined && options.blockList !== null) this.blockList = options.blockList;
-    this.#userReads = UserBufferReads.from(options.onread);
+    const userReads = UserBufferReads.from(options.onread);
+    if (userReads) this.#readIntoUserBuffers(userReads);
     // As net.Socket with pauseOnCreate: a 'data' listener does not start the flow; read() or
     // resume() does.
-    if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
+    if (this.#is(PAUSE_ON_CREATE)) (this as { readableFlowing: boolean | null }).readableFlowing = false;
     this.on('end', RentioSocket.#markPeerEnded);
     // Not passed to Duplex: an aborted signal would destroy the stream inside super(), before
     // this class's fields exist.
     if (options.signal) addAbortSignal(options.signal, this);
     if (tcp) {
       this.#attach(tcp);
-      if (!this.#pauseOnCreate) this.read(0);
+      if (!this.#is(PAUSE_ON_CREATE)) this.read(0);
     }
+  }
+
+  #is(flag: number): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+
+  #more(): SocketExtras {
+    return (this.#extras ??= new SocketExtras());
+  }
+
+  // A method of its own, so the constructor holds no closure (V8 would allocate its context for
+  // every socket).
+  #readIntoUserBuffers(userReads: UserBufferReads): void {
+    const x = this.#more();
+    x.userReads = userReads;
+    x.isUserStopped = () => this.#is(USER_STOPPED);
   }
 
   // --- net.Socket surface -------------------------------------------------------------------
 
   /** True while `connect()` is in progress. */
   get connecting(): boolean {
-    return this.#connecting;
+    return this.#is(CONNECTING);
   }
   /** True until the stream is connected, and again once destroyed (as `net.Socket#pending`). */
   get pending(): boolean {
-    return this.#tcp === null || this.#connecting || this.destroyed;
+    return this.#tcp === null || this.#is(CONNECTING) || this.destroyed;
   }
   /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed', as `net.Socket#readyState`. */
   get readyState(): string {
-    if (this.#connecting) return 'opening';
+    if (this.#is(CONNECTING)) return 'opening';
     if (this.readable && this.writable) return 'open';
     if (this.readable) return 'readOnly';
     if (this.writable) return 'writeOnly';
@@ -231,7 +244,7 @@ export class RentioSocket extends Duplex {
   }
   /** Legacy name of {@link connecting}, as `net.Socket#_connecting`. */
   get _connecting(): boolean {
-    return this.#connecting;
+    return this.#is(CONNECTING);
   }
   /** Bytes received (pushed to the readable side). */
   get bytesRead(): number {
@@ -242,7 +255,7 @@ export class RentioSocket extends Duplex {
   /** Bytes handed to the kernel plus bytes written and still queued, as `net.Socket#bytesWritten`. */
   get bytesWritten(): number {
     if (!(#dispatched in this)) return undefined as unknown as number;
-    return this.#dispatched + this[kStager].pending;
+    return this.#dispatched + (this.#stager?.pending ?? 0);
   }
   /** Deprecated `net.Socket#bufferSize`: `writableLength`. */
   get bufferSize(): number {
@@ -261,11 +274,11 @@ export class RentioSocket extends Duplex {
 
   /** Disable (default) or enable Nagle's algorithm. Applied once connected if called before. */
   setNoDelay(noDelay = true): this {
-    this.#noDelay = Boolean(noDelay);
+    const on = (this.#more().noDelay = Boolean(noDelay));
     const tcp = inet(this.#tcp);
     if (tcp && !tcp.closed) {
       try {
-        tcp.setNoDelay(this.#noDelay);
+        tcp.setNoDelay(on);
       } catch {
         // As net.Socket: a socket that is closing ignores it.
       }
@@ -275,11 +288,11 @@ export class RentioSocket extends Duplex {
 
   /** Enable or disable TCP keep-alive (`initialDelay` in ms). Applied once connected if called before. */
   setKeepAlive(enable = false, initialDelay = 0): this {
-    this.#keepAlive = [Boolean(enable), Math.max(0, ~~(initialDelay / 1000) * 1000)];
+    const keepAlive = (this.#more().keepAlive = [Boolean(enable), Math.max(0, ~~(initialDelay / 1000) * 1000)]);
     const tcp = inet(this.#tcp);
     if (tcp && !tcp.closed) {
       try {
-        tcp.setKeepAlive(...this.#keepAlive);
+        tcp.setKeepAlive(...keepAlive);
       } catch {
         // closing
       }
@@ -320,21 +333,21 @@ export class RentioSocket extends Duplex {
    * Called while connecting, it applies once connected. Returns this.
    */
   unref(): this {
-    this.#refed = false;
+    this.#flags &= ~REFED;
     this.#tcp?.unref();
     return this;
   }
 
   /** Undo {@link unref}. Returns this. */
   ref(): this {
-    this.#refed = true;
+    this.#flags |= REFED;
     this.#tcp?.ref();
     return this;
   }
 
   /** True unless {@link unref} was called last. */
   get refed(): boolean {
-    return this.#refed;
+    return this.#is(REFED);
   }
 
   /** End the writable side, then destroy once it finished (as `net.Socket#destroySoon`). */
@@ -351,14 +364,14 @@ export class RentioSocket extends Duplex {
    * `ERR_INVALID_HANDLE_TYPE` (as on a pipe).
    */
   resetAndDestroy(): this {
-    if (this.#connecting) {
+    if (this.#is(CONNECTING)) {
       this.once('connect', () => this.resetAndDestroy());
       return this;
     }
     // As node:net: no connection (never connected, or closed) is ERR_SOCKET_CLOSED.
     if (!this.#tcp || this.destroyed) return this.destroy(socketClosed());
     if (!inet(this.#tcp)) throw Object.assign(new TypeError('This handle type cannot be sent'), { code: 'ERR_INVALID_HANDLE_TYPE' });
-    this.#resetting = true;
+    this.#flags |= RESETTING;
     return this.destroy();
   }
 
@@ -367,8 +380,11 @@ export class RentioSocket extends Duplex {
   // write(), end(), _write() and _writev() stage each chunk at once: installed by stageWrites()
   // below, shared with the file write stream. This class says how staged segments reach the socket.
 
-  /** @internal */
-  readonly [kStager] = new Stager(pool);
+  #stager: Stager | null = null;
+  /** Made at the first write: a socket that never writes holds none. @internal */
+  get [kStager](): Stager {
+    return (this.#stager ??= new Stager(pool));
+  }
 
   /** @internal */
   [kSubmit](chunks: Uint8Array[], cb: Callback): void {
@@ -381,21 +397,21 @@ export class RentioSocket extends Duplex {
    * @internal
    */
   [kWriteAfterEnd](cb: Callback | undefined): boolean | undefined {
-    if (!this.#peerEnded || this.allowHalfOpen) return undefined;
+    if (!this.#is(PEER_ENDED) || this.allowHalfOpen) return undefined;
     const err = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
     if (typeof cb === 'function') process.nextTick(cb, err);
     // Our FIN is with the kernel and only the shutdown's completion is pending: node:net runs its
     // shutdown callback as the syscall returns, so by the time a peer can have seen that FIN its
     // socket has finished and destroyed itself, and the write only fails (no 'error'). So here:
     // the completion finishes and closes this socket as usual.
-    if (this.#shuttingDown) return false;
+    if (this.#is(SHUTTING_DOWN)) return false;
     this.destroy(err);
     return false;
   }
 
   #submit(chunks: Uint8Array[], cb: Callback): void {
-    if (this.#connecting) {
-      this.#heldWrite = { chunks, cb };
+    if (this.#is(CONNECTING)) {
+      this.#more().heldWrite = { chunks, cb };
       return;
     }
     const tcp = this.#tcp;
@@ -425,18 +441,33 @@ export class RentioSocket extends Duplex {
       return;
     }
     this.#writeCb = cb;
-    this.#writing = p.then((this.#onWritten ??= (slab) => this.#written(slab)), (this.#onWriteError ??= (e) => this.#writeFailed(e)));
+    if (this.#onWritten === null) this.#makeWriteCallbacks();
+    this.#writing = p.then(this.#onWritten, this.#onWriteError);
   }
 
-  // A socket's write and timer callbacks are made at its first write / setTimeout, not per
-  // socket: an idle connection that never wrote holds none of them.
+  // A socket's promise and timer callbacks are made at its first read, write or setTimeout, each
+  // pair by a method of its own: the two closures share one context, and the caller (a hot path)
+  // holds no closure, so V8 allocates no context per call there. An idle connection that never
+  // wrote holds no write callbacks.
   #onWritten: ((slab: Uint8Array) => void) | null = null;
   #onWriteError: ((e: Error & { buf?: Uint8Array }) => void) | null = null;
+  #onRead: ((r: [number, BufferLease | null]) => void) | null = null;
+  #onReadError: ((err: unknown) => void) | null = null;
   #onTimeout: (() => void) | null = null;
+
+  #makeWriteCallbacks(): void {
+    this.#onWritten = (slab) => this.#written(slab);
+    this.#onWriteError = (e) => this.#writeFailed(e);
+  }
+
+  #makeReadCallbacks(): void {
+    this.#onRead = (r) => this.#read(r);
+    this.#onReadError = (e) => this.#readFailed(e);
+  }
 
   /** 'end' listener, one function for every socket (`this` is the socket). */
   static #markPeerEnded(this: RentioSocket): void {
-    this.#peerEnded = true;
+    this.#flags |= PEER_ENDED;
   }
 
   #written(slab: Uint8Array): void {
@@ -458,8 +489,8 @@ export class RentioSocket extends Duplex {
   /** Runs `cb` — which runs user write callbacks — from a promise reaction. Never throws. */
   #writeDone(err: Error | null, cb: Callback): void {
     this.#timer?.refresh();
-    const due = this.#writeErrorDue;
-    this.#writeErrorDue = false;
+    const due = this.#is(WRITE_ERROR_DUE);
+    this.#flags &= ~WRITE_ERROR_DUE;
     if (err && (this.destroyed || isClosedByUs(err))) {
       if (!this.destroyed) this.destroy();
       err = streamDestroyed('write');
@@ -470,7 +501,7 @@ export class RentioSocket extends Duplex {
       // schedule (http's 'end' of that response) were seen, where node:net reads them first; so
       // hold the error until no read is in flight, then report it a loop turn later (see
       // #releaseWriteError).
-      this.#heldWriteError = { err, cb };
+      this.#more().heldWriteError = { err, cb };
       this.#releaseWriteError();
       return;
     }
@@ -483,13 +514,14 @@ export class RentioSocket extends Duplex {
 
   /** Report a write error held by #writeDone, once no read is in flight any more. */
   #releaseWriteError(): void {
-    const held = this.#heldWriteError;
-    if (!held || this.#reading) return;
-    this.#heldWriteError = null;
+    const x = this.#extras;
+    const held = x?.heldWriteError;
+    if (!x || !held || this.#is(READING)) return;
+    x.heldWriteError = null;
     // libuv reports a failed write in a later loop phase than the reads of this turn and all
     // they scheduled (http's 'end' of the response it just parsed); so does this.
     setImmediate(() => {
-      this.#writeErrorDue = true;
+      this.#flags |= WRITE_ERROR_DUE;
       this.#writeDone(held.err, held.cb);
     });
   }
@@ -507,8 +539,8 @@ export class RentioSocket extends Duplex {
   }
 
   override _final(cb: Callback): void {
-    if (this.#connecting) {
-      this.#heldFinal = cb;
+    if (this.#is(CONNECTING)) {
+      this.#more().heldFinal = cb;
       return;
     }
     const tcp = this.#tcp;
@@ -524,10 +556,10 @@ export class RentioSocket extends Duplex {
       cb();
       return;
     }
-    this.#shuttingDown = true;
+    this.#flags |= SHUTTING_DOWN;
     // cb may emit 'finish' to user listeners at once.
     const done = (): void => {
-      this.#shuttingDown = false;
+      this.#flags &= ~SHUTTING_DOWN;
       try {
         cb();
       } catch (e) {
@@ -540,43 +572,44 @@ export class RentioSocket extends Duplex {
   // --- reading --------------------------------------------------------------------------------
 
   override _read(): void {
-    if (this.#connecting) this.#wantRead = true;
-    else if (!this.#userStopped) this.#startRead();
+    if (this.#is(CONNECTING)) this.#flags |= WANT_READ;
+    else if (!this.#is(USER_STOPPED)) this.#startRead();
   }
 
   #startRead(): void {
     const tcp = this.#tcp;
-    if (this.#reading || this.#eof || !tcp || this.destroyed) return;
+    if (this.#flags & (READING | EOF) || !tcp || this.destroyed) return;
     // Through the runtime's buffer pool: no buffer is held while the connection is idle.
     const rp = readPoolFor(tcp.runtime);
     let p: Promise<[number, BufferLease | null]>;
     try {
-      p = rp instanceof Promise ? rp.then((rpool) => tcp.read(rpool)) : tcp.read(rp);
+      p = rp instanceof Promise ? readOnceReady(tcp, rp) : tcp.read(rp);
     } catch (err) {
-      this.#onReadError(err);
+      this.#readFailed(err);
       return;
     }
-    this.#reading = true;
-    p.then(this.#onRead, this.#onReadError);
+    this.#flags |= READING;
+    if (this.#onRead === null) this.#makeReadCallbacks();
+    void p.then(this.#onRead, this.#onReadError);
   }
 
-  #onRead = ([n, lease]: [number, BufferLease | null]): void => {
-    this.#reading = false;
+  #read([n, lease]: [number, BufferLease | null]): void {
+    this.#flags &= ~READING;
     if (this.destroyed) {
       lease?.release();
       this.#releaseWriteError();
       return;
     }
     if (n === 0 || !lease) {
-      this.#eof = true;
+      this.#flags |= EOF;
       // After the ticks the last data scheduled, as libuv reports EOF in a read callback of its
       // own, with process.nextTick's queue run in between: http's agent frees a keep-alive socket
       // in a tick the response's 'end' scheduled, and a socket the peer's FIN already ended
       // (not writable) would be destroyed instead of reused.
-      process.nextTick(this.#onEof);
+      process.nextTick(RentioSocket.#onEof, this);
       return;
     }
-    if (this.#userReads) {
+    if (this.#extras?.userReads) {
       this.#onUserRead(n, lease);
       return;
     }
@@ -594,7 +627,7 @@ export class RentioSocket extends Duplex {
     }
     if (more) this.#startRead();
     this.#releaseWriteError();
-  };
+  }
 
   /** `onread`: the bytes go to the caller's buffer and callback, not to push(); then read on unless stopped. */
   #onUserRead(n: number, lease: BufferLease): void {
@@ -602,59 +635,60 @@ export class RentioSocket extends Duplex {
     this.#timer?.refresh();
     let go = false;
     try {
-      go = this.#userReads!.deliver(this, lease.bytes, this.#isUserStopped);
+      const x = this.#extras!;
+      go = x.userReads!.deliver(this, lease.bytes, x.isUserStopped!);
     } catch (e) {
       rethrowUncaught(e);
     } finally {
       lease.release();
     }
-    if (!go) this.#userStopped = true;
-    else if (!this.#userStopped) this.#startRead();
+    if (!go) this.#flags |= USER_STOPPED;
+    else if (!this.#is(USER_STOPPED)) this.#startRead();
     this.#releaseWriteError();
   }
 
-  #isUserStopped = (): boolean => this.#userStopped;
-
   /** As net.Socket#pause: with `onread`, also stops reading from the socket. */
   override pause(): this {
-    if (this.#userReads) this.#userStopped = true;
+    if (this.#extras?.userReads) this.#flags |= USER_STOPPED;
     return super.pause();
   }
 
   /** As net.Socket#resume: with `onread`, hands over what was held and reads again. */
   override resume(): this {
     super.resume();
-    const reads = this.#userReads;
-    if (reads && this.#userStopped) {
-      this.#userStopped = false;
+    const x = this.#extras;
+    const reads = x?.userReads;
+    if (reads && this.#is(USER_STOPPED)) {
+      this.#flags &= ~USER_STOPPED;
       let go = false;
       try {
-        go = reads.flush(this, this.#isUserStopped);
+        go = reads.flush(this, x.isUserStopped!);
       } catch (e) {
         rethrowUncaught(e);
       }
-      if (!go) this.#userStopped = true;
-      else if (!this.#userStopped && !this.#connecting) this.#startRead();
+      if (!go) this.#flags |= USER_STOPPED;
+      else if (!this.#is(USER_STOPPED) && !this.#is(CONNECTING)) this.#startRead();
     }
     return this;
   }
 
-  #onEof = (): void => {
-    if (!this.destroyed) {
+  /** One function for every socket (the socket is its argument), not a closure per socket. */
+  static #onEof(sock: RentioSocket): void {
+    if (!sock.destroyed) {
       try {
-        this.push(null);
+        sock.push(null);
         // As net.Socket: with nobody reading, this read(0) is what emits 'end' (and so 'close'
         // once the writable side is done); push(null) alone waits for a reader.
-        this.read(0);
+        sock.read(0);
       } catch (e) {
         rethrowUncaught(e);
       }
     }
-    this.#releaseWriteError();
-  };
+    sock.#releaseWriteError();
+  }
 
-  #onReadError = (err: unknown): void => {
-    this.#reading = false;
+  #readFailed(err: unknown): void {
+    this.#flags &= ~READING;
     giveBack((err as { buf?: Uint8Array } | null)?.buf);
     if (!this.destroyed) {
       // The runtime closed under us: end quietly, as if the peer had gone (nobody else can report it).
@@ -662,16 +696,17 @@ export class RentioSocket extends Duplex {
       else this.destroy(err as Error);
     }
     this.#releaseWriteError();
-  };
+  }
 
   // --- lifecycle --------------------------------------------------------------------------------
 
   #attach(tcp: Stream): void {
     this.#tcp = tcp;
-    if (!this.#refed) tcp.unref();
+    if (!this.#is(REFED)) tcp.unref();
     reportPool(tcp.runtime);
-    if (this.#noDelay !== undefined) this.setNoDelay(this.#noDelay);
-    if (this.#keepAlive !== undefined) this.setKeepAlive(...this.#keepAlive);
+    const x = this.#extras;
+    if (x?.noDelay !== undefined) this.setNoDelay(x.noDelay);
+    if (x?.keepAlive !== undefined) this.setKeepAlive(...x.keepAlive);
   }
 
   /**
@@ -713,7 +748,7 @@ export class RentioSocket extends Duplex {
     const host = connectHost(options);
     const local = connectLocal(options);
     const attemptMs = autoSelectTimeout(options);
-    if (this.#connecting) throw Object.assign(new Error('Socket is already connecting'), { code: 'ERR_SOCKET_CONNECTING' });
+    if (this.#is(CONNECTING)) throw Object.assign(new Error('Socket is already connecting'), { code: 'ERR_SOCKET_CONNECTING' });
     const family = isIP(host);
     // As net.Socket: a lookup that is not a function is refused by connect() itself.
     if (family === 0 && options.lookup !== undefined && options.lookup !== null && typeof options.lookup !== 'function')
@@ -722,8 +757,8 @@ export class RentioSocket extends Duplex {
     if (options.noDelay) this.setNoDelay(true);
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay ?? 0);
     if (options.timeout) this.setTimeout(options.timeout);
-    const runtime = options.runtime ?? this.#runtime;
-    this.#connecting = true;
+    const runtime = options.runtime ?? this.#extras?.runtime;
+    this.#flags |= CONNECTING;
     // As net.Socket, the name lookup starts inside connect(): `dns.lookup` validates its options
     // (a bad `hints` throws from connect()) and a custom lookup is called before connect() returns.
     let targets: Promise<Resolved[]>;
@@ -732,7 +767,7 @@ export class RentioSocket extends Duplex {
       // Awaited below, after the runtime: a lookup failing first is not an unhandled rejection.
       targets.catch(() => {});
     } catch (err) {
-      this.#connecting = false;
+      this.#flags &= ~CONNECTING;
       throw err;
     }
     this.#startConnect(async (signal) => {
@@ -821,10 +856,10 @@ export class RentioSocket extends Duplex {
   #connectPath(options: ConnectOptions, connector: ConnectCallback | undefined): void {
     const path = options.path;
     if (typeof path !== 'string') throw invalidArgType('options.path', 'of type string', path);
-    if (this.#connecting) throw Object.assign(new Error('Socket is already connecting'), { code: 'ERR_SOCKET_CONNECTING' });
+    if (this.#is(CONNECTING)) throw Object.assign(new Error('Socket is already connecting'), { code: 'ERR_SOCKET_CONNECTING' });
     if (this.destroyed) this.#reset();
     if (options.timeout) this.setTimeout(options.timeout);
-    const runtime = options.runtime ?? this.#runtime;
+    const runtime = options.runtime ?? this.#extras?.runtime;
     this.#startConnect(async (signal) => (await resolveRuntime(runtime)).connect({ path, signal }), connector);
   }
 
@@ -843,7 +878,7 @@ export class RentioSocket extends Duplex {
     // from connect(), as with net.Socket.
     lookupHost(host, options, all, (err, addresses) => {
       // As net.Socket: destroyed while looking up, nothing more is reported.
-      if (!this.#connecting) {
+      if (!this.#is(CONNECTING)) {
         reject(err ?? new Error('destroyed during the lookup'));
         return;
       }
@@ -853,7 +888,7 @@ export class RentioSocket extends Duplex {
         return;
       }
       for (const a of addresses) this.#emitSafe('lookup', null, a.address, a.family, host);
-      if (!this.#connecting) {
+      if (!this.#is(CONNECTING)) {
         reject(new Error('destroyed during the lookup'));
         return;
       }
@@ -873,18 +908,14 @@ export class RentioSocket extends Duplex {
   /** Make a destroyed socket connectable again, as net.Socket does for a new connect(). */
   #reset(): void {
     (this as unknown as { _undestroy(): void })._undestroy();
-    this.#resetting = false;
+    this.#flags &= ~(RESETTING | EOF | READING | WANT_READ | PEER_ENDED);
     this.#tcp = null;
-    this.#eof = false;
-    this.#reading = false;
-    this.#wantRead = false;
     this.#writing = null;
-    this.#heldWriteError = null;
-    this.#peerEnded = false;
+    if (this.#extras) this.#extras.heldWriteError = null;
     // As net.Socket, whose byte counters belong to the connection (a new handle starts at 0).
     this.#bytesRead = 0;
     this.#dispatched = 0;
-    if (this.#pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false;
+    if (this.#is(PAUSE_ON_CREATE)) (this as { readableFlowing: boolean | null }).readableFlowing = false;
   }
 
   /**
@@ -892,16 +923,17 @@ export class RentioSocket extends Duplex {
    * success or `(err)` on failure.
    */
   #startConnect(start: (signal: AbortSignal) => Promise<Stream>, cb?: ConnectCallback): void {
-    this.#connecting = true;
+    this.#flags |= CONNECTING;
     const ac = new AbortController();
-    this.#connectAbort = ac;
-    this.#connectSettled = new Promise<Stream>((resolve) => resolve(start(ac.signal)))
+    const x = this.#more();
+    x.connectAbort = ac;
+    x.connectSettled = new Promise<Stream>((resolve) => resolve(start(ac.signal)))
       .then(
         (tcp): unknown => {
-          this.#connectAbort = null;
+          x.connectAbort = null;
           // Destroyed while connecting and the connect won the race: close what it made.
           if (this.destroyed) return tcp.close().catch(() => {});
-          this.#connecting = false;
+          this.#flags &= ~CONNECTING;
           this.#attach(tcp);
           this.#timer?.refresh();
           // A throwing listener is uncaught (as in Node) but must not strand the held write or
@@ -914,19 +946,19 @@ export class RentioSocket extends Duplex {
             rethrowUncaught(e);
           }
           if (this.destroyed) return;
-          const held = this.#heldWrite;
-          this.#heldWrite = null;
+          const held = x.heldWrite;
+          x.heldWrite = null;
           if (held) this.#submit(held.chunks, held.cb);
-          const fin = this.#heldFinal;
-          this.#heldFinal = null;
+          const fin = x.heldFinal;
+          x.heldFinal = null;
           if (fin) this._final(fin);
-          if (this.#wantRead) this.#startRead();
-          else if (!this.#pauseOnCreate && !this.isPaused()) this.read(0);
+          if (this.#is(WANT_READ)) this.#startRead();
+          else if (!this.#is(PAUSE_ON_CREATE) && !this.isPaused()) this.read(0);
         },
         (err: Error) => {
-          this.#connectAbort = null;
+          x.connectAbort = null;
           if (this.destroyed) return;
-          this.#connecting = false;
+          this.#flags &= ~CONNECTING;
           cb?.(err);
           // With a callback that took the error and nobody listening, do not throw it again.
           this.destroy(cb && this.listenerCount('error') === 0 ? undefined : err);
@@ -941,14 +973,17 @@ export class RentioSocket extends Duplex {
   override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    const held = this.#heldWrite;
-    this.#heldWrite = null;
+    const x = this.#extras;
+    const held = x?.heldWrite;
     // As net.Socket: a write waiting for the connection fails with this code.
-    if (held) held.cb(closedBeforeConnection());
-    this.#heldFinal = null;
+    if (x && held) {
+      x.heldWrite = null;
+      held.cb(closedBeforeConnection());
+    }
+    if (x) x.heldFinal = null;
     // Slabs still packing hold bytes that will never be written; views of them queued in Writable
     // are dropped with it. (Slabs under an op come back with the op's result.)
-    this[kStager].clear();
+    this.#stager?.clear();
     const done = (): void => {
       cb(err);
       // After cb: Duplex emits 'error' in a tick scheduled by cb, so 'close' follows it.
@@ -959,11 +994,14 @@ export class RentioSocket extends Duplex {
         this.emit('close', Boolean(err));
       });
     };
-    if (this.#connecting) {
-      this.#connecting = false;
-      this.#connectAbort?.abort();
-      // Wait for the connect to settle so no fd or op outlives the stream.
-      void this.#connectSettled!.then(done, done);
+    if (this.#is(CONNECTING)) {
+      this.#flags &= ~CONNECTING;
+      x?.connectAbort?.abort();
+      // Wait for the connect to settle so no fd or op outlives the stream. (None yet when a
+      // custom lookup destroys the socket from inside connect().)
+      const settled = x?.connectSettled;
+      if (settled) void settled.then(done, done);
+      else done();
       return;
     }
     const tcp = this.#tcp;
@@ -973,7 +1011,7 @@ export class RentioSocket extends Duplex {
     }
     // close(): cancels the read and write in flight, waits for their completions, closes the fd.
     const tcpReset = inet(tcp);
-    if (this.#resetting && tcpReset) {
+    if (this.#is(RESETTING) && tcpReset) {
       // A reset drops unsent bytes anyway: no write linger.
       void tcpReset.resetAndClose().then(done, done);
       return;
