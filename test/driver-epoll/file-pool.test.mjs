@@ -175,6 +175,14 @@ t.test('a worker stopped with a pool thread blocked in the kernel: the process l
     const f = await rt.open(${JSON.stringify(join(dir, 'x.txt'))}, 'w');
     await f.write(alloc(4096));
     rt.open(${JSON.stringify(fifo)}, 'r').catch(() => {}); // blocks a pool thread: no writer ever
+    // Say busy only once a thread is inside openat: a job still queued at teardown is dropped,
+    // not blocked, and the test would measure nothing.
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const OPENAT = String({ x64: 257, arm64: 56 }[process.arch]);
+    const inOpenat = () => readdirSync('/proc/self/task').some((tid) => {
+      try { return readFileSync('/proc/self/task/' + tid + '/syscall', 'utf8').split(' ')[0] === OPENAT; } catch { return false; }
+    });
+    for (let i = 0; i < 1000 && !inOpenat(); i++) await new Promise((r) => setTimeout(r, 5));
     parentPort.postMessage('busy');`;
   const r = await runNode(`
     import { Worker } from 'node:worker_threads';
