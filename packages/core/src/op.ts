@@ -252,6 +252,22 @@ export class OpList {
 }
 
 /**
+ * The {@link Op} fields few ops set: a path, a TIMEOUT's duration, a deadline, an AbortSignal and
+ * what cancelled the op. Kept apart because an op is what an idle connection pays for its
+ * pending read (twice under uring's multishot recv, which holds a carrier op too): 8 bytes per
+ * field per op, for fields such an op never uses. @internal
+ */
+export class OpRare {
+  path: Uint8Array | null = null;
+  ns = 0;
+  timeoutNs = 0;
+  heapIndex = -1;
+  cancelCause: CancelCause = CancelCause.NONE;
+  signal: AbortSignal | null = null;
+  abortReason: unknown = undefined;
+}
+
+/**
  * One kernel operation. Fields describe the syscall; the driver reads them and must not keep
  * the op after calling {@link Op.complete}. Owned memory (`buf`, `bufs`, `path`, `addr`) is
  * referenced from here until completion — INVARIANT: that is what keeps it alive while the kernel
@@ -271,34 +287,22 @@ export class Op {
   flags = 0;
   /** open mode; statx mask. */
   mode = 0;
-  path: Uint8Array | null = null;
   addr: Uint8Array | null = null;
   addrLen = 0;
-  /** TIMEOUT duration in nanoseconds. */
-  ns = 0;
   /** RECV_POOL, POOL_REGISTER, POOL_UNREGISTER: the buffer pool. */
   pool: PoolMemory | null = null;
   /** RECV_POOL: set by the driver before completing with bytes — the id of the pool buffer they are in. */
   bid = -1;
   /**
-   * The op's deadline (the `timeout` option), in nanoseconds from submission; 0 = none. uring
-   * links an IORING_OP_LINK_TIMEOUT to the op's SQE; epoll puts the op in its timer heap. On
-   * expiry the op rejects with ETIMEDOUT, unless it completed first (its result wins).
-   */
-  timeoutNs = 0;
-  /**
    * Driver-private: the op's slot in the driver's slab of ops in flight (uring: its slab slot and
    * user_data; epoll: its file-job id), -1 when it holds none. Core never reads it.
    */
   slot = -1;
-  /** Driver-private: the op's index in the driver's timer heap (epoll), -1 when not in it. Core never reads it. */
-  heapIndex = -1;
   /** Set by the driver: the op is waiting (in the kernel, on readiness, in a pool) for `complete`. */
   res = 0;
 
   // --- lifecycle (core) ---
   state = PENDING;
-  cancelCause: CancelCause = CancelCause.NONE;
   resolveAs: number = Resolve.RESULT;
   ctx: ErrnoContext | undefined = undefined;
   what = 'handle';
@@ -306,8 +310,6 @@ export class Op {
   prev: Op | null = null;
   next: Op | null = null;
   sink: OpSink | null = null;
-  signal: AbortSignal | null = null;
-  abortReason: unknown = undefined;
   /**
    * Settle the op's promise. INVARIANT: called as the op's methods (`this` is the op), so one
    * function can serve many ops (a multishot carrier's, a pooled read's) without a closure each.
@@ -317,6 +319,71 @@ export class Op {
 
   constructor(code: OpCode) {
     this.code = code;
+  }
+
+  /** @internal The fields few ops set, made by the first of them set (see {@link OpRare}). */
+  _rare: OpRare | null = null;
+
+  #r(): OpRare {
+    return (this._rare ??= new OpRare());
+  }
+
+  // The fields below live in `_rare`: an op that never sets them (an idle connection's pending
+  // read, a multishot carrier) carries one pointer instead of seven fields. Setting a field to
+  // its default makes no object.
+
+  /** OPENAT, STATX, and other path ops: the NUL-terminated path. */
+  get path(): Uint8Array | null {
+    return this._rare?.path ?? null;
+  }
+  set path(v: Uint8Array | null) {
+    if (v !== null || this._rare) this.#r().path = v;
+  }
+  /** TIMEOUT duration in nanoseconds. */
+  get ns(): number {
+    return this._rare?.ns ?? 0;
+  }
+  set ns(v: number) {
+    if (v !== 0 || this._rare) this.#r().ns = v;
+  }
+  /**
+   * The op's deadline (the `timeout` option), in nanoseconds from submission; 0 = none. uring
+   * links an IORING_OP_LINK_TIMEOUT to the op's SQE; epoll puts the op in its timer heap. On
+   * expiry the op rejects with ETIMEDOUT, unless it completed first (its result wins).
+   */
+  get timeoutNs(): number {
+    return this._rare?.timeoutNs ?? 0;
+  }
+  set timeoutNs(v: number) {
+    if (v !== 0 || this._rare) this.#r().timeoutNs = v;
+  }
+  /** Driver-private: the op's index in the driver's timer heap (epoll), -1 when not in it. Core never reads it. */
+  get heapIndex(): number {
+    return this._rare?.heapIndex ?? -1;
+  }
+  set heapIndex(v: number) {
+    if (v !== -1 || this._rare) this.#r().heapIndex = v;
+  }
+  /** Why a cancel was asked for; NONE until then. */
+  get cancelCause(): CancelCause {
+    return this._rare?.cancelCause ?? CancelCause.NONE;
+  }
+  set cancelCause(v: CancelCause) {
+    if (v !== CancelCause.NONE || this._rare) this.#r().cancelCause = v;
+  }
+  /** The AbortSignal the op listens to while pending. */
+  get signal(): AbortSignal | null {
+    return this._rare?.signal ?? null;
+  }
+  set signal(v: AbortSignal | null) {
+    if (v !== null || this._rare) this.#r().signal = v;
+  }
+  /** The signal's reason, once it aborted the op. */
+  get abortReason(): unknown {
+    return this._rare?.abortReason;
+  }
+  set abortReason(v: unknown) {
+    if (v !== undefined || this._rare) this.#r().abortReason = v;
   }
 
   // Fields of one op kind each, kept in a field that kind does not use: an op object is what a
