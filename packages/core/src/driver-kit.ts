@@ -17,3 +17,4 @@ export { getsockoptInt } from './sys/sockopt.js';
 export { ABI, STATX, abiFor, type Abi } from './sys/abi.js';
 export type { PoolMemory, PoolProvider } from './buffer-pool.js';
 export { faultPlan } from './faults.js';
+export { FdMap, FdSet } from './fd-table.js';

@@ -220,6 +220,17 @@ export class Engine implements OpSink, WeakOpCount {
     this.#driver.cancel(op);
   }
 
+  /**
+   * Every op in flight on a handle, or on no handle, as a list taken now (cancelling one may
+   * unlink it). For a pool's close, which cancels the reads through it. @internal
+   */
+  _opsInFlight(): Op[] {
+    const all: Op[] = [];
+    for (const h of this.#handles) for (let op = h._ops.head; op; op = op.next) all.push(op);
+    for (let op = this._loose.head; op; op = op.next) all.push(op);
+    return all;
+  }
+
   /** @internal */
   _adopt(h: Handle): void {
     this.#handles.add(h);

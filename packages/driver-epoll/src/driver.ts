@@ -23,7 +23,7 @@ import {
   type Op,
 } from '@rentio/core/driver';
 // Test-only fault injection (null outside tests): see core's faults.ts.
-import { faultPlan } from '@rentio/core/driver';
+import { faultPlan, FdSet } from '@rentio/core/driver';
 import {
   AT_EMPTY_PATH,
   CLOCK_MONOTONIC,
@@ -61,7 +61,7 @@ export class EpollDriver implements Driver {
   #registry: Registry;
   #pool: FilePool;
   #parker: Parker;
-  #sockets = new Set<number>();
+  #sockets = new FdSet();
   /** Opened files by fd: true when pollable (FIFO, character device, socket), decided at first I/O. */
   #pollable = new Map<number, boolean>();
   #timers = new Timers();

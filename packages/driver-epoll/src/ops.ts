@@ -22,7 +22,7 @@
  * is done with when the synchronous call returns.
  * @module
  */
-import { OpCode, SOCKADDR_STORAGE, type Op } from '@rentio/core/driver';
+import { OpCode, SOCKADDR_STORAGE, type FdSet, type Op } from '@rentio/core/driver';
 import { EAGAIN, EINPROGRESS, EINTR, ENOBUFS, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants.js';
 import * as ffi from './ffi.js';
 import { FileJob, type FileJobId } from './file-jobs.js';
@@ -35,7 +35,7 @@ export type Run = (typeof Run)[keyof typeof Run];
 /** What an op's main-thread syscall may use of the driver. */
 export interface EpollHost {
   /** fds made by SOCKET or ACCEPT (nonblocking sockets). */
-  readonly sockets: Set<number>;
+  readonly sockets: FdSet;
   /** A pollable opened fd (FIFO, character device, socket)? Decided once per fd. */
   pollable(fd: number): boolean;
   /** struct msghdr + iovecs for `bufs` in the driver's scratch, valid until the next call. */

@@ -9,7 +9,7 @@
  * and errors are sticky (no further edge follows a FIN), so a hung-up fd is always tried.
  * @module
  */
-import { OpCode, type Op } from '@rentio/core/driver';
+import { FdMap, OpCode, type Op } from '@rentio/core/driver';
 import { EAGAIN, EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP } from './constants.js';
 import type { Selector } from './selector.js';
 
@@ -78,7 +78,7 @@ function drainedBy(op: Op, res: number): boolean {
 export type Attempt = (op: Op) => number;
 
 export class Registry {
-  #interests = new Map<number, Interest>();
+  #interests = new FdMap<Interest>();
   #selector: Selector;
   #attempt: Attempt;
   #complete: (op: Op, res: number) => void;

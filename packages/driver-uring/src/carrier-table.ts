@@ -10,7 +10,7 @@
  * @module
  */
 import type { Op } from '@rentio/core/driver';
-import { ECANCELED } from '@rentio/core/driver';
+import { ECANCELED, FdMap } from '@rentio/core/driver';
 
 /** One fd's multishot state. */
 export class CarrierStream {
@@ -64,7 +64,7 @@ export class CarrierStream {
 /** The carriers and streams of one multishot kind: the base of MultishotAccept and MultishotRecv. */
 export class CarrierTable<S extends CarrierStream> {
   /** Streams by fd. */
-  readonly byFd = new Map<number, S>();
+  readonly byFd = new FdMap<S>();
   readonly #cancelled = new WeakSet<Op>();
   readonly #cancelInKernel: (carrier: Op) => void;
   #armedNow = 0;

@@ -21,7 +21,8 @@
  */
 import { constants as osConstants } from 'node:os';
 import type { Op, PoolMemory } from '@rentio/core/driver';
-import { ECANCELED, EINTR, OpCode, Op as CoreOp } from '@rentio/core/driver';
+import { ECANCELED, EINTR } from '@rentio/core/driver';
+import { CarrierOp } from './carrier-op.js';
 import { CarrierStream, CarrierTable } from './carrier-table.js';
 import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE } from './constants.js';
 
@@ -74,8 +75,8 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
 
   /**
    * How a carrier that never reached the kernel (cancelled while queued, refused) completes:
-   * core's Op settles it through `resolve`/`reject`, called as the op's methods (`this` is the
-   * carrier), so this one function serves every carrier — no closure per socket.
+   * called with the carrier as `this`, so this one function serves every carrier — no closure
+   * per socket.
    */
   readonly #carrierSettled: (this: Op) => void;
 
@@ -170,12 +171,9 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
   };
 
   #arm(st: RecvStream): void {
-    const carrier = new CoreOp(OpCode.RECV_POOL);
-    carrier.fd = st.fd;
-    carrier.pool = st.pool;
     // A carrier that never reached the kernel (cancelled while queued, refused) completes
-    // through core's Op: route that here as its last CQE.
-    carrier.resolve = carrier.reject = this.#carrierSettled;
+    // through #carrierSettled: routed here as its last CQE.
+    const carrier = new CarrierOp(st.fd, st.pool, this.#carrierSettled).asOp();
     this.add(carrier, st);
     this.armed++;
     this.#host.arm(carrier);
