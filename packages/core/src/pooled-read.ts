@@ -40,9 +40,9 @@ export function readPooled(sock: StreamSocket, pool: BufferPool, options: Pooled
 
 /**
  * One RECV_POOL op, settling the read's promise itself: `[n, lease]`, `[0, null]` at EOF, or —
- * after a failure — what {@link afterFailure} makes of it. No async frame waits beside the op: a
- * read pending on an idle socket is the op, one promise and one closure (the memory an idle
- * connection costs).
+ * after a failure — what {@link afterFailure} makes of it. No async frame waits beside the op,
+ * and no closure: the read's state is on the op, and one function settles every pooled read (a
+ * read pending on an idle socket is the op and one promise: the memory an idle connection costs).
  */
 function readOnce(
   sock: StreamSocket,
@@ -51,32 +51,47 @@ function readOnce(
   noWait: boolean,
   timeoutNs: number,
 ): Promise<[number, BufferLease | null]> {
-  return new Promise((resolve) => startRead(resolve, sock, pool, signal, noWait, timeoutNs));
+  const op = new PooledReadOp(sock, pool, signal, noWait, timeoutNs);
+  const p = new Promise<[number, BufferLease | null]>((resolve) => (op.settle = resolve));
+  sock._startPooled(op, pool, signal);
+  return p;
 }
 
-function startRead(
-  resolve: (v: [number, BufferLease | null] | Promise<[number, BufferLease | null]>) => void,
-  sock: StreamSocket,
-  pool: BufferPool,
-  signal: AbortSignal | null,
-  noWait: boolean,
-  timeoutNs: number,
-): void {
-  const epoch = pool._epoch;
-  const op = new Op(OpCode.RECV_POOL);
-  op.pool = pool;
-  op.timeoutNs = timeoutNs;
-  // One function for both ways the op settles (core's Op resolves with the byte count, rejects
-  // with an Error), so the read holds one closure and one context; the op calls it as its method
-  // (`this` is the op), so the context need not hold the op too.
-  op.resolve = op.reject = function (this: Op, v: unknown): void {
-    pool._endRead(this);
-    if (typeof v !== 'number') resolve(afterFailure(v as Error & { code?: string }, sock, pool, signal, noWait, epoch, timeoutNs));
-    // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
-    else resolve(v === 0 ? [0, null] : [v, pool._lease(this.bid, v)]);
-  };
-  sock._startPooled(op, pool, signal);
+type Settle = (v: [number, BufferLease | null] | Promise<[number, BufferLease | null]>) => void;
+
+/** A RECV_POOL op and what its read needs once it completes. */
+class PooledReadOp extends Op {
+  settle: Settle = noop;
+  /** The pool's release count when the read began (see BufferPool._released). */
+  readonly epoch: number;
+  constructor(
+    readonly sock: StreamSocket,
+    pool: BufferPool,
+    // Not `signal`: core's Op clears that one at completion, and a retry after ENOBUFS needs it.
+    readonly readSignal: AbortSignal | null,
+    readonly noWait: boolean,
+    timeoutNs: number,
+  ) {
+    super(OpCode.RECV_POOL);
+    this.pool = pool;
+    this.timeoutNs = timeoutNs;
+    this.epoch = pool._epoch;
+    // One function for both ways the op settles (core's Op resolves with the byte count, rejects
+    // with an Error), called as the op's method.
+    this.resolve = this.reject = settlePooledRead;
+  }
 }
+
+function settlePooledRead(this: PooledReadOp, v: unknown): void {
+  const pool = this.pool as BufferPool;
+  pool._endRead(this);
+  if (typeof v !== 'number')
+    this.settle(afterFailure(v as Error & { code?: string }, this.sock, pool, this.readSignal, this.noWait, this.epoch, this.timeoutNs));
+  // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
+  else this.settle(v === 0 ? [0, null] : [v, pool._lease(this.bid, v)]);
+}
+
+function noop(): void {}
 
 /** A pooled read failed: the error to reject with, or — the pool was empty — a wait for a release and another read. */
 async function afterFailure(
