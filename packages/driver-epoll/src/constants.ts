@@ -47,3 +47,5 @@ export const EBADF = 9;
 export const EINVAL = 22;
 export const EIO = 5;
 export const ENOBUFS = 105;
+/** preadv2(2) flag (linux/fs.h, Linux 4.14): return EAGAIN rather than wait for storage or a lock. */
+export const RWF_NOWAIT = 0x00000008;

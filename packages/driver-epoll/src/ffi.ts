@@ -71,6 +71,13 @@ export const sendfile: (outFd: number, inFd: number, offset: number | bigint, co
 export const pread: (fd: number, buf: number, n: number, offset: number) => number = libc.func(
   'long pread(int fd, uintptr_t buf, size_t n, int64_t offset)',
 );
+/**
+ * ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags); — with
+ * RWF_NOWAIT, the main thread's first try at a file read (page-cache hits only)
+ */
+export const preadv2: (fd: number, iov: number, iovcnt: number, offset: number, flags: number) => number = libc.func(
+  'long preadv2(int fd, uintptr_t iov, int iovcnt, int64_t offset, int flags)',
+);
 /** ssize_t pwrite(int fd, const void *buf, size_t n, off_t offset); */
 export const pwrite: (fd: number, buf: number, n: number, offset: number) => number = libc.func(
   'long pwrite(int fd, uintptr_t buf, size_t n, int64_t offset)',
