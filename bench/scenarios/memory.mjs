@@ -24,7 +24,7 @@ export const memory = {
   higher: false,
   baseline: 'node',
   describe: (ctx) =>
-    `${ctx.cfg.idleConns} loopback connections held by the C client; RSS after GC, after minus before, per connection, both read after ${ctx.cfg.idleSettleMs / 1000} s idle (the figure 0.5 s after the accept burst, which counts V8's transient young generation, is in each row's extra); rentio (plain read) and Deno rent a ${ctx.cfg.idleBuf}-byte buffer per pending read; rentio's pooled read draws from one 256 × ${ctx.cfg.idleBuf}-byte pool made before the baseline; compat is node:net's server code over compat sockets`,
+    `${ctx.cfg.idleConns} loopback connections held by the C client; RSS after GC, after minus before, per connection, both read after ${ctx.cfg.idleSettleMs / 1000} s idle (the figure 0.5 s after the accept burst, which counts V8's transient young generation, is in each row's extra); rentio (plain read) and Deno rent a ${ctx.cfg.idleBuf}-byte buffer per pending read; rentio's pooled read draws from one 256 × ${ctx.cfg.idleBuf}-byte pool made before the baseline (as read(pool), a promise per read, or readWith(pool, callback), none); compat is node:net's server code over compat sockets`,
   cases: (ctx) => [{ id: `c${ctx.cfg.idleConns}`, label: `${ctx.cfg.idleConns} conns`, conns: ctx.cfg.idleConns }],
   contenders: (ctx) => {
     const clientSkip = skipReason(ctx, 'c:idle-client');
@@ -100,6 +100,17 @@ export const memory = {
           'node',
           'idle-server.mjs',
           ['--impl', 'rentio', '--driver', d, '--pool', '256'],
+          skipReason(ctx, `rentio-${d}`),
+        ),
+      ),
+      ...['uring', 'epoll'].map((d) =>
+        mk(
+          `rentio-${d}-pool-cb`,
+          `rentio ${d}, pooled readWith`,
+          `rentio-${d}`,
+          'node',
+          'idle-server.mjs',
+          ['--impl', 'rentio', '--driver', d, '--pool', '256', '--callback'],
           skipReason(ctx, `rentio-${d}`),
         ),
       ),

@@ -2,7 +2,8 @@
  * Idle-connection server for the memory scenario: accepts connections and leaves each with one
  * pending read. `--impl net` (a 'data' listener: libuv polls, no buffer until bytes arrive) or
  * `--impl rentio --driver uring|epoll` (a read renting a `--buf`-byte buffer, as a rentio server
- * holds one per connection; with `--pool N`, a read through an N-buffer pool instead), or
+ * holds one per connection; with `--pool N`, a read through an N-buffer pool instead, and with
+ * `--pool N --callback`, that read as `readWith(pool, callback)`: no promise per read), or
  * `--impl compat --driver uring|epoll` (node:net's server code over compat sockets).
  * Prints {"ready":true,"port":N}, then {"accepted":N} when `--conns` are in; stdin "gc" →
  * collects garbage and prints {"gc":true}; stdin "heap PATH" → collects garbage, writes a V8 heap
@@ -33,6 +34,8 @@ async function netServer() {
   return server.address().port;
 }
 
+function ignore() {}
+
 async function rentioServer() {
   const { createRuntime, alloc } = await import('@rentio/core');
   const rt = await createRuntime({ driver: a.driver });
@@ -43,7 +46,8 @@ async function rentioServer() {
   (async () => {
     for await (const s of l) {
       held.push(s);
-      (pool ? s.read(pool) : s.read(alloc(a.buf ?? 4096))).catch(() => {});
+      if (pool && a.callback) s.readWith(pool, ignore);
+      else (pool ? s.read(pool) : s.read(alloc(a.buf ?? 4096))).catch(ignore);
       counted();
     }
   })().catch(fail);

@@ -12,7 +12,15 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { Duplex, addAbortSignal } from 'node:stream';
-import { type BufferLease, type BufferPool, type Runtime, type SocketAddressInfo, type TcpStream, type UnixStream } from '@rentio/core';
+import {
+  type BufferLease,
+  type BufferPool,
+  type PooledReadCallback,
+  type Runtime,
+  type SocketAddressInfo,
+  type TcpStream,
+  type UnixStream,
+} from '@rentio/core';
 import {
   attemptOrder,
   autoSelectTimeout,
@@ -110,8 +118,8 @@ export type ConnectCallback = (err: Error | null, socket?: RentioSocket) => void
  * ```
  */
 /** A read once the runtime's read pool exists (the socket's first read on a new runtime). */
-function readOnceReady(tcp: Stream, rp: Promise<BufferPool>): Promise<[number, BufferLease | null]> {
-  return rp.then((rpool) => tcp.read(rpool));
+function readOnceReady(tcp: Stream, rp: Promise<BufferPool>, cb: PooledReadCallback): void {
+  rp.then((rpool) => tcp.readWith(rpool, cb)).catch((err: Error) => cb(err, 0, null));
 }
 
 export class RentioSocket extends Duplex {
@@ -451,8 +459,7 @@ export class RentioSocket extends Duplex {
   // wrote holds no write callbacks.
   #onWritten: ((slab: Uint8Array) => void) | null = null;
   #onWriteError: ((e: Error & { buf?: Uint8Array }) => void) | null = null;
-  #onRead: ((r: [number, BufferLease | null]) => void) | null = null;
-  #onReadError: ((err: unknown) => void) | null = null;
+  #onRead: PooledReadCallback | null = null;
   #onTimeout: (() => void) | null = null;
 
   #makeWriteCallbacks(): void {
@@ -460,9 +467,11 @@ export class RentioSocket extends Duplex {
     this.#onWriteError = (e) => this.#writeFailed(e);
   }
 
-  #makeReadCallbacks(): void {
-    this.#onRead = (r) => this.#read(r);
-    this.#onReadError = (e) => this.#readFailed(e);
+  #makeReadCallback(): void {
+    this.#onRead = (err, n, lease) => {
+      if (err) this.#readFailed(err);
+      else this.#read(n, lease);
+    };
   }
 
   /** 'end' listener, one function for every socket (`this` is the socket). */
@@ -581,19 +590,20 @@ export class RentioSocket extends Duplex {
     if (this.#flags & (READING | EOF) || !tcp || this.destroyed) return;
     // Through the runtime's buffer pool: no buffer is held while the connection is idle.
     const rp = readPoolFor(tcp.runtime);
-    let p: Promise<[number, BufferLease | null]>;
+    if (this.#onRead === null) this.#makeReadCallback();
+    // readWith, not read(pool): a pending read then holds no promise, resolving function or
+    // reaction of its own (~300 bytes an idle connection would keep).
     try {
-      p = rp instanceof Promise ? readOnceReady(tcp, rp) : tcp.read(rp);
+      if (rp instanceof Promise) readOnceReady(tcp, rp, this.#onRead!);
+      else tcp.readWith(rp, this.#onRead!);
     } catch (err) {
       this.#readFailed(err);
       return;
     }
     this.#flags |= READING;
-    if (this.#onRead === null) this.#makeReadCallbacks();
-    void p.then(this.#onRead, this.#onReadError);
   }
 
-  #read([n, lease]: [number, BufferLease | null]): void {
+  #read(n: number, lease: BufferLease | null): void {
     this.#flags &= ~READING;
     if (this.destroyed) {
       lease?.release();

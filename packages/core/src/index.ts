@@ -56,7 +56,7 @@ export { type DriverName } from './select.js';
 export { type SocketAddressInfo } from './sockaddr.js';
 export { Stats } from './stats.js';
 export { Listener } from './listener.js';
-export { StreamSocket, type PooledReadOptions, type StreamIoOptions } from './stream-socket.js';
+export { StreamSocket, type PooledReadCallback, type PooledReadOptions, type StreamIoOptions } from './stream-socket.js';
 export type { SendFileOptions } from './send-file.js';
 export { TcpListener } from './tcp-listener.js';
 export { TcpStream } from './tcp-stream.js';

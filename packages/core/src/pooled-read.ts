@@ -5,7 +5,7 @@
  */
 import type { BufferLease } from './buffer-lease.js';
 import type { BufferPool } from './buffer-pool.js';
-import { HandleClosedError, PoolClosedError } from './errors.js';
+import { HandleClosedError, InvalidArgTypeError, PoolClosedError } from './errors.js';
 import { Op, OpCode } from './op.js';
 import type { StreamSocket } from './stream-socket.js';
 import { checkBool, checkOptions, checkSignal, checkTimeout } from './validate.js';
@@ -28,14 +28,37 @@ export interface PooledReadOptions {
 
 const ENOBUFS = 'ENOBUFS';
 
+/**
+ * How {@link StreamSocket.readWith} reports: `(null, n, lease)` with bytes, `(null, 0, null)` at
+ * EOF, or `(err, 0, null)` — `err` as `read(pool)` would reject with.
+ */
+export type PooledReadCallback = (err: Error | null, bytesRead: number, lease: BufferLease | null) => void;
+
 /** `sock.read(pool)`: arguments checked synchronously (misuse throws), then the read. @internal */
 export function readPooled(sock: StreamSocket, pool: BufferPool, options: PooledReadOptions | undefined): Promise<[number, BufferLease | null]> {
+  const { signal, noWait, timeoutNs } = checkPooledRead(pool, options);
+  return readOnce(sock, pool, signal, noWait, timeoutNs);
+}
+
+/** `sock.readWith(pool, callback)`: arguments checked synchronously (misuse throws), then the read. @internal */
+export function readPooledWith(sock: StreamSocket, pool: BufferPool, callback: PooledReadCallback, options: PooledReadOptions | undefined): void {
+  if (typeof callback !== 'function') throw new InvalidArgTypeError('callback', 'a function', callback);
+  const { signal, noWait, timeoutNs } = checkPooledRead(pool, options);
+  const op = new PooledReadOp(sock, pool, signal, noWait, timeoutNs);
+  op.callback = callback;
+  sock._startPooled(op, pool, signal);
+}
+
+function checkPooledRead(
+  pool: BufferPool,
+  options: PooledReadOptions | undefined,
+): { signal: AbortSignal | null; noWait: boolean; timeoutNs: number } {
   const opts = checkOptions<PooledReadOptions>(options);
   const signal = checkSignal(opts.signal);
   const noWait = checkBool('noWait', opts.noWait ?? false);
   const timeoutNs = checkTimeout(opts.timeout);
   if (pool.closed) throw new PoolClosedError();
-  return readOnce(sock, pool, signal, noWait, timeoutNs);
+  return { signal, noWait, timeoutNs };
 }
 
 /**
@@ -62,6 +85,8 @@ type Settle = (v: [number, BufferLease | null] | Promise<[number, BufferLease | 
 /** A RECV_POOL op and what its read needs once it completes. */
 class PooledReadOp extends Op {
   settle: Settle = noop;
+  /** readWith's callback (then `settle` is unused). */
+  callback: PooledReadCallback | null = null;
   /** The pool's release count when the read began (see BufferPool._released). */
   readonly epoch: number;
   constructor(
@@ -85,6 +110,7 @@ class PooledReadOp extends Op {
 function settlePooledRead(this: PooledReadOp, v: unknown): void {
   const pool = this.pool as BufferPool;
   pool._endRead(this);
+  if (this.callback) return callBack(this, pool, v);
   if (typeof v !== 'number')
     this.settle(afterFailure(v as Error & { code?: string }, this.sock, pool, this.readSignal, this.noWait, this.epoch, this.timeoutNs));
   // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
@@ -92,6 +118,25 @@ function settlePooledRead(this: PooledReadOp, v: unknown): void {
 }
 
 function noop(): void {}
+
+/**
+ * readWith's completion: the callback runs from a microtask, where a promise's reaction would —
+ * never inside the driver's reap loop (a callback that closes or reads again would re-enter it),
+ * and in the same order relative to process.nextTick callbacks as `read(pool)`'s `.then`.
+ */
+function callBack(op: PooledReadOp, pool: BufferPool, v: unknown): void {
+  const cb = op.callback!;
+  if (typeof v !== 'number') {
+    afterFailure(v as Error & { code?: string }, op.sock, pool, op.readSignal, op.noWait, op.epoch, op.timeoutNs).then(
+      ([n, lease]) => cb(null, n, lease),
+      (err: Error) => cb(err, 0, null),
+    );
+    return;
+  }
+  // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
+  const lease = v === 0 ? null : pool._lease(op.bid, v);
+  queueMicrotask(() => cb(null, v, lease));
+}
 
 /** A pooled read failed: the error to reject with, or — the pool was empty — a wait for a release and another read. */
 async function afterFailure(

@@ -7,7 +7,7 @@
 import { checkRentable, takeOwnership } from './buffer.js';
 import type { BufferLease } from './buffer-lease.js';
 import { BufferPool } from './buffer-pool.js';
-import { readPooled, type PooledReadOptions } from './pooled-read.js';
+import { readPooled, readPooledWith, type PooledReadCallback, type PooledReadOptions } from './pooled-read.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR } from './constants.js';
 import { InvalidArgTypeError, InvalidArgValueError, type ErrnoContext } from './errors.js';
 import type { IoOptions } from './handle.js';
@@ -19,7 +19,7 @@ import { checkOptions, checkSignal } from './validate.js';
 
 /** Options of a stream's `read` / `write` / `writeAll`. */
 export type StreamIoOptions = Omit<IoOptions, 'position'>;
-export type { PooledReadOptions } from './pooled-read.js';
+export type { PooledReadCallback, PooledReadOptions } from './pooled-read.js';
 
 /**
  * A connected stream socket (`TcpStream`, `UnixStream`). Reads and writes rent their buffer;
@@ -59,6 +59,33 @@ export abstract class StreamSocket extends PooledHandle {
     if (buf instanceof BufferPool) return readPooled(this, buf, options);
     const a = this._rent(buf, options, false);
     return this._bufOp(OpCode.RECV, a.owned, a.off, a.len, -1, a.signal, a.timeoutNs);
+  }
+
+  /**
+   * `read(pool)` reporting to a callback instead of a promise: `callback(null, n, lease)`,
+   * `(null, 0, null)` at EOF, or `(err, 0, null)` with the error `read(pool)` would reject with.
+   * Called exactly once, from a microtask, as a promise's reaction would be. Argument errors
+   * throw synchronously, as `read(pool)`'s do.
+   *
+   * For servers holding many idle connections: a pending `read(pool)` holds its promise, that
+   * promise's resolving function and the caller's reaction (~300 bytes); a pending `readWith`
+   * holds only the op and a reference to `callback` (share one callback across reads and the
+   * read costs no closure either).
+   *
+   * @example
+   * ```ts
+   * const onData: PooledReadCallback = (err, n, lease) => {
+   *   if (err || !lease) return s.close()
+   *   handle(lease.bytes)
+   *   lease.release()
+   *   s.readWith(pool, onData)
+   * }
+   * s.readWith(pool, onData)
+   * ```
+   */
+  readWith(pool: BufferPool, callback: PooledReadCallback, options?: PooledReadOptions): void {
+    if (!(pool instanceof BufferPool)) throw new InvalidArgTypeError('pool', 'a BufferPool', pool);
+    readPooledWith(this, pool, callback, options);
   }
 
   /** Write `buf` (or its window) once. Resolves `[bytesWritten, buf]`; may be short under back-pressure. */
