@@ -47,7 +47,7 @@ await eachDriver(t, 'readWith echo is byte-exact; EOF is (null, 0, null); one sh
   await pool.close();
 });
 
-await eachDriver(t, 'the callback runs once, from a microtask, after process.nextTick callbacks queued before it', async (t, rt) => {
+await eachDriver(t, 'the callback runs once, and never synchronously inside readWith (not even with bytes already queued)', async (t, rt) => {
   const pool = await rt.bufferPool({ size: 4096, count: 4 });
   const [c, s, l] = await streamPair(rt);
   const order = [];

@@ -62,3 +62,25 @@ t.test('a burst past the in-turn budget still reads every byte right (the rest t
   t.ok(after.wakeups > before.wakeups, 'reads past the budget completed through the file threads');
   await f.close();
 });
+
+t.test('a file system without RWF_NOWAIT (procfs: EOPNOTSUPP) is tried once per fd, then read by the threads', async (t) => {
+  const rt = await createRuntime({ driver: 'epoll' });
+  t.teardown(() => rt.close());
+  const f = await rt.open('/proc/self/stat', 'r');
+  let buf = alloc(PAGE);
+  const read = async () => {
+    const before = rt.stats().syscalls;
+    let n;
+    [n, buf] = await f.read(buf, { position: 0 });
+    t.ok(n > 0 && /^\d+ \(/.test(Buffer.from(buf.subarray(0, n)).toString()), 'a /proc/self/stat line');
+    return rt.stats().syscalls - before;
+  };
+  const first = await read();
+  const later = [];
+  for (let i = 0; i < 5; i++) later.push(await read());
+  // The first read classifies the fd (statx) and makes the one nowait try; every later read
+  // costs only the file threads' round trip, the same each time.
+  t.same(new Set(later).size, 1, `every later read the same cost (${later})`);
+  t.equal(first - later[0], 2, `first read ${first} syscalls = a later read's ${later[0]} + statx + one nowait try`);
+  await f.close();
+});

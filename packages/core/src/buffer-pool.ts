@@ -201,13 +201,13 @@ export class BufferPool implements PoolMemory {
   }
 
   /** Track a pooled read in flight. @internal */
-  _startRead(_op: Op): void {
+  _startRead(): void {
     if (this.#closed) throw new PoolClosedError();
     this.#reads++;
   }
 
   /** A pooled read completed (with bytes or not). @internal */
-  _endRead(_op: Op): void {
+  _endRead(): void {
     if (--this.#reads === 0) this.#readsDrained?.();
   }
 

@@ -21,12 +21,12 @@ export abstract class PooledHandle extends Handle {
    * start (bytes already there), and untracked again if it cannot start. @internal
    */
   _startPooled(op: Op, pool: BufferPool, signal: AbortSignal | null): void {
-    pool._startRead(op);
+    pool._startRead();
     try {
       this._check();
       this._submit(op, signal);
     } catch (err) {
-      pool._endRead(op);
+      pool._endRead();
       throw err;
     }
   }

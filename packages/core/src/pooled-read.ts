@@ -109,7 +109,7 @@ class PooledReadOp extends Op {
 
 function settlePooledRead(this: PooledReadOp, v: unknown): void {
   const pool = this.pool as BufferPool;
-  pool._endRead(this);
+  pool._endRead();
   if (this.callback) return callBack(this, pool, v);
   if (typeof v !== 'number')
     this.settle(afterFailure(v as Error & { code?: string }, this.sock, pool, this.readSignal, this.noWait, this.epoch, this.timeoutNs));

@@ -205,7 +205,7 @@ function startBatch(
   op.what = 'socket';
   // One function for both ways the op settles (`this` is the op): no closure per outcome.
   op.resolve = op.reject = function (this: Op, v: unknown): void {
-    pool._endRead(this);
+    pool._endRead();
     if (typeof v !== 'number') return resolve(afterFailure(v as Error & { code?: string }, sock, pool, max, signal, noWait, epoch));
     // INVARIANT: the driver completed with the number of (bid, used) pairs it wrote, >= 1.
     const batch = (this as DatagramBatchOp).batch;

@@ -67,6 +67,8 @@ export class EpollDriver implements Driver {
   #pool: FilePool;
   #parker: Parker;
   #sockets = new FdSet();
+  /** Opened files whose `nowait` try failed with something other than EAGAIN: no more tries. */
+  #noNowait = new FdSet();
   /** Opened files by fd: true when pollable (FIFO, character device, socket), decided at first I/O. */
   #pollable = new Map<number, boolean>();
   #timers = new Timers();
@@ -138,9 +140,13 @@ export class EpollDriver implements Driver {
         return this.#tryOrWait(op, entry);
       case Run.FILE_OR_READINESS:
         if (entry.pollable!(op, this.#host)) return this.#tryOrWait(op, entry);
-        if (entry.nowait && this.#inlineBudget > 0) {
+        if (entry.nowait && this.#inlineBudget > 0 && !this.#noNowait.has(op.fd)) {
           const r = this.#call(entry.nowait, op);
           if (r >= 0) return this.#doneInline(op, r);
+          // EAGAIN is a cache miss: try again next read. Anything else (EOPNOTSUPP from a file
+          // system without RWF_NOWAIT, like procfs; a syscall filter's EPERM/ENOSYS) would fail
+          // the same way every read: stop trying on this fd, not pay a syscall per read.
+          if (r !== -EAGAIN) this.#noNowait.add(op.fd);
         }
         return this.#pool.submit(op);
       case Run.FILE:
@@ -232,6 +238,7 @@ export class EpollDriver implements Driver {
     forget: (fd) => {
       this.#registry.drop(fd);
       this.#sockets.delete(fd);
+      this.#noNowait.delete(fd);
       this.#pollable.delete(fd);
     },
   };
