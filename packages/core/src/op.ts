@@ -254,8 +254,7 @@ export class OpList {
 /**
  * The {@link Op} fields few ops set: a path, a TIMEOUT's duration, a deadline, an AbortSignal and
  * what cancelled the op. Kept apart because an op is what an idle connection pays for its
- * pending read (twice under uring's multishot recv, which holds a carrier op too): 8 bytes per
- * field per op, for fields such an op never uses. @internal
+ * pending read: 8 bytes per field per op, for fields such an op never uses. @internal
  */
 export class OpRare {
   path: Uint8Array | null = null;
@@ -312,7 +311,7 @@ export class Op {
   sink: OpSink | null = null;
   /**
    * Settle the op's promise. INVARIANT: called as the op's methods (`this` is the op), so one
-   * function can serve many ops (a multishot carrier's, a pooled read's) without a closure each.
+   * function can serve many ops (every pooled read) without a closure each.
    */
   resolve: (v: unknown) => void = noop;
   reject: (e: unknown) => void = noop;
@@ -329,7 +328,7 @@ export class Op {
   }
 
   // The fields below live in `_rare`: an op that never sets them (an idle connection's pending
-  // read, a multishot carrier) carries one pointer instead of seven fields. Setting a field to
+  // read) carries one pointer instead of seven fields. Setting a field to
   // its default makes no object.
 
   /** OPENAT, STATX, and other path ops: the NUL-terminated path. */
@@ -387,7 +386,7 @@ export class Op {
   }
 
   // Fields of one op kind each, kept in a field that kind does not use: an op object is what a
-  // pending read costs an idle connection (twice under uring's multishot recv), so every field
+  // pending read costs an idle connection, so every field
   // counts (8 bytes each). Drivers read and write them by these names.
 
   /** SOCKET: the address family (held in `mode`, unused by SOCKET). */
