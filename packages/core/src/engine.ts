@@ -108,15 +108,15 @@ export class Engine implements OpSink, WeakOpCount {
   }
 
   async #close(): Promise<void> {
-    this._loose.cancelAll(CancelCause.RUNTIME_CLOSED);
+    this._loose._cancelAll(CancelCause.RUNTIME_CLOSED);
     // An open, socket or accept whose result beat its cancel makes its handle after this began
     // (in the op's promise reaction, after the op list drained): go round until none is left, so
     // each is closed while the driver still runs, then free the driver.
     do {
       await Promise.allSettled([...this.#handles].map((h) => h._closeForRuntime()));
-      await this._loose.drained();
+      await this._loose._drained();
       await new Promise((resolve) => setImmediate(resolve));
-    } while (this.#handles.size > 0 || this._loose.size > 0);
+    } while (this.#handles.size > 0 || this._loose._size > 0);
     await this.#driver.close();
   }
 
@@ -178,7 +178,7 @@ export class Engine implements OpSink, WeakOpCount {
    */
   _submit(op: Op, owner: OpList, signal: AbortSignal | null): void {
     op.sink = this;
-    owner.link(op);
+    owner._link(op);
     this.#submitted++;
     this.#inFlight++;
     if (signal) {
@@ -226,8 +226,8 @@ export class Engine implements OpSink, WeakOpCount {
    */
   _opsInFlight(): Op[] {
     const all: Op[] = [];
-    for (const h of this.#handles) for (let op = h._ops.head; op; op = op.next) all.push(op);
-    for (let op = this._loose.head; op; op = op.next) all.push(op);
+    for (const h of this.#handles) for (let op = h._head; op; op = op.next) all.push(op);
+    for (let op = this._loose._head; op; op = op.next) all.push(op);
     return all;
   }
 

@@ -48,18 +48,18 @@ export interface IoOptions {
 const args = { owned: null as unknown as Uint8Array, off: 0, len: 0, pos: -1, signal: null as AbortSignal | null, timeoutNs: 0 };
 
 /** Base of every rentio handle. */
-export abstract class Handle {
+export abstract class Handle extends OpList {
   /** @internal */ readonly _rt: Runtime;
-  /** @internal */ readonly _ops = new OpList();
   #fd: number;
   /** This fd's slot in the thread's fd ledger (closed for us if a worker is stopped), or -1. */
   #ledgerSlot: number;
   #closing: Promise<void> | null = null;
   /** @internal what the handle is called in errors ('file', 'stream', 'listener') */
-  protected abstract readonly what: string;
+  abstract override get _what(): string;
 
   /** @internal */
   constructor(rt: Runtime, fd: number) {
+    super();
     this._rt = rt;
     this.#fd = fd;
     this.#ledgerSlot = fdLedger()?.add(fd) ?? -1;
@@ -102,8 +102,8 @@ export abstract class Handle {
    * ```
    */
   unref(): this {
-    if (this._ops.strong) {
-      this._ops.setWeak(this._rt);
+    if (this._strong) {
+      this._setWeak(this._rt);
       this._rt._checkHold();
     }
     return this;
@@ -111,8 +111,8 @@ export abstract class Handle {
 
   /** Undo {@link unref}: this handle's pending ops keep the process alive again (the default). Returns this. */
   ref(): this {
-    if (!this._ops.strong) {
-      this._ops.setWeak(null);
+    if (!this._strong) {
+      this._setWeak(null);
       this._rt._checkHold();
     }
     return this;
@@ -120,12 +120,12 @@ export abstract class Handle {
 
   /** False after {@link unref} (until {@link ref}), as Node's `hasRef()`. */
   hasRef(): boolean {
-    return this._ops.strong;
+    return this._strong;
   }
 
   /** Throw `ERR_RENTIO_HANDLE_CLOSED` when closed. @internal */
   protected _check(): void {
-    if (this.#closing) throw new HandleClosedError(this.what);
+    if (this.#closing) throw new HandleClosedError(this._what);
     this._rt._checkOpen();
   }
 
@@ -219,15 +219,13 @@ export abstract class Handle {
   /** Start an op on this handle. @internal */
   protected _start<T>(op: Op, signal: AbortSignal | null): Promise<T> {
     op.fd = this.#fd;
-    op.what = this.what;
-    return this._rt._start<T>(op, this._ops, signal);
+    return this._rt._start<T>(op, this, signal);
   }
 
   /** Start an op on this handle whose `resolve`/`reject` the caller set (see `Engine._submit`). @internal */
   protected _submit(op: Op, signal: AbortSignal | null): void {
     op.fd = this.#fd;
-    op.what = this.what;
-    this._rt._submit(op, this._ops, signal);
+    this._rt._submit(op, this, signal);
   }
 
   /**
@@ -236,19 +234,23 @@ export abstract class Handle {
    * one's completion, then close the fd. Idempotent: later calls return the same promise.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#close(CancelCause.HANDLE_CLOSED);
+    this.#closing ??= this._closeNow(CancelCause.HANDLE_CLOSED);
     return this.#closing;
   }
 
   /** Close because the runtime is closing. @internal */
   _closeForRuntime(): Promise<void> {
-    this.#closing ??= this.#close(CancelCause.RUNTIME_CLOSED);
+    this.#closing ??= this._closeNow(CancelCause.RUNTIME_CLOSED);
     return this.#closing;
   }
 
-  async #close(cause: (typeof CancelCause)[keyof typeof CancelCause]): Promise<void> {
-    this._ops.cancelAll(cause);
-    await this._ops.drained();
+  /**
+   * Cancel, drain, close the fd. @internal Not a `#private` method: those give every instance a
+   * brand field (8 bytes per handle, and an idle connection is a handle).
+   */
+  async _closeNow(cause: (typeof CancelCause)[keyof typeof CancelCause]): Promise<void> {
+    this._cancelAll(cause);
+    await this._drained();
     // Unlisted before the close: once closed, the number may be another thread's.
     if (this.#ledgerSlot >= 0) fdLedger()!.remove(this.#ledgerSlot);
     this.#ledgerSlot = -1;

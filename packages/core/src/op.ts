@@ -187,77 +187,88 @@ export interface OpSink {
 /**
  * A list of the ops in flight on one owner (a handle, or the runtime for ops with no handle),
  * so closing the owner can cancel exactly its ops and wait for their completions. Intrusive:
- * linking an op allocates nothing.
+ * linking an op allocates nothing. Every handle is one (`Handle extends OpList`): a separate list
+ * object would cost each idle connection 64 bytes. Members are `_`-named and internal so they
+ * stay out of the handles' public surface.
  */
 export class OpList {
-  head: Op | null = null;
-  size = 0;
-  /** Waiting for the list to empty; made by the first {@link drained} (a handle's close), not per handle. */
+  /** @internal */ _head: Op | null = null;
+  /** @internal */ _size = 0;
+  /** Waiting for the list to empty; made by the first {@link _drained} (a handle's close), not per handle. */
   #drained: (() => void)[] | null = null;
   /** Set while this list's ops must not keep the process alive (an unref'd handle): counts them. */
   #weak: WeakOpCount | null = null;
 
-  /** False while the list's ops are counted as weak (see {@link setWeak}). */
-  get strong(): boolean {
+  /** @internal What the owner is called in its ops' errors ('stream', 'file', ...). */
+  get _what(): string {
+    return 'handle';
+  }
+
+  /** @internal False while the list's ops are counted as weak (see {@link _setWeak}). */
+  get _strong(): boolean {
     return this.#weak === null;
   }
 
   /**
    * Count this list's waiting ops — those in flight now and those linked later — in `counter`
    * (they do not keep the process alive), or, with null, stop counting them there. Only ops that
-   * wait for the peer count (see {@link waitsForPeer}).
+   * wait for the peer count (see {@link waitsForPeer}). @internal
    */
-  setWeak(counter: WeakOpCount | null): void {
+  _setWeak(counter: WeakOpCount | null): void {
     let n = 0;
-    for (let op = this.head; op; op = op.next) if (waitsForPeer(op.code)) n++;
+    for (let op = this._head; op; op = op.next) if (waitsForPeer(op.code)) n++;
     if (this.#weak) this.#weak._weakOps -= n;
     this.#weak = counter;
     if (counter) counter._weakOps += n;
   }
 
-  link(op: Op): void {
+  /** @internal */
+  _link(op: Op): void {
     if (this.#weak && waitsForPeer(op.code)) this.#weak._weakOps++;
     op.owner = this;
     op.prev = null;
-    op.next = this.head;
-    if (this.head) this.head.prev = op;
-    this.head = op;
-    this.size++;
+    op.next = this._head;
+    if (this._head) this._head.prev = op;
+    this._head = op;
+    this._size++;
   }
 
-  unlink(op: Op): void {
+  /** @internal */
+  _unlink(op: Op): void {
     if (op.prev) op.prev.next = op.next;
-    else this.head = op.next;
+    else this._head = op.next;
     if (op.next) op.next.prev = op.prev;
+    // `op.owner` stays: a completed op still names the handle it ran on (a pooled read retries
+    // on it after ENOBUFS), and the op is not linked again.
     op.prev = op.next = null;
-    op.owner = null;
     if (this.#weak && waitsForPeer(op.code)) this.#weak._weakOps--;
-    if (--this.size === 0 && this.#drained?.length) for (const w of this.#drained.splice(0)) w();
+    if (--this._size === 0 && this.#drained?.length) for (const w of this.#drained.splice(0)) w();
   }
 
-  /** Ask every op in the list to cancel; each still settles through its own completion. */
-  cancelAll(cause: CancelCause): void {
+  /** Ask every op in the list to cancel; each still settles through its own completion. @internal */
+  _cancelAll(cause: CancelCause): void {
     // A cancel may complete the op at once, which unlinks it: take `next` first.
-    for (let op = this.head, next: Op | null; op; op = next) {
+    for (let op = this._head, next: Op | null; op; op = next) {
       next = op.next;
       op.cancel(cause);
     }
   }
 
-  /** Resolves once the list is empty. */
-  drained(): Promise<void> {
-    if (this.size === 0) return Promise.resolve();
+  /** Resolves once the list is empty. @internal */
+  _drained(): Promise<void> {
+    if (this._size === 0) return Promise.resolve();
     return new Promise((resolve) => (this.#drained ??= []).push(resolve));
   }
 }
 
 /**
- * The {@link Op} fields few ops set: a path, a TIMEOUT's duration, a deadline, an AbortSignal and
- * what cancelled the op. Kept apart because an op is what an idle connection pays for its
+ * The {@link Op} fields few ops set: a path, an open mode, a TIMEOUT's duration, a deadline, an
+ * AbortSignal and what cancelled the op. Kept apart because an op is what an idle connection pays for its
  * pending read: 8 bytes per field per op, for fields such an op never uses. @internal
  */
 export class OpRare {
   path: Uint8Array | null = null;
+  mode = 0;
   ns = 0;
   timeoutNs = 0;
   heapIndex = -1;
@@ -284,8 +295,6 @@ export class Op {
   pos = -1;
   /** open flags, statx flags, send/recv flags, fsync flags, shutdown `how`. */
   flags = 0;
-  /** open mode; statx mask. */
-  mode = 0;
   addr: Uint8Array | null = null;
   addrLen = 0;
   /** RECV_POOL, POOL_REGISTER, POOL_UNREGISTER: the buffer pool. */
@@ -304,7 +313,7 @@ export class Op {
   state = PENDING;
   resolveAs: number = Resolve.RESULT;
   ctx: ErrnoContext | undefined = undefined;
-  what = 'handle';
+  /** The list (a handle, or the runtime's) the op was started on; kept after completion. */
   owner: OpList | null = null;
   prev: Op | null = null;
   next: Op | null = null;
@@ -323,12 +332,8 @@ export class Op {
   /** @internal The fields few ops set, made by the first of them set (see {@link OpRare}). */
   _rare: OpRare | null = null;
 
-  #r(): OpRare {
-    return (this._rare ??= new OpRare());
-  }
-
   // The fields below live in `_rare`: an op that never sets them (an idle connection's pending
-  // read) carries one pointer instead of seven fields. Setting a field to
+  // read) carries one pointer instead of eight fields. Setting a field to
   // its default makes no object.
 
   /** OPENAT, STATX, and other path ops: the NUL-terminated path. */
@@ -336,14 +341,21 @@ export class Op {
     return this._rare?.path ?? null;
   }
   set path(v: Uint8Array | null) {
-    if (v !== null || this._rare) this.#r().path = v;
+    if (v !== null || this._rare) rare(this).path = v;
+  }
+  /** open mode; statx mask; fchmodat mode (and SOCKET's domain, SENDFILE's source fd, below). */
+  get mode(): number {
+    return this._rare?.mode ?? 0;
+  }
+  set mode(v: number) {
+    if (v !== 0 || this._rare) rare(this).mode = v;
   }
   /** TIMEOUT duration in nanoseconds. */
   get ns(): number {
     return this._rare?.ns ?? 0;
   }
   set ns(v: number) {
-    if (v !== 0 || this._rare) this.#r().ns = v;
+    if (v !== 0 || this._rare) rare(this).ns = v;
   }
   /**
    * The op's deadline (the `timeout` option), in nanoseconds from submission; 0 = none. uring
@@ -354,35 +366,35 @@ export class Op {
     return this._rare?.timeoutNs ?? 0;
   }
   set timeoutNs(v: number) {
-    if (v !== 0 || this._rare) this.#r().timeoutNs = v;
+    if (v !== 0 || this._rare) rare(this).timeoutNs = v;
   }
   /** Driver-private: the op's index in the driver's timer heap (epoll), -1 when not in it. Core never reads it. */
   get heapIndex(): number {
     return this._rare?.heapIndex ?? -1;
   }
   set heapIndex(v: number) {
-    if (v !== -1 || this._rare) this.#r().heapIndex = v;
+    if (v !== -1 || this._rare) rare(this).heapIndex = v;
   }
   /** Why a cancel was asked for; NONE until then. */
   get cancelCause(): CancelCause {
     return this._rare?.cancelCause ?? CancelCause.NONE;
   }
   set cancelCause(v: CancelCause) {
-    if (v !== CancelCause.NONE || this._rare) this.#r().cancelCause = v;
+    if (v !== CancelCause.NONE || this._rare) rare(this).cancelCause = v;
   }
   /** The AbortSignal the op listens to while pending. */
   get signal(): AbortSignal | null {
     return this._rare?.signal ?? null;
   }
   set signal(v: AbortSignal | null) {
-    if (v !== null || this._rare) this.#r().signal = v;
+    if (v !== null || this._rare) rare(this).signal = v;
   }
   /** The signal's reason, once it aborted the op. */
   get abortReason(): unknown {
     return this._rare?.abortReason;
   }
   set abortReason(v: unknown) {
-    if (v !== undefined || this._rare) this.#r().abortReason = v;
+    if (v !== undefined || this._rare) rare(this).abortReason = v;
   }
 
   // Fields of one op kind each, kept in a field that kind does not use: an op object is what a
@@ -477,14 +489,16 @@ export class Op {
     }
     this.state = DONE;
     this.res = res;
-    this.owner?.unlink(this);
+    // Its owner names it in errors (an op keeps no name of its own: 8 bytes per pending read).
+    const owner = this.owner;
+    owner?._unlink(this);
     if (this.signal) {
       unwatch(this.signal, this);
       this.signal = null;
     }
     this.sink?._opDone(this);
     if (res >= 0) this.resolve(this.value(res));
-    else this.reject(this.error(res));
+    else this.reject(this.error(res, owner?._what ?? 'handle'));
   }
 
   /** What the op's promise resolves with. */
@@ -500,30 +514,38 @@ export class Op {
   }
 
   /** The error the op's promise rejects with. */
-  protected error(res: number): Error & { buf?: Uint8Array; bufs?: Uint8Array[] } {
+  protected error(res: number, what: string): Error & { buf?: Uint8Array; bufs?: Uint8Array[] } {
     let err: Error & { buf?: Uint8Array; bufs?: Uint8Array[] };
     if (this.cancelCause !== CancelCause.NONE && (res === -ECANCELED || res === -EINTR)) {
       if (this.cancelCause === CancelCause.ABORT) err = new AbortError(undefined, { cause: this.abortReason });
-      else if (this.cancelCause === CancelCause.TIMEOUT) err = this.#systemError(-ETIMEDOUT);
-      else if (this.cancelCause === CancelCause.HANDLE_CLOSED) err = new HandleClosedError(this.what, true);
+      else if (this.cancelCause === CancelCause.TIMEOUT) err = systemError(this, -ETIMEDOUT, what);
+      else if (this.cancelCause === CancelCause.HANDLE_CLOSED) err = new HandleClosedError(what, true);
       else err = new RuntimeClosedError(true);
     } else if (res === RES_CREDENTIALS_CHANGED) {
       err = new CredentialsChangedError(
         "the process's uid/gid changed after the io_uring ring was made: the uring driver refuses to submit, since io_uring could run the operation with the ring creator's credentials",
       );
     } else {
-      err = this.#systemError(res);
+      err = systemError(this, res, what);
     }
     if (this.buf) err.buf = this.buf;
     if (this.bufs) err.bufs = this.bufs;
     return err;
   }
+}
 
-  /** A Node-style system error for `-errno`: socket ops as node:net's (`read ECONNRESET`), file ops as node:fs's. */
-  #systemError(res: number): Error {
-    const net = this.ctx?.address !== undefined || this.what === 'stream' || this.what === 'listener' || this.what === 'socket';
-    return errnoException(res, SYSCALL[this.code] ?? 'unknown', this.ctx, net ? 'net' : 'fs');
-  }
+// Module functions, not private methods: a class with a private method gives each instance a
+// brand field (8 bytes), and an op is what an idle connection's pending read costs.
+
+/** The op's {@link OpRare}, made on first use. */
+function rare(op: Op): OpRare {
+  return (op._rare ??= new OpRare());
+}
+
+/** A Node-style system error for `-errno`: socket ops as node:net's (`read ECONNRESET`), file ops as node:fs's. */
+function systemError(op: Op, res: number, what: string): Error {
+  const net = op.ctx?.address !== undefined || what === 'stream' || what === 'listener' || what === 'socket';
+  return errnoException(res, SYSCALL[op.code] ?? 'unknown', op.ctx, net ? 'net' : 'fs');
 }
 
 function noop(): void {}

@@ -74,7 +74,7 @@ class FileGuard implements OpSink {
 
   constructor(file: File) {
     this.#op.sink = this;
-    file._ops.link(this.#op);
+    file._link(this.#op);
   }
 
   _cancel(): void {

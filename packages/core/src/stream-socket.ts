@@ -38,7 +38,11 @@ export type { PooledReadCallback, PooledReadOptions } from './pooled-read.js';
  * ```
  */
 export abstract class StreamSocket extends PooledHandle {
-  protected readonly what = 'stream';
+  // A getter, not a field: the same for every stream, so no 8 bytes per handle for it.
+  /** @internal */
+  override get _what(): string {
+    return 'stream';
+  }
 
   /** Read into `buf` (or its window). Resolves `[bytesRead, buf]`; 0 bytes is EOF. */
   read(buf: Uint8Array, options?: StreamIoOptions): Promise<[number, Uint8Array]>;

@@ -36,27 +36,27 @@ export class TcpStream extends StreamSocket {
 
   /** The peer's address ('127.0.0.1', '::1'), or undefined once unknown (closed). */
   get remoteAddress(): string | undefined {
-    return this.#peerInfo()?.address;
+    return this._peerInfo()?.address;
   }
   /** The peer's port. */
   get remotePort(): number | undefined {
-    return this.#peerInfo()?.port;
+    return this._peerInfo()?.port;
   }
   /** 'IPv4' or 'IPv6'. */
   get remoteFamily(): string | undefined {
-    return this.#peerInfo()?.family;
+    return this._peerInfo()?.family;
   }
   /** This end's address. */
   get localAddress(): string | undefined {
-    return this.#localInfo()?.address;
+    return this._localInfo()?.address;
   }
   /** This end's port. */
   get localPort(): number | undefined {
-    return this.#localInfo()?.port;
+    return this._localInfo()?.port;
   }
   /** This end's family. */
   get localFamily(): string | undefined {
-    return this.#localInfo()?.family;
+    return this._localInfo()?.family;
   }
 
   /** Disable (true, default) or enable Nagle's algorithm (TCP_NODELAY). Returns this. */
@@ -98,7 +98,7 @@ export class TcpStream extends StreamSocket {
 
   /** `{ address, family, port }` of this end, as `net.Socket#address()`. */
   address(): SocketAddressInfo | Record<string, never> {
-    return this.#localInfo() ?? {};
+    return this._localInfo() ?? {};
   }
 
   /** Bind this (fresh) socket to a local address before it connects. @internal */
@@ -116,7 +116,10 @@ export class TcpStream extends StreamSocket {
     return this._connectTo(addr, encodeSockaddr(address, port, addr), { address, port }, signal, timeoutNs);
   }
 
-  #peerInfo(): SocketAddressInfo | null {
+  // _peerInfo/_localInfo are not `#private` methods: those give every instance a brand field
+  // (8 bytes per connection).
+  /** @internal */
+  _peerInfo(): SocketAddressInfo | null {
     if (typeof this.#peer === 'number') this.#peer = unpackInet4(this.#peer);
     if (!this.#peer && !this.closed) {
       const raw = this._rt._sockname(this.fd, true);
@@ -125,7 +128,8 @@ export class TcpStream extends StreamSocket {
     return this.#peer;
   }
 
-  #localInfo(): SocketAddressInfo | null {
+  /** @internal */
+  _localInfo(): SocketAddressInfo | null {
     if (!this.#local && !this.closed) {
       const raw = this._rt._sockname(this.fd, false);
       if (raw) this.#local = decodeSockaddr(raw);

@@ -202,7 +202,6 @@ function startBatch(
   const epoch = pool._epoch;
   const op = new DatagramBatchOp(max);
   op.pool = pool;
-  op.what = 'socket';
   // One function for both ways the op settles (`this` is the op): no closure per outcome.
   op.resolve = op.reject = function (this: Op, v: unknown): void {
     pool._endRead();

@@ -113,7 +113,11 @@ const INADDR_ANY = '0.0.0.0';
  * ```
  */
 export class UdpSocket extends PooledHandle {
-  protected readonly what = 'socket';
+  // A getter, not a field: the same for every socket, so no 8 bytes per handle for it.
+  /** @internal */
+  override get _what(): string {
+    return 'socket';
+  }
   readonly #family: number;
   readonly #blocks = new MsgBlocks();
   #local: SocketAddressInfo | null = null;

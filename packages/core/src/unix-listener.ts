@@ -130,7 +130,7 @@ export class UnixListener extends Listener<UnixStream> {
     chmod.path = this.#unlinkPath!;
     chmod.mode = bits;
     chmod.ctx = { syscall: 'uv_pipe_chmod', path: this.#path };
-    await this._rt._start<number>(chmod, this._ops, null);
+    await this._rt._start<number>(chmod, this, null);
   }
 }
 
