@@ -44,9 +44,7 @@ export function readPooled(sock: StreamSocket, pool: BufferPool, options: Pooled
 export function readPooledWith(sock: StreamSocket, pool: BufferPool, callback: PooledReadCallback, options: PooledReadOptions | undefined): void {
   if (typeof callback !== 'function') throw new InvalidArgTypeError('callback', 'a function', callback);
   const { signal, noWait, timeoutNs } = checkPooledRead(pool, options);
-  const op = new PooledReadOp(sock, pool, signal, noWait, timeoutNs);
-  op.callback = callback;
-  sock._startPooled(op, pool, signal);
+  sock._startPooled(new CallbackPooledRead(pool, signal, noWait, timeoutNs, callback), pool, signal);
 }
 
 function checkPooledRead(
@@ -74,7 +72,7 @@ function readOnce(
   noWait: boolean,
   timeoutNs: number,
 ): Promise<[number, BufferLease | null]> {
-  const op = new PooledReadOp(sock, pool, signal, noWait, timeoutNs);
+  const op = new PromisedPooledRead(pool, signal, noWait, timeoutNs);
   const p = new Promise<[number, BufferLease | null]>((resolve) => (op.settle = resolve));
   sock._startPooled(op, pool, signal);
   return p;
@@ -82,15 +80,14 @@ function readOnce(
 
 type Settle = (v: [number, BufferLease | null] | Promise<[number, BufferLease | null]>) => void;
 
-/** A RECV_POOL op and what its read needs once it completes. */
-class PooledReadOp extends Op {
-  settle: Settle = noop;
-  /** readWith's callback (then `settle` is unused). */
-  callback: PooledReadCallback | null = null;
+/**
+ * A RECV_POOL op and what its read needs once it completes. Two kinds, so each carries only its
+ * own way to report (an idle connection holds one of these: 8 bytes each field).
+ */
+abstract class PooledReadOp extends Op {
   /** The pool's release count when the read began (see BufferPool._released). */
   readonly epoch: number;
   constructor(
-    readonly sock: StreamSocket,
     pool: BufferPool,
     // Not `signal`: core's Op clears that one at completion, and a retry after ENOBUFS needs it.
     readonly readSignal: AbortSignal | null,
@@ -105,12 +102,35 @@ class PooledReadOp extends Op {
     // with an Error), called as the op's method.
     this.resolve = this.reject = settlePooledRead;
   }
+
+  /** The socket read: the op's owner once started (kept after completion), not a field of its own. */
+  get sock(): StreamSocket {
+    return this.owner as StreamSocket;
+  }
 }
 
-function settlePooledRead(this: PooledReadOp, v: unknown): void {
+/** `read(pool)`'s: settles its promise. */
+class PromisedPooledRead extends PooledReadOp {
+  settle: Settle = noop;
+}
+
+/** `readWith(pool, callback)`'s: calls back. */
+class CallbackPooledRead extends PooledReadOp {
+  constructor(
+    pool: BufferPool,
+    readSignal: AbortSignal | null,
+    noWait: boolean,
+    timeoutNs: number,
+    readonly callback: PooledReadCallback,
+  ) {
+    super(pool, readSignal, noWait, timeoutNs);
+  }
+}
+
+function settlePooledRead(this: PromisedPooledRead | CallbackPooledRead, v: unknown): void {
   const pool = this.pool as BufferPool;
   pool._endRead();
-  if (this.callback) return callBack(this, pool, v);
+  if (this instanceof CallbackPooledRead) return callBack(this, pool, v);
   if (typeof v !== 'number')
     this.settle(afterFailure(v as Error & { code?: string }, this.sock, pool, this.readSignal, this.noWait, this.epoch, this.timeoutNs));
   // INVARIANT: a driver sets op.bid for every completion with bytes; EOF (0) used no buffer.
@@ -124,8 +144,8 @@ function noop(): void {}
  * never inside the driver's reap loop (a callback that closes or reads again would re-enter it),
  * and in the same order relative to process.nextTick callbacks as `read(pool)`'s `.then`.
  */
-function callBack(op: PooledReadOp, pool: BufferPool, v: unknown): void {
-  const cb = op.callback!;
+function callBack(op: CallbackPooledRead, pool: BufferPool, v: unknown): void {
+  const cb = op.callback;
   if (typeof v !== 'number') {
     afterFailure(v as Error & { code?: string }, op.sock, pool, op.readSignal, op.noWait, op.epoch, op.timeoutNs).then(
       ([n, lease]) => cb(null, n, lease),
