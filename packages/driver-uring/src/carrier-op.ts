@@ -1,6 +1,6 @@
 /**
  * The op a multishot recv carrier is: one per socket read through a pool, in the driver's slab
- * while its SQE is in the kernel. Not a core `Op`, whose 30 fields (240 bytes) are mostly what a
+ * while its SQE is in the kernel. Not a core `Op`, whose 24 fields (216 bytes) are mostly what a
  * carrier never sets, and an idle connection holds its carrier for as long as it is idle: this
  * holds only what the driver's submit, reap and cancel paths read of an op.
  *
@@ -13,21 +13,38 @@
 import type { Op, PoolMemory } from '@rentio/core/driver';
 import { OpCode } from '@rentio/core/driver';
 
-export class CarrierOp {
+/** What a carrier serves: its socket's fd and the pool its chunks land in. */
+export interface CarrierSource {
+  readonly fd: number;
+  readonly pool: PoolMemory;
+}
+
+export abstract class CarrierOp {
   /** Driver-private: the carrier's slab slot (set by Slab.alloc). */
   slot = -1;
   res = 0;
   #done = false;
 
   /**
-   * @param settled Called (with the carrier as `this`) if the carrier completes without reaching
-   *   the kernel: cancelled while queued, or refused. CQEs go to the multishot layer directly.
+   * @param source The stream the carrier serves (its fd and pool are read through it, not copied:
+   *   8 bytes each per idle connection). INVARIANT: a stream's pool changes only while it has no
+   *   carrier (multishot-recv.ts `read`).
    */
-  constructor(
-    readonly fd: number,
-    readonly pool: PoolMemory,
-    readonly settled: (this: Op) => void,
-  ) {}
+  constructor(readonly source: CarrierSource) {}
+
+  /**
+   * Called (with the carrier as `this`) if the carrier completes without reaching the kernel:
+   * cancelled while queued, or refused. CQEs go to the multishot layer directly. A prototype
+   * member of the layer's own subclass ({@link carrierClass}), not a field per carrier.
+   */
+  protected abstract settled(this: Op): void;
+
+  get fd(): number {
+    return this.source.fd;
+  }
+  get pool(): PoolMemory {
+    return this.source.pool;
+  }
 
   // The same for every carrier: on the prototype, not 8 bytes each per carrier.
   get code(): typeof OpCode.RECV_POOL {
@@ -64,4 +81,17 @@ export class CarrierOp {
   asOp(): Op {
     return this as unknown as Op;
   }
+}
+
+/**
+ * The carrier class of one multishot layer: `settled` on its prototype, so a carrier holds no
+ * pointer to its layer. One class per layer (per runtime): the driver's op sites see one carrier
+ * shape per runtime.
+ */
+export function carrierClass(settled: (this: Op) => void): new (source: CarrierSource) => CarrierOp {
+  return class LayerCarrier extends CarrierOp {
+    protected settled(this: Op): void {
+      settled.call(this);
+    }
+  };
 }

@@ -22,7 +22,7 @@
 import { constants as osConstants } from 'node:os';
 import type { Op, PoolMemory } from '@rentio/core/driver';
 import { ECANCELED, EINTR } from '@rentio/core/driver';
-import { CarrierOp } from './carrier-op.js';
+import { carrierClass, type CarrierOp } from './carrier-op.js';
 import { CarrierStream, CarrierTable } from './carrier-table.js';
 import { IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE } from './constants.js';
 
@@ -74,20 +74,20 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
   ends = 0;
 
   /**
-   * How a carrier that never reached the kernel (cancelled while queued, refused) completes:
-   * called with the carrier as `this`, so this one function serves every carrier — no closure
-   * per socket.
+   * This layer's carrier class. A carrier that never reached the kernel (cancelled while queued,
+   * refused) completes through the class's `settled`, which routes it to {@link cqe} as its last
+   * CQE: no closure per socket, and no pointer to the layer in each carrier.
    */
-  readonly #carrierSettled: (this: Op) => void;
+  readonly #Carrier: new (source: RecvStream) => CarrierOp;
 
   constructor(host: MultishotHost) {
     super((carrier) => host.cancel(carrier));
     this.#host = host;
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the function's own `this` is the carrier
     const layer = this;
-    this.#carrierSettled = function (this: Op) {
+    this.#Carrier = carrierClass(function (this: Op) {
       layer.cqe(this, this.res, 0);
-    };
+    });
   }
 
   /** Sockets with an armed carrier or queued chunks. */
@@ -172,8 +172,8 @@ export class MultishotRecv extends CarrierTable<RecvStream> {
 
   #arm(st: RecvStream): void {
     // A carrier that never reached the kernel (cancelled while queued, refused) completes
-    // through #carrierSettled: routed here as its last CQE.
-    const carrier = new CarrierOp(st.fd, st.pool, this.#carrierSettled).asOp();
+    // through its layer's `settled`: routed here as its last CQE.
+    const carrier = new this.#Carrier(st).asOp();
     this.add(carrier, st);
     this.armed++;
     this.#host.arm(carrier);
