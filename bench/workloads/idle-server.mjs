@@ -98,7 +98,10 @@ async function main() {
     if (line !== 'gc') return;
     globalThis.gc?.();
     globalThis.gc?.();
-    emit({ gc: true, mem: process.memoryUsage() });
+    // Per V8 space (committed and used), for reading where RSS beyond the live heap goes.
+    const { getHeapSpaceStatistics } = await import('node:v8');
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, [s.physical_space_size, s.space_used_size]]));
+    emit({ gc: true, mem: process.memoryUsage(), spaces });
   });
   emit({ ready: true, port });
 }
