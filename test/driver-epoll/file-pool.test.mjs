@@ -22,7 +22,16 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 const cstr = (s) => new Uint8Array(Buffer.from(`${s}\0`));
 const addr = (b) => Number(koffi.address(b));
-const threadsOf = () => readdirSync('/proc/self/task').length;
+// The pool's threads, by the name each gives itself: Node's own threads (all named "node" on Node
+// 20) start when they like, so counting every thread of the process would count them too.
+const threadsOf = () =>
+  readdirSync('/proc/self/task').filter((tid) => {
+    try {
+      return readFileSync('/proc/self/task/' + tid + '/comm', 'utf8').trim() === 'rentio-file';
+    } catch {
+      return false; // the thread ended while we looked
+    }
+  }).length;
 const eventfds = () =>
   readdirSync('/proc/self/fd').filter((fd) => {
     try {

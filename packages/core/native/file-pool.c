@@ -167,6 +167,10 @@ static void finalize(napi_env env, void *data, void *hint) {
   free(p);
 }
 
+// Each pool thread's name (/proc/self/task/N/comm, at most 15 bytes): what `top -H` shows, and
+// what tests count, since every thread Node starts is named "node" and may start at any time.
+#define THREAD_NAME "rentio-file"
+
 // Start one more thread (called with the lock held). Signals are blocked in it, as in libuv's
 // pool: process signals belong to Node's own handling on its threads.
 static int spawn(file_pool *p) {
@@ -179,8 +183,11 @@ static int spawn(file_pool *p) {
   int err = pthread_create(&p->threads[p->nthreads], &attr, thread_main, p);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   pthread_attr_destroy(&attr);
-  if (err == 0) p->nthreads++;
-  return err;
+  if (err != 0) return err;
+  // Named here, not by the thread itself: the name is set when spawn returns.
+  pthread_setname_np(p->threads[p->nthreads], THREAD_NAME);
+  p->nthreads++;
+  return 0;
 }
 
 // --- JS ---
