@@ -78,6 +78,11 @@ function readOnce(
   return p;
 }
 
+interface RetryOptions {
+  readonly signal: AbortSignal | null;
+  readonly noWait: boolean;
+}
+
 type Settle = (v: [number, BufferLease | null] | Promise<[number, BufferLease | null]>) => void;
 
 /**
@@ -87,20 +92,31 @@ type Settle = (v: [number, BufferLease | null] | Promise<[number, BufferLease | 
 abstract class PooledReadOp extends Op {
   /** The pool's release count when the read began (see BufferPool._released). */
   readonly epoch: number;
-  constructor(
-    pool: BufferPool,
-    // Not `signal`: core's Op clears that one at completion, and a retry after ENOBUFS needs it.
-    readonly readSignal: AbortSignal | null,
-    readonly noWait: boolean,
-    timeoutNs: number,
-  ) {
+  /**
+   * What a retry after ENOBUFS needs, in one field made only when set: most reads have neither,
+   * and an idle connection holds this op (8 bytes a field). Not core's `signal`: Op clears that
+   * one at completion.
+   */
+  readonly #retry: RetryOptions | null;
+  constructor(pool: BufferPool, readSignal: AbortSignal | null, noWait: boolean, timeoutNs: number) {
     super(OpCode.RECV_POOL);
     this.pool = pool;
     this.timeoutNs = timeoutNs;
     this.epoch = pool._epoch;
+    this.#retry = readSignal === null && !noWait ? null : { signal: readSignal, noWait };
     // One function for both ways the op settles (core's Op resolves with the byte count, rejects
     // with an Error), called as the op's method.
     this.resolve = this.reject = settlePooledRead;
+  }
+
+  /** The signal the read was given (kept for a retry after ENOBUFS). */
+  get readSignal(): AbortSignal | null {
+    return this.#retry === null ? null : this.#retry.signal;
+  }
+
+  /** Whether an empty pool rejects with ENOBUFS rather than waiting. */
+  get noWait(): boolean {
+    return this.#retry !== null && this.#retry.noWait;
   }
 
   /** The socket read: the op's owner once started (kept after completion), not a field of its own. */
@@ -172,7 +188,7 @@ async function afterFailure(
   if (err.code !== ENOBUFS || noWait) throw err;
   // A close that came while the ENOBUFS completion was on its way found no wait to wake.
   if (sock.closed) throw new HandleClosedError('stream', true);
-  await pool._released(epoch, signal, (sock._poolWait ??= { wake: null }));
+  await pool._released(epoch, signal, sock._poolWait());
   if (pool.closed) throw new PoolClosedError();
   return readOnce(sock, pool, signal, noWait, timeoutNs);
 }

@@ -24,14 +24,18 @@ export type { StreamIoOptions } from './stream-socket.js';
  * ```
  */
 export class TcpStream extends StreamSocket {
-  /** The peer, decoded; or, for an IPv4 peer from accept() not asked for yet, packed (see packInet4). */
-  #peer: SocketAddressInfo | number | null;
-  #local: SocketAddressInfo | null = null;
+  /**
+   * The peer, decoded; or, for an IPv4 peer from accept() not asked for yet, packed (see
+   * packInet4); or, once this end's address was asked for too, both in an {@link AddressPair}.
+   * One field, not two: an idle server holds tens of thousands of streams, and most never ask
+   * for their local address (8 bytes a field).
+   */
+  #addr: SocketAddressInfo | number | AddressPair | null;
 
   /** @internal made by connect() / accept() */
   constructor(rt: Runtime, fd: number, peer: SocketAddressInfo | number | null = null) {
     super(rt, fd);
-    this.#peer = peer;
+    this.#addr = peer;
   }
 
   /** The peer's address ('127.0.0.1', '::1'), or undefined once unknown (closed). */
@@ -120,20 +124,33 @@ export class TcpStream extends StreamSocket {
   // (8 bytes per connection).
   /** @internal */
   _peerInfo(): SocketAddressInfo | null {
-    if (typeof this.#peer === 'number') this.#peer = unpackInet4(this.#peer);
-    if (!this.#peer && !this.closed) {
-      const raw = this._rt._sockname(this.fd, true);
-      if (raw) this.#peer = decodeSockaddr(raw);
-    }
-    return this.#peer;
+    const a = this.#addr;
+    if (a instanceof AddressPair) return (a.peer ??= ask(this, true));
+    if (typeof a === 'number') return (this.#addr = unpackInet4(a));
+    return a ?? (this.#addr = ask(this, true));
   }
 
   /** @internal */
   _localInfo(): SocketAddressInfo | null {
-    if (!this.#local && !this.closed) {
-      const raw = this._rt._sockname(this.fd, false);
-      if (raw) this.#local = decodeSockaddr(raw);
-    }
-    return this.#local;
+    const a = this.#addr;
+    if (a instanceof AddressPair) return (a.local ??= ask(this, false));
+    const local = ask(this, false);
+    if (local !== null) this.#addr = new AddressPair(typeof a === 'number' ? unpackInet4(a) : a, local);
+    return local;
   }
+}
+
+/** getpeername/getsockname, decoded; null once closed or when the kernel has none. */
+function ask(s: TcpStream, peer: boolean): SocketAddressInfo | null {
+  if (s.closed) return null;
+  const raw = s._rt._sockname(s.fd, peer);
+  return raw ? decodeSockaddr(raw) : null;
+}
+
+/** Both ends' addresses of a stream whose local address was asked for. */
+class AddressPair {
+  constructor(
+    public peer: SocketAddressInfo | null,
+    public local: SocketAddressInfo | null,
+  ) {}
 }

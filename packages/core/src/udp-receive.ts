@@ -25,6 +25,7 @@ import { Buffer } from 'node:buffer';
 import { HandleClosedError, LeaseReleasedError, LeaseReleasedTwiceError, PoolClosedError } from './errors.js';
 import { DatagramBatchOp, DGRAM_NAMELEN, Op, RECVMSG_OUT_SIZE } from './op.js';
 import { AF_INET, AF_INET6, decodeSockaddr } from './sockaddr.js';
+import type { PoolWait } from './pooled-handle.js';
 
 /**
  * Bytes of each pool buffer a pooled datagram receive uses before the payload (the kernel's
@@ -43,8 +44,8 @@ export interface DatagramSource {
   readonly closed: boolean;
   /** Submit a RECVMSG_POOL op whose `resolve`/`reject` the receive set. */
   _startPooled(op: Op, pool: BufferPool, signal: AbortSignal | null): void;
-  /** Set while a receive waits for a pool release: the socket's close wakes it. */
-  _poolWait: { wake: (() => void) | null } | null;
+  /** The socket's wait for a pool release (made on first use): its close wakes it. */
+  _poolWait(): PoolWait;
   /** The sender decoder of the socket (it caches the last IPv4 peer's text). */
   readonly _senders: SenderCache;
 }
@@ -228,7 +229,7 @@ async function afterFailure(
   if (err.code !== 'ENOBUFS' || noWait) throw err;
   // A close that came while the ENOBUFS completion was on its way found no wait to wake.
   if (sock.closed) throw new HandleClosedError('socket', true);
-  await pool._released(epoch, signal, (sock._poolWait ??= { wake: null }));
+  await pool._released(epoch, signal, sock._poolWait());
   if (pool.closed) throw new PoolClosedError();
   if (sock.closed) throw new HandleClosedError('socket', true);
   return receiveBatch(sock, pool, max, signal, noWait);

@@ -12,31 +12,44 @@
 import type { Op } from '@rentio/core/driver';
 import { ECANCELED, FdMap } from '@rentio/core/driver';
 
+/** What few streams need: made only then (8 bytes a field, and an idle socket holds a stream). */
+class Rare {
+  /** A CLOSE of the fd, held until the carrier's last CQE (the kernel may still write until then). */
+  closeOp: Op | null = null;
+  /** Waiting core ops behind the first (ops issued before the first settles). */
+  more: Op[] | null = null;
+}
+
 /** One fd's multishot state. */
 export class CarrierStream {
   carrier: Op | null = null;
-  /** A CLOSE of the fd, held until the carrier's last CQE (the kernel may still write until then). */
-  closeOp: Op | null = null;
-  // Waiting core ops in order: the first here, the rest (rare: ops issued before the first
-  // settles) in an array made only then.
+  // Waiting core ops in order: the first here, the rest in the rare record.
   #first: Op | null = null;
-  #more: Op[] | null = null;
+  #rare: Rare | null = null;
   constructor(readonly fd: number) {}
+
+  /** A CLOSE of the fd, held until the carrier's last CQE (the kernel may still write until then). */
+  get closeOp(): Op | null {
+    return this.#rare === null ? null : this.#rare.closeOp;
+  }
+  set closeOp(op: Op | null) {
+    (this.#rare ??= new Rare()).closeOp = op;
+  }
 
   /** Core ops waiting. */
   get waiting(): number {
-    return this.#first === null ? 0 : 1 + (this.#more?.length ?? 0);
+    return this.#first === null ? 0 : 1 + (this.#rare?.more?.length ?? 0);
   }
 
   addWaiter(op: Op): void {
     if (this.#first === null) this.#first = op;
-    else (this.#more ??= []).push(op);
+    else ((this.#rare ??= new Rare()).more ??= []).push(op);
   }
 
   /** The first waiting op, taken out. INVARIANT: called only while {@link waiting} > 0. */
   nextWaiter(): Op {
     const op = this.#first!;
-    this.#first = this.#more?.shift() ?? null;
+    this.#first = this.#rare?.more?.shift() ?? null;
     return op;
   }
 
@@ -46,17 +59,19 @@ export class CarrierStream {
       this.nextWaiter();
       return true;
     }
-    const i = this.#more ? this.#more.indexOf(op) : -1;
+    const more = this.#rare?.more;
+    const i = more ? more.indexOf(op) : -1;
     if (i < 0) return false;
-    this.#more!.splice(i, 1); // i >= 0: the array exists
+    more!.splice(i, 1); // i >= 0: the array exists
     return true;
   }
 
   /** Every waiting op, taken out. */
   takeWaiters(): Op[] {
-    const all = this.#first === null ? [] : [this.#first, ...(this.#more ?? [])];
+    const more = this.#rare?.more;
+    const all = this.#first === null ? [] : [this.#first, ...(more ?? [])];
     this.#first = null;
-    this.#more = null;
+    if (more) this.#rare!.more = null;
     return all;
   }
 }
