@@ -110,8 +110,7 @@ export const echo = {
   baseline: 'node',
   describe: (ctx) =>
     `C epoll client on 127.0.0.1, one 1 KiB message in flight per connection; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured; a fresh server per run; rentio's rows rent one buffer per connection for its reads, the pooled rows (64 and 256 conns) read through one ${ECHO_POOL.count} × ${ECHO_POOL.size / 1024} KiB runtime pool (uring: provided-buffer ring, multishot recv; epoll: read on readiness) and copy each lease into the connection's write buffer`,
-  cases: (ctx) =>
-    ctx.cfg.echoConns.map((n) => ({ id: `c${n}`, label: `${n} conn${n > 1 ? 's' : ''}`, conns: n, reps: n === 64 ? ctx.cfg.targetReps : undefined })),
+  cases: (ctx) => ctx.cfg.echoConns.map((n) => ({ id: `c${n}`, label: `${n} conn${n > 1 ? 's' : ''}`, conns: n, reps: ctx.cfg.targetReps })),
   contenders: (ctx) =>
     echoServers(ctx).map((s) => ({
       ...s,

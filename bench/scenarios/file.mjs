@@ -139,7 +139,14 @@ export const fileRand = {
   describe: (ctx) =>
     `${ctx.cfg.fileSize / 2 ** 20} MiB file, same seeded offsets for every contender; ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms measured`,
   cases: (ctx) =>
-    ctx.cfg.fileQDs.map((qd) => ({ id: `qd${qd}`, label: `QD ${qd}`, qd, bs: 4096, unit: 'IOPS', reps: qd === 64 ? ctx.cfg.targetReps : undefined })),
+    ctx.cfg.fileQDs.map((qd) => ({
+      id: `qd${qd}`,
+      label: `QD ${qd}`,
+      qd,
+      bs: 4096,
+      unit: 'IOPS',
+      reps: qd === 1 || qd === 64 ? ctx.cfg.targetReps : undefined,
+    })),
   contenders: (ctx) => fileContenders(ctx, 'rand'),
 };
 
