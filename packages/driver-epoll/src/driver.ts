@@ -45,6 +45,7 @@ import {
 } from './constants.js';
 import * as ffi from './ffi.js';
 import { FilePool } from './file-pool.js';
+import { PartialReads } from './partial-reads.js';
 import { EPOLL_OPS, Run, type EpollHost, type EpollOp, type Syscall } from './ops.js';
 import { Registry } from './registry.js';
 import { Selector } from './selector.js';
@@ -67,6 +68,8 @@ export class EpollDriver implements Driver {
   #pool: FilePool;
   #parker: Parker;
   #sockets = new FdSet();
+  /** Reads a nowait try read part of, finished by a file thread. */
+  readonly #partial = new PartialReads();
   /** Opened files whose `nowait` try failed with something other than EAGAIN: no more tries. */
   #noNowait = new FdSet();
   /** Opened files by fd: true when pollable (FIFO, character device, socket), decided at first I/O. */
@@ -107,8 +110,11 @@ export class EpollDriver implements Driver {
       );
       pool = this.#pool = new FilePool(fileThreads);
       // -EIO: the worker running it died; other -errno: no thread could be started to run it.
-      this.#pool.onFailed = (op, res) => this.#done(op, res);
-      this.#pool.beforeComplete = (op) => this.#dropDeadline(op);
+      this.#pool.onFailed = (op, res) => this.#done(op, this.#partial.result(op, res));
+      this.#pool.beforeComplete = (op, res) => {
+        this.#dropDeadline(op);
+        return this.#partial.result(op, res);
+      };
       this.#syscalls++;
       let r = this.#selector.add(this.#pool.eventfd, EPOLLIN | EPOLLET);
       if (r < 0) throw errnoException(r, 'epoll_ctl');
@@ -141,12 +147,21 @@ export class EpollDriver implements Driver {
       case Run.FILE_OR_READINESS:
         if (entry.pollable!(op, this.#host)) return this.#tryOrWait(op, entry);
         if (entry.nowait && this.#inlineBudget > 0 && !this.#noNowait.has(op.fd)) {
-          const r = this.#call(entry.nowait, op);
-          if (r >= 0) return this.#doneInline(op, r);
-          // EAGAIN is a cache miss: try again next read. Anything else (EOPNOTSUPP from a file
-          // system without RWF_NOWAIT, like procfs; a syscall filter's EPERM/ENOSYS) would fail
-          // the same way every read: stop trying on this fd, not pay a syscall per read.
-          if (r !== -EAGAIN) this.#noNowait.add(op.fd);
+          for (;;) {
+            const r = this.#call(entry.nowait, op);
+            // Short of the window: the cached run ended (or the file did: the next try says 0).
+            // Read on from there; what is not cached goes to a file thread (partial-reads.ts).
+            if (r > 0 && r < op.len) {
+              this.#partial.advance(op, r);
+              continue;
+            }
+            if (r >= 0) return this.#doneInline(op, this.#partial.result(op, r));
+            // EAGAIN is a cache miss: try again next read. Anything else (EOPNOTSUPP from a file
+            // system without RWF_NOWAIT, like procfs; a syscall filter's EPERM/ENOSYS) would fail
+            // the same way every read: stop trying on this fd, not pay a syscall per read.
+            if (r !== -EAGAIN && !this.#partial.has(op)) this.#noNowait.add(op.fd);
+            break;
+          }
         }
         return this.#pool.submit(op);
       case Run.FILE:

@@ -53,8 +53,11 @@ export class FilePool {
     return this.#threads.teardownFds;
   }
 
-  /** Called with each op just before the pool completes it (the driver drops the op's deadline). */
-  beforeComplete: (op: Op) => void = () => {};
+  /**
+   * Called with each op and its result just before the pool completes it; returns the result to
+   * complete it with (the driver drops the op's deadline, and adds what a read got inline).
+   */
+  beforeComplete: (op: Op, res: number) => number = (_op, res) => res;
 
   /** Called for an op that failed without running (no thread could run it: -errno, or -EIO: its thread died). */
   onFailed: (op: Op, res: number) => void = (op, res) => op.complete(res);
@@ -73,8 +76,7 @@ export class FilePool {
     const w = this.#waiting.indexOf(op);
     if (w >= 0) {
       this.#waiting.splice(w, 1);
-      this.beforeComplete(op);
-      op.complete(-ECANCELED);
+      op.complete(this.beforeComplete(op, -ECANCELED));
       return true;
     }
     // A job still queued completes with -ECANCELED through the normal completion path.
@@ -90,10 +92,9 @@ export class FilePool {
     for (let i = 0; i < n; i++) {
       const id = done[2 * i]!; // i < n <= JOB_CAP: in range
       const op = this.#release(id)!;
-      this.beforeComplete(op);
       const res = done[2 * i + 1]!;
-      if (faultPlan === null) op.complete(res);
-      else faultPlan.complete(op, faultPlan.fileResult(op, res));
+      if (faultPlan === null) op.complete(this.beforeComplete(op, res));
+      else faultPlan.complete(op, this.beforeComplete(op, faultPlan.fileResult(op, res)));
     }
     while (this.#waiting.length && this.#free.length) this.#start(this.#free.pop()!, this.#waiting.shift()!);
     return n;
