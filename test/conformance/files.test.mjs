@@ -191,7 +191,10 @@ await eachDriver(t, 'a window only partly cached is read whole; short only at EO
       closeSync(fd);
     }
   };
-  if (!evictSecondHalf()) return t.skip('posix_fadvise(DONTNEED) left the file cached here (tmpfs?)');
+  // A page still under readahead or writeback is not dropped: a few tries before giving up.
+  let evicted = false;
+  for (let i = 0; i < 5 && !evicted; i++) evicted = evictSecondHalf() || (await new Promise((r) => setTimeout(r, 50, false)));
+  if (!evicted) return t.skip('posix_fadvise(DONTNEED) left the file cached here (tmpfs?)');
   const f = await rt.open(path, 'r');
   const [n, buf] = await f.read(alloc(PARTLY), { position: 0 });
   t.equal(n, PARTLY, 'at a position: every byte of the window');

@@ -32,6 +32,16 @@ const threadsOf = () =>
       return false; // the thread ended while we looked
     }
   }).length;
+
+/**
+ * The pool's thread count once it reaches `want`, or after 2 s. A joined thread can still be
+ * listed for a moment: the kernel wakes its joiner (clearing the tid futex) before it reaps the
+ * thread, and under load the reaping can trail the join.
+ */
+async function threadsSettledAt(want) {
+  for (let i = 0; i < 200 && threadsOf() !== want; i++) await sleep(10);
+  return threadsOf();
+}
 const eventfds = () =>
   readdirSync('/proc/self/fd').filter((fd) => {
     try {
@@ -140,7 +150,7 @@ t.test('a queued job is cancelled, a running one completes; threads stay within 
   closeSync(r.get(1));
   closeSync(w);
   pool.poolClose(h);
-  t.equal(threadsOf(), threads, 'the thread was joined');
+  t.equal(await threadsSettledAt(threads), threads, 'the thread was joined');
 });
 
 t.test('misuse throws a clear error', async (t) => {
@@ -170,7 +180,7 @@ t.test('opening and closing pools leaves no thread and no eventfd', async (t) =>
     await reapAll(h, 8);
     pool.poolClose(h);
   }
-  t.equal(threadsOf(), threads, 'threads back to the start count');
+  t.equal(await threadsSettledAt(threads), threads, 'threads back to the start count');
   t.equal(eventfds(), fds, 'eventfds back to the start count');
 });
 
