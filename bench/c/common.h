@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +71,35 @@ static inline int bound_port(int fd) {
   socklen_t len = sizeof ss;
   if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) die("getsockname");
   return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port : ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/* A listener on a Unix socket path (removed first if left over): the unix-echo scenario's. */
+static inline int listen_path(const char *path, int flags) {
+  struct sockaddr_un un;
+  memset(&un, 0, sizeof un);
+  un.sun_family = AF_UNIX;
+  if (strlen(path) >= sizeof un.sun_path) { fprintf(stderr, "socket path too long: %s\n", path); exit(2); }
+  strcpy(un.sun_path, path);
+  unlink(path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | flags, 0);
+  if (fd < 0) die("socket");
+  if (bind(fd, (struct sockaddr *)&un, sizeof un) < 0) die("bind");
+  if (listen(fd, 4096) < 0) die("listen");
+  return fd;
+}
+
+/* `--path P`: a Unix socket listener; else `--host`/`--port` on loopback. Prints the ready line's
+ * address part into `where` ("\"port\":N" or "\"port\":0,\"path\":\"P\""). */
+static inline int listen_from_args(int argc, char **argv, int flags, char *where, size_t n) {
+  const char *path = arg_str(argc, argv, "--path", NULL);
+  if (path) {
+    int fd = listen_path(path, flags);
+    snprintf(where, n, "\"port\":0,\"path\":\"%s\"", path);
+    return fd;
+  }
+  int fd = listen_loopback(arg_str(argc, argv, "--host", "127.0.0.1"), (int)arg_long(argc, argv, "--port", 0), flags);
+  snprintf(where, n, "\"port\":%d", bound_port(fd));
+  return fd;
 }
 
 static inline void set_nodelay(int fd) {

@@ -2,7 +2,7 @@
  * Reference echo server on liburing: multishot ACCEPT, then RECV -> SEND -> RECV per connection,
  * one io_uring_submit_and_wait per loop. Tries COOP_TASKRUN | SINGLE_ISSUER | DEFER_TASKRUN
  * (measured +20% here) and falls back to plain flags on EINVAL.
- * Usage: echo-uring --host 127.0.0.1 --port 0   (prints {"ready":true,"port":N}; SIGTERM or the
+ * Usage: echo-uring --host 127.0.0.1 --port 0 | --path /tmp/s.sock   (prints {"ready":true,"port":N}; SIGTERM or the
  * end of stdin ends it)
  */
 #include "common.h"
@@ -62,7 +62,8 @@ static void arm_send(struct conn *c) {
 
 int main(int argc, char **argv) {
   install_stop();
-  int lfd = listen_loopback(arg_str(argc, argv, "--host", "127.0.0.1"), (int)arg_long(argc, argv, "--port", 0), 0);
+  char where[200];
+  int lfd = listen_from_args(argc, argv, 0, where, sizeof where);
   struct io_uring_params p;
   memset(&p, 0, sizeof p);
   p.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
@@ -74,7 +75,7 @@ int main(int argc, char **argv) {
   if (r < 0) { errno = -r; die("io_uring_queue_init_params"); }
   arm_accept(lfd);
   arm_stdin();
-  printf("{\"ready\":true,\"port\":%d,\"flags\":%u}\n", bound_port(lfd), p.flags);
+  printf("{\"ready\":true,%s,\"flags\":%u}\n", where, p.flags);
   fflush(stdout);
 
   while (!stop_flag) {

@@ -1,7 +1,8 @@
 /**
  * Unix domain sockets and UDP (issue 11), each driven by a C load client:
  * - `unix-echo`: the echo scenario's servers on a socket path instead of a TCP port (1 KiB
- *   messages, closed loop, 64 connections) — rentio uring/epoll vs node:net.
+ *   messages, closed loop, 64 connections) — rentio uring/epoll vs node:net, and the C epoll
+ *   and liburing servers as the ceiling.
  * - `udp-pingpong`: 16 connected client sockets, one 64-byte datagram in flight each, echoed by
  *   one server socket — round trips/s.
  * - `udp-flood`: one client socket sends 64-byte datagrams back to back for the window; the
@@ -22,11 +23,13 @@ async function drive(server, client) {
   const srv = server.start();
   try {
     const ready = await srv.waitFor((m) => m.ready, 20000);
-    const s0 = (await srv.ask('stats', (m) => m.stats)).stats;
+    // The C servers have no counters to ask for.
+    const stats = async () => (server.native ? {} : (await srv.ask('stats', (m) => m.stats)).stats);
+    const s0 = await stats();
     const cpu0 = srv.cpuTimes();
     const result = await client(ready);
     const cpu1 = srv.cpuTimes();
-    const s1 = (await srv.ask('stats', (m) => m.stats)).stats;
+    const s1 = await stats();
     const counters = {};
     for (const k of Object.keys(s1)) if (typeof s1[k] === 'number') counters[k] = s1[k] - (s0[k] ?? 0);
     return { result, counters, cpu: { user: cpu1.user - cpu0.user, sys: cpu1.sys - cpu0.sys } };
@@ -62,6 +65,18 @@ function unixServers(ctx, sockPath) {
       skip: skipReason(ctx, 'rentio-epoll'),
       start: js(['--impl', 'rentio', '--driver', 'epoll']),
     },
+    // The ceiling on this machine, as in the TCP echo: what a C server gets over the same path.
+    ...[
+      ['c-epoll', 'C epoll', 'echo-epoll'],
+      ['c-uring', 'C liburing', 'echo-uring'],
+    ].map(([id, label, name]) => ({
+      id,
+      label,
+      family: 'ref',
+      native: true,
+      skip: skipReason(ctx, `c:${name}`),
+      start: () => new Child(ctx.built[name], ['--path', sockPath()], { env: CHILD_ENV }),
+    })),
   ];
 }
 
