@@ -1,7 +1,7 @@
 /*
  * Reference echo server: one thread, one epoll instance, level-triggered, nonblocking sockets.
- * Usage: echo-epoll --host 127.0.0.1 --port 0 | --path /tmp/s.sock   (prints {"ready":true,"port":N}; SIGTERM or the
- * end of stdin ends it, as the JS servers: under strace the runner can only close stdin)
+ * Usage: echo-epoll --host 127.0.0.1 --port 0 | --path /tmp/s.sock
+ * (prints {"ready":true,"port":N}, with "path" for --path; SIGTERM or the end of stdin ends it, as the JS servers: under strace the runner can only close stdin)
  */
 #include "common.h"
 #include <fcntl.h>

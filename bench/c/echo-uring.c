@@ -2,8 +2,8 @@
  * Reference echo server on liburing: multishot ACCEPT, then RECV -> SEND -> RECV per connection,
  * one io_uring_submit_and_wait per loop. Tries COOP_TASKRUN | SINGLE_ISSUER | DEFER_TASKRUN
  * (measured +20% here) and falls back to plain flags on EINVAL.
- * Usage: echo-uring --host 127.0.0.1 --port 0 | --path /tmp/s.sock   (prints {"ready":true,"port":N}; SIGTERM or the
- * end of stdin ends it)
+ * Usage: echo-uring --host 127.0.0.1 --port 0 | --path /tmp/s.sock
+ * (prints {"ready":true,"port":N}, with "path" for --path; SIGTERM or the end of stdin ends it)
  */
 #include "common.h"
 #include <liburing.h>

@@ -1,25 +1,12 @@
 // Files: read/write (positional, current position, append), stat, sync, truncate,
 // readFile/writeFile sizes, and the Node-style error shapes.
 import t from 'tap';
-import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { alloc, own } from '@rentio/core';
 import { DRIVERS, eachDriver, unavailable } from '../helpers/drivers.mjs';
-import koffi from 'koffi';
+import { CANNOT_EVICT, partlyCachedFile } from '../helpers/page-cache.mjs';
 import { addressOf, random, runNode, sha256, tmpDir } from '../helpers/util.mjs';
-
-// int posix_fadvise(int fd, off_t offset, off_t len, int advice);
-const libc = koffi.load('libc.so.6');
-const fadvise = libc.func('int posix_fadvise(int fd, int64_t offset, int64_t len, int advice)');
-const POSIX_FADV_DONTNEED = 4;
-// ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags);
-const preadv2 = libc.func('long preadv2(int fd, uintptr_t iov, int iovcnt, int64_t offset, int flags)');
-const RWF_NOWAIT = 0x8;
-/** preadv2(fd, [buf], 1, 0, RWF_NOWAIT): bytes read, or -1. */
-function preadv2NoWait(fd, buf) {
-  const iov = new BigUint64Array([BigInt(addressOf(buf)), BigInt(buf.byteLength)]);
-  return preadv2(fd, addressOf(new Uint8Array(iov.buffer)), 1, 0, RWF_NOWAIT);
-}
 
 await eachDriver(t, 'positional read and write hand the same memory back', async (t, rt) => {
   const path = join(tmpDir(t), 'a');
@@ -165,49 +152,18 @@ t.test('EACCES shape (as an unprivileged user)', async (t) => {
 // A read whose window is only partly in the page cache returns the whole window (short only at
 // EOF), at a position and at the file's own position: what uring's READ and a blocking pread give.
 // Under epoll this is the page-cache try (RWF_NOWAIT) stopping at the first evicted page, the
-// rest read by a file thread (driver-epoll's partial-reads.ts). 4 MiB, the second half evicted:
-// the page cache may hold a file in folios of up to 2 MiB, and DONTNEED drops only whole ones.
-const PARTLY = 4 << 20;
+// rest read by a file thread (driver-epoll's partial-reads.ts).
 await eachDriver(t, 'a window only partly cached is read whole; short only at EOF', async (t, rt) => {
-  const path = join(tmpDir(t), 'partly-cached');
-  const data = random(PARTLY);
-  writeFileSync(path, data);
-  /**
-   * Evict the second half; false when this file system keeps it (tmpfs: the case cannot be set
-   * up). Checked the way the epoll driver reads — a nowait read stops at the gap — and evicted
-   * again after that check, since a nowait read that meets a missing page starts readahead.
-   */
-  const evictSecondHalf = () => {
-    const fd = openSync(path, 'r');
-    const evict = () => fadvise(fd, PARTLY / 2, PARTLY / 2, POSIX_FADV_DONTNEED) === 0;
-    try {
-      fsyncSync(fd); // DONTNEED drops only clean pages
-      if (!evict()) return false;
-      const r = preadv2NoWait(fd, Buffer.alloc(PARTLY));
-      if (r < 0 || r >= PARTLY) return false;
-      readSync(fd, Buffer.alloc(PARTLY), 0, PARTLY, 0); // the readahead done: its pages clean
-      return evict();
-    } finally {
-      closeSync(fd);
-    }
-  };
-  /** A page still under readahead or writeback is not dropped: a few tries before giving up. */
-  const evicted = async () => {
-    for (let i = 0; i < 10; i++) {
-      if (evictSecondHalf()) return true;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return false;
-  };
-  const why = 'posix_fadvise(DONTNEED) left the file cached here (tmpfs, or pages kept busy)';
-  if (!(await evicted())) return t.skip(why);
+  const { path, data, evictSecondHalf } = partlyCachedFile(t);
+  const size = data.byteLength;
+  if (!(await evictSecondHalf())) return t.skip(CANNOT_EVICT);
   const f = await rt.open(path, 'r');
-  const [n, buf] = await f.read(alloc(PARTLY), { position: 0 });
-  t.equal(n, PARTLY, 'at a position: every byte of the window');
+  const [n, buf] = await f.read(alloc(size), { position: 0 });
+  t.equal(n, size, 'at a position: every byte of the window');
   t.equal(sha256(buf), sha256(data), 'the bytes are the file’s');
-  if (!(await evicted())) return t.skip(why);
-  const [m, buf2] = await f.read(alloc(PARTLY + 100)); // the file's position: from 0
-  t.equal(m, PARTLY, 'at the file’s own position: the whole file, short only by EOF');
+  if (!(await evictSecondHalf())) return t.skip(CANNOT_EVICT);
+  const [m, buf2] = await f.read(alloc(size + 100)); // the file's position: from 0
+  t.equal(m, size, 'at the file’s own position: the whole file, short only by EOF');
   t.equal(sha256(buf2.subarray(0, m)), sha256(data));
   const [eof] = await f.read(alloc(10));
   t.equal(eof, 0, 'the file position moved past every byte read');

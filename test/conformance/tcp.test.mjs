@@ -121,6 +121,30 @@ await eachDriver(t, 'addresses, IPv6, options', async (t, rt) => {
   await Promise.all([c4.close(), any.close()]);
 });
 
+// A stream keeps its peer and local address in one field (tcp-stream.ts): asked in either order,
+// each is the kernel's, and both stay readable after close.
+await eachDriver(t, 'local and peer addresses, asked in either order, and after close', async (t, rt) => {
+  const [c, s, l] = await streamPair(rt);
+  const port = l.address().port;
+  // The accepted end: local first, then the peer (packed by accept until asked).
+  t.same(s.address(), { address: '127.0.0.1', family: 'IPv4', port }, 'accepted: local first');
+  t.equal(s.localPort, port);
+  t.equal(s.remotePort, c.localPort, 'then the peer: the client’s local port');
+  t.equal(s.remoteAddress, '127.0.0.1');
+  // The connecting end: peer first, then local.
+  t.equal(c.remotePort, port, 'connected: the peer first');
+  t.equal(c.localAddress, '127.0.0.1', 'then local');
+  t.equal(c.localFamily, 'IPv4');
+  t.equal(c.localPort, s.remotePort, 'the two ends agree');
+  await Promise.all([c.close(), s.close(), l.close()]);
+  t.equal(s.remotePort, c.localPort, 'after close: the peer asked before is kept');
+  t.equal(s.localPort, port, 'and so is the local address');
+  const [c2, s2, l2] = await streamPair(rt);
+  await Promise.all([c2.close(), s2.close(), l2.close()]);
+  t.equal(s2.localPort, undefined, 'never asked before close: unknown, as a closed net.Socket');
+  t.same(s2.address(), {}, 'address() of a closed stream never asked: {}');
+});
+
 await eachDriver(t, 'ECONNREFUSED shape', async (t, rt) => {
   const l = await rt.listen({ port: 0, host: '127.0.0.1' });
   const port = l.address().port;

@@ -22,8 +22,9 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 const cstr = (s) => new Uint8Array(Buffer.from(`${s}\0`));
 const addr = (b) => Number(koffi.address(b));
-// The pool's threads, by the name each gives itself: Node's own threads (all named "node" on Node
-// 20) start when they like, so counting every thread of the process would count them too.
+// The pool's threads, by the name the pool gives them (file-pool.c's THREAD_NAME): Node's own
+// threads (all named "node" on Node 20) start when they like, so counting every thread of the
+// process would count them too.
 const threadsOf = () =>
   readdirSync('/proc/self/task').filter((tid) => {
     try {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { alloc, createRuntime } from '@rentio/core';
 import { OpCode } from '@rentio/core/driver';
 import { FaultPlan, setFaultPlan } from '@rentio/core/testing';
+import { CANNOT_EVICT, partlyCachedFile } from '../helpers/page-cache.mjs';
 import { tmpDir } from '../helpers/util.mjs';
 
 const PAGE = 4096;
@@ -117,3 +118,52 @@ async function nowaitTries(t, spy, f) {
   }
   return spy.reads - from;
 }
+
+t.test('a short read that ends off a 4 KiB boundary is EOF: one try, no second one', async (t) => {
+  const rt = await createRuntime({ driver: 'epoll' });
+  t.teardown(() => rt.close());
+  const spy = new ReadSpy();
+  setFaultPlan(spy);
+  t.teardown(() => setFaultPlan(null));
+  const path = join(tmpDir(t), 'small');
+  writeFileSync(path, Buffer.alloc(100, 7));
+  const f = await rt.open(path, 'r');
+  await f.read(alloc(PAGE), { position: 0 }); // classifies the fd
+  const from = spy.reads;
+  const [n, buf] = await f.read(alloc(PAGE), { position: 0 });
+  t.equal(n, 100, 'the file’s 100 bytes');
+  t.equal(buf[99], 7);
+  t.equal(spy.reads - from, 1, 'one nowait try: a gap ends on a page boundary, so byte 100 is the end');
+  const [n2] = await f.read(alloc(PAGE), { position: 100 });
+  t.equal(n2, 0, 'past the end: 0');
+  await f.close();
+});
+
+/** A plan that fails every file-thread READ with EIO (rate 0: nothing else injected). */
+class FailThreadReads extends FaultPlan {
+  constructor() {
+    super(1, { rate: 0 });
+  }
+  fileResult(op, res) {
+    return op.code === OpCode.READ ? -5 : res;
+  }
+}
+
+t.test('a read the cache covers in part, whose rest then fails: the bytes read win', async (t) => {
+  const { path, data, evictSecondHalf } = partlyCachedFile(t);
+  if (!(await evictSecondHalf())) return t.skip(CANNOT_EVICT);
+  const rt = await createRuntime({ driver: 'epoll' });
+  t.teardown(() => rt.close());
+  const f = await rt.open(path, 'r');
+  setFaultPlan(new FailThreadReads());
+  t.teardown(() => setFaultPlan(null));
+  const [n, buf] = await f.read(alloc(data.byteLength), { position: 0 });
+  t.ok(n > 0 && n < data.byteLength, `resolves with the cached part (${n} bytes), not EIO`);
+  t.equal(n % 4096, 0, 'which ends on a page boundary');
+  t.same(Buffer.from(buf.subarray(0, n)), Buffer.from(data.subarray(0, n)), 'those bytes are the file’s');
+  setFaultPlan(null);
+  const [rest, buf2] = await f.read(alloc(data.byteLength - n), { position: n });
+  t.equal(rest, data.byteLength - n, 'the rest reads once the fault is gone');
+  t.same(Buffer.from(buf2), Buffer.from(data.subarray(n)), 'no byte lost or repeated');
+  await f.close();
+});

@@ -151,7 +151,7 @@ export class EpollDriver implements Driver {
             const r = this.#call(entry.nowait, op);
             // Short of the window: the cached run ended (or the file did: the next try says 0).
             // Read on from there; what is not cached goes to a file thread (partial-reads.ts).
-            if (r > 0 && r < op.len) {
+            if (r > 0 && r < op.len && mayBeCacheGap(op, r)) {
               this.#partial.advance(op, r);
               continue;
             }
@@ -413,4 +413,15 @@ export class EpollDriver implements Driver {
 function setU64(v: DataView, at: number, n: number): void {
   v.setUint32(at, n >>> 0, true);
   v.setUint32(at + 4, Math.floor(n / 4294967296), true);
+}
+
+/**
+ * Whether a nowait read of `op` that returned `r` (short) may have stopped at a page-cache gap
+ * rather than at EOF. A nowait read stops at a gap only on a folio boundary, so an end that is
+ * not 4 KiB-aligned is the file's end: complete now instead of a second try that would return 0
+ * (the usual last read of a small file). 4 KiB divides every Linux page size, so an aligned end
+ * is only ever tried once more. A read at the file's own position (-1) has no known end: tried.
+ */
+function mayBeCacheGap(op: Op, r: number): boolean {
+  return op.pos < 0 || (op.pos + r) % 4096 === 0;
 }
