@@ -10,7 +10,9 @@
  *                                      bench/results/tmp/<date>-only-<names>.json
  *   --reps N (default 3; 5 for the cases that carry a target)  --duration MS  --[no-]profile (missed targets under --cpu-prof; default: not in
  *   --quick)  --strict (exit 1 if a contender failed)  --[no-]build (`tsc -b` first; default:
- *   not in --quick)  --list
+ *   not in --quick)  --list  --node system|<major>|<path> (the Node every Node contender runs on;
+ *   default: Node 24, the current LTS, installed on first use by scripts/install-node.mjs; --quick:
+ *   the Node running it)
  *
  * Every contender runs in its own child process; rows are interleaved and repeated; the table
  * gives the median, the spread and the ratio to the Node row measured in the same run.
@@ -20,6 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { killAll } from './lib/child.mjs';
+import { MEASURE_MAJOR, reexecUnder, resolveNode } from './lib/node-choice.mjs';
 import { countSteps, runScenario } from './lib/engine.mjs';
 import { BENCH, TMP, buildC, buildRentio, findTools, machineInfo, oneLine, probeRentio } from './lib/env.mjs';
 import { clock } from './lib/format.mjs';
@@ -40,7 +43,7 @@ import { staticFile } from './scenarios/static-file.mjs';
 const SCENARIOS = [fileRand, fileSeq, echo, unixEcho, udpPingPong, udpFlood, http, memory, syscalls, scaling, sendZc, staticFile];
 
 function parseCli(argv) {
-  const o = { quick: false, only: null, reps: null, duration: null, profile: null, strict: false, list: false, build: null };
+  const o = { quick: false, only: null, reps: null, duration: null, profile: null, strict: false, list: false, build: null, node: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -54,6 +57,7 @@ function parseCli(argv) {
     else if (a === '--no-build') o.build = false;
     else if (a === '--build') o.build = true;
     else if (a === '--list') o.list = true;
+    else if (a === '--node') o.node = argv[++i] ?? '';
     else if (a === '--help' || a === '-h') {
       console.log(readme());
       process.exit(0);
@@ -81,7 +85,7 @@ function parseCli(argv) {
 }
 
 function readme() {
-  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls,scaling,send-zc,static-file] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--list]';
+  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls,scaling,send-zc,static-file] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--node system|MAJOR|PATH] [--list]';
 }
 
 /** Sizes and durations: full (the published table) and quick (a smoke test). */
@@ -202,6 +206,13 @@ async function main() {
   if (o.list) {
     for (const s of SCENARIOS) console.log(`${s.id.padEnd(10)} ${s.title}`);
     return 0;
+  }
+  // --quick runs inside `npm test`, on the Node under test; a measured run on the current LTS.
+  if (!process.env.RENTIO_BENCH_NODE) {
+    const { bin, why } = resolveNode(o.node ?? (o.quick ? 'system' : String(MEASURE_MAJOR)));
+    if (why) process.stderr.write(`bench: ${why}; measuring on Node ${process.versions.node}\n`);
+    const code = await reexecUnder(bin, { RENTIO_BENCH_NODE: bin });
+    if (code !== null) return code;
   }
   const t0 = Date.now();
   const cfg = config(o);

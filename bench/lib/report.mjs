@@ -30,7 +30,13 @@ const COLUMNS = {
     { key: 'p50_us', head: 'p50', fmt: us },
     { key: 'p99_us', head: 'p99', fmt: us },
     { key: 'cpu_us_per_op', head: 'srv CPU/msg', fmt: us },
+    { key: 'user_us_per_op', head: 'of it user', fmt: us },
     { key: 'syscalls_per_op', head: 'syscalls/msg', fmt: num(2) },
+  ],
+  'unix-echo': [
+    { key: 'p50_us', head: 'p50', fmt: us },
+    { key: 'cpu_us_per_op', head: 'srv CPU/msg', fmt: us },
+    { key: 'user_us_per_op', head: 'of it user', fmt: us },
   ],
   http: [
     { key: 'p50_us', head: 'p50', fmt: us },

@@ -127,6 +127,9 @@ export const echo = {
           p99_us: client.p99_us,
           cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all,
           sys_share: cpu.sys / (cpu.user + cpu.sys),
+          // The server's own code per message; the rest is the kernel's (loopback TCP runs the
+          // peer's receive path inside each send), the floor every server here shares.
+          user_us_per_op: (cpu.user * 1e6) / all,
         };
         // cancels and multishotArmed (uring): how often a pooled read's multishot recv was cancelled and re-armed
         for (const [k, v] of Object.entries(counters))

@@ -126,7 +126,13 @@ export const unixEcho = {
           const all = client.total_msgs || client.msgs;
           return {
             value: client.msgs_per_s,
-            extra: { p50_us: client.p50_us, p99_us: client.p99_us, cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all, ...perOp(counters, all) },
+            extra: {
+              p50_us: client.p50_us,
+              p99_us: client.p99_us,
+              cpu_us_per_op: ((cpu.user + cpu.sys) * 1e6) / all,
+              user_us_per_op: (cpu.user * 1e6) / all,
+              ...perOp(counters, all),
+            },
           };
         } finally {
           if (dir) rmSync(dir, { recursive: true, force: true });
