@@ -47,6 +47,58 @@ export interface IoOptions {
  */
 const args = { owned: null as unknown as Uint8Array, off: 0, len: 0, pos: -1, signal: null as AbortSignal | null, timeoutNs: 0 };
 
+/**
+ * One chunk of a `writeAll`: a write op that carries its whole write's settle functions, so the
+ * loop over short writes needs no closure per write (four closures and their context were ~40%
+ * of an echo message's garbage, measured with the sampling heap profiler). Its `resolve` and
+ * `reject` are the module functions below, called as its methods.
+ */
+class WriteAllOp extends Op {
+  /** Where the write's window began: on error, `bytesWritten` is `off - start`. */
+  start = 0;
+  /** The write's signal: the op's own `signal` is cleared when a chunk completes. */
+  readonly chunkSignal: AbortSignal | null;
+  /** Settle the whole write. */
+  done: (buf: Uint8Array) => void = noop;
+  fail: (e: unknown) => void = noop;
+
+  constructor(code: OpCode, signal: AbortSignal | null) {
+    super(code);
+    this.chunkSignal = signal;
+    this.resolve = chunkWritten;
+    this.reject = chunkFailed;
+  }
+}
+
+/** A chunk's byte count (`Resolve.RESULT`): the write is done, or the rest goes as the next chunk. */
+function chunkWritten(this: WriteAllOp, n: unknown): void {
+  const done = n as number;
+  if (done >= this.len) return this.done(this.buf!);
+  const next = new WriteAllOp(this.code, this.chunkSignal);
+  next.timeoutNs = this.timeoutNs;
+  next.start = this.start;
+  next.done = this.done;
+  next.fail = this.fail;
+  next.buf = this.buf;
+  next.off = this.off + done;
+  next.len = this.len - done;
+  next.pos = this.pos >= 0 ? this.pos + done : -1;
+  // The completed chunk keeps its owner: the handle the write runs on.
+  (this.owner as Handle)._writeChunk(next);
+}
+
+function chunkFailed(this: WriteAllOp, e: unknown): void {
+  const err = e as Error & { buf?: Uint8Array; bytesWritten?: number };
+  // A chunk that could not start (the runtime closed) still hands the buffer back.
+  err.buf ??= this.buf!;
+  err.bytesWritten = this.off - this.start;
+  this.fail(err);
+}
+
+function noop(): void {}
+
+const NO_OPTIONS: IoOptions = Object.freeze({});
+
 /** Base of every rentio handle. */
 export abstract class Handle extends OpList {
   /** @internal */ readonly _rt: Runtime;
@@ -134,7 +186,8 @@ export abstract class Handle extends OpList {
    * buffer is detached, so a refused call takes nothing. @internal
    */
   protected _rent(buf: Uint8Array, options: IoOptions | undefined, positioned: boolean): typeof args {
-    const opts = checkOptions<IoOptions>(options);
+    // The common call has no options: no empty object per op.
+    const opts = options === undefined ? NO_OPTIONS : checkOptions<IoOptions>(options);
     checkRentable(buf);
     const [off, len] = checkWindow(buf, opts.offset, opts.length);
     args.pos = positioned ? checkPosition(opts.position) : -1;
@@ -171,49 +224,37 @@ export abstract class Handle extends OpList {
    * Loop a write op over short writes until the window is written; resolves the buffer. On error
    * `err.buf` is the buffer and `err.bytesWritten` how far it got. @internal
    *
-   * One promise for the whole write: each chunk's op settles it (or starts the next chunk) from
-   * its own completion, with no async frame and no promise per chunk in between — on a socket
-   * that takes the whole window (the common case) that is one op, one promise, one reaction.
+   * One promise for the whole write, settled from the chunk ops' own completions (see
+   * {@link WriteAllOp}): on a socket that takes the whole window (the common case) that is one
+   * op, one promise, one reaction, and no closure.
    */
   protected _writeAll(code: OpCode, a: typeof args): Promise<Uint8Array> {
     // `a` is the shared argument object: read it all before anything else can run.
-    const { owned, off, len, pos, signal, timeoutNs } = a;
-    if (len === 0) return Promise.resolve(owned);
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const start = off;
-      const failed = (e: unknown, op: Op): void => {
-        const err = e as Error & { buf?: Uint8Array };
-        // A chunk that could not start (the runtime closed) still hands the buffer back.
-        err.buf ??= op.buf!;
-        reject(Object.assign(err, { bytesWritten: op.off - start }));
-      };
-      const chunk = (buf: Uint8Array, at: number, left: number, position: number): void => {
-        const op = new Op(code);
-        op.timeoutNs = timeoutNs;
-        op.buf = buf;
-        op.off = at;
-        op.len = left;
-        op.pos = position;
-        // As the op's methods (`this` is the op): the result is the byte count (Resolve.RESULT).
-        op.resolve = function (this: Op, n: unknown): void {
-          const done = n as number;
-          if (done >= this.len) resolve(this.buf!);
-          else chunk(this.buf!, this.off + done, this.len - done, this.pos >= 0 ? this.pos + done : -1);
-        };
-        op.reject = function (this: Op, e: unknown): void {
-          failed(e, this);
-        };
-        try {
-          // A later chunk starts from a completion: the handle may be closing by then, and an op
-          // added after close() cancelled the others would wait (for readiness) with no one to end it.
-          this._check();
-          this._submit(op, signal);
-        } catch (e) {
-          failed(e, op);
-        }
-      };
-      chunk(owned, off, len, pos);
+    if (a.len === 0) return Promise.resolve(a.owned);
+    const op = new WriteAllOp(code, a.signal);
+    op.timeoutNs = a.timeoutNs;
+    op.buf = a.owned;
+    op.off = op.start = a.off;
+    op.len = a.len;
+    op.pos = a.pos;
+    const p = new Promise<Uint8Array>((resolve, reject) => {
+      op.done = resolve;
+      op.fail = reject;
     });
+    this._writeChunk(op);
+    return p;
+  }
+
+  /** Submit one chunk of a {@link _writeAll}; a chunk that cannot start fails the write. @internal */
+  _writeChunk(op: WriteAllOp): void {
+    try {
+      // A later chunk starts from a completion: the handle may be closing by then, and an op
+      // added after close() cancelled the others would wait (for readiness) with no one to end it.
+      this._check();
+      this._submit(op, op.chunkSignal);
+    } catch (e) {
+      op.reject(e);
+    }
   }
 
   /** Start an op on this handle. @internal */
