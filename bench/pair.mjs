@@ -11,7 +11,7 @@
  *
  * A contender is `label=impl[:driver][@root][+ENV=value...]`: `impl` is the workload's `--impl`
  * (fs, rentio, net), `root` a checkout whose bench/workloads run (default: this one).
- * Options: --case file|echo|unix-echo|udp-flood, --reps N (5), --qd N (1), --bs N (4096), --conns N (1),
+ * Options: --case file|echo|unix-echo|udp-flood, --senders N (udp-flood: C senders side by side, 1), --reps N (5), --qd N (1), --bs N (4096), --conns N (1),
  * --warmup MS (300), --duration MS (1200), --json (one JSON line per run too).
  * @module
  */
@@ -24,7 +24,7 @@ import { Child } from './lib/child.mjs';
 import { dataFile } from './scenarios/file.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const opts = { case: 'file', reps: 5, qd: 1, bs: 4096, conns: 1, warmup: 300, duration: 1200, json: false };
+const opts = { case: 'file', senders: 1, reps: 5, qd: 1, bs: 4096, conns: 1, warmup: 300, duration: 1200, json: false };
 const contenders = [];
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -164,28 +164,36 @@ async function runUdpFlood(c) {
     const ready = await srv.waitFor((m) => m.ready, 20000);
     const s0 = (await srv.ask('stats', (m) => m.stats)).stats;
     const cpu0 = srv.cpuTimes();
-    const client = await runJson(path.join(HERE, 'build/udp-client'), [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(ready.port),
-      '--mode',
-      'flood',
-      '--socks',
-      '1',
-      '--size',
-      '64',
-      '--warmup',
-      String(opts.warmup),
-      '--duration',
-      String(opts.duration),
-    ]);
+    const flood = () =>
+      runJson(path.join(HERE, 'build/udp-client'), [
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(ready.port),
+        '--mode',
+        'flood',
+        '--socks',
+        '1',
+        '--size',
+        '64',
+        '--warmup',
+        String(opts.warmup),
+        '--duration',
+        String(opts.duration),
+      ]);
+    const clients = await Promise.all(Array.from({ length: opts.senders }, flood));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const cpu1 = srv.cpuTimes();
     const s1 = (await srv.ask('stats', (m) => m.stats)).stats;
     const received = s1.received - s0.received;
-    const sendS = client.seconds * (client.total_sent / Math.max(1, client.sent));
-    return { value: received / sendS, cpu: ((cpu1.user - cpu0.user + cpu1.sys - cpu0.sys) * 1e6) / Math.max(1, received) };
+    // The senders ran side by side: the send lasted as long as the longest of them.
+    const sendS = Math.max(...clients.map((c) => c.seconds * (c.total_sent / Math.max(1, c.sent))));
+    const sent = clients.reduce((n, c) => n + c.total_sent, 0);
+    return {
+      value: received / sendS,
+      delivered: received / Math.max(1, sent),
+      cpu: ((cpu1.user - cpu0.user + cpu1.sys - cpu0.sys) * 1e6) / Math.max(1, received),
+    };
   } finally {
     await srv.stop();
   }

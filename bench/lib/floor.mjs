@@ -1,0 +1,61 @@
+/**
+ * The kernel floor of an echo target: what the same run's C servers — the same syscalls with
+ * (almost) no user-space code — reached, and how much user CPU per message the target leaves a
+ * server once the kernel's share is paid. Printed beside the profile of each missed echo target,
+ * so a miss says whether any server could have met it on this machine.
+ *
+ * The model: where a closed loop's server runs near one full core, its throughput is about
+ * 1 / (CPU per message) (where the reference used less, e.g. one connection, the round trip set the
+ * pace and only the C servers' ratio is given). A target of `min`× a reference that spent `ref` µs per message
+ * then asks for at most `ref / min` µs per message; the C liburing server's CPU per message is all
+ * kernel (recv + send, and on loopback TCP the peer's receive path run inside each send), the
+ * least any server pays for the same two operations.
+ * @module
+ */
+
+const C_ROWS = ['c-uring', 'c-epoll'];
+/** A reference busier than this share of a core is taken to be CPU-bound (the budget model holds). */
+const BOUND = 0.8;
+const us = (x) => `${x.toFixed(2)} µs`;
+
+/** The rows of one case of a scenario's results, by id. */
+function rowsOf(results, scenario, caseId) {
+  const sc = results.find((s) => s.id === scenario);
+  const kase = sc?.cases.find((c) => c.id === caseId);
+  return new Map((kase?.rows ?? []).filter((r) => r.status === 'ok' || r.status === 'partial').map((r) => [r.id, r]));
+}
+
+/**
+ * One paragraph for a missed echo or unix-echo target, or '' when the run lacks the rows to say
+ * anything (no C reference, no CPU figures).
+ * @param {object[]} results the run's scenario results
+ * @param {{ scenario: string, case: string, subject: string, ref: string, min?: number, key?: string }} t a target
+ */
+export function kernelFloor(results, t) {
+  if (t.scenario !== 'echo' && t.scenario !== 'unix-echo') return '';
+  const rows = rowsOf(results, t.scenario, t.case);
+  const subject = rows.get(t.subject);
+  const ref = rows.get(t.ref);
+  const cs = C_ROWS.map((id) => rows.get(id)).filter(Boolean);
+  if (!subject || !ref || cs.length === 0) return '';
+  const best = cs.reduce((a, b) => (b.median > a.median ? b : a));
+  const parts = [`The fastest C server of this run (${best.label}) reached ${(best.median / ref.median).toFixed(2)}× ${ref.label}`];
+  const cpu = (r) => r.extra?.cpu_us_per_op;
+  const user = (r) => r.extra?.user_us_per_op ?? (Number.isFinite(r.extra?.sys_share) ? cpu(r) * (1 - r.extra.sys_share) : NaN);
+  // CPU seconds per second: near 1 (or above, with V8's helper threads) when the server is the bound.
+  const busy = (r) => (r.median * cpu(r)) / 1e6;
+  const floor = Math.min(...cs.map(cpu).filter(Number.isFinite));
+  if (Number.isFinite(cpu(subject)) && Number.isFinite(floor)) {
+    const split = Number.isFinite(user(subject)) ? ` (${us(cpu(subject) - user(subject))} kernel, ${us(user(subject))} user)` : '';
+    parts.push(`server CPU per message: ${subject.label} ${us(cpu(subject))}${split}, C ${us(floor)} (the kernel's share of the same recv + send)`);
+    if (Number.isFinite(cpu(ref)) && busy(ref) < BOUND) {
+      parts.push(`${ref.label} used ${(busy(ref) * 100).toFixed(0)}% of a core: the round trip, not server CPU, set the pace`);
+    } else if (t.min && t.key === undefined && Number.isFinite(cpu(ref))) {
+      const budget = cpu(ref) / t.min;
+      parts.push(
+        `${t.min}× ${ref.label} (${us(cpu(ref))} per message) asks for at most ${us(budget)} per message, ${budget > floor * 1.02 ? `which leaves ${us(budget - floor)} of user code above the C floor` : `at or below the C floor itself: no room for any user-space code`}`,
+      );
+    }
+  }
+  return `${parts.join('; ')}.`;
+}
