@@ -11,8 +11,8 @@
  *   --reps N (default 3; 5 for the cases that carry a target)  --duration MS  --[no-]profile (missed targets under --cpu-prof; default: not in
  *   --quick)  --strict (exit 1 if a contender failed)  --[no-]build (`tsc -b` first; default:
  *   not in --quick)  --list  --node system|<major>|<path> (the Node every Node contender runs on;
- *   default: Node 24, the current LTS, installed on first use by scripts/install-node.mjs; --quick:
- *   the Node running it)
+ *   default: the Node running the runner; a major is installed on first use by
+ *   scripts/install-node.mjs)
  *
  * Every contender runs in its own child process; rows are interleaved and repeated; the table
  * gives the median, the spread and the ratio to the Node row measured in the same run.
@@ -22,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { killAll } from './lib/child.mjs';
-import { MEASURE_MAJOR, reexecUnder, resolveNode } from './lib/node-choice.mjs';
+import { reexecUnder, resolveNode } from './lib/node-choice.mjs';
 import { countSteps, runScenario } from './lib/engine.mjs';
 import { BENCH, TMP, buildC, buildRentio, findTools, machineInfo, oneLine, probeRentio } from './lib/env.mjs';
 import { clock } from './lib/format.mjs';
@@ -222,9 +222,9 @@ async function main() {
     for (const s of SCENARIOS) console.log(`${s.id.padEnd(10)} ${s.title}`);
     return 0;
   }
-  // --quick runs inside `npm test`, on the Node under test; a measured run on the current LTS.
-  if (!process.env.RENTIO_BENCH_NODE) {
-    const { bin, why } = resolveNode(o.node ?? (o.quick ? 'system' : String(MEASURE_MAJOR)));
+  // On the Node running this unless --node names another (see lib/node-choice.mjs).
+  if (!process.env.RENTIO_BENCH_NODE && o.node !== null) {
+    const { bin, why } = resolveNode(o.node);
     if (why) process.stderr.write(`bench: ${why}; measuring on Node ${process.versions.node}\n`);
     const code = await reexecUnder(bin, { RENTIO_BENCH_NODE: bin });
     if (code !== null) return code;
