@@ -10,7 +10,8 @@
  *                                      bench/results/tmp/<date>-only-<names>.json
  *   --reps N (default 3; 5 for the cases that carry a target)  --duration MS  --[no-]profile (missed targets under --cpu-prof; default: not in
  *   --quick)  --strict (exit 1 if a contender failed)  --[no-]build (`tsc -b` first; default:
- *   not in --quick)  --list  --node system|<major>|<path> (the Node every Node contender runs on;
+ *   not in --quick)  --list  --render results/<date>.json (rewrite RESULTS.md and the charts from a
+ *   full run's figures, measuring nothing)  --node system|<major>|<path> (the Node every Node contender runs on;
  *   default: the Node running the runner; a major is installed on first use by
  *   scripts/install-node.mjs)
  *
@@ -44,7 +45,18 @@ import { staticFile } from './scenarios/static-file.mjs';
 const SCENARIOS = [fileRand, fileSeq, echo, unixEcho, udpPingPong, udpFlood, http, memory, syscalls, scaling, sendZc, staticFile];
 
 function parseCli(argv) {
-  const o = { quick: false, only: null, reps: null, duration: null, profile: null, strict: false, list: false, build: null, node: null };
+  const o = {
+    quick: false,
+    only: null,
+    reps: null,
+    duration: null,
+    profile: null,
+    strict: false,
+    list: false,
+    build: null,
+    node: null,
+    render: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -59,6 +71,7 @@ function parseCli(argv) {
     else if (a === '--build') o.build = true;
     else if (a === '--list') o.list = true;
     else if (a === '--node') o.node = argv[++i] ?? '';
+    else if (a === '--render') o.render = argv[++i] ?? '';
     else if (a === '--help' || a === '-h') {
       console.log(readme());
       process.exit(0);
@@ -86,7 +99,7 @@ function parseCli(argv) {
 }
 
 function readme() {
-  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls,scaling,send-zc,static-file] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--node system|MAJOR|PATH] [--list]';
+  return 'usage: node bench/run.mjs [--quick] [--only file-rand,file-seq,echo,unix-echo,udp-pingpong,udp-flood,http,memory,syscalls,scaling,send-zc,static-file] [--reps N] [--duration MS] [--[no-]profile] [--strict] [--[no-]build] [--node system|MAJOR|PATH] [--render RUN.json] [--list]';
 }
 
 /** Sizes and durations: full (the published table) and quick (a smoke test). */
@@ -216,12 +229,28 @@ async function profileMissed(ctx, results, targets) {
   return out;
 }
 
+/**
+ * Write RESULTS.md and the charts again from a full run's JSON, measuring nothing: for when what
+ * the report derives from the figures (columns, the kernel floor) changed after the run.
+ */
+function render(jsonPath) {
+  const run = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  // Runs made at 6ce8b7f–2464ef3 stored the kernel floor inside the profile text; the report adds it now.
+  for (const p of run.profiles) p.text = p.text.replace(/ The (fastest|other) C server of this run.*$/, '');
+  for (const s of run.scenarios) writeFileSync(path.join(BENCH, 'results', `${s.id}.svg`), chart(s));
+  const md = path.join(BENCH, 'RESULTS.md');
+  writeFileSync(md, markdown(run, keptNotes(md)));
+  console.log(`bench: wrote bench/RESULTS.md and ${run.scenarios.length} charts from ${jsonPath}`);
+  return 0;
+}
+
 async function main() {
   const o = parseCli(process.argv.slice(2));
   if (o.list) {
     for (const s of SCENARIOS) console.log(`${s.id.padEnd(10)} ${s.title}`);
     return 0;
   }
+  if (o.render) return render(o.render);
   // On the Node running this unless --node names another (see lib/node-choice.mjs).
   if (!process.env.RENTIO_BENCH_NODE && o.node !== null) {
     const { bin, why } = resolveNode(o.node);
@@ -312,6 +341,10 @@ async function main() {
 
   console.log(consoleTable(results, targets));
   for (const p of profiles) console.log(`\nprofile ${p.scenario} ${p.case} ${p.subject}: ${p.text}`);
+  for (const t of targets.filter((x) => x.status === 'missed')) {
+    const floor = kernelFloor(results, t);
+    if (floor) console.log(`\nfloor of "${t.text}": ${floor}`);
+  }
   const rows = results.flatMap((s) => s.cases.flatMap((c) => c.rows));
   const count = (st) => rows.filter((r) => r.status === st).length;
   const tcount = (st) => targets.filter((t) => t.status === st).length;

@@ -4,6 +4,7 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { kernelFloor } from './floor.mjs';
 import { cell, formatValue, micros, pct, ratio } from './format.mjs';
 
 // (-0.0001).toFixed(3) is '-0.000': counters differenced across two runs can dip just below 0
@@ -181,12 +182,19 @@ export function markdown(run, notes) {
   if (missed.length) {
     out.push('## Missed targets: what the profile shows', '');
     out.push(
+      "For the echo targets, the line ends with the kernel floor (`bench/lib/floor.mjs`): what the run's C servers — the same recv and send with almost no user code — reached, and the user CPU per message the target leaves above their CPU per message.",
+      '',
+    );
+    out.push(
       "Each row below was re-run once under `node --cpu-prof`, with its user/kernel CPU split from /proc. The profile samples the JS thread only: a function that calls through koffi is charged with the FFI call and the syscall it makes (so a driver's syscall wrapper looks hot when the kernel is), and `structuredClone` / `transfer` are the buffer detach of every rented op (Node 20 has no `ArrayBuffer.prototype.transfer`).",
       '',
     );
     for (const t of missed) {
       const p = run.profiles.find((x) => x.scenario === t.scenario && x.case === t.case && x.subject === t.subject);
-      out.push(`- **${esc(t.text)}** — measured ${t.shown}. ${p ? p.text : 'not profiled (not a rentio row, or the profile run failed).'}`);
+      const floor = kernelFloor(run.scenarios, t);
+      out.push(
+        `- **${esc(t.text)}** — measured ${t.shown}. ${p ? p.text : 'not profiled (not a rentio row, or the profile run failed).'}${floor ? ` ${floor}` : ''}`,
+      );
     }
     out.push('');
   }
