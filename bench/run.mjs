@@ -205,23 +205,9 @@ async function profileMissed(ctx, results, targets) {
         .filter((f) => f.split('.').at(-3) === '0')
         .map((f) => path.join(dir, f));
       const summary = summarizeCpuProfile(dir, main[0]);
-      const floor = kernelFloor(results, t);
-      out.push({
-        scenario: t.scenario,
-        case: t.case,
-        subject: t.subject,
-        value: r.value,
-        summary,
-        text: [describeProfile(summary, r.extra), floor].filter(Boolean).join(' '),
-      });
+      out.push({ scenario: t.scenario, case: t.case, subject: t.subject, value: r.value, summary, text: describeProfile(summary, r.extra) });
     } catch (err) {
-      const floor = kernelFloor(results, t);
-      out.push({
-        scenario: t.scenario,
-        case: t.case,
-        subject: t.subject,
-        text: [`the profile run failed: ${oneLine(err.message)}`, floor].filter(Boolean).join(' '),
-      });
+      out.push({ scenario: t.scenario, case: t.case, subject: t.subject, text: `the profile run failed: ${oneLine(err.message)}` });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -235,8 +221,6 @@ async function profileMissed(ctx, results, targets) {
  */
 function render(jsonPath) {
   const run = JSON.parse(readFileSync(jsonPath, 'utf8'));
-  // Runs made at 6ce8b7f–2464ef3 stored the kernel floor inside the profile text; the report adds it now.
-  for (const p of run.profiles) p.text = p.text.replace(/ The (fastest|other) C server of this run.*$/, '');
   for (const s of run.scenarios) writeFileSync(path.join(BENCH, 'results', `${s.id}.svg`), chart(s));
   const md = path.join(BENCH, 'RESULTS.md');
   writeFileSync(md, markdown(run, keptNotes(md)));

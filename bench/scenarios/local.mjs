@@ -224,7 +224,7 @@ export const udpPingPong = {
 /**
  * Senders in the flood. On loopback a sender's send(2) also runs the receive path into the
  * server's socket, about 3.3 µs a datagram here: one sender offered ~300 k pps and every receiver
- * (node:dgram, Bun, rentio) took all of it (delivered 1.00 in the 2026-12-02 run), so the rows
+ * (node:dgram, Bun, rentio) took all of it (delivered 1.00 in the full run at 289283b), so the rows
  * measured the sender. Two offer more than any of them takes, so the rows measure the receivers;
  * sendmmsg batches did not raise one sender's rate (the per-datagram kernel work dominates).
  */

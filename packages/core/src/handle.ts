@@ -49,8 +49,8 @@ const args = { owned: null as unknown as Uint8Array, off: 0, len: 0, pos: -1, si
 
 /**
  * One chunk of a `writeAll`: a write op that carries its whole write's settle functions, so the
- * loop over short writes needs no closure per write (four closures and their context were ~40%
- * of an echo message's garbage, measured with the sampling heap profiler). Its `resolve` and
+ * loop over short writes needs no closure per write (the four it made cost an echo message 330 of
+ * its 2,070 bytes of garbage, measured with the sampling heap profiler). Its `resolve` and
  * `reject` are the module functions below, called as its methods.
  */
 class WriteAllOp extends Op {
@@ -58,9 +58,9 @@ class WriteAllOp extends Op {
   start = 0;
   /** The write's signal: the op's own `signal` is cleared when a chunk completes. */
   readonly chunkSignal: AbortSignal | null;
-  /** Settle the whole write. */
-  done: (buf: Uint8Array) => void = noop;
-  fail: (e: unknown) => void = noop;
+  /** Settle the whole write: set by whoever makes the op, before it is submitted. */
+  done!: (buf: Uint8Array) => void;
+  fail!: (e: unknown) => void;
 
   constructor(code: OpCode, signal: AbortSignal | null) {
     super(code);
@@ -94,8 +94,6 @@ function chunkFailed(this: WriteAllOp, e: unknown): void {
   err.bytesWritten = this.off - this.start;
   this.fail(err);
 }
-
-function noop(): void {}
 
 const NO_OPTIONS: IoOptions = Object.freeze({});
 
