@@ -21,6 +21,7 @@ const child = spawn(process.execPath, ['node_modules/tap/dist/esm/run.mjs', ...a
   env: { ...process.env, FORCE_COLOR: '0' },
 });
 const perDriver = new Map();
+const failures = trackFailures();
 let summary = null;
 let rest = '';
 child.stdout.on('data', (chunk) => {
@@ -32,6 +33,7 @@ child.stdout.on('data', (chunk) => {
     // "ERROR"; the per-package table below states the figures instead.
     if (/^# ERROR: incomplete \w+ coverage/.test(line)) continue;
     process.stdout.write(line + '\n');
+    failures.see(line);
     const m = /^\s*(not ok|ok) \d+ - .*\[(epoll|uring)\](?: # (SKIP|TODO))?/.exec(line);
     if (m) {
       const row = perDriver.get(m[2]) ?? { passed: 0, failed: 0, skipped: 0 };
@@ -44,6 +46,47 @@ child.stdout.on('data', (chunk) => {
     if (s) summary = { total: +s[1], pass: +s[2], fail: +(s[3] ?? 0), skip: +(s[4] ?? 0) };
   }
 });
+
+/**
+ * The failed cases by their path (file › subtest › assertion), deepest only: tap reports a failed
+ * assertion, then each enclosing subtest again. CI prints only the tail of a run, so the list goes
+ * just above the closing line, where it stays readable.
+ */
+function trackFailures() {
+  const stack = [];
+  const failed = []; // { path, diag: string[] }
+  let diagOf = null; // the failure whose YAML block (`---` … `...`) is being read
+  let keyIndent = -1; // that block's top-level key indent
+  let skipping = false; // inside `at:` or `source:`, which the path and stack already say
+  const readDiag = (line) => {
+    const indent = line.search(/\S/);
+    if (/^ *\.\.\.$/.test(line)) return void (diagOf = null);
+    if (/^ *---$/.test(line)) return void (keyIndent = indent);
+    if (indent === keyIndent) skipping = /^ *(at|source):/.test(line);
+    if (!skipping && diagOf.diag.length < 16 && indent >= 0) diagOf.diag.push(line.slice(keyIndent));
+  };
+  return {
+    see(line) {
+      if (diagOf) {
+        readDiag(line);
+        return;
+      }
+      const sub = /^( *)# Subtest: (.*)$/.exec(line);
+      if (sub) {
+        stack.length = sub[1].length / 4;
+        stack.push(sub[2]);
+        return;
+      }
+      const bad = /^( *)not ok \d+ - (.*?)(?: # time=.*)?$/.exec(line);
+      if (!bad) return;
+      const path = [...stack.slice(0, bad[1].length / 4), bad[2]].join(' › ');
+      if (failed.some((f) => f.path.startsWith(path))) return;
+      diagOf = { path, diag: [] };
+      failed.push(diagOf);
+    },
+    failed,
+  };
+}
 
 /** Sum tap's json-summary (one entry per source file) by package; null when there is none. */
 function coverageByPackage() {
@@ -90,6 +133,13 @@ child.on('exit', (code, signal) => {
     console.log('(per file: .tap/report/coverage-summary.json; `npx tap report text` for the table)');
   }
 
+  if (failures.failed.length) {
+    console.log('\nFailed cases:');
+    for (const f of failures.failed) {
+      console.log(`FAILED: ${f.path}`);
+      for (const d of f.diag) console.log(`FAILED:     ${d}`);
+    }
+  }
   if (lintFailed) console.log('\nlint failed (see above): `npm run lint`');
   const failed = (summary?.fail ?? 1) + (lintFailed ? 1 : 0);
   if (summary) console.log(`\n${summary.pass} passed, ${failed} failed, ${summary.skip} skipped`);

@@ -44,6 +44,14 @@ const COLUMNS = {
     { key: 'p99_us', head: 'p99', fmt: us },
     { key: 'cpu_us_per_op', head: 'srv CPU/req', fmt: us },
   ],
+  // The load generator shares the machine's cores, so CPU per op (every server process and thread)
+  // is the figure that does not depend on how the client's share falls.
+  scaling: [
+    { key: 'p50_us', head: 'p50', fmt: us },
+    { key: 'cpu_us_per_op', head: 'srv CPU/op', fmt: us },
+    { key: 'sys_share', head: 'kernel', fmt: share },
+    { key: 'server_processes', head: 'processes', fmt: num(0) },
+  ],
   memory: [
     { key: 'at_accept_b_per_conn', head: 'at accept', fmt: (x) => (Number.isFinite(x) ? `${(x / 1024).toFixed(1)} KiB` : '–') },
     { key: 'rss_before_mib', head: 'RSS before', fmt: (x) => (Number.isFinite(x) ? `${x.toFixed(0)} MiB` : '–') },
@@ -161,17 +169,17 @@ export function markdown(run, notes) {
     const cols = COLUMNS[s.id] ?? [];
     out.push(`## ${s.title}`, '', `${s.description}. Unit: ${s.unit}, ${s.higher ? 'higher' : 'lower'} is better.`, '');
     out.push(`![${s.title}](results/${s.id}.svg)`, '');
-    out.push(`| case | contender | median | spread | vs ${esc(baseLabel(s))} | ${cols.map((c) => c.head).join(' | ')} |`);
+    out.push(`| case | contender | median | spread | vs ${esc(baseLabel(s))} |${cols.map((c) => ` ${c.head} |`).join('')}`);
     out.push(`|---|---|--:|--:|--:|${cols.map(() => '--:|').join('')}`);
     for (const c of s.cases) {
       for (const r of c.rows) {
         if (!measured(r)) {
-          out.push(`| ${c.label} | ${esc(r.label)} | ${r.status} | | | ${cols.map((col, i) => (i === 0 ? esc(r.reason) : '')).join(' | ')} |`);
+          out.push(`| ${c.label} | ${esc(r.label)} | ${r.status} | | |${cols.map((col, i) => ` ${i === 0 ? esc(r.reason) : ''} |`).join('')}`);
           continue;
         }
         const label = r.status === 'partial' ? `${r.label} (partial: ${r.reason})` : r.label;
         out.push(
-          `| ${c.label} | ${esc(label)} | ${formatValue(r.median, s.unit)} | ${pct(r.spread, r.n)} | ${ratio(r.ratio)} | ${cols.map((col) => esc(col.fmt(r.extra[col.key]))).join(' | ')} |`,
+          `| ${c.label} | ${esc(label)} | ${formatValue(r.median, s.unit)} | ${pct(r.spread, r.n)} | ${ratio(r.ratio)} |${cols.map((col) => ` ${esc(col.fmt(r.extra[col.key]))} |`).join('')}`,
         );
       }
     }
