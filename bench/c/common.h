@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -54,13 +55,15 @@ static inline socklen_t loopback_addr(const char *host, int port, struct sockadd
   exit(2);
 }
 
-static inline int listen_loopback(const char *host, int port, int flags) {
+static inline int listen_loopback(const char *host, int port, int flags, int reuseport) {
   struct sockaddr_storage ss;
   socklen_t len = loopback_addr(host, port, &ss);
   int fd = socket(ss.ss_family, SOCK_STREAM | flags, 0);
   if (fd < 0) die("socket");
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  /* Every listener of a SO_REUSEPORT group sets it before bind (socket(7)). */
+  if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) die("SO_REUSEPORT");
   if (bind(fd, (struct sockaddr *)&ss, len) < 0) die("bind");
   if (listen(fd, 4096) < 0) die("listen");
   return fd;
@@ -88,8 +91,35 @@ static inline int listen_path(const char *path, int flags) {
   return fd;
 }
 
-/* `--path P`: a Unix socket listener; else `--host`/`--port` on loopback. Prints the ready line's
- * address part into `where` ("\"port\":N" or "\"port\":0,\"path\":\"P\""). */
+/* Set in the processes `--procs` forked: they serve, the first process alone prints and stops them. */
+static int fleet_child;
+
+/* `--procs N` (TCP): N processes, each its own listener on one port through SO_REUSEPORT, as
+ * node:cluster's workers or Bun's reusePort listeners (the scaling scenario's C reference); the
+ * kernel spreads the connections. The first process's ready line lists every pid (`"pids"`), so
+ * the runner sums all their CPU; the others die with it (PR_SET_PDEATHSIG) and end with stdin too. */
+static inline int listen_fleet(const char *host, int port, int flags, int procs, char *where, size_t n) {
+  int fd = listen_loopback(host, port, flags, 1);
+  port = bound_port(fd);
+  int len = snprintf(where, n, "\"port\":%d,\"pids\":[%d", port, (int)getpid());
+  for (int i = 1; i < procs; i++) {
+    pid_t pid = fork();
+    if (pid < 0) die("fork");
+    if (pid == 0) {
+      fleet_child = 1;
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      close(fd);
+      return listen_loopback(host, port, flags, 1);
+    }
+    len += snprintf(where + len, n - len, ",%d", (int)pid);
+  }
+  snprintf(where + len, n - len, "]");
+  return fd;
+}
+
+/* `--path P`: a Unix socket listener; else `--host`/`--port` on loopback (`--procs N`: see
+ * listen_fleet). Prints the ready line's address part into `where` ("\"port\":N" or
+ * "\"port\":0,\"path\":\"P\""). */
 static inline int listen_from_args(int argc, char **argv, int flags, char *where, size_t n) {
   const char *path = arg_str(argc, argv, "--path", NULL);
   if (path) {
@@ -97,7 +127,11 @@ static inline int listen_from_args(int argc, char **argv, int flags, char *where
     snprintf(where, n, "\"port\":0,\"path\":\"%s\"", path);
     return fd;
   }
-  int fd = listen_loopback(arg_str(argc, argv, "--host", "127.0.0.1"), (int)arg_long(argc, argv, "--port", 0), flags);
+  const char *host = arg_str(argc, argv, "--host", "127.0.0.1");
+  int port = (int)arg_long(argc, argv, "--port", 0);
+  int procs = (int)arg_long(argc, argv, "--procs", 1);
+  if (procs > 1) return listen_fleet(host, port, flags, procs, where, n);
+  int fd = listen_loopback(host, port, flags, 0);
   snprintf(where, n, "\"port\":%d", bound_port(fd));
   return fd;
 }

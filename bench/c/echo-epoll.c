@@ -1,6 +1,6 @@
 /*
  * Reference echo server: one thread, one epoll instance, level-triggered, nonblocking sockets.
- * Usage: echo-epoll --host 127.0.0.1 --port 0 | --path /tmp/s.sock
+ * Usage: echo-epoll --host 127.0.0.1 --port 0 [--procs N] | --path /tmp/s.sock
  * (prints {"ready":true,"port":N}, with "path" for --path; SIGTERM or the end of stdin ends it, as the JS servers: under strace the runner can only close stdin)
  */
 #include "common.h"
@@ -28,15 +28,17 @@ static void drop(struct conn *c) {
 
 int main(int argc, char **argv) {
   install_stop();
-  char where[200];
+  char where[1024];
   int lfd = listen_from_args(argc, argv, SOCK_NONBLOCK, where, sizeof where);
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) die("epoll_create1");
   struct conn listener = { .fd = lfd }, input = { .fd = 0 };
   watch(ep, EPOLL_CTL_ADD, &listener, EPOLLIN);
   watch(ep, EPOLL_CTL_ADD, &input, EPOLLIN); /* fails harmlessly if stdin is a regular file */
-  printf("{\"ready\":true,%s}\n", where);
-  fflush(stdout);
+  if (!fleet_child) { /* --procs: the first process speaks for all */
+    printf("{\"ready\":true,%s}\n", where);
+    fflush(stdout);
+  }
 
   struct epoll_event evs[256];
   while (!stop_flag) {

@@ -2,7 +2,7 @@
  * Reference echo server on liburing: multishot ACCEPT, then RECV -> SEND -> RECV per connection,
  * one io_uring_submit_and_wait per loop. Tries COOP_TASKRUN | SINGLE_ISSUER | DEFER_TASKRUN
  * (measured +20% here) and falls back to plain flags on EINVAL.
- * Usage: echo-uring --host 127.0.0.1 --port 0 | --path /tmp/s.sock
+ * Usage: echo-uring --host 127.0.0.1 --port 0 [--procs N] | --path /tmp/s.sock
  * (prints {"ready":true,"port":N}, with "path" for --path; SIGTERM or the end of stdin ends it)
  */
 #include "common.h"
@@ -62,7 +62,7 @@ static void arm_send(struct conn *c) {
 
 int main(int argc, char **argv) {
   install_stop();
-  char where[200];
+  char where[1024];
   int lfd = listen_from_args(argc, argv, 0, where, sizeof where);
   struct io_uring_params p;
   memset(&p, 0, sizeof p);
@@ -75,8 +75,10 @@ int main(int argc, char **argv) {
   if (r < 0) { errno = -r; die("io_uring_queue_init_params"); }
   arm_accept(lfd);
   arm_stdin();
-  printf("{\"ready\":true,%s,\"flags\":%u}\n", where, p.flags);
-  fflush(stdout);
+  if (!fleet_child) { /* --procs: the first process speaks for all */
+    printf("{\"ready\":true,%s,\"flags\":%u}\n", where, p.flags);
+    fflush(stdout);
+  }
 
   while (!stop_flag) {
     r = io_uring_submit_and_wait(&ring, 1);

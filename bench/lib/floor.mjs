@@ -14,7 +14,8 @@
  * @module
  */
 
-const C_ROWS = ['c-uring', 'c-epoll'];
+/** The C reference rows per scenario: one server, or N processes sharing a port (scaling). */
+const C_ROWS = { echo: ['c-uring', 'c-epoll'], 'unix-echo': ['c-uring', 'c-epoll'], scaling: ['c-uring-n', 'c-epoll-n'] };
 /** A reference busier than this share of a core is taken to be CPU-bound (the budget model holds). */
 const BOUND = 0.8;
 const us = (x) => `${x.toFixed(2)} µs`;
@@ -27,17 +28,17 @@ function rowsOf(results, scenario, caseId) {
 }
 
 /**
- * One paragraph for a missed echo or unix-echo target, or '' when the run lacks the rows to say
+ * One paragraph for a missed echo, unix-echo or scaling (echo) target, or '' when the run lacks the rows to say
  * anything (no C reference, no CPU figures).
  * @param {object[]} results the run's scenario results
  * @param {{ scenario: string, case: string, subject: string, ref: string, min?: number, key?: string }} t a target
  */
 export function kernelFloor(results, t) {
-  if (t.scenario !== 'echo' && t.scenario !== 'unix-echo') return '';
+  if (!C_ROWS[t.scenario]) return '';
   const rows = rowsOf(results, t.scenario, t.case);
   const subject = rows.get(t.subject);
   const ref = rows.get(t.ref);
-  const cs = C_ROWS.map((id) => rows.get(id)).filter(Boolean);
+  const cs = C_ROWS[t.scenario].map((id) => rows.get(id)).filter(Boolean);
   if (!subject || !ref || cs.length === 0) return '';
   // Against a C reference itself, the other C server says how far "no user code" gets.
   const others = cs.filter((r) => r !== ref);
@@ -53,7 +54,10 @@ export function kernelFloor(results, t) {
   if (Number.isFinite(cpu(subject)) && Number.isFinite(floor)) {
     const split = Number.isFinite(user(subject)) ? ` (${us(cpu(subject) - user(subject))} kernel, ${us(user(subject))} user)` : '';
     parts.push(`server CPU per message: ${subject.label} ${us(cpu(subject))}${split}, C ${us(floor)} (the kernel's share of the same recv + send)`);
-    if (Number.isFinite(cpu(ref)) && busy(ref) < BOUND) {
+    if (t.scenario === 'scaling') {
+      // N servers and the load client share the cores: throughput is not 1 / CPU per message, so
+      // no budget follows from it; the C ratio above is the ceiling the run shows.
+    } else if (Number.isFinite(cpu(ref)) && busy(ref) < BOUND) {
       parts.push(`${ref.label} used ${(busy(ref) * 100).toFixed(0)}% of a core: the round trip, not server CPU, set the pace`);
     } else if (t.min && t.key === undefined && Number.isFinite(cpu(ref))) {
       const budget = cpu(ref) / t.min;

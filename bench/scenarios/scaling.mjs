@@ -2,7 +2,8 @@
  * Scaling: the same servers on 1 and on N cores (N = os.availableParallelism()). rentio runs
  * N worker threads with a runtime each (runOnAllCores, reusePort listeners); Node runs
  * node:cluster with N worker processes on node:net / node:http; Bun runs N processes with
- * reusePort listeners. Cases: TCP echo of 1 KiB messages (64 and 256 connections, C load client)
+ * reusePort listeners; the C references (echo only) run N processes with SO_REUSEPORT listeners as the
+ * ceiling of N servers here. Cases: TCP echo of 1 KiB messages (64 and 256 connections, C load client)
  * and HTTP/1.1 keep-alive (wrk -t1 -c64). On a machine whose load generator shares the cores,
  * throughput alone flatters whoever leaves the client the most CPU: each row also reports the
  * servers' CPU per message (utime+stime from /proc/<pid>/stat of every server process, which
@@ -171,6 +172,26 @@ export const scaling = {
         String(n),
       ]),
       mk('bun-n', `Bun ×${n} (reusePort)`, 'bun', skipReason(ctx, 'bun'), 'bun', 'scaling-server.bun.ts', ['--workers', String(n)]),
+      // The ceiling of N servers sharing the cores with the client: the C references as N
+      // processes with SO_REUSEPORT listeners (`--procs`), echo only.
+      ...[
+        ['c-epoll-n', `C epoll ×${n}`, 'echo-epoll'],
+        ['c-uring-n', `C liburing ×${n}`, 'echo-uring'],
+      ].map(([id, label, name]) => ({
+        id,
+        label,
+        family: 'ref',
+        skip: skipReason(ctx, `c:${name}`) || clientSkip || null,
+        forCase: (kase) => (kase.proto === 'echo' ? {} : null),
+        run: async (kase) => {
+          const srv = new Child(ctx.built[name], ['--host', '127.0.0.1', '--port', '0', '--procs', String(n)], { env: CHILD_ENV });
+          try {
+            return await measure(ctx, kase, srv);
+          } finally {
+            await srv.stop();
+          }
+        },
+      })),
     ];
   },
 };

@@ -11,7 +11,7 @@
 import { isMainThread } from 'node:worker_threads';
 import cluster from 'node:cluster';
 import net from 'node:net';
-import { emit, fail, onCommands, parseArgs } from './common.mjs';
+import { emit, fail, numericStats, onCommands, parseArgs } from './common.mjs';
 
 const BODY = 'Hello, World!';
 const HOST = '127.0.0.1';
@@ -93,7 +93,9 @@ async function main() {
     pool.on('error', fail);
     emit({ ready: true, port, pids: [process.pid], workers });
     onCommands(
-      () => {},
+      async (line) => {
+        if (line === 'stats') emit({ stats: numericStats((await pool.stats()).total) });
+      },
       () => void pool.close().then(() => process.exit(0)),
     );
   } else if (a.impl === 'cluster') {
