@@ -10,7 +10,8 @@
  * pace and only the C servers' ratio is given). A target of `min`× a reference that spent `ref` µs per message
  * then asks for at most `ref / min` µs per message; the C liburing server's CPU per message is all
  * kernel (recv + send, and on loopback TCP the peer's receive path run inside each send), the
- * least any server pays for the same two operations.
+ * least any server pays for the same two operations. Scaling targets (N servers sharing the cores
+ * with the client) get the C ratio only; HTTP targets get node:http's own floor (httpFloor below).
  * @module
  */
 
@@ -28,12 +29,13 @@ function rowsOf(results, scenario, caseId) {
 }
 
 /**
- * One paragraph for a missed echo, unix-echo or scaling (echo) target, or '' when the run lacks the rows to say
+ * One paragraph for a missed echo, unix-echo, scaling (echo) or HTTP target, or '' when the run lacks the rows to say
  * anything (no C reference, no CPU figures).
  * @param {object[]} results the run's scenario results
  * @param {{ scenario: string, case: string, subject: string, ref: string, min?: number, key?: string }} t a target
  */
 export function kernelFloor(results, t) {
+  if (t.scenario === 'http') return httpFloor(results, t);
   if (!C_ROWS[t.scenario]) return '';
   const rows = rowsOf(results, t.scenario, t.case);
   const subject = rows.get(t.subject);
@@ -43,8 +45,10 @@ export function kernelFloor(results, t) {
   // Against a C reference itself, the other C server says how far "no user code" gets.
   const others = cs.filter((r) => r !== ref);
   const best = (others.length ? others : cs).reduce((a, b) => (b.median > a.median ? b : a));
+  // Against the scenario's baseline the row's own paired ratio (the table's); else the medians'.
+  const rel = ref.ratio === 1 && Number.isFinite(best.ratio) ? best.ratio : best.median / ref.median;
   const parts = [
-    `${others.length < cs.length ? 'The other' : 'The fastest'} C server of this run (${best.label}) reached ${(best.median / ref.median).toFixed(2)}× ${ref.label}`,
+    `${others.length < cs.length ? 'The other' : 'The fastest'} C server of this run (${best.label}) reached ${rel.toFixed(2)}× ${ref.label}`,
   ];
   const cpu = (r) => r.extra?.cpu_us_per_op;
   const user = (r) => r.extra?.user_us_per_op ?? (Number.isFinite(r.extra?.sys_share) ? cpu(r) * (1 - r.extra.sys_share) : NaN);
@@ -65,6 +69,38 @@ export function kernelFloor(results, t) {
         `${t.min}× ${ref.label} (${us(cpu(ref))} per message) asks for at most ${us(budget)} per message, ${budget > floor * 1.02 ? `which leaves ${us(budget - floor)} of user code above the C floor` : `at or below the C floor itself: no room for any user-space code`}`,
       );
     }
+  }
+  return `${parts.join('; ')}.`;
+}
+
+/**
+ * The floor of an HTTP target (node:http over compat vs plain node:http): node:http's own CPU per
+ * request with no kernel under it (the in-memory row) plus what the raw rentio responder of the
+ * same driver spends per request (the kernel's recv + send and a minimal transport, no node:http)
+ * is about the least node:http over any rentio socket layer can spend; where the server is the
+ * bound, that caps the ratio at about plain's CPU per request over that sum.
+ */
+function httpFloor(results, t) {
+  const rows = rowsOf(results, t.scenario, t.case);
+  const subject = rows.get(t.subject);
+  const ref = rows.get(t.ref);
+  const inmem = rows.get('node-inmem');
+  const raw = rows.get(t.subject.replace(/^compat-/, 'raw-'));
+  const cpu = (r) => r?.extra?.cpu_us_per_op;
+  if (![subject, ref, inmem, raw].every((r) => Number.isFinite(cpu(r)))) return '';
+  const least = cpu(inmem) + cpu(raw);
+  const cap = cpu(ref) / least;
+  const parts = [
+    `server CPU per request: ${subject.label} ${us(cpu(subject))}, ${ref.label} ${us(cpu(ref))}`,
+    `node:http's own ${us(cpu(inmem))} (in-memory sockets) plus the ${raw.label}'s ${us(cpu(raw))} (kernel and a minimal transport) make ${us(least)}, so node:http over any rentio socket layer can reach about ${cap.toFixed(2)}× ${ref.label} where the server is the bound`,
+  ];
+  if (t.min) {
+    const budget = cpu(ref) / t.min;
+    parts.push(
+      budget > least
+        ? `${t.min}× asks for at most ${us(budget)} per request, which leaves ${us(budget - least)} for compat's own code (it spends ${us(cpu(subject) - least)} above that floor)`
+        : `${t.min}× asks for at most ${us(budget)} per request: below that floor, with no room for any socket layer`,
+    );
   }
   return `${parts.join('; ')}.`;
 }

@@ -51,6 +51,8 @@ const COLUMNS = {
     { key: 'cpu_us_per_op', head: 'srv CPU/op', fmt: us },
     { key: 'sys_share', head: 'kernel', fmt: share },
     { key: 'server_processes', head: 'processes', fmt: num(0) },
+    { key: 'syscalls_per_op', head: 'syscalls/op', fmt: num(2) },
+    { key: 'parks_per_op', head: 'parks/op', fmt: num(2) },
   ],
   memory: [
     { key: 'at_accept_b_per_conn', head: 'at accept', fmt: (x) => (Number.isFinite(x) ? `${(x / 1024).toFixed(1)} KiB` : '–') },

@@ -1,10 +1,11 @@
 /**
  * Scenario 4: HTTP/1.1 keep-alive under wrk. node:http on node:net against the same node:http
  * server over @rentio/compat sockets (both drivers), and a minimal responder on raw rentio
- * TcpStreams to show how much of the cost is node:http itself.
+ * TcpStreams to show how much of the cost is node:http itself, and node:http alone on in-memory
+ * connections (no kernel, no wrk) for its own CPU per request.
  * @module
  */
-import { Child, runText } from '../lib/child.mjs';
+import { Child, runJson, runText } from '../lib/child.mjs';
 import { CHILD_ENV, command, skipReason } from '../lib/contenders.mjs';
 
 function server(ctx, impl, driver, opts = {}) {
@@ -83,6 +84,27 @@ export const http = {
       mk('compat-epoll', 'node:http over compat epoll', 'rentio-epoll', 'compat', 'epoll', skipReason(ctx, 'compat-epoll')),
       mk('raw-uring', 'raw rentio responder, uring', 'rentio-uring', 'raw', 'uring', skipReason(ctx, 'rentio-uring')),
       mk('raw-epoll', 'raw rentio responder, epoll', 'rentio-epoll', 'raw', 'epoll', skipReason(ctx, 'rentio-epoll')),
+      {
+        // Not a server under wrk: node:http's own CPU per request on in-memory connections,
+        // which the HTTP targets' floor adds to the raw responder's (bench/lib/floor.mjs).
+        id: 'node-inmem',
+        label: 'node:http alone, in-memory sockets (no kernel)',
+        family: 'node',
+        skip: null,
+        run: async (kase) => {
+          const c = command(ctx, 'node', 'http-inmem.mjs', [
+            '--conns',
+            String(kase.conns),
+            '--seconds',
+            String(ctx.cfg.httpSeconds),
+            '--warmup',
+            String(ctx.cfg.httpWarmupS || 1),
+          ]);
+          const r = await runJson(c.cmd, c.args, { timeoutMs: 60000, env: CHILD_ENV });
+          const cpu = r.user_us_per_req + r.sys_us_per_req;
+          return { value: r.value, extra: { cpu_us_per_op: cpu, sys_share: r.sys_us_per_req / cpu } };
+        },
+      },
     ];
   },
 };

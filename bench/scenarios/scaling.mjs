@@ -56,17 +56,23 @@ async function wrk(ctx, kase, port, seconds) {
  * echo: one C client run (its warm-up, then its window; the CPU covers both, divided by every
  * message echoed, as the echo scenario does); http: a wrk warm-up run, then the measured run.
  */
-async function measure(ctx, kase, srv) {
+async function measure(ctx, kase, srv, counters = false) {
   const ready = await srv.waitFor((m) => m.ready, 60000);
+  // rentio's servers answer 'stats' with their workers' summed counters: io_uring_enter /
+  // epoll syscalls and parks per op say how much each worker batches.
+  const stats = async () => (counters ? (await srv.ask('stats', (m) => m.stats)).stats : {});
+  let s0;
   let r;
   let cpu0;
   if (kase.proto === 'http') {
     if (ctx.cfg.httpWarmupS) await wrk(ctx, kase, ready.port, ctx.cfg.httpWarmupS);
+    s0 = await stats();
     cpu0 = cpuOf(ready.pids);
     r = await wrk(ctx, kase, ready.port, ctx.cfg.httpSeconds);
   } else {
     const d = ctx.cfg.durationMs;
     const w = ctx.cfg.warmupMs;
+    s0 = await stats();
     cpu0 = cpuOf(ready.pids);
     const c = await runJson(
       ctx.built['echo-client'],
@@ -90,11 +96,15 @@ async function measure(ctx, kase, srv) {
     r = { value: c.msgs_per_s, ops: c.total_msgs || c.msgs, p50_us: c.p50_us, p99_us: c.p99_us };
   }
   const cpu1 = cpuOf(ready.pids);
+  const s1 = await stats();
   const user = cpu1.user - cpu0.user;
   const sys = cpu1.sys - cpu0.sys;
+  const perOp = (k) => (typeof s1[k] === 'number' ? (s1[k] - (s0[k] ?? 0)) / r.ops : undefined);
   return {
     value: r.value,
     extra: {
+      syscalls_per_op: perOp('syscalls'),
+      parks_per_op: perOp('parks'),
       p50_us: r.p50_us,
       p99_us: r.p99_us,
       cpu_us_per_op: ((user + sys) * 1e6) / r.ops,
@@ -139,7 +149,7 @@ export const scaling = {
         if (why) throw new Error(why);
         const srv = start(ctx, runtime, script, [...args, '--proto', kase.proto]);
         try {
-          return await measure(ctx, kase, srv);
+          return await measure(ctx, kase, srv, family.startsWith('rentio'));
         } finally {
           await srv.stop();
         }
