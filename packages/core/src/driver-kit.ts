@@ -5,7 +5,7 @@
  */
 export type { Driver, DriverModel, DriverModule, DriverOptions, DriverStats } from './driver.js';
 export { Op, OpCode, OP_NAME, SYSCALL, ECANCELED, EAGAIN, EINTR, RES_CREDENTIALS_CHANGED } from './op.js';
-export { CancelCause, ETIMEDOUT } from './op.js';
+export { CancelCause, ETIMEDOUT, waitsForPeer } from './op.js';
 export { DatagramBatchOp, DGRAM_NAMELEN, RECVMSG_OUT_SIZE } from './op.js';
 export { Parker } from './parker.js';
 export { DriverUnavailableError, CredentialsChangedError, InvalidArgValueError, UnsupportedError, errnoException, errnoName } from './errors.js';

@@ -10,6 +10,7 @@
  */
 import {
   abiFor,
+  waitsForPeer,
   CancelCause,
   ECANCELED,
   EAGAIN,
@@ -49,6 +50,7 @@ import { PartialReads } from './partial-reads.js';
 import { EPOLL_OPS, Run, type EpollHost, type EpollOp, type Syscall } from './ops.js';
 import { Registry } from './registry.js';
 import { Selector } from './selector.js';
+import { SendBatch } from './send-batch.js';
 import { Timers } from './timers.js';
 
 const IOV_MAX = 1024;
@@ -83,6 +85,8 @@ export class EpollDriver implements Driver {
    */
   #armedAt = Infinity;
   #pending = 0;
+  /** Stream sends made together at the end of the turn (send-batch.ts says why). */
+  readonly #sends = new SendBatch((op) => this.#tryOrWait(op, EPOLL_OPS[op.code]));
   #syscalls = 0;
   #parks = 0;
   #closed = false;
@@ -140,6 +144,9 @@ export class EpollDriver implements Driver {
     if (this.#pending++ === 0) this.#parker.busy(true);
     // Armed before the op runs: an op that completes at once takes its deadline out in #done.
     if (op.timeoutNs > 0) this.#armDeadline(op);
+    if (op.code === OpCode.SEND) return this.#sends.add(op);
+    // Nothing but a read overtakes a queued send on its fd (a shutdown, a close, another write).
+    if (!waitsForPeer(op.code) && this.#sends.has(op.fd)) this.#sends.flush();
     const entry = EPOLL_OPS[op.code];
     switch (entry.run) {
       case Run.READINESS:
