@@ -19,7 +19,7 @@ import type { Op } from '@rentio/core/driver';
 
 export class SendBatch {
   #queue: Op[] = [];
-  /** The other array: the flush swaps them, so a send queued while flushing lands in a new turn's. */
+  /** The other array: the flush swaps them, so a send queued while flushing is made after the ones before it, in the same flush. */
   #spare: Op[] = [];
   #scheduled = false;
   readonly #run: (op: Op) => void;
