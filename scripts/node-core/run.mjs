@@ -2,8 +2,8 @@
 /**
  * Node's own `test/parallel/test-net-*.js` and `test-http-*.js` as compat's conformance suite.
  *
- *   npm run test:node-core -- --node-src <dir with test/parallel, test/common, test/fixtures>
- *   (or RENTIO_NODE_SRC=<dir>)
+ *   npm run test:node-core                      the vendored tests (vendor/node-test, Node 22)
+ *   npm run test:node-core -- --node-src <dir>  another tree with test/parallel, common, fixtures
  *
  * Runs every selected test on plain Node (the baseline), then each in-scope test that passed
  * there with compat swapped in — client side (preload-client.mjs) and server side
@@ -14,23 +14,31 @@
  * "differences" names in-scope tests that fail on one side for a difference compat documents in
  * its README; they stay in the counts and are marked in the failure list.
  *
- * Options: --node-src DIR, --node PATH (the Node binary; default this one), --drivers epoll,uring,
- * --sides client,server, --jobs N (2), --timeout MS (30000), --filter REGEX, --scope FILE,
- * --json FILE (every result), --logs DIR (output of each failure), --baseline FILE (take plain
- * Node's results from an earlier --json run instead of running them again), --merge A.json,B.json
- * (print the table of earlier runs, later files' results replacing earlier ones), --write-scope.
+ * The tests follow their Node: by default they run on a Node of the tree's major (this one if it
+ * matches, else that major from scripts/install-node.mjs's cache, installed when missing).
+ *
+ * Options: --node-src DIR (or RENTIO_NODE_SRC), --node PATH, --drivers epoll,uring,
+ * --sides client,server, --jobs N (2), --timeout MS (30000), --filter REGEX, --sample K (every
+ * K-th in-scope test by name, 1 = all), --retries N (1: a failed run goes again, alone in its
+ * slot, and passes as flaky), --check (exit 1 unless the target holds: every failure a listed
+ * difference, at most 3% of the baseline), --scope FILE, --json FILE (every result), --logs DIR
+ * (output of each failure), --baseline FILE (take plain Node's results from an earlier --json run
+ * instead of running them again), --merge A.json,B.json (print the table of earlier runs, later
+ * files' results replacing earlier ones), --write-scope.
  * @module
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { outOfScopeReason } from './scope-rules.mjs';
+import { SELECT } from './select.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SELECT = /^test-(net|http)-.*\.(js|mjs|cjs)$/;
+/** Node's tests as vendored by vendor.mjs (Node's LICENSE and VERSION beside them). */
+const VENDORED = join(here, '..', '..', 'vendor', 'node-test');
 
 const { values: opt } = parseArgs({
   options: {
@@ -47,29 +55,48 @@ const { values: opt } = parseArgs({
     'write-scope': { type: 'boolean', default: false },
     baseline: { type: 'string' },
     merge: { type: 'string' },
+    sample: { type: 'string', default: '1' },
+    retries: { type: 'string', default: '1' },
+    check: { type: 'boolean', default: false },
   },
 });
 
-const src = opt['node-src'] ?? process.env.RENTIO_NODE_SRC;
+const src = opt['node-src'] ?? process.env.RENTIO_NODE_SRC ?? (existsSync(join(VENDORED, 'test', 'parallel')) ? VENDORED : null);
 if (!src || !existsSync(join(src, 'test', 'parallel'))) {
-  console.log(`node-core: Node's test suite runs from a Node source tree (its test/parallel, test/common and test/fixtures).
-  git clone --depth 1 --branch v24.12.0 https://github.com/nodejs/node /tmp/node-src
-  npm run test:node-core -- --node-src /tmp/node-src      (or RENTIO_NODE_SRC=/tmp/node-src)
-Use a Node binary of the same major as the source (--node PATH): test/common follows its Node.`);
+  console.log(`node-core: Node's test suite runs from a Node source tree (its test/parallel, test/common and test/fixtures);
+  the repository vendors one at vendor/node-test (scripts/node-core/vendor.mjs makes it).`);
   console.log(`node-core: skipped (no Node source dir${src ? ` at ${src}` : ''})`);
   process.exit(0);
 }
-
 const root = resolve(src);
 const parallel = join(root, 'test', 'parallel');
-const node = opt.node ?? process.execPath;
+const node = opt.node ?? nodeFor(src);
 const jobs = Math.max(1, Number(opt.jobs));
 const timeoutMs = Number(opt.timeout);
+const retries = Math.max(0, Number(opt.retries));
+const sample = Math.max(1, Number(opt.sample));
 const filter = opt.filter ? new RegExp(opt.filter) : null;
 const scope = existsSync(opt.scope) ? JSON.parse(readFileSync(opt.scope, 'utf8')) : { outOfScope: {} };
 const listed = scope.outOfScope ?? {};
 /** In-scope tests that fail on one side for a difference compat documents (its README). */
 const differences = scope.differences ?? {};
+
+/**
+ * A Node of the tree's major: this one when it matches, else that major from the cache of
+ * scripts/install-node.mjs (installed from the npm registry when missing).
+ */
+function nodeFor(tree) {
+  const versionFile = join(tree, 'VERSION');
+  const header = join(tree, 'src', 'node_version.h');
+  const major = existsSync(versionFile)
+    ? /^v(\d+)\./.exec(readFileSync(versionFile, 'utf8'))?.[1]
+    : existsSync(header)
+      ? /#define NODE_MAJOR_VERSION (\d+)/.exec(readFileSync(header, 'utf8'))?.[1]
+      : undefined;
+  if (!major || major === process.versions.node.split('.')[0]) return process.execPath;
+  const install = join(here, '..', 'install-node.mjs');
+  return execFileSync(process.execPath, [install, major], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
 
 /** `// Flags:` and `// Env:` of a test, as Node's test runner reads them. */
 function metadata(source) {
@@ -119,6 +146,8 @@ function runOne(test, slot, preload, driver) {
     if (driver) env.RENTIO_DRIVER = driver;
     else delete env.RENTIO_DRIVER;
     delete env.NODE_OPTIONS;
+    // Under `npm test` with coverage on: hundreds of Node's test processes need not write a report.
+    delete env.NODE_V8_COVERAGE;
     const started = Date.now();
     const child = spawn(node, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -157,7 +186,13 @@ async function runAll(list, key, preload, driver) {
   const worker = async (slot) => {
     while (next < list.length) {
       const t = list[next++];
-      t.results[key] = await runOne(t, slot, preload, driver);
+      let r = await runOne(t, slot, preload, driver);
+      // A failure goes again (a test timed by a loaded machine): a pass then counts, as flaky.
+      for (let i = 0; i < retries && !r.pass; i++) {
+        const again = await runOne(t, slot, preload, driver);
+        if (again.pass) r = { ...again, flaky: r.status };
+      }
+      t.results[key] = r;
       finished++;
       if (!t.results[key].pass && key !== 'baseline') {
         mkdirSync(join(logs, key.replace(/[/ ]/g, '-')), { recursive: true });
@@ -175,7 +210,8 @@ const nodeVersion = await new Promise((r) => {
   c.stdout.on('data', (d) => (v += d));
   c.on('close', () => r(v.trim()));
 });
-const inScope = tests.filter((t) => !t.reason);
+// --sample K: every K-th in-scope test by name, a subset that still spans every group of tests.
+const inScope = tests.filter((t) => !t.reason).filter((_, i) => i % sample === 0);
 console.log(`node-core: ${tests.length} selected, ${inScope.length} in scope, Node ${nodeVersion}, source ${root}`);
 
 const configs = [];
@@ -201,7 +237,7 @@ if (!opt.merge) for (const c of configs) await runAll(passing, c.key, join(here,
 const pct = (n, d) => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)}%`);
 const rows = [
   ['selected', String(tests.length)],
-  ['in scope', String(inScope.length)],
+  ['in scope', sample > 1 ? `${inScope.length} (1 in ${sample} of ${tests.filter((t) => !t.reason).length})` : String(inScope.length)],
   ['baseline pass (plain Node)', String(passing.length)],
 ];
 for (const c of configs) {
@@ -221,13 +257,32 @@ for (const t of failures) {
 const explained = failures.filter((t) => differences[t.name] && configs.every((c) => t.results[c.key].pass || c.side === differences[t.name].side));
 console.log(`Of these, explained by a documented difference of compat (scope.json "differences"): ${explained.length}`);
 if (failures.length) console.log(`Output of each failure: ${logs}`);
+const flaky = inScope.flatMap((t) =>
+  Object.entries(t.results)
+    .filter(([, r]) => r.flaky)
+    .map(([k, r]) => `${t.name} on ${k} (first run: ${r.flaky})`),
+);
+if (flaky.length) console.log(`Passed on a second run (flaky): ${flaky.length}\n  ${flaky.join('\n  ')}`);
 
 if (opt.json) {
   const out = tests.map(({ name, reason, results }) => ({
     name,
     reason,
-    results: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, { pass: r.pass, status: r.status, ms: r.ms }])),
+    results: Object.fromEntries(
+      Object.entries(results).map(([k, r]) => [k, { pass: r.pass, status: r.status, ms: r.ms, ...(r.flaky ? { flaky: r.flaky } : {}) }]),
+    ),
   }));
   writeFileSync(opt.json, JSON.stringify({ node: nodeVersion, source: root, tests: out }, null, 2));
 }
 rmSync(join(scratch), { recursive: true, force: true, maxRetries: 2 });
+
+// The target (issue 10): every in-scope test that passes on plain Node passes over compat on both
+// drivers and both sides, but for a listed handful — each a documented difference, at most 3%.
+if (opt.check) {
+  const unexplained = failures.length - explained.length;
+  const ok = unexplained === 0 && explained.length <= 0.03 * passing.length;
+  console.log(
+    `node-core: target ${ok ? 'met' : 'MISSED'}: ${unexplained} unexplained failure(s), ${explained.length} documented difference(s) of ${passing.length} (at most ${Math.floor(0.03 * passing.length)})`,
+  );
+  if (!ok) process.exitCode = 1;
+}

@@ -90,11 +90,47 @@ void t.test('node-core harness: selection, scope, swap per side and driver, tabl
   t.equal(res['test-net-echo.js'].results[`server/${drivers[0]}`].pass, true);
 });
 
-void t.test('node-core harness: without a Node source dir it says how to get one and skips', async (t) => {
+void t.test('node-core harness: --check holds the target, --sample thins, a failure runs again', async (t) => {
+  const drivers = [];
+  for (const d of DRIVERS) if (!(await unavailable(d))) drivers.push(d);
+  if (drivers.length === 0) return t.skip('no driver available');
+  const dir = mkdtempSync(join(tmpdir(), 'rentio-node-core-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'test', 'parallel'), { recursive: true });
+  for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, 'test', 'parallel', name), text);
+  // Fails its first run only: the retry passes it, and it is reported flaky, not failed.
+  writeFileSync(
+    join(dir, 'test', 'parallel', 'test-net-flaky.js'),
+    "const fs = require('fs'); const m = process.env.FLAKY_MARK; if (!fs.existsSync(m)) { fs.writeFileSync(m, ''); process.exit(7); }\n",
+  );
+  const scope = join(dir, 'scope.json');
+  writeFileSync(scope, JSON.stringify({ outOfScope: { 'test-net-listed.js': 'internals: listed for the test' } }));
+  const run = (...args) =>
+    spawnSync(process.execPath, [runner, '--node-src', dir, '--scope', scope, '--drivers', drivers[0], '--timeout', '60000', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, FLAKY_MARK: join(dir, 'flaky-mark') },
+    });
+  const all = run('--check', '--json', join(dir, 'r.json'));
+  t.equal(all.status, 1, 'two tests fail only when swapped: the target is missed');
+  t.match(all.stdout, /node-core: target MISSED: 2 unexplained failure\(s\), 0 documented difference\(s\) of 4/);
+  t.match(all.stdout, /Passed on a second run \(flaky\): 1\n {2}test-net-flaky\.js on baseline \(first run: exit 7\)/);
+  const flaky = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).tests.find((x) => x.name === 'test-net-flaky.js');
+  t.same(flaky.results.baseline, { pass: true, status: 'exit 0', ms: flaky.results.baseline.ms, flaky: 'exit 7' });
+  const echo = run('--check', '--filter', 'echo');
+  t.equal(echo.status, 0, 'the echo test alone meets the target');
+  t.match(echo.stdout, /node-core: target met: 0 unexplained failure\(s\), 0 documented difference\(s\) of 1 /);
+  // 5 in scope (client-kind, echo, flaky, broken, server-kind by name): every 2nd is 3 of them.
+  const half = run('--sample', '2', '--sides', 'client');
+  t.match(half.stdout, /\| in scope \| 3 \(1 in 2 of 5\) \|/);
+});
+
+void t.test('node-core harness: without a Node source dir it says where one comes from and skips', async (t) => {
+  const empty = mkdtempSync(join(tmpdir(), 'rentio-node-core-empty-'));
+  t.teardown(() => rmSync(empty, { recursive: true, force: true }));
   const env = { ...process.env };
   delete env.RENTIO_NODE_SRC;
-  const r = spawnSync(process.execPath, [runner], { encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, [runner, '--node-src', empty], { encoding: 'utf8', env });
   t.equal(r.status, 0);
-  t.match(r.stdout, /git clone .*nodejs\/node/);
-  t.match(r.stdout, /^node-core: skipped \(no Node source dir\)$/m);
+  t.match(r.stdout, /vendor\/node-test \(scripts\/node-core\/vendor\.mjs makes it\)/);
+  t.match(r.stdout, new RegExp(`^node-core: skipped \\(no Node source dir at ${empty}\\)$`, 'm'));
 });

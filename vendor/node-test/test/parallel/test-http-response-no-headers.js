@@ -1,0 +1,72 @@
+// Copyright Joyent, Inc. and other Node contributors.
+//
+// Permission is hereby granted, free of charge, to any person obtaining a
+// copy of this software and associated documentation files (the
+// "Software"), to deal in the Software without restriction, including
+// without limitation the rights to use, copy, modify, merge, publish,
+// distribute, sublicense, and/or sell copies of the Software, and to permit
+// persons to whom the Software is furnished to do so, subject to the
+// following conditions:
+//
+// The above copyright notice and this permission notice shall be included
+// in all copies or substantial portions of the Software.
+//
+// THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS
+// OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF
+// MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN
+// NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
+// DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
+// OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE
+// USE OR OTHER DEALINGS IN THE SOFTWARE.
+
+'use strict';
+const common = require('../common');
+const assert = require('assert');
+const http = require('http');
+const net = require('net');
+
+const expected = {
+  '0.9': 'I AM THE WALRUS',
+  '1.0': 'I AM THE WALRUS',
+  '1.1': ''
+};
+
+function test(httpVersion, callback) {
+  const server = net.createServer(function(conn) {
+    const reply = `HTTP/${httpVersion} 200 OK\r\n\r\n${expected[httpVersion]}`;
+
+    conn.end(reply);
+  });
+
+  server.listen(0, '127.0.0.1', common.mustCall(function() {
+    const options = {
+      host: '127.0.0.1',
+      port: this.address().port
+    };
+
+    const req = http.get(options, common.mustCall(function(res) {
+      let body = '';
+
+      res.on('data', function(data) {
+        body += data;
+      });
+
+      res.on('aborted', common.mustNotCall());
+      res.on('end', common.mustCall(function() {
+        assert.strictEqual(body, expected[httpVersion]);
+        server.close();
+        if (callback) process.nextTick(callback);
+      }));
+    }));
+
+    req.on('error', function(err) {
+      throw err;
+    });
+  }));
+}
+
+test('0.9', function() {
+  test('1.0', function() {
+    test('1.1');
+  });
+});
