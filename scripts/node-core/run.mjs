@@ -19,8 +19,8 @@
  *
  * Options: --node-src DIR (or RENTIO_NODE_SRC), --node PATH, --drivers epoll,uring,
  * --sides client,server, --jobs N (2), --timeout MS (30000), --filter REGEX, --sample K (every
- * K-th in-scope test by name, 1 = all), --retries N (1: a failed run goes again, alone in its
- * slot, and passes as flaky), --check (exit 1 unless the target holds: every failure a listed
+ * K-th in-scope test by name, 1 = all), --retries N (1: a failed run goes again; a pass then
+ * counts, listed as flaky), --check (exit 1 unless the target holds: every failure a listed
  * difference, at most 3% of the baseline), --scope FILE, --json FILE (every result), --logs DIR
  * (output of each failure), --baseline FILE (take plain Node's results from an earlier --json run
  * instead of running them again), --merge A.json,B.json (print the table of earlier runs, later
