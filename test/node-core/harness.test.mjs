@@ -52,16 +52,22 @@ server.listen(0, () => {
   'test-fs-other.js': 'process.exit(6);\n',
 };
 
-void t.test('node-core harness: selection, scope, swap per side and driver, table', async (t) => {
+/** The drivers that start here, and a synthetic Node tree of FILES with its scope file (removed at teardown). */
+async function syntheticTree(t) {
   const drivers = [];
   for (const d of DRIVERS) if (!(await unavailable(d))) drivers.push(d);
-  if (drivers.length === 0) return t.skip('no driver available');
   const dir = mkdtempSync(join(tmpdir(), 'rentio-node-core-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'test', 'parallel'), { recursive: true });
   for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, 'test', 'parallel', name), text);
   const scope = join(dir, 'scope.json');
   writeFileSync(scope, JSON.stringify({ outOfScope: { 'test-net-listed.js': 'internals: listed for the test' } }));
+  return { drivers, dir, scope };
+}
+
+void t.test('node-core harness: selection, scope, swap per side and driver, table', async (t) => {
+  const { drivers, dir, scope } = await syntheticTree(t);
+  if (drivers.length === 0) return t.skip('no driver available');
   const json = join(dir, 'results.json');
   const r = spawnSync(
     process.execPath,
@@ -91,20 +97,13 @@ void t.test('node-core harness: selection, scope, swap per side and driver, tabl
 });
 
 void t.test('node-core harness: --check holds the target, --sample thins, a failure runs again', async (t) => {
-  const drivers = [];
-  for (const d of DRIVERS) if (!(await unavailable(d))) drivers.push(d);
+  const { drivers, dir, scope } = await syntheticTree(t);
   if (drivers.length === 0) return t.skip('no driver available');
-  const dir = mkdtempSync(join(tmpdir(), 'rentio-node-core-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, 'test', 'parallel'), { recursive: true });
-  for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, 'test', 'parallel', name), text);
   // Fails its first run only: the retry passes it, and it is reported flaky, not failed.
   writeFileSync(
     join(dir, 'test', 'parallel', 'test-net-flaky.js'),
     "const fs = require('fs'); const m = process.env.FLAKY_MARK; if (!fs.existsSync(m)) { fs.writeFileSync(m, ''); process.exit(7); }\n",
   );
-  const scope = join(dir, 'scope.json');
-  writeFileSync(scope, JSON.stringify({ outOfScope: { 'test-net-listed.js': 'internals: listed for the test' } }));
   const run = (...args) =>
     spawnSync(process.execPath, [runner, '--node-src', dir, '--scope', scope, '--drivers', drivers[0], '--timeout', '60000', ...args], {
       encoding: 'utf8',
