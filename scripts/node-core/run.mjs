@@ -34,7 +34,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { outOfScopeReason } from './scope-rules.mjs';
-import { SELECT } from './select.mjs';
+import { SELECT, majorOf, treeVersion } from './node-tree.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Node's tests as vendored by vendor.mjs (Node's LICENSE and VERSION beside them). */
@@ -70,7 +70,6 @@ if (!src || !existsSync(join(src, 'test', 'parallel'))) {
 }
 const root = resolve(src);
 const parallel = join(root, 'test', 'parallel');
-const node = opt.node ?? nodeFor(src);
 const jobs = Math.max(1, Number(opt.jobs));
 const timeoutMs = Number(opt.timeout);
 const retries = Math.max(0, Number(opt.retries));
@@ -86,13 +85,7 @@ const differences = scope.differences ?? {};
  * scripts/install-node.mjs (installed from the npm registry when missing).
  */
 function nodeFor(tree) {
-  const versionFile = join(tree, 'VERSION');
-  const header = join(tree, 'src', 'node_version.h');
-  const major = existsSync(versionFile)
-    ? /^v(\d+)\./.exec(readFileSync(versionFile, 'utf8'))?.[1]
-    : existsSync(header)
-      ? /#define NODE_MAJOR_VERSION (\d+)/.exec(readFileSync(header, 'utf8'))?.[1]
-      : undefined;
+  const major = majorOf(treeVersion(tree));
   if (!major || major === process.versions.node.split('.')[0]) return process.execPath;
   const install = join(here, '..', 'install-node.mjs');
   return execFileSync(process.execPath, [install, major], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
@@ -125,6 +118,8 @@ if (opt['write-scope']) {
   process.exit(0);
 }
 
+// After --write-scope, which runs nothing: finding a Node of the tree's major may install one.
+const node = opt.node ?? nodeFor(src);
 const scratch = mkdtempSync(join(tmpdir(), 'rentio-node-core-'));
 const logs = opt.logs ?? mkdtempSync(join(tmpdir(), 'rentio-node-core-logs-'));
 const portBase = 20000 + (process.pid % 200) * 100;

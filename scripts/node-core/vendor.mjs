@@ -22,7 +22,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SELECT } from './select.mjs';
+import { SELECT, treeVersion } from './node-tree.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -34,13 +34,6 @@ if (!opt.from || !existsSync(join(opt.from, 'test', 'parallel'))) {
 }
 const from = resolve(opt.from);
 const to = resolve(opt.to);
-
-/** `NODE_MAJOR_VERSION` etc. from the tree's src/node_version.h. */
-function versionOf(tree) {
-  const h = readFileSync(join(tree, 'src', 'node_version.h'), 'utf8');
-  const part = (name) => new RegExp(`#define NODE_${name}_VERSION (\\d+)`).exec(h)?.[1];
-  return `v${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}`;
-}
 
 /** Fixture paths named in `source`, relative to test/fixtures. */
 function fixturesNamed(source) {
@@ -67,7 +60,7 @@ for (const f of fixtures) {
   cpSync(src, join(to, 'test', 'fixtures', f));
 }
 cpSync(join(from, 'LICENSE'), join(to, 'LICENSE'));
-const version = versionOf(from);
+const version = treeVersion(from);
 writeFileSync(join(to, 'VERSION'), `${version}\n`);
 // Node's .js tests are CommonJS; without this, the repository's "type": "module" would make them ES
 // modules (Node's own tree has no package.json above its tests).

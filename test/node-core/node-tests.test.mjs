@@ -8,9 +8,10 @@
 // The tests follow their Node's major, so this runs under that major only (CI's run on it); under
 // another Node it skips and says which to use.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { majorOf, treeVersion } from '../../scripts/node-core/node-tree.mjs';
 import { DRIVERS, unavailable } from '../helpers/drivers.mjs';
 
 const runner = fileURLToPath(new URL('../../scripts/node-core/run.mjs', import.meta.url));
@@ -21,8 +22,8 @@ const SAMPLE = 4;
 t.setTimeout(40 * 60_000);
 
 void t.test("Node's net/http tests over compat (1 in 4, both sides, both drivers)", async (t) => {
-  const version = readFileSync(`${vendored}/VERSION`, 'utf8').trim();
-  const major = /^v(\d+)\./.exec(version)?.[1];
+  const version = treeVersion(vendored);
+  const major = majorOf(version);
   if (major !== process.versions.node.split('.')[0])
     return t.skip(`the vendored tests are Node ${version}'s: they run under Node ${major} (CI's run on it), this is ${process.version}`);
   t.ok(existsSync(`${vendored}/test/parallel`), 'the tests are vendored');
