@@ -36,7 +36,29 @@ function rowsOf(results, scenario, caseId) {
  */
 export function kernelFloor(results, t) {
   if (t.scenario === 'http') return httpFloor(results, t);
+  if (t.scenario === 'scaling') return [cFloor(results, t), oneVersusN(results, t)].filter(Boolean).join(' ');
   if (!C_ROWS[t.scenario]) return '';
+  return cFloor(results, t);
+}
+
+/**
+ * Scaling: each server's one-worker row beside its N-worker row. N workers and the load client
+ * share the cores, so N can serve fewer ops/s than one; this says for whom, in the same run.
+ */
+function oneVersusN(results, t) {
+  const rows = rowsOf(results, t.scenario, t.case);
+  const pairs = [...rows.values()].flatMap((n) => {
+    const one = n.id.endsWith('-n') ? rows.get(n.id.replace(/-n$/, '-1')) : undefined;
+    return one ? [[one, n]] : [];
+  });
+  if (pairs.length === 0) return '';
+  const k = (x) => `${(x / 1000).toFixed(1)} k`;
+  const each = pairs.map(([one, n]) => `${one.label.replace(/ ×1$/, '')} ${k(one.median)} → ${k(n.median)} (${(n.median / one.median).toFixed(2)}×)`);
+  return `From one worker to N, ops/s: ${each.join(', ')}.`;
+}
+
+/** The C servers' ratio and CPU per message beside the subject's (echo, unix-echo, scaling echo). */
+function cFloor(results, t) {
   const rows = rowsOf(results, t.scenario, t.case);
   const subject = rows.get(t.subject);
   const ref = rows.get(t.ref);

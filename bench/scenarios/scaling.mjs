@@ -3,7 +3,8 @@
  * N worker threads with a runtime each (runOnAllCores, reusePort listeners); Node runs
  * node:cluster with N worker processes on node:net / node:http; Bun runs N processes with
  * reusePort listeners; the C references (echo only) run N processes with SO_REUSEPORT listeners as the
- * ceiling of N servers here. Cases: TCP echo of 1 KiB messages (64 and 256 connections, C load client)
+ * ceiling of N servers here. rentio uring, node:cluster, Bun and C epoll also run with one worker, so
+ * each run shows what N workers do to each server's throughput on these cores. Cases: TCP echo of 1 KiB messages (64 and 256 connections, C load client)
  * and HTTP/1.1 keep-alive (wrk -t1 -c64). On a machine whose load generator shares the cores,
  * throughput alone flatters whoever leaves the client the most CPU: each row also reports the
  * servers' CPU per message (utime+stime from /proc/<pid>/stat of every server process, which
@@ -58,6 +59,8 @@ async function wrk(ctx, kase, port, seconds) {
  */
 async function measure(ctx, kase, srv, counters = false) {
   const ready = await srv.waitFor((m) => m.ready, 60000);
+  // A C server of one process names no pids (its ready line lists them only for --procs > 1).
+  const pids = ready.pids ?? [srv.pid];
   // rentio's servers answer 'stats' with their workers' summed counters: io_uring_enter /
   // epoll syscalls and parks per op say how much each worker batches.
   const stats = async () => (counters ? (await srv.ask('stats', (m) => m.stats)).stats : {});
@@ -67,13 +70,13 @@ async function measure(ctx, kase, srv, counters = false) {
   if (kase.proto === 'http') {
     if (ctx.cfg.httpWarmupS) await wrk(ctx, kase, ready.port, ctx.cfg.httpWarmupS);
     s0 = await stats();
-    cpu0 = cpuOf(ready.pids);
+    cpu0 = cpuOf(pids);
     r = await wrk(ctx, kase, ready.port, ctx.cfg.httpSeconds);
   } else {
     const d = ctx.cfg.durationMs;
     const w = ctx.cfg.warmupMs;
     s0 = await stats();
-    cpu0 = cpuOf(ready.pids);
+    cpu0 = cpuOf(pids);
     const c = await runJson(
       ctx.built['echo-client'],
       [
@@ -95,7 +98,7 @@ async function measure(ctx, kase, srv, counters = false) {
     if (c.errors) throw new Error(`client saw ${c.errors} errors`);
     r = { value: c.msgs_per_s, ops: c.total_msgs || c.msgs, p50_us: c.p50_us, p99_us: c.p99_us };
   }
-  const cpu1 = cpuOf(ready.pids);
+  const cpu1 = cpuOf(pids);
   const s1 = await stats();
   const user = cpu1.user - cpu0.user;
   const sys = cpu1.sys - cpu0.sys;
@@ -109,7 +112,7 @@ async function measure(ctx, kase, srv, counters = false) {
       p99_us: r.p99_us,
       cpu_us_per_op: ((user + sys) * 1e6) / r.ops,
       sys_share: sys / (user + sys),
-      server_processes: ready.pids.length,
+      server_processes: pids.length,
     },
   };
 }
@@ -122,7 +125,7 @@ export const scaling = {
   baseline: 'cluster-n',
   describe: (ctx) => {
     const n = availableParallelism();
-    return `N = ${n} (os.availableParallelism()). echo: C epoll client, 1 KiB messages, ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms; http: wrk -t1, ${ctx.cfg.httpSeconds} s. The load generator shares the cores: compare CPU per op (all server processes and threads) too`;
+    return `N = ${n} (os.availableParallelism()). echo: C epoll client, 1 KiB messages, ${ctx.cfg.warmupMs} ms warm-up then ${ctx.cfg.durationMs} ms; http: wrk -t1, ${ctx.cfg.httpSeconds} s. The load generator shares the cores: compare CPU per op (all server processes and threads) too, and each server's ×1 row with its ×${n} row`;
   },
   cases: (ctx) => [
     // --quick keeps the smoke run short: one echo case.
@@ -139,6 +142,22 @@ export const scaling = {
     const n = availableParallelism();
     const clientSkip = skipReason(ctx, 'c:echo-client');
     const wrkSkip = skipReason(ctx, 'wrk');
+    // A C reference as `procs` processes with SO_REUSEPORT listeners (`--procs`), echo only.
+    const cServer = (id, label, name, procs) => ({
+      id,
+      label,
+      family: 'ref',
+      skip: skipReason(ctx, `c:${name}`) || clientSkip || null,
+      forCase: (kase) => (kase.proto === 'echo' ? {} : null),
+      run: async (kase) => {
+        const srv = new Child(ctx.built[name], ['--host', '127.0.0.1', '--port', '0', '--procs', String(procs)], { env: CHILD_ENV });
+        try {
+          return await measure(ctx, kase, srv);
+        } finally {
+          await srv.stop();
+        }
+      },
+    });
     const mk = (id, label, family, skip, runtime, script, args) => ({
       id,
       label,
@@ -155,7 +174,17 @@ export const scaling = {
         }
       },
     });
+    // One worker of each reference too (not in --quick): with the load client on the same cores,
+    // N servers can be slower than one, and these rows show whose throughput N workers raise here.
+    const oneEach = ctx.cfg.quick
+      ? []
+      : [
+          mk('cluster-1', 'node:cluster ×1', 'node', null, 'node', 'scaling-server.mjs', ['--impl', 'cluster', '--workers', '1']),
+          mk('bun-1', 'Bun ×1', 'bun', skipReason(ctx, 'bun'), 'bun', 'scaling-server.bun.ts', ['--workers', '1']),
+          cServer('c-epoll-1', 'C epoll ×1', 'echo-epoll', 1),
+        ];
     return [
+      ...oneEach,
       mk('cluster-n', `node:cluster ×${n}`, 'node', null, 'node', 'scaling-server.mjs', ['--impl', 'cluster', '--workers', String(n)]),
       mk('rentio-uring-1', 'rentio uring ×1', 'rentio-uring', skipReason(ctx, 'rentio-uring'), 'node', 'scaling-server.mjs', [
         '--impl',
@@ -182,26 +211,9 @@ export const scaling = {
         String(n),
       ]),
       mk('bun-n', `Bun ×${n} (reusePort)`, 'bun', skipReason(ctx, 'bun'), 'bun', 'scaling-server.bun.ts', ['--workers', String(n)]),
-      // The ceiling of N servers sharing the cores with the client: the C references as N
-      // processes with SO_REUSEPORT listeners (`--procs`), echo only.
-      ...[
-        ['c-epoll-n', `C epoll ×${n}`, 'echo-epoll'],
-        ['c-uring-n', `C liburing ×${n}`, 'echo-uring'],
-      ].map(([id, label, name]) => ({
-        id,
-        label,
-        family: 'ref',
-        skip: skipReason(ctx, `c:${name}`) || clientSkip || null,
-        forCase: (kase) => (kase.proto === 'echo' ? {} : null),
-        run: async (kase) => {
-          const srv = new Child(ctx.built[name], ['--host', '127.0.0.1', '--port', '0', '--procs', String(n)], { env: CHILD_ENV });
-          try {
-            return await measure(ctx, kase, srv);
-          } finally {
-            await srv.stop();
-          }
-        },
-      })),
+      // The ceiling of N servers sharing the cores with the client: the C references as N processes.
+      cServer('c-epoll-n', `C epoll ×${n}`, 'echo-epoll', n),
+      cServer('c-uring-n', `C liburing ×${n}`, 'echo-uring', n),
     ];
   },
 };
