@@ -234,7 +234,7 @@ export function markdown(run, notes) {
     '## How to run',
     '',
     '```sh',
-    'npm run bench                          # every scenario, ~30 minutes on 2 cores',
+    'npm run bench                          # every scenario, ~50 minutes on 2 cores',
     'npm run bench -- --only echo           # some scenarios (node bench/run.mjs --list names them)',
     'npm run bench -- --quick               # seconds-long smoke run, writes nothing here',
     '```',
