@@ -5,6 +5,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { constants } from 'node:os';
 import { alloc, createRuntime } from '@rentio/core';
 import { OpCode } from '@rentio/core/driver';
 import { FaultPlan, setFaultPlan } from '@rentio/core/testing';
@@ -12,6 +13,7 @@ import { CANNOT_EVICT, partlyCachedFile } from '../helpers/page-cache.mjs';
 import { tmpDir } from '../helpers/util.mjs';
 
 const PAGE = 4096;
+const { EAGAIN } = constants.errno;
 
 function pattern(pages) {
   const b = Buffer.alloc(pages * PAGE);
@@ -139,10 +141,23 @@ t.test('a short read that ends off a 4 KiB boundary is EOF: one try, no second o
   await f.close();
 });
 
-/** A plan that fails every file-thread READ with EIO (rate 0: nothing else injected). */
+/**
+ * A plan that fails every file-thread READ with EIO (rate 0: nothing else injected), and answers
+ * every nowait try of a read after its first with EAGAIN, a cache miss. The first try stops at the
+ * evicted half and may start readahead there; the driver tries again at once, and a retry that
+ * found that readahead done read the whole file on the main thread (seen in CI), leaving nothing
+ * for a file thread to fail.
+ */
 class FailThreadReads extends FaultPlan {
+  #tried = new WeakSet();
   constructor() {
     super(1, { rate: 0 });
+  }
+  call(syscall, op, host) {
+    if (op.code !== OpCode.READ) return super.call(syscall, op, host);
+    if (this.#tried.has(op)) return -EAGAIN;
+    this.#tried.add(op);
+    return super.call(syscall, op, host);
   }
   fileResult(op, res) {
     return op.code === OpCode.READ ? -5 : res;
