@@ -11,7 +11,8 @@
  * then asks for at most `ref / min` µs per message; the C liburing server's CPU per message is all
  * kernel (recv + send, and on loopback TCP the peer's receive path run inside each send), the
  * least any server pays for the same two operations. Scaling targets (N servers sharing the cores
- * with the client) get the C ratio only; HTTP targets get node:http's own floor (httpFloor below).
+ * with the client) get the C ratio (echo) and each server's one-worker row against its N-worker
+ * row, with no budget; HTTP targets get node:http's own floor (httpFloor below).
  * @module
  */
 
@@ -42,8 +43,9 @@ export function kernelFloor(results, t) {
 }
 
 /**
- * Scaling: each server's one-worker row beside its N-worker row. N workers and the load client
- * share the cores, so N can serve fewer ops/s than one; this says for whom, in the same run.
+ * Scaling: each server's one-worker row beside its N-worker row, paired by id (`<server>-1` with
+ * `<server>-n`, as scenarios/scaling.mjs names them). N workers and the load client share the
+ * cores, so N can serve fewer ops/s than one; this says for whom, in the same run.
  */
 function oneVersusN(results, t) {
   const rows = rowsOf(results, t.scenario, t.case);

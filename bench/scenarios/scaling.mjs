@@ -2,10 +2,11 @@
  * Scaling: the same servers on 1 and on N cores (N = os.availableParallelism()). rentio runs
  * N worker threads with a runtime each (runOnAllCores, reusePort listeners); Node runs
  * node:cluster with N worker processes on node:net / node:http; Bun runs N processes with
- * reusePort listeners; the C references (echo only) run N processes with SO_REUSEPORT listeners as the
- * ceiling of N servers here. rentio uring, node:cluster, Bun and C epoll also run with one worker, so
- * each run shows what N workers do to each server's throughput on these cores. Cases: TCP echo of 1 KiB messages (64 and 256 connections, C load client)
- * and HTTP/1.1 keep-alive (wrk -t1 -c64). On a machine whose load generator shares the cores,
+ * reusePort listeners; the C references (echo only) run N processes with SO_REUSEPORT listeners as
+ * the ceiling of N servers here. rentio uring, node:cluster, Bun and C epoll also run with one
+ * worker (ids `-1` beside `-n`), so each run shows what N workers do to each server's throughput
+ * on these cores. Cases: TCP echo of 1 KiB messages (64 and 256 connections, C load client) and
+ * HTTP/1.1 keep-alive (wrk -t1 -c64). On a machine whose load generator shares the cores,
  * throughput alone flatters whoever leaves the client the most CPU: each row also reports the
  * servers' CPU per message (utime+stime from /proc/<pid>/stat of every server process, which
  * sums its threads).
